@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrganizersConfig(AppConfig):
+    name = "apps.organizers"
+    label = "organizers"

@@ -1,0 +1,65 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY, Brand
+
+hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f5eff."))
+
+
+class Organizer(models.Model):
+    """Who organizes events: sells in exactly one currency through its distributions."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=63, unique=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    primary_color = models.CharField(
+        _("primary colour"), max_length=7, default=DEFAULT_PRIMARY, validators=[hex_color]
+    )
+    accent_color = models.CharField(
+        _("accent colour"), max_length=7, default=DEFAULT_ACCENT, validators=[hex_color]
+    )
+    logo = models.FileField(_("logo"), upload_to="organizers/logos/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organizer")
+        verbose_name_plural = _("organizers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def brand(self) -> Brand:
+        return Brand(
+            name=self.name,
+            primary_color=self.primary_color,
+            accent_color=self.accent_color,
+            logo_url=self.logo.url if self.logo else "",
+        )
+
+
+class Distribution(models.Model):
+    """A sale channel of one organizer."""
+
+    class Kind(models.TextChoices):
+        ONLINE_SHOP = "online_shop", _("Online shop")
+        BOX_OFFICE = "box_office", _("Box office")
+        OTHER = "other", _("Other")
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="distributions")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("distribution")
+        verbose_name_plural = _("distributions")
+        ordering = ["organizer", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organizer.name} – {self.name}"

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from apps.organizers import views
+
+urlpatterns = [
+    path("", views.control_dashboard, name="control-dashboard"),
+]

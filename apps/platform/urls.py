@@ -1,0 +1,8 @@
+from django.urls import path
+
+from apps.platform import views
+
+urlpatterns = [
+    path("", views.platform_home, name="home"),
+    path("platform/", views.platform_dashboard, name="platform-dashboard"),
+]

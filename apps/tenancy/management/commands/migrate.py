@@ -1,0 +1,3 @@
+from apps.tenancy.management.commands.migrate_schemas import Command
+
+__all__ = ["Command"]

@@ -1,0 +1,28 @@
+from celery import shared_task
+
+from apps.core.celery import SchemaTask
+from apps.tenancy import services
+
+
+@shared_task(base=SchemaTask)
+def provision_organization(*, schema_name: str, organization_id: int) -> str:
+    return services.organization_provision(organization_id=organization_id).status
+
+
+@shared_task(base=SchemaTask)
+def retry_stalled_provisioning(*, schema_name: str) -> list[int]:
+    return services.provisioning_retry_stalled()
+
+
+@shared_task(base=SchemaTask)
+def clear_expired_sessions(*, schema_name: str) -> None:
+    services.sessions_clear_expired()
+
+
+@shared_task(base=SchemaTask)
+def clear_expired_sessions_everywhere(*, schema_name: str) -> int:
+    """Fan out one session clean-up per live schema (each schema has its own session table)."""
+    schemas = services.live_schema_names()
+    for name in schemas:
+        clear_expired_sessions.delay(schema_name=name)
+    return len(schemas)

@@ -1,0 +1,10 @@
+"""Local development: safe defaults so `scripts/run` works with no configuration."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-change-me")
+os.environ.setdefault("DEBUG", "true")
+
+from .base import *  # noqa: E402,F403
+
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

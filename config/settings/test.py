@@ -1,0 +1,20 @@
+"""Test settings: real PostgreSQL and Redis, fast hashing, e-mails kept in memory."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
+os.environ.setdefault("EMAIL_URL", "memorymail://")
+
+from .base import *  # noqa: E402,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# A Redis database of the suite's own, so tests never see a developer's data.
+REDIS_URL = env("TESSERA_TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")  # noqa: F405
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CELERY_BROKER_URL = _broker_url_from_redis_url(REDIS_URL)  # noqa: F405
+# Tasks run eagerly in-process unless a test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
