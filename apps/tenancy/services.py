@@ -148,6 +148,37 @@ def _clone_schema(*, template: str, target: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLONE_LOCK_KEY])
     CloneSchema().clone_schema(template, target, "DATA")
     connection.set_schema_to_public()
+    _align_constraint_names(template=template, target=target)
+
+
+# clone_schema() recreates unique constraints under PostgreSQL's default names; later
+# migrations drop constraints by Django's names, so give the clone the template's names.
+_MISNAMED_CONSTRAINTS_SQL = """
+SELECT target_table.relname, target_con.conname, template_con.conname
+FROM pg_constraint target_con
+JOIN pg_class target_table ON target_table.oid = target_con.conrelid
+JOIN pg_namespace target_ns ON target_ns.oid = target_table.relnamespace AND target_ns.nspname = %(target)s
+JOIN pg_class template_table ON template_table.relname = target_table.relname
+JOIN pg_namespace template_ns ON template_ns.oid = template_table.relnamespace AND template_ns.nspname = %(template)s
+JOIN pg_constraint template_con ON template_con.conrelid = template_table.oid
+    AND template_con.contype = target_con.contype
+    AND pg_get_constraintdef(template_con.oid) = pg_get_constraintdef(target_con.oid)
+WHERE target_con.contype IN ('u', 'p', 'x') AND target_con.conname <> template_con.conname
+"""
+
+
+def _align_constraint_names(*, template: str, target: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_MISNAMED_CONSTRAINTS_SQL, {"template": template, "target": target})
+        for table, cloned_name, template_name in cursor.fetchall():
+            cursor.execute(
+                f"ALTER TABLE {_quote(target)}.{_quote(table)} "
+                f"RENAME CONSTRAINT {_quote(cloned_name)} TO {_quote(template_name)}"
+            )
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def live_schema_names() -> list[str]:

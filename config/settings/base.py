@@ -171,7 +171,7 @@ CACHES = {
 }
 
 
-def _broker_url_from_redis_url(url: str) -> str:
+def broker_url_from_redis_url(url: str) -> str:
     """Celery spells a Unix-socket Redis as redis+socket://; Django's cache as unix://."""
     if url.startswith("unix://"):
         path, _sep, query = url.removeprefix("unix://").partition("?")
@@ -180,7 +180,7 @@ def _broker_url_from_redis_url(url: str) -> str:
     return url
 
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_broker_url_from_redis_url(REDIS_URL))
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=broker_url_from_redis_url(REDIS_URL))
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

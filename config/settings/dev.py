@@ -8,3 +8,4 @@ os.environ.setdefault("DEBUG", "true")
 from .base import *  # noqa: E402,F403
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # serve from the finders, no collectstatic needed
