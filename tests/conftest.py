@@ -1,13 +1,9 @@
-import os
-
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from tests import tenants as test_tenants
 from tests.tenants import ALPHA, BETA
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +32,14 @@ def beta(organizations):
 def in_alpha(alpha):
     with schema_context(alpha.schema_name):
         yield alpha
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The suite's own Redis database starts empty for every test (rate limits live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,48 @@
+import io
+
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import User
+from apps.organizers.models import Distribution, Organizer
+from apps.tenancy.models import Domain, Organization
+
+
+def test_seed_demo_builds_the_seed_structure_and_is_idempotent(client, organizations):
+    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+
+    fancy = Organization.objects.get(name="Fancy theme parks")
+    football = Organization.objects.get(name="Football club ABC")
+    assert fancy.is_ready
+    assert football.is_ready
+    with schema_context(fancy.schema_name):
+        assert sorted(Organizer.objects.values_list("name", flat=True)) == [
+            "Fun park",
+            "Rollercoaster park",
+            "Water park",
+        ]
+        assert Distribution.objects.count() == 6
+        assert User.objects.filter(is_operator=True).count() == 1
+    with schema_context(football.schema_name):
+        assert list(Organizer.objects.values_list("name", flat=True)) == ["Football club ABC"]
+        assert Distribution.objects.count() == 2
+    with schema_context("public"):
+        assert User.objects.filter(is_staff=True, is_superuser=True).count() == 1
+    assert Domain.objects.get(domain="funpark.localhost").organizer_slug == "funpark"
+    assert client.get("/", HTTP_HOST="waterpark.localhost").context["organizer"].name == "Water park"
+    assert "http://funpark.localhost:8000/control/" in out.getvalue()
+
+
+def test_demo_operator_logs_in_to_the_control_panel(client, organizations):
+    call_command("seed_demo", stdout=io.StringIO())
+
+    client.post(
+        "/accounts/login/",
+        {"login": "operator@fancy-theme-parks.example", "password": "tessera-demo"},
+        HTTP_HOST="funpark.localhost",
+    )
+
+    page = client.get("/control/", HTTP_HOST="funpark.localhost").content.decode()
+    assert "Rollercoaster park" in page
