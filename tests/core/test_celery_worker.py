@@ -1,0 +1,110 @@
+"""A real Celery worker process, fed through Redis, runs tasks inside the right schema."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from apps.tenancy import services
+from apps.tenancy.models import Organization
+from apps.tenancy.tasks import clear_expired_sessions
+from config.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    return f"postgres://{quote(db['USER'] or 'postgres', safe='')}{password}@{host}{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A worker on the suite's own Redis database and the test database."""
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "TESSERA_TEST_REDIS_URL": settings.REDIS_URL,
+        "TESSERA_CELERY_EAGER": "false",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "info"]
+    command += [
+        "-Q",
+        "default,email,provisioning",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+    ]
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    app.conf.task_always_eager = False
+    try:
+        _wait_for(lambda: "ready." in log.read_text(), timeout=60, what=f"worker start:\n{log.read_text()}")
+        yield log
+    finally:
+        app.conf.task_always_eager = True
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_for(condition, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def test_worker_provisions_an_organization_requested_in_the_background(worker, fresh_organization):
+    fresh_organization(name="Kappa", slug="kappa")  # makes sure the public rows exist
+
+    organization = services.organization_request_async(name="Lambda", slug="lambda")
+    assert organization.status == Organization.Status.PENDING
+
+    def is_live():
+        organization.refresh_from_db()
+        return organization.status != Organization.Status.PENDING
+
+    try:
+        _wait_for(is_live, timeout=60, what=f"provisioning:\n{worker.read_text()}")
+        assert organization.status == Organization.Status.READY, organization.failure_reason
+        assert "provision_organization" in worker.read_text()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute('DROP SCHEMA IF EXISTS "lambda" CASCADE')
+
+
+def test_worker_runs_a_task_inside_the_schema_it_was_sent_for(worker, fresh_organization):
+    first = fresh_organization(name="Mu", slug="mu-org")
+    second = fresh_organization(name="Nu", slug="nu-org")
+    expired = timezone.now() - timezone.timedelta(days=1)
+    for organization in (first, second):
+        with schema_context(organization.schema_name):
+            Session.objects.create(session_key="same-key", session_data="", expire_date=expired)
+
+    clear_expired_sessions.delay(schema_name=first.schema_name)
+
+    def first_is_clean():
+        with schema_context(first.schema_name):
+            return not Session.objects.exists()
+
+    _wait_for(first_is_clean, timeout=30, what=f"the task:\n{worker.read_text()}")
+    with schema_context(second.schema_name):
+        assert Session.objects.count() == 1
+    assert "clear_expired_sessions" in worker.read_text()
