@@ -24,11 +24,15 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def _database_url() -> str:
+    """The test database as a DATABASE_URL (django-environ spells a socket dir as @//dir/db)."""
     db = connection.settings_dict
-    host = quote(db["HOST"] or "127.0.0.1", safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
+    user = quote(db["USER"] or "postgres", safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return f"postgres://{quote(db['USER'] or 'postgres', safe='')}{password}@{host}{port}/{db['NAME']}"
+    host = db["HOST"] or "127.0.0.1"
+    if host.startswith("/"):
+        return f"postgres://{user}{password}@/{host}/{db['NAME']}"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
 
 
 @pytest.fixture
