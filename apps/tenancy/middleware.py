@@ -9,6 +9,11 @@ class TenantMiddleware(TenantMainMiddleware):
     """Routes a request by its host: the platform host to the public schema, any live
     organization's domain to its schema, anything else to a branded 404."""
 
+    @staticmethod
+    def hostname_from_request(request):
+        # Host names are case-insensitive and may end with the root dot.
+        return TenantMainMiddleware.hostname_from_request(request).lower().rstrip(".")
+
     def get_tenant(self, domain_model, hostname):
         if hostname == settings.PLATFORM_DOMAIN:
             try:

@@ -102,3 +102,24 @@ def test_healthz_reports_an_unreachable_redis_with_503(client, organizations):
     assert response.status_code == 503
     assert response.json()["database"] == "ok"
     assert response.json()["redis"].startswith("error")
+
+
+def test_the_periodic_session_cleanup_fans_out_to_every_live_schema(alpha, beta):
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from apps.tenancy.tasks import clear_expired_sessions_everywhere
+
+    entry = settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]
+    assert entry["task"] == clear_expired_sessions_everywhere.name
+    expired = timezone.now() - timezone.timedelta(days=1)
+    for schema_name in ("public", ALPHA.schema_name, BETA.schema_name):
+        with schema_context(schema_name):
+            Session.objects.create(session_key="stale", session_data="", expire_date=expired)
+
+    clear_expired_sessions_everywhere.apply_async(kwargs=entry["kwargs"])
+
+    for schema_name in ("public", ALPHA.schema_name, BETA.schema_name):
+        with schema_context(schema_name):
+            assert not Session.objects.exists()

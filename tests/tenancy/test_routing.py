@@ -29,6 +29,21 @@ def test_port_in_host_is_ignored_for_routing(client, organizations):
     assert response.wsgi_request.tenant.schema_name == BETA.schema_name
 
 
+def test_host_names_are_matched_case_insensitively_and_without_the_root_dot(client, organizations):
+    assert client.get("/", HTTP_HOST="ALPHA.Localhost").wsgi_request.tenant.schema_name == ALPHA.schema_name
+    assert client.get("/", HTTP_HOST="alpha.localhost.").wsgi_request.tenant.schema_name == ALPHA.schema_name
+    assert client.get("/", HTTP_HOST="LocalHost").wsgi_request.tenant.schema_name == "public"
+
+
+def test_www_prefix_routes_like_the_bare_host(client, organizations):
+    assert client.get("/", HTTP_HOST=f"www.{ALPHA.host}").wsgi_request.tenant.schema_name == ALPHA.schema_name
+
+
+def test_api_schema_is_served_on_both_kinds_of_host(client, organizations):
+    assert client.get("/api/schema/", HTTP_HOST="localhost").status_code == 200
+    assert client.get("/api/schema/", HTTP_HOST=ALPHA.host).status_code == 200
+
+
 def test_custom_domain_is_served_from_its_organization_schema(client, alpha):
     services.domain_add(organization=alpha, domain="Tickets.Alpha-Parks.example")
 
