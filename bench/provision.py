@@ -31,7 +31,7 @@ PREFIX = "bench-prov"
 
 def _populate(organization: Organization, slug: str) -> None:
     with schema_context(organization.schema_name):
-        organizer_create(name=f"Organizer {slug}", slug=f"{slug}-org")
+        organizer_create(name=f"Organizer {slug}", slug=f"{slug}-org", currency="EUR", country="NL")
         user_create(email=f"operator@{slug}.example", password=None, is_operator=True, email_verified=True)
     services.domain_add(organization=organization, domain=services.platform_host_for(f"{slug}-org"))
 

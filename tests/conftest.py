@@ -44,6 +44,10 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _back_to_public():
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # a request in French must not leak into the next test
     yield
     if connection.schema_name != "public":
         connection.set_schema_to_public()

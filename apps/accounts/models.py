@@ -45,6 +45,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Operators log in to the control panel; other users are customers."),
     )
+    is_admin = models.BooleanField(
+        _("organization admin"),
+        default=False,
+        help_text=_("Has every permission on every organizer and distribution of this organization."),
+    )
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("May log in to the Django admin of this site.")
     )

@@ -1,26 +1,142 @@
 """The one place that answers "may this user do that here?".
 
-Issue-by-issue this grows into can(actor, action, obj); views, the API and templates ask it.
+Views, the REST API and templates all ask `can(user, action, obj)` or use the querysets
+below; nothing else decides access.
+
+- configuration permission: operator ↔ organizer (configure it, assign people to it and to
+  its distributions, invite for it);
+- sale permission: operator ↔ distribution (sell in that channel);
+- organization admin (`is_admin`): every permission in the organization;
+- platform admin: staff user of the public schema, on the platform host only.
 """
 
+from enum import StrEnum
+
 from django.db import connection
+from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name
 
+from apps.organizers.models import Distribution, Organizer
 
-def can_open_control_panel(user) -> bool:
-    """Operators of this organization (never a public-schema user; their tables differ)."""
+
+class Action(StrEnum):
+    OPEN_CONTROL_PANEL = "open_control_panel"
+    OPEN_PLATFORM_ADMIN = "open_platform_admin"
+    VIEW = "view"  # an organizer or distribution
+    CONFIGURE = "configure"  # an organizer, or anything that belongs to one
+    SELL = "sell"  # a distribution
+    CREATE_ORGANIZER = "create_organizer"
+    ASSIGN = "assign"  # link someone to an organizer or distribution
+    INVITE = "invite"  # for an organizer or distribution
+    MANAGE_INVITATION = "manage_invitation"
+
+
+def _in_organization_schema() -> bool:
+    return connection.schema_name != get_public_schema_name()
+
+
+def is_operator(user) -> bool:
     return bool(
-        user.is_authenticated
+        user is not None
+        and user.is_authenticated
         and user.is_active
-        and user.is_operator
-        and connection.schema_name != get_public_schema_name()
+        and getattr(user, "is_operator", False)
+        and _in_organization_schema()
     )
+
+
+def is_organization_admin(user) -> bool:
+    return is_operator(user) and user.is_admin
+
+
+def is_platform_admin(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and not _in_organization_schema()
+    )
+
+
+def organizers_configurable_by(user) -> QuerySet[Organizer]:
+    if not is_operator(user):
+        return Organizer.objects.none()
+    if user.is_admin:
+        return Organizer.objects.all()
+    return Organizer.objects.filter(configuration_permissions__operator=user)
+
+
+def distributions_sellable_by(user) -> QuerySet[Distribution]:
+    if not is_operator(user):
+        return Distribution.objects.none()
+    if user.is_admin:
+        return Distribution.objects.all()
+    return Distribution.objects.filter(sale_permissions__operator=user)
+
+
+def organizers_visible_to(user) -> QuerySet[Organizer]:
+    """Organizers one configures, or sells for through one of their distributions."""
+    if not is_operator(user):
+        return Organizer.objects.none()
+    if user.is_admin:
+        return Organizer.objects.all()
+    return Organizer.objects.filter(
+        pk__in=organizers_configurable_by(user)
+        .values("pk")
+        .union(distributions_sellable_by(user).values("organizer_id"))
+    )
+
+
+def distributions_visible_to(user) -> QuerySet[Distribution]:
+    """Distributions one sells in, or that belong to an organizer one configures."""
+    if not is_operator(user):
+        return Distribution.objects.none()
+    if user.is_admin:
+        return Distribution.objects.all()
+    return Distribution.objects.filter(
+        pk__in=distributions_sellable_by(user)
+        .values("pk")
+        .union(Distribution.objects.filter(organizer__in=organizers_configurable_by(user)).values("pk"))
+    )
+
+
+def _organizer_of(obj) -> Organizer | None:
+    if isinstance(obj, Organizer):
+        return obj
+    return getattr(obj, "organizer", None)
+
+
+def can(user, action: Action | str, obj=None) -> bool:
+    action = Action(action)
+    if action is Action.OPEN_PLATFORM_ADMIN:
+        return is_platform_admin(user)
+    if not is_operator(user):
+        return False
+    if action is Action.OPEN_CONTROL_PANEL:
+        return True
+    if user.is_admin:
+        return True
+    if action in (Action.CREATE_ORGANIZER,):
+        return False
+    if action is Action.VIEW:
+        if isinstance(obj, Distribution):
+            return distributions_visible_to(user).filter(pk=obj.pk).exists()
+        return organizers_visible_to(user).filter(pk=getattr(_organizer_of(obj), "pk", None)).exists()
+    if action is Action.SELL:
+        return isinstance(obj, Distribution) and distributions_sellable_by(user).filter(pk=obj.pk).exists()
+    if action in (Action.CONFIGURE, Action.ASSIGN, Action.INVITE):
+        organizer = _organizer_of(obj)
+        return organizer is not None and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
+    if action is Action.MANAGE_INVITATION:
+        return obj is not None and obj.invited_by_id == user.pk
+    return False
+
+
+# Short names for decorators and templates.
+def can_open_control_panel(user) -> bool:
+    return can(user, Action.OPEN_CONTROL_PANEL)
 
 
 def can_open_platform_admin(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and connection.schema_name == get_public_schema_name()
-    )
+    return can(user, Action.OPEN_PLATFORM_ADMIN)

@@ -2,8 +2,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from localflavor.generic.models import IBANField
 
 from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY, Brand
+from apps.organizers.validators import validate_currency, validate_vat_number
 
 hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f5eff."))
 
@@ -13,9 +15,30 @@ class Organizer(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=63, unique=True)
-    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
-    country = CountryField(_("country"), blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, help_text=_("The official, registered name.")
+    )
+    bank_account = IBANField(_("bank account (IBAN)"), blank=True)
+    vat_number = models.CharField(
+        _("VAT number"),
+        max_length=32,
+        blank=True,
+        validators=[validate_vat_number],
+        help_text=_("With its country prefix, e.g. NL004495445B01."),
+    )
+    country = CountryField(_("country"))
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        validators=[validate_currency],
+        help_text=_("ISO 4217 code. An organizer sells in exactly one currency."),
+    )
+    currency_locked = models.BooleanField(
+        _("currency locked"),
+        default=False,
+        editable=False,
+        help_text=_("Set by the first sale: reports stay in one currency."),
+    )
     primary_color = models.CharField(
         _("primary colour"), max_length=7, default=DEFAULT_PRIMARY, validators=[hex_color]
     )
@@ -63,3 +86,6 @@ class Distribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organizer.name} – {self.name}"
+
+    # Every organizer keeps at least this many sale channels.
+    MINIMUM_PER_ORGANIZER = 2

@@ -7,7 +7,8 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.services import user_create
-from apps.organizers.models import Organizer
+from apps.operators.services import operator_link
+from apps.organizers.models import Distribution, Organizer
 from apps.organizers.services import organizer_create
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Domain, Organization
@@ -22,23 +23,52 @@ class DemoOrganizer:
     slug: str
     currency: str
     country: str
+    bank_account: str = ""
+    vat_number: str = ""
+
+
+@dataclass(frozen=True)
+class DemoOperator:
+    email: str
+    full_name: str
+    is_admin: bool = False
+    configures: tuple[str, ...] = ()  # organizer slugs
+    sells: tuple[tuple[str, str], ...] = ()  # (organizer slug, distribution kind)
 
 
 @dataclass(frozen=True)
 class DemoOrganization:
     name: str
     slug: str
-    operator_email: str
+    operators: tuple[DemoOperator, ...]
     organizers: tuple[DemoOrganizer, ...]
+
+    @property
+    def operator_email(self) -> str:
+        return self.operators[0].email
 
 
 DEMO_ORGANIZATIONS = (
     DemoOrganization(
         name="Fancy theme parks",
         slug="fancy-theme-parks",
-        operator_email="operator@fancy-theme-parks.example",
+        operators=(
+            DemoOperator("operator@fancy-theme-parks.example", "Fiona Admin", is_admin=True),
+            DemoOperator(
+                "manager@funpark.example",
+                "Frank Manager",
+                configures=("funpark",),
+                sells=(("funpark", "online_shop"),),
+            ),
+            DemoOperator("cashier@waterpark.example", "Wendy Cashier", sells=(("waterpark", "box_office"),)),
+            DemoOperator(
+                "coaster@rollercoasterpark.example",
+                "Rory Coaster",
+                configures=("rollercoasterpark", "waterpark"),
+            ),
+        ),
         organizers=(
-            DemoOrganizer("Fun park", "funpark", "EUR", "NL"),
+            DemoOrganizer("Fun park", "funpark", "EUR", "NL", "NL91ABNA0417164300", "NL004495445B01"),
             DemoOrganizer("Water park", "waterpark", "EUR", "NL"),
             DemoOrganizer("Rollercoaster park", "rollercoasterpark", "EUR", "BE"),
         ),
@@ -46,7 +76,14 @@ DEMO_ORGANIZATIONS = (
     DemoOrganization(
         name="Football club ABC",
         slug="football-club-abc",
-        operator_email="operator@football-club-abc.example",
+        operators=(
+            DemoOperator("operator@football-club-abc.example", "Fred Admin", is_admin=True),
+            DemoOperator(
+                "steward@football-club-abc.example",
+                "Sam Steward",
+                sells=(("footballclubabc", "box_office"),),
+            ),
+        ),
         organizers=(DemoOrganizer("Football club ABC", "footballclubabc", "GBP", "GB"),),
     ),
 )
@@ -80,17 +117,29 @@ def demo_seed(*, log=print) -> list[str]:
                         slug=organizer.slug,
                         currency=organizer.currency,
                         country=organizer.country,
+                        bank_account=organizer.bank_account,
+                        vat_number=organizer.vat_number,
                     )
                     log(f"  organizer {organizer.name}")
-            if not User.objects.filter(email=spec.operator_email).exists():
-                user_create(
-                    email=spec.operator_email,
-                    password=DEMO_PASSWORD,
-                    full_name=f"{spec.name} operator",
-                    is_operator=True,
-                    email_verified=True,
-                )
-                log(f"  operator {spec.operator_email}")
+            for operator in spec.operators:
+                if not User.objects.filter(email=operator.email).exists():
+                    user = user_create(
+                        email=operator.email,
+                        password=DEMO_PASSWORD,
+                        full_name=operator.full_name,
+                        is_operator=True,
+                        is_admin=operator.is_admin,
+                        email_verified=True,
+                    )
+                    operator_link(
+                        operator=user,
+                        organizers=Organizer.objects.filter(slug__in=operator.configures),
+                        distributions=[
+                            Distribution.objects.get(organizer__slug=slug, kind=kind)
+                            for slug, kind in operator.sells
+                        ],
+                    )
+                    log(f"  operator {operator.email}")
         for organizer in spec.organizers:
             host = tenancy.platform_host_for(organizer.slug)
             if not Domain.objects.filter(domain=host).exists():

@@ -41,6 +41,7 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_countries",
+    "rest_framework.authtoken",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -51,15 +52,18 @@ SHARED_APPS = [
 ]
 
 TENANT_APPS = [
+    "apps.core",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.admin",
+    "rest_framework.authtoken",
     "allauth.account",
     "allauth.socialaccount",
     "allauth.mfa",
     "apps.accounts",
     "apps.organizers",
+    "apps.operators",
     "apps.sales",
 ]
 
@@ -227,8 +231,10 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

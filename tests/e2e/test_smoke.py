@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def omega(fresh_organization):
     organization = fresh_organization(name="Omega parks", slug="omega")
     with schema_context(organization.schema_name):
-        organizer = organizer_create(name="Omega park", slug="omega-park")
+        organizer = organizer_create(name="Omega park", slug="omega-park", currency="EUR", country="NL")
         organizer.primary_color = "#8a1c7c"
         organizer.save()
         user_create(

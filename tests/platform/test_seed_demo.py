@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
+from apps.accounts.permissions import distributions_sellable_by, organizers_configurable_by
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Domain, Organization
 
@@ -24,10 +25,19 @@ def test_seed_demo_builds_the_seed_structure_and_is_idempotent(client, organizat
             "Water park",
         ]
         assert Distribution.objects.count() == 6
-        assert User.objects.filter(is_operator=True).count() == 1
+        assert User.objects.get(email="operator@fancy-theme-parks.example").is_admin
+        manager = User.objects.get(email="manager@funpark.example")
+        assert not manager.is_admin
+        assert [o.slug for o in organizers_configurable_by(manager)] == ["funpark"]
+        assert [str(d) for d in distributions_sellable_by(manager)] == ["Fun park – Online shop"]
+        cashier = User.objects.get(email="cashier@waterpark.example")
+        assert not organizers_configurable_by(cashier).exists()
+        assert [str(d) for d in distributions_sellable_by(cashier)] == ["Water park – Box office"]
+        assert User.objects.filter(is_operator=True).count() == 4
     with schema_context(football.schema_name):
         assert list(Organizer.objects.values_list("name", flat=True)) == ["Football club ABC"]
         assert Distribution.objects.count() == 2
+        assert User.objects.filter(is_operator=True).count() == 2
     with schema_context("public"):
         assert User.objects.filter(is_staff=True, is_superuser=True).count() == 1
     assert Domain.objects.get(domain="funpark.localhost").organizer_slug == "funpark"

@@ -10,10 +10,14 @@ from tests.tenants import ALPHA, BETA
 
 def _make_twins(alpha, beta):
     with schema_context(alpha.schema_name):
-        alpha_organizer = organizer_create(name="MARKER-ALPHA", slug=ALPHA.organizer_slug)
+        alpha_organizer = organizer_create(
+            name="MARKER-ALPHA", slug=ALPHA.organizer_slug, currency="EUR", country="NL"
+        )
         UserFactory(email="operator@example.com", is_operator=True)
     with schema_context(beta.schema_name):
-        beta_organizer = organizer_create(name="MARKER-BETA", slug=BETA.organizer_slug)
+        beta_organizer = organizer_create(
+            name="MARKER-BETA", slug=BETA.organizer_slug, currency="EUR", country="NL"
+        )
         UserFactory(email="operator@example.com", is_operator=True)
     return alpha_organizer, beta_organizer
 
@@ -48,7 +52,7 @@ def test_an_operator_sees_only_their_organizations_control_panel(client, alpha, 
 
 def test_a_row_created_in_one_schema_is_invisible_from_another(alpha, beta):
     with schema_context(alpha.schema_name):
-        organizer_create(name="Only in alpha", slug="only-alpha")
+        organizer_create(name="Only in alpha", slug="only-alpha", currency="EUR", country="NL")
 
     with schema_context(beta.schema_name):
         assert not Organizer.objects.filter(slug="only-alpha").exists()
@@ -59,7 +63,7 @@ def test_a_row_created_in_one_schema_is_invisible_from_another(alpha, beta):
 def test_organizer_host_of_one_organization_never_shows_another_organizations_organizer(client, alpha, beta):
     # beta has an organizer whose slug equals the one alpha's host is bound to
     with schema_context(beta.schema_name):
-        organizer_create(name="MARKER-BETA", slug=ALPHA.organizer_slug)
+        organizer_create(name="MARKER-BETA", slug=ALPHA.organizer_slug, currency="EUR", country="NL")
 
     response = client.get("/", HTTP_HOST=ALPHA.organizer_host)
 

@@ -55,7 +55,9 @@ def test_custom_domain_is_served_from_its_organization_schema(client, alpha):
 
 def test_organizer_domain_serves_that_organizers_storefront_with_its_brand(client, alpha):
     with schema_context(alpha.schema_name):
-        organizer = organizer_create(name="Alpha park", slug=ALPHA.organizer_slug)
+        organizer = organizer_create(
+            name="Alpha park", slug=ALPHA.organizer_slug, currency="EUR", country="NL"
+        )
         organizer.primary_color = "#123456"
         organizer.save()
 

@@ -1,0 +1,267 @@
+"""Writes on operators: permission links and invitations."""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.accounts.permissions import Action, can, is_organization_admin
+from apps.accounts.services import user_create
+from apps.core.audit import Actor, audit_log
+from apps.core.emails import email_send
+from apps.operators.exceptions import Conflict, InvitationInvalid, NotAllowed
+from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
+from apps.operators.selectors import team_member_queryset
+from apps.organizers.models import Distribution, Organizer
+
+INVITATION_VALIDITY = timedelta(days=7)
+_INVITATION_SALT = "tessera.operators.invitation"
+
+
+# --- permission links -----------------------------------------------------------------
+
+
+def _check_assignable(actor: Actor, member: User, resource) -> None:
+    if not can(actor.user, Action.ASSIGN, resource):
+        raise NotAllowed(
+            _("You need configuration permission on %(organizer)s to assign people to it.")
+            % {"organizer": resource if isinstance(resource, Organizer) else resource.organizer}
+        )
+    if (
+        not (is_organization_admin(actor.user) and member.is_operator)
+        and not team_member_queryset(actor.user).filter(pk=member.pk).exists()
+    ):
+        raise NotAllowed(_("%(member)s is not one of your team members.") % {"member": member.email})
+
+
+@transaction.atomic
+def configuration_permission_grant(
+    *, actor: Actor, operator: User, organizer: Organizer
+) -> ConfigurationPermission:
+    _check_assignable(actor, operator, organizer)
+    try:
+        with transaction.atomic():
+            link = ConfigurationPermission.objects.create(
+                operator=operator, organizer=organizer, granted_by=actor.user
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("%(member)s already has configuration permission on %(organizer)s.")
+            % {"member": operator.email, "organizer": organizer}
+        ) from None
+    audit_log(actor=actor, action="permission.configuration.granted", target=operator, organizer=organizer.pk)
+    return link
+
+
+@transaction.atomic
+def configuration_permission_revoke(*, actor: Actor, operator: User, organizer: Organizer) -> None:
+    _check_assignable(actor, operator, organizer)
+    deleted, _rows = ConfigurationPermission.objects.filter(operator=operator, organizer=organizer).delete()
+    if not deleted:
+        raise Conflict(
+            _("%(member)s has no configuration permission on %(organizer)s.")
+            % {"member": operator.email, "organizer": organizer}
+        )
+    audit_log(actor=actor, action="permission.configuration.revoked", target=operator, organizer=organizer.pk)
+
+
+@transaction.atomic
+def sale_permission_grant(*, actor: Actor, operator: User, distribution: Distribution) -> SalePermission:
+    _check_assignable(actor, operator, distribution)
+    try:
+        with transaction.atomic():
+            link = SalePermission.objects.create(
+                operator=operator, distribution=distribution, granted_by=actor.user
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("%(member)s already has sale permission on %(distribution)s.")
+            % {"member": operator.email, "distribution": distribution}
+        ) from None
+    audit_log(actor=actor, action="permission.sale.granted", target=operator, distribution=distribution.pk)
+    return link
+
+
+@transaction.atomic
+def sale_permission_revoke(*, actor: Actor, operator: User, distribution: Distribution) -> None:
+    _check_assignable(actor, operator, distribution)
+    deleted, _rows = SalePermission.objects.filter(operator=operator, distribution=distribution).delete()
+    if not deleted:
+        raise Conflict(
+            _("%(member)s has no sale permission on %(distribution)s.")
+            % {"member": operator.email, "distribution": distribution}
+        )
+    audit_log(actor=actor, action="permission.sale.revoked", target=operator, distribution=distribution.pk)
+
+
+def operator_link(*, operator: User, organizers=(), distributions=(), granted_by: User | None = None) -> None:
+    """Give an operator these links (missing ones only); callers check and audit."""
+    if not operator.is_operator:
+        operator.is_operator = True
+        operator.save(update_fields=["is_operator"])
+    ConfigurationPermission.objects.bulk_create(
+        [ConfigurationPermission(operator=operator, organizer=o, granted_by=granted_by) for o in organizers],
+        ignore_conflicts=True,
+    )
+    SalePermission.objects.bulk_create(
+        [SalePermission(operator=operator, distribution=d, granted_by=granted_by) for d in distributions],
+        ignore_conflicts=True,
+    )
+
+
+# --- invitations ----------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    # The schema is signed in: a link from one organization is worthless on another's host.
+    return signing.dumps({"i": invitation.pk, "s": connection.schema_name}, salt=_INVITATION_SALT)
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: Actor, email: str, organizers=(), distributions=(), accept_host: str = ""
+) -> Invitation:
+    organizers, distributions = list(organizers), list(distributions)
+    if not organizers and not distributions:
+        raise Conflict(_("Choose at least one organizer or distribution to give access to."))
+    for resource in [*organizers, *distributions]:
+        if not can(actor.user, Action.INVITE, resource):
+            raise NotAllowed(
+                _("You need configuration permission on %(organizer)s to invite people to it.")
+                % {"organizer": resource if isinstance(resource, Organizer) else resource.organizer}
+            )
+    email = User.objects.normalize_email(email).lower()
+    pending = Invitation.objects.select_for_update().filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    for old in pending:
+        if old.status == Invitation.Status.EXPIRED:
+            old.revoked_at = timezone.now()  # an expired invitation makes way for a new one
+            old.save(update_fields=["revoked_at"])
+        else:
+            raise Conflict(
+                _("%(email)s already has a pending invitation (sent %(date)s); revoke it to send a new one.")
+                % {"email": email, "date": timezone.localtime(old.created_at).strftime("%Y-%m-%d")}
+            )
+    invitation = Invitation.objects.create(
+        email=email, invited_by=actor.user, expires_at=timezone.now() + INVITATION_VALIDITY
+    )
+    invitation.organizers.set(organizers)
+    invitation.distributions.set(distributions)
+    audit_log(
+        actor=actor,
+        action="invitation.sent",
+        target=invitation,
+        organizers=[o.pk for o in organizers],
+        distributions=[d.pk for d in distributions],
+    )
+    host = accept_host or actor.host
+    link = f"{_scheme()}://{host}/control/invitations/{invitation_token(invitation)}/"
+    context = {"invitation": invitation, "link": link, "inviter": actor.user, "host": host}
+    email_send(
+        to=[email],
+        subject=_("You are invited to work on %(host)s") % {"host": host},
+        body=render_to_string("operators/email/invitation.txt", context),
+    )
+    return invitation
+
+
+def _scheme() -> str:
+    return settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link points to, or InvitationInvalid saying why it cannot be used."""
+    try:
+        payload = signing.loads(token, salt=_INVITATION_SALT, max_age=INVITATION_VALIDITY)
+    except signing.SignatureExpired:
+        raise InvitationInvalid(_("This invitation has expired. Ask for a new one.")) from None
+    except signing.BadSignature:
+        raise InvitationInvalid(
+            _("This invitation link is not valid. Check that you copied all of it.")
+        ) from None
+    if payload.get("s") != connection.schema_name:
+        raise InvitationInvalid(_("This invitation link is not valid. Check that you copied all of it."))
+    invitation = Invitation.objects.filter(pk=payload.get("i")).first()
+    if invitation is None:
+        raise InvitationInvalid(_("This invitation no longer exists."))
+    return invitation
+
+
+def _check_open(invitation: Invitation) -> None:
+    status = invitation.status
+    if status == Invitation.Status.ACCEPTED:
+        raise InvitationInvalid(_("This invitation has already been used. Log in to continue."))
+    if status == Invitation.Status.REVOKED:
+        raise InvitationInvalid(_("This invitation was withdrawn. Ask for a new one."))
+    if status == Invitation.Status.EXPIRED:
+        raise InvitationInvalid(_("This invitation has expired. Ask for a new one."))
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, user: User | None = None, password: str = "", full_name: str = "", host: str = ""
+) -> User:
+    """Create or link the invited operator with exactly the invitation's permissions."""
+    invitation = invitation_from_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_open(invitation)
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None:
+        if user is None or user.pk != existing.pk:
+            raise NotAllowed(
+                _(
+                    "This invitation is for %(email)s, who already has an account: log in as %(email)s to accept it."
+                )
+                % {"email": invitation.email}
+            )
+        operator = existing
+    else:
+        if user is not None and user.is_authenticated:
+            raise NotAllowed(
+                _("This invitation is for %(email)s; log out first to accept it.")
+                % {"email": invitation.email}
+            )
+        validate_password(password, User(email=invitation.email, full_name=full_name))
+        operator = user_create(
+            email=invitation.email,
+            password=password,
+            full_name=full_name,
+            is_operator=True,
+            email_verified=True,
+        )
+    EmailAddress.objects.filter(user=operator, email__iexact=invitation.email).update(verified=True)
+    operator_link(
+        operator=operator,
+        organizers=invitation.organizers.all(),
+        distributions=invitation.distributions.all(),
+        granted_by=invitation.invited_by,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = operator
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_log(actor=Actor(user=operator, host=host), action="invitation.accepted", target=invitation)
+    return operator
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> None:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    resources = [*invitation.organizers.all(), *invitation.distributions.all()]
+    configures_all = bool(resources) and all(
+        can(actor.user, Action.INVITE, resource) for resource in resources
+    )
+    allowed = can(actor.user, Action.MANAGE_INVITATION, invitation) or configures_all
+    if not allowed:
+        raise NotAllowed(_("Only its sender or someone who configures all its organizers may withdraw it."))
+    _check_open(invitation)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_log(actor=actor, action="invitation.revoked", target=invitation)

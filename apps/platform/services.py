@@ -1,0 +1,87 @@
+"""Platform-level writes: public organizer registration."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import User
+from apps.accounts.services import login_token_create, user_create
+from apps.core.audit import Actor, audit_log
+from apps.operators.services import operator_link
+from apps.organizers.services import organizer_create
+from apps.platform.exceptions import RegistrationError
+from apps.platform.models import PlatformSettings
+from apps.tenancy import services as tenancy
+from apps.tenancy.models import Organization
+
+
+@dataclass(frozen=True)
+class Registration:
+    organization: Organization
+    host: str
+    login_token: str
+
+
+@transaction.atomic
+def organizer_register(
+    *,
+    organizer_name: str,
+    slug: str,
+    legal_name: str,
+    country: str,
+    currency: str,
+    email: str,
+    password: str,
+    full_name: str = "",
+    via_host: str = "",
+) -> Registration:
+    """Create an organizer and its first operator (configuration permission on it).
+
+    Self-service mode gives it a new organization (cloned schema) of which the operator is
+    admin; full-service mode puts it in the owner's organization. All or nothing: the
+    schema clone is part of the transaction.
+    """
+    platform = PlatformSettings.load()
+    tenancy.slug_check_available(slug)
+    if platform.mode == PlatformSettings.Mode.FULL_SERVICE:
+        organization = platform.owner_organization
+        if organization is None or not organization.is_ready:
+            raise RegistrationError(
+                _("Registration is closed: the platform has no organization to add you to.")
+            )
+        host = tenancy.domain_add(
+            organization=organization, domain=tenancy.platform_host_for(slug), organizer_slug=slug
+        ).domain
+        make_admin = False
+    else:
+        organization = tenancy.organization_create(name=organizer_name, slug=slug)
+        domain = organization.get_primary_domain()
+        domain.organizer_slug = slug
+        domain.save(update_fields=["organizer_slug"])
+        host = domain.domain
+        make_admin = True
+
+    with schema_context(organization.schema_name):
+        if User.objects.filter(email__iexact=email).exists():
+            raise RegistrationError(
+                _("%(email)s already has an account with %(organization)s: log in there instead.")
+                % {"email": email, "organization": organization.name}
+            )
+        operator = user_create(
+            email=email, password=password, full_name=full_name, is_operator=True, is_admin=make_admin
+        )
+        actor = Actor(user=operator, host=via_host)
+        organizer = organizer_create(
+            name=organizer_name,
+            slug=slug,
+            legal_name=legal_name,
+            country=country,
+            currency=currency,
+            actor=actor,
+        )
+        operator_link(operator=operator, organizers=[organizer])
+        audit_log(actor=actor, action="organizer.registered", target=organizer, mode=platform.mode)
+        token = login_token_create(user=operator)
+    return Registration(organization=organization, host=host, login_token=token)
