@@ -1,8 +1,8 @@
 """The audit log: services record every change of rights with who, what, when and where."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection, models
 
 from apps.core.models import AuditLogEntry
 
@@ -13,6 +13,9 @@ class Actor:
 
     user: object | None
     host: str = ""
+    # Users live per schema: a platform admin acting inside an organization is recorded
+    # by e-mail only, never as a foreign key to that organization's user table.
+    schema_name: str = field(default_factory=lambda: connection.schema_name)
 
     @classmethod
     def from_request(cls, request) -> "Actor":
@@ -22,7 +25,7 @@ class Actor:
 def audit_log(*, actor: Actor, action: str, target: models.Model | None = None, **data) -> AuditLogEntry:
     user = actor.user
     return AuditLogEntry.objects.create(
-        actor=user,
+        actor=user if actor.schema_name == connection.schema_name else None,
         actor_email=getattr(user, "email", "") or "",
         action=action,
         target_type=target._meta.label_lower if target is not None else "",

@@ -1,14 +1,9 @@
-class AccountsError(Exception):
-    """A rule about operators, permissions or invitations was broken; the message says which."""
+from apps.core.exceptions import Conflict, DomainError, NotAllowed
+
+__all__ = ["Conflict", "InvitationInvalid", "NotAllowed"]
 
 
-class NotAllowed(AccountsError):
-    """The acting user lacks the permission the action needs (HTTP 403)."""
+class InvitationInvalid(DomainError):
+    """The invitation link is unknown, tampered with, expired, used or withdrawn."""
 
-
-class Conflict(AccountsError):
-    """The action is already done or clashes with the current state (HTTP 409)."""
-
-
-class InvitationInvalid(AccountsError):
-    """The invitation link is unknown, tampered with, expired, used or revoked (HTTP 400)."""
+    status_code = 400

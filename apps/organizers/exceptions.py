@@ -1,2 +1,5 @@
-class OrganizerError(Exception):
+from apps.core.exceptions import Conflict
+
+
+class OrganizerError(Conflict):
     """A rule of organizers or distributions was broken; the message says which."""

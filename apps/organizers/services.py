@@ -5,6 +5,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from apps.core.audit import Actor, audit_log
+from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY
 from apps.organizers.exceptions import OrganizerError
 from apps.organizers.models import Distribution, Organizer
 
@@ -30,6 +31,8 @@ def organizer_create(
     slug: str = "",
     bank_account: str = "",
     vat_number: str = "",
+    primary_color: str = DEFAULT_PRIMARY,
+    accent_color: str = DEFAULT_ACCENT,
     actor: Actor = SYSTEM,
 ) -> Organizer:
     """Create an organizer with its two default sale channels ("Online shop", "Box office")."""
@@ -41,6 +44,8 @@ def organizer_create(
         country=country,
         bank_account=bank_account.replace(" ", "").upper(),
         vat_number=vat_number.replace(" ", "").upper(),
+        primary_color=primary_color,
+        accent_color=accent_color,
     )
     organizer.full_clean()
     organizer.save()

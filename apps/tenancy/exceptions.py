@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.exceptions import DomainError
 
-class ProvisioningError(Exception):
+
+class ProvisioningError(DomainError):
     """A request to create an organization that cannot be carried out."""
 
 

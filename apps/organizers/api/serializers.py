@@ -1,0 +1,55 @@
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from apps.core.currencies import currency_choices
+from apps.organizers.models import Distribution, Organizer
+
+
+class DistributionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Distribution
+        fields = ["id", "name", "kind"]
+
+
+class OrganizerSerializer(serializers.ModelSerializer):
+    country = CountryField()
+    currency = serializers.ChoiceField(choices=())
+    distributions = DistributionSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Organizer
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "legal_name",
+            "bank_account",
+            "vat_number",
+            "country",
+            "currency",
+            "currency_locked",
+            "primary_color",
+            "accent_color",
+            "distributions",
+        ]
+        read_only_fields = ["slug", "currency_locked"]
+        extra_kwargs = {"legal_name": {"required": False}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices()
+
+
+class DistributionSerializer(serializers.ModelSerializer):
+    organizer = serializers.PrimaryKeyRelatedField(queryset=Organizer.objects.all())
+
+    class Meta:
+        model = Distribution
+        fields = ["id", "organizer", "name", "kind"]
+        extra_kwargs = {"kind": {"required": False}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["organizer"].read_only = True  # a channel never moves to another organizer
+        return fields

@@ -1,0 +1,18 @@
+"""REST API of the platform host: /api/v1/ (platform admins)."""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from apps.core.api_views import country_list, currency_list
+from apps.platform.api.views import OrganizationViewSet
+
+router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("countries/", country_list, name="country-list"),
+    path("currencies/", currency_list, name="currency-list"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+]

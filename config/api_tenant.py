@@ -1,0 +1,22 @@
+"""REST API of an organization's hosts: /api/v1/."""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from apps.core.api_views import country_list, currency_list
+from apps.operators.api.views import InvitationViewSet, TeamMemberViewSet
+from apps.organizers.api.views import DistributionViewSet, OrganizerViewSet
+
+router = DefaultRouter()
+router.register("organizers", OrganizerViewSet, basename="organizer")
+router.register("distributions", DistributionViewSet, basename="distribution")
+router.register("team-members", TeamMemberViewSet, basename="team-member")
+router.register("invitations", InvitationViewSet, basename="invitation")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("countries/", country_list, name="country-list"),
+    path("currencies/", currency_list, name="currency-list"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+]
