@@ -195,7 +195,7 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
-def _check_open(invitation: Invitation) -> None:
+def invitation_check_open(invitation: Invitation) -> None:
     status = invitation.status
     if status == Invitation.Status.ACCEPTED:
         raise InvitationInvalid(_("This invitation has already been used. Log in to continue."))
@@ -212,7 +212,7 @@ def invitation_accept(
     """Create or link the invited operator with exactly the invitation's permissions."""
     invitation = invitation_from_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    _check_open(invitation)
+    invitation_check_open(invitation)
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if existing is not None:
         if user is None or user.pk != existing.pk:
@@ -261,7 +261,7 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> None:
     allowed = can(actor.user, Action.MANAGE_INVITATION, invitation) or configures_all
     if not allowed:
         raise NotAllowed(_("Only its sender or someone who configures all its organizers may withdraw it."))
-    _check_open(invitation)
+    invitation_check_open(invitation)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit_log(actor=actor, action="invitation.revoked", target=invitation)

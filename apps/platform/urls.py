@@ -5,4 +5,5 @@ from apps.platform import views
 urlpatterns = [
     path("", views.platform_home, name="home"),
     path("platform/", views.platform_dashboard, name="platform-dashboard"),
+    path("register/", views.organizer_register, name="organizer-register"),
 ]

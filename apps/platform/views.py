@@ -1,7 +1,13 @@
-from django.shortcuts import render
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 
 from apps.accounts.decorators import requires
 from apps.accounts.permissions import can_open_platform_admin
+from apps.core.exceptions import DomainError
+from apps.core.forms import add_validation_errors
+from apps.platform import services
+from apps.platform.forms import OrganizerRegistrationForm
 from apps.platform.selectors import organizations_with_domains
 
 
@@ -12,3 +18,31 @@ def platform_home(request):
 @requires(can_open_platform_admin)
 def platform_dashboard(request):
     return render(request, "platform/dashboard.html", {"organizations": organizations_with_domains()})
+
+
+def organizer_register(request):
+    """Public sign-up of an organizer; lands the new operator in its own control panel."""
+    form = OrganizerRegistrationForm(request.POST or None, platform_domain=settings.PLATFORM_DOMAIN)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = services.organizer_register(
+                organizer_name=data["organizer_name"],
+                slug=data["slug"],
+                legal_name=data["legal_name"],
+                country=data["country"],
+                currency=data["currency"],
+                email=data["email"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                via_host=request.get_host(),
+            )
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            port = request.get_port()
+            host = registration.host if port in ("80", "443") else f"{registration.host}:{port}"
+            return redirect(f"{request.scheme}://{host}/control/login/{registration.login_token}/")
+    return render(request, "platform/register.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django_tenants.admin import TenantAdminMixin
 
+from apps.core.admin_sites import platform_admin_site
 from apps.tenancy.models import Domain, Organization
 
 
@@ -9,7 +10,7 @@ class DomainInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(Organization)
+@admin.register(Organization, site=platform_admin_site)
 class OrganizationAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "schema_name", "status", "created_at", "provisioned_at"]
     list_filter = ["status"]

@@ -22,6 +22,7 @@ def omega(fresh_organization):
             email="operator@omega.example",
             password="a long pass phrase",
             is_operator=True,
+            is_admin=True,
             email_verified=True,
         )
     services.domain_add(organization=organization, domain="omega-park.localhost", organizer_slug="omega-park")

@@ -13,12 +13,12 @@ def _make_twins(alpha, beta):
         alpha_organizer = organizer_create(
             name="MARKER-ALPHA", slug=ALPHA.organizer_slug, currency="EUR", country="NL"
         )
-        UserFactory(email="operator@example.com", is_operator=True)
+        UserFactory(email="operator@example.com", is_operator=True, is_admin=True)
     with schema_context(beta.schema_name):
         beta_organizer = organizer_create(
             name="MARKER-BETA", slug=BETA.organizer_slug, currency="EUR", country="NL"
         )
-        UserFactory(email="operator@example.com", is_operator=True)
+        UserFactory(email="operator@example.com", is_operator=True, is_admin=True)
     return alpha_organizer, beta_organizer
 
 

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from apps.accounts import views
+
+urlpatterns = [
+    path("login/<str:token>/", views.token_login, name="token-login"),
+]
