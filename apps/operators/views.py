@@ -63,21 +63,22 @@ def _current_access(operator: User, actor: User) -> dict:
 
 @transaction.atomic
 def _apply_access(request, operator: User, form: AccessForm) -> None:
+    """Grants before revocations: revoking first could end the membership the grants need."""
     actor = Actor.from_request(request)
     current = _current_access(operator, request.user)
-    wanted_organizers = set(form.cleaned_data["organizers"])
-    wanted_distributions = set(form.cleaned_data["distributions"])
     had_organizers, had_distributions = set(current["organizers"]), set(current["distributions"])
-    for organizer in form.fields["organizers"].queryset:
-        if organizer in wanted_organizers and organizer.pk not in had_organizers:
-            services.configuration_permission_grant(actor=actor, operator=operator, organizer=organizer)
-        elif organizer not in wanted_organizers and organizer.pk in had_organizers:
-            services.configuration_permission_revoke(actor=actor, operator=operator, organizer=organizer)
-    for distribution in form.fields["distributions"].queryset:
-        if distribution in wanted_distributions and distribution.pk not in had_distributions:
-            services.sale_permission_grant(actor=actor, operator=operator, distribution=distribution)
-        elif distribution not in wanted_distributions and distribution.pk in had_distributions:
-            services.sale_permission_revoke(actor=actor, operator=operator, distribution=distribution)
+    wanted_organizers = {organizer.pk for organizer in form.cleaned_data["organizers"]}
+    wanted_distributions = {distribution.pk for distribution in form.cleaned_data["distributions"]}
+    organizers = {organizer.pk: organizer for organizer in form.fields["organizers"].queryset}
+    distributions = {distribution.pk: distribution for distribution in form.fields["distributions"].queryset}
+    for pk in sorted(wanted_organizers - had_organizers):
+        services.configuration_permission_grant(actor=actor, operator=operator, organizer=organizers[pk])
+    for pk in sorted(wanted_distributions - had_distributions):
+        services.sale_permission_grant(actor=actor, operator=operator, distribution=distributions[pk])
+    for pk in sorted(had_organizers - wanted_organizers):
+        services.configuration_permission_revoke(actor=actor, operator=operator, organizer=organizers[pk])
+    for pk in sorted(had_distributions - wanted_distributions):
+        services.sale_permission_revoke(actor=actor, operator=operator, distribution=distributions[pk])
 
 
 @requires(can_open_control_panel)

@@ -7,19 +7,23 @@ from apps.organizers.services import organizer_create
 from tests.factories import UserFactory
 from tests.tenants import ALPHA, BETA
 
+TWIN_ID = 424242  # sequences drift between schemas as tests run; twins take this id in both
+
 
 def _make_twins(alpha, beta):
-    with schema_context(alpha.schema_name):
-        alpha_organizer = organizer_create(
-            name="MARKER-ALPHA", slug=ALPHA.organizer_slug, currency="EUR", country="NL"
-        )
-        UserFactory(email="operator@example.com", is_operator=True, is_admin=True)
-    with schema_context(beta.schema_name):
-        beta_organizer = organizer_create(
-            name="MARKER-BETA", slug=BETA.organizer_slug, currency="EUR", country="NL"
-        )
-        UserFactory(email="operator@example.com", is_operator=True, is_admin=True)
-    return alpha_organizer, beta_organizer
+    twins = []
+    for organization, marker, slug in (
+        (alpha, "MARKER-ALPHA", ALPHA.organizer_slug),
+        (beta, "MARKER-BETA", BETA.organizer_slug),
+    ):
+        with schema_context(organization.schema_name):
+            twins.append(
+                Organizer.objects.create(
+                    pk=TWIN_ID, name=marker, slug=slug, legal_name=marker, currency="EUR", country="NL"
+                )
+            )
+            UserFactory(email="operator@example.com", is_operator=True, is_admin=True)
+    return twins
 
 
 def test_twin_rows_share_ids_but_each_host_sees_only_its_own(client, alpha, beta):
