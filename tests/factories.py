@@ -31,3 +31,265 @@ class OrganizerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Organizer {n}")
     slug = factory.Sequence(lambda n: f"organizer-{n}")
     currency = "EUR"
+
+
+# --- operators, API clients and twin organizations for the REST API tests -------------
+
+from dataclasses import dataclass, field  # noqa: E402
+
+from django.db import connection  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from apps.operators.models import ConfigurationPermission, SalePermission  # noqa: E402
+from apps.organizers.models import Distribution  # noqa: E402
+
+PLATFORM_HOST = "localhost"
+
+
+class OperatorFactory(UserFactory):
+    """An operator; `configures=[organizer, ...]`, `sells=[distribution, ...]` add permission links."""
+
+    is_operator = True
+
+    @factory.post_generation
+    def configures(self, create, extracted, **kwargs):
+        for organizer in extracted or ():
+            ConfigurationPermission.objects.create(operator=self, organizer=organizer)
+
+    @factory.post_generation
+    def sells(self, create, extracted, **kwargs):
+        for distribution in extracted or ():
+            SalePermission.objects.create(operator=self, distribution=distribution)
+
+
+def api_token(user) -> str:
+    """A DRF token in the current schema (tokens, like users, exist per schema)."""
+    return Token.objects.create(user=user).key
+
+
+def api_client(*, host: str, token: str | None = None) -> APIClient:
+    client = APIClient()
+    credentials = {"HTTP_HOST": host}
+    if token:
+        credentials["HTTP_AUTHORIZATION"] = f"Token {token}"
+    client.credentials(**credentials)
+    return client
+
+
+TWIN_TABLES = (
+    "accounts_user",
+    "organizers_organizer",
+    "organizers_distribution",
+    "operators_invitation",
+    "operators_configurationpermission",
+    "operators_salepermission",
+)
+
+
+def twin_sequences(*schema_names: str, tables=TWIN_TABLES) -> None:
+    """Move each table's id sequence to one value in every schema: twins built alike get the same ids."""
+    with connection.cursor() as cursor:
+        for table in tables:
+            sequences = []
+            for schema_name in schema_names:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{schema_name}"."{table}"'])
+                sequences.append(cursor.fetchone()[0])
+            last_values = []
+            for sequence in sequences:
+                cursor.execute(f"SELECT last_value FROM {sequence}")
+                last_values.append(cursor.fetchone()[0])
+            for sequence in sequences:
+                cursor.execute("SELECT setval(%s, %s)", [sequence, max(last_values)])
+
+
+@dataclass
+class Team:
+    """One organization's organizers A and B (two channels each) and its people:
+
+    admin (organization admin), configurer (configures A), seller (sells at A's box office),
+    other (configures B), peer (configures A, sells at A's box office), customer (no operator),
+    and two pending invitations: one for A sent by configurer, one for B's box office by other.
+    Every name carries `marker`, so a response can be searched for data of this schema.
+    """
+
+    marker: str
+    a: Organizer
+    b: Organizer
+    a_shop: Distribution
+    a_box: Distribution
+    b_shop: Distribution
+    b_box: Distribution
+    admin: User
+    configurer: User
+    seller: User
+    other: User
+    peer: User
+    customer: User
+    invitation_a: object
+    invitation_b: object
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def ids(self, names) -> list[int]:
+        return [getattr(self, name).pk for name in names]
+
+
+def team_build(marker: str, *, host: str = "") -> Team:
+    """Build a Team in the current schema (see Team); users get DRF tokens."""
+    from apps.core.audit import Actor
+    from apps.operators.services import invitation_create
+    from apps.organizers.services import organizer_create
+
+    a = organizer_create(name=f"{marker}-A", slug="organizer-a", currency="EUR", country="NL")
+    b = organizer_create(name=f"{marker}-B", slug="organizer-b", currency="EUR", country="BE")
+    a_shop, a_box = a.distributions.order_by("pk")
+    b_shop, b_box = b.distributions.order_by("pk")
+    people = {
+        "admin": OperatorFactory(email="admin@example.com", full_name=f"{marker} Admin", is_admin=True),
+        "configurer": OperatorFactory(
+            email="configurer@example.com", full_name=f"{marker} Configurer", configures=[a]
+        ),
+        "seller": OperatorFactory(email="seller@example.com", full_name=f"{marker} Seller", sells=[a_box]),
+        "other": OperatorFactory(email="other@example.com", full_name=f"{marker} Other", configures=[b]),
+        "peer": OperatorFactory(
+            email="peer@example.com", full_name=f"{marker} Peer", configures=[a], sells=[a_box]
+        ),
+        "customer": UserFactory(email="customer@example.com", full_name=f"{marker} Customer"),
+    }
+    invitation_a = invitation_create(
+        actor=Actor(user=people["configurer"], host=host), email="invitee-a@example.com", organizers=[a]
+    )
+    invitation_b = invitation_create(
+        actor=Actor(user=people["other"], host=host), email="invitee-b@example.com", distributions=[b_box]
+    )
+    return Team(
+        marker=marker,
+        a=a,
+        b=b,
+        a_shop=a_shop,
+        a_box=a_box,
+        b_shop=b_shop,
+        b_box=b_box,
+        invitation_a=invitation_a,
+        invitation_b=invitation_b,
+        tokens={name: api_token(user) for name, user in people.items()},
+        **people,
+    )
+
+
+# Who calls the API, and through which host. Tenant roles call alpha's host.
+PLATFORM_ADMIN = "platform admin on the platform host"
+PLATFORM_ADMIN_ON_TENANT = "platform admin on alpha's host"
+ADMIN = "alpha's organization admin"
+CONFIGURER = "configures A"
+SELLER = "sells at A's box office only"
+OTHER = "configures B only"
+CUSTOMER = "alpha customer (not an operator)"
+ANONYMOUS = "anonymous"
+OTHER_ORGANIZATION = "beta's admin: same e-mail, same id, beta's token"
+# Extra roles on the platform host, for the platform API.
+PLATFORM_USER = "non-staff user of the public schema"
+ANONYMOUS_ON_PLATFORM = "anonymous on the platform host"
+ADMIN_ON_PLATFORM = "alpha's organization admin with alpha's token on the platform host"
+
+TENANT_ROLES = (
+    PLATFORM_ADMIN,
+    PLATFORM_ADMIN_ON_TENANT,
+    ADMIN,
+    CONFIGURER,
+    SELLER,
+    OTHER,
+    CUSTOMER,
+    ANONYMOUS,
+    OTHER_ORGANIZATION,
+)
+PLATFORM_ROLES = (*TENANT_ROLES, PLATFORM_USER, ANONYMOUS_ON_PLATFORM, ADMIN_ON_PLATFORM)
+
+_OUTSIDERS = ("ALPHA", "@example.com")  # alpha's markers and alpha's people
+# What each role must never find in any response: data of things it cannot reach.
+NEVER_SEEN = {
+    PLATFORM_ADMIN: _OUTSIDERS,
+    PLATFORM_ADMIN_ON_TENANT: _OUTSIDERS,
+    ADMIN: (),
+    CONFIGURER: ("ALPHA-B", "other@", "seller@", "customer@", "invitee-b@"),
+    SELLER: ("ALPHA-B", "other@", "configurer@", "customer@", "invitee-a@", "invitee-b@"),
+    OTHER: ("ALPHA-A", "configurer@", "seller@", "peer@", "customer@", "invitee-a@"),
+    CUSTOMER: _OUTSIDERS,
+    ANONYMOUS: _OUTSIDERS,
+    OTHER_ORGANIZATION: _OUTSIDERS,
+    PLATFORM_USER: _OUTSIDERS,
+    ANONYMOUS_ON_PLATFORM: _OUTSIDERS,
+    ADMIN_ON_PLATFORM: _OUTSIDERS,
+}
+
+
+@dataclass
+class World:
+    """alpha's Team, a platform admin and (built on demand) beta's twin Team with the same ids."""
+
+    alpha: object
+    beta: object
+    team: Team
+    platform_admin: User
+    platform_tokens: dict[str, str]
+    twin: Team | None = None
+
+    def client(self, role: str) -> APIClient:
+        from tests.tenants import ALPHA
+
+        tokens = self.team.tokens
+        host, token = {
+            PLATFORM_ADMIN: (PLATFORM_HOST, self.platform_tokens["admin"]),
+            PLATFORM_ADMIN_ON_TENANT: (ALPHA.host, self.platform_tokens["admin"]),
+            ADMIN: (ALPHA.host, tokens.get("admin")),
+            CONFIGURER: (ALPHA.host, tokens.get("configurer")),
+            SELLER: (ALPHA.host, tokens.get("seller")),
+            OTHER: (ALPHA.host, tokens.get("other")),
+            CUSTOMER: (ALPHA.host, tokens.get("customer")),
+            ANONYMOUS: (ALPHA.host, None),
+            OTHER_ORGANIZATION: (ALPHA.host, None),
+            PLATFORM_USER: (PLATFORM_HOST, self.platform_tokens["user"]),
+            ANONYMOUS_ON_PLATFORM: (PLATFORM_HOST, None),
+            ADMIN_ON_PLATFORM: (PLATFORM_HOST, tokens.get("admin")),
+        }[role]
+        if role == OTHER_ORGANIZATION:
+            token = self.beta_twin().tokens["admin"]
+        return api_client(host=host, token=token)
+
+    def beta_twin(self) -> Team:
+        if self.twin is None:
+            with schema_context(self.beta.schema_name):
+                self.twin = team_build("BETA")
+            assert self.twin.ids(["a", "b", "a_box", "admin", "peer"]) == self.team.ids(
+                ["a", "b", "a_box", "admin", "peer"]
+            ), "the twin must have alpha's ids"
+        return self.twin
+
+    def check(self, role: str, response, expected, names_to_ids=None) -> None:
+        """expected: a status code, or (status code, [names of the listed objects, in order])."""
+        status, names = expected if isinstance(expected, tuple) else (expected, None)
+        assert response.status_code == status, response.content.decode()[:500]
+        body = response.content.decode()
+        for marker in NEVER_SEEN[role]:
+            assert marker not in body, f"{role} sees {marker!r}: {body[:500]}"
+        if names is not None:
+            data = response.json()
+            rows = data["results"] if isinstance(data, dict) else data
+            ids = names_to_ids(names) if names_to_ids else self.team.ids(names)
+            assert [row["id"] for row in rows] == ids
+
+
+def world_build(alpha, beta) -> World:
+    from tests.tenants import ALPHA
+
+    twin_sequences(alpha.schema_name, beta.schema_name)
+    with schema_context(alpha.schema_name):
+        team = team_build("ALPHA", host=ALPHA.host)
+    with schema_context("public"):
+        platform_admin = UserFactory(email="admin@platform.test", is_staff=True, full_name="Platform Admin")
+        platform_user = UserFactory(email="user@platform.test", full_name="Platform User")
+        platform_tokens = {"admin": api_token(platform_admin), "user": api_token(platform_user)}
+    return World(
+        alpha=alpha, beta=beta, team=team, platform_admin=platform_admin, platform_tokens=platform_tokens
+    )

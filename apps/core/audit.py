@@ -19,7 +19,14 @@ class Actor:
 
     @classmethod
     def from_request(cls, request) -> "Actor":
-        return cls(user=request.user if request.user.is_authenticated else None, host=request.get_host())
+        # The user belongs to the schema the request's host routes to, even when the actor is
+        # made inside another schema's context (a platform admin acting in an organization).
+        tenant = getattr(request, "tenant", None)
+        return cls(
+            user=request.user if request.user.is_authenticated else None,
+            host=request.get_host(),
+            schema_name=tenant.schema_name if tenant is not None else connection.schema_name,
+        )
 
 
 def audit_log(*, actor: Actor, action: str, target: models.Model | None = None, **data) -> AuditLogEntry:

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,16 +30,21 @@ _INVITATION_SALT = "tessera.operators.invitation"
 
 
 def _check_assignable(actor: Actor, member: User, resource) -> None:
+    # Refusals never name what the actor cannot see: not an organizer outside their reach,
+    # not the address of an operator outside their team (ids are easy to walk through).
     if not can(actor.user, Action.ASSIGN, resource):
+        organizer = resource if isinstance(resource, Organizer) else resource.organizer
+        if not can(actor.user, Action.VIEW, organizer):
+            raise NotAllowed(_("You need configuration permission on this organizer to assign people to it."))
         raise NotAllowed(
             _("You need configuration permission on %(organizer)s to assign people to it.")
-            % {"organizer": resource if isinstance(resource, Organizer) else resource.organizer}
+            % {"organizer": organizer}
         )
     if (
         not (is_organization_admin(actor.user) and member.is_operator)
         and not team_member_queryset(actor.user).filter(pk=member.pk).exists()
     ):
-        raise NotAllowed(_("%(member)s is not one of your team members.") % {"member": member.email})
+        raise NotAllowed(_("This operator is not one of your team members."))
 
 
 @transaction.atomic
@@ -229,7 +235,10 @@ def invitation_accept(
                 _("This invitation is for %(email)s; log out first to accept it.")
                 % {"email": invitation.email}
             )
-        validate_password(password, User(email=invitation.email, full_name=full_name))
+        try:
+            validate_password(password, User(email=invitation.email, full_name=full_name))
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None  # a message on the field
         operator = user_create(
             email=invitation.email,
             password=password,

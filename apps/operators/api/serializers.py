@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.accounts.permissions import distributions_visible_to, organizers_visible_to
@@ -71,6 +72,13 @@ class InvitationSerializer(serializers.ModelSerializer):
             "expires_at",
         ]
         read_only_fields = ["created_at", "expires_at"]
+
+    def validate(self, attrs):
+        if not attrs.get("organizers") and not attrs.get("distributions"):
+            raise serializers.ValidationError(
+                _("Choose at least one organizer or distribution to give access to.")
+            )
+        return attrs
 
 
 class InvitationAcceptSerializer(serializers.Serializer):

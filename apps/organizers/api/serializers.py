@@ -1,6 +1,7 @@
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from apps.accounts.permissions import organizers_visible_to
 from apps.core.currencies import currency_choices
 from apps.organizers.models import Distribution, Organizer
 
@@ -40,8 +41,16 @@ class OrganizerSerializer(serializers.ModelSerializer):
         self.fields["currency"].choices = currency_choices()
 
 
+class _VisibleOrganizer(serializers.PrimaryKeyRelatedField):
+    """Only organizers the requesting operator can see are accepted (others read as unknown,
+    so a refusal never names an organizer the caller cannot see)."""
+
+    def get_queryset(self):
+        return organizers_visible_to(self.context["request"].user)
+
+
 class DistributionSerializer(serializers.ModelSerializer):
-    organizer = serializers.PrimaryKeyRelatedField(queryset=Organizer.objects.all())
+    organizer = _VisibleOrganizer()
 
     class Meta:
         model = Distribution
