@@ -57,6 +57,7 @@ def test_a_seller_sees_the_organizer_but_may_not_edit_it(client, park):
 
     assert detail.status_code == 200
     assert "/edit/" not in detail.content.decode()
+    assert "IBAN" not in detail.content.decode()
     assert edit.status_code == 403
 
 

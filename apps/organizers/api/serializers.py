@@ -1,7 +1,7 @@
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from apps.accounts.permissions import organizers_visible_to
+from apps.accounts.permissions import Action, can, organizers_visible_to
 from apps.core.currencies import currency_choices
 from apps.organizers.models import Distribution, Organizer
 
@@ -36,9 +36,20 @@ class OrganizerSerializer(serializers.ModelSerializer):
         read_only_fields = ["slug", "currency_locked"]
         extra_kwargs = {"legal_name": {"required": False}}
 
+    # Bank details are for those who configure the organizer, not for its sellers.
+    CONFIGURATION_ONLY_FIELDS = ("bank_account", "vat_number")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = currency_choices()
+
+    def to_representation(self, organizer):
+        data = super().to_representation(organizer)
+        request = self.context.get("request")
+        if request is not None and not can(request.user, Action.CONFIGURE, organizer):
+            for field in self.CONFIGURATION_ONLY_FIELDS:
+                data.pop(field, None)
+        return data
 
 
 class _VisibleOrganizer(serializers.PrimaryKeyRelatedField):

@@ -34,9 +34,13 @@ class OrganizerViewSet(
     def get_queryset(self):
         return organizers_visible_to(self.request.user).prefetch_related("distributions").order_by("name")
 
-    def perform_create(self, serializer):
-        if not can(self.request.user, Action.CREATE_ORGANIZER):
+    def create(self, request, *args, **kwargs):
+        # Refuse before validating: a non-admin learns nothing from field errors.
+        if not can(request.user, Action.CREATE_ORGANIZER):
             raise NotAllowed(_("Only organization admins may add organizers."))
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
         serializer.instance = services.organizer_create(
             actor=Actor.from_request(self.request), **serializer.validated_data
         )
