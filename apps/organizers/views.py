@@ -50,7 +50,6 @@ def organizer_detail(request, pk):
         {
             "organizer": organizer,
             "distributions": distributions,
-            "can_configure": can(request.user, Action.CONFIGURE, organizer),
             "distribution_form": DistributionForm(),
         },
     )
