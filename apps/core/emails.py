@@ -18,9 +18,10 @@ def email_send(
     from apps.core.tasks import send_email
 
     message_id = uuid.uuid4().hex
+    schema_name = connection.schema_name  # now: by commit time the connection may be elsewhere
     transaction.on_commit(
         lambda: send_email.delay(
-            schema_name=connection.schema_name,
+            schema_name=schema_name,
             message_id=message_id,
             to=to,
             subject=subject,

@@ -55,6 +55,21 @@ def test_email_is_sent_after_commit_by_a_task_in_the_senders_schema(
     assert [message.subject for message in mail.outbox] == ["Your tickets"]
 
 
+def test_email_remembers_the_schema_it_was_queued_in(alpha, beta, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with schema_context(alpha.schema_name):
+            message_id = email_send(to=["john@example.com"], subject="From alpha", body="-")
+
+    with schema_context(beta.schema_name):  # the transaction commits while in another schema
+        for callback in callbacks:
+            callback()
+
+    with schema_context(alpha.schema_name):  # the task ran in alpha: its "sent" mark is alpha's
+        assert cache.get(f"email-sent:{message_id}") == 1
+    with schema_context(beta.schema_name):
+        assert cache.get(f"email-sent:{message_id}") is None
+
+
 def test_an_email_task_delivered_twice_sends_once(alpha):
     from apps.core.tasks import send_email
 
