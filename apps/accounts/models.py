@@ -50,6 +50,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Has every permission on every organizer and distribution of this organization."),
     )
+    replication_approved_at = models.DateTimeField(
+        _("may replicate events since"),
+        null=True,
+        blank=True,
+        help_text=_("Set when a platform admin approves this operator's first event replication."),
+    )
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("May log in to the Django admin of this site.")
     )
@@ -75,3 +81,47 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class ApprovalRequest(models.Model):
+    """An operator's request that a platform admin must approve once (public schema).
+
+    It points at the organization's rows by schema name and id, with name snapshots: public
+    tables never hold foreign keys into organization schemas.
+    """
+
+    class Kind(models.TextChoices):
+        EVENT_REPLICATION = "event_replication", _("Event replication")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Granted")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    organization_schema = models.CharField(_("organization"), max_length=63, db_index=True)
+    organization_name = models.CharField(_("organization name"), max_length=200)
+    operator_id = models.BigIntegerField(_("operator id"))
+    operator_email = models.EmailField(_("operator"))
+    subject_id = models.BigIntegerField(_("subject id"))
+    subject_name = models.CharField(_("subject"), max_length=255)
+    subject_host = models.CharField(_("host"), max_length=253, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by_email = models.EmailField(_("decided by"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+        ordering = ["-created_at"]
+        constraints = [
+            # one open request per operator and kind: later asks join the pending one
+            models.UniqueConstraint(
+                fields=["kind", "organization_schema", "operator_id"],
+                condition=models.Q(status="pending"),
+                name="accounts_one_pending_approval",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.operator_email} ({self.organization_name})"

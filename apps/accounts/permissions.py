@@ -102,9 +102,13 @@ def distributions_visible_to(user) -> QuerySet[Distribution]:
 
 
 def _organizer_of(obj) -> Organizer | None:
+    """The organizer anything belongs to: itself, its .organizer, or its event's organizer."""
     if isinstance(obj, Organizer):
         return obj
-    return getattr(obj, "organizer", None)
+    if hasattr(obj, "organizer"):
+        return obj.organizer
+    event = getattr(obj, "event", None)
+    return getattr(event, "organizer", None)
 
 
 def can(user, action: Action | str, obj=None) -> bool:

@@ -1,11 +1,16 @@
 """Writes on users: creation and one-time login links across hosts."""
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_context
 
-from apps.accounts.models import User
+from apps.accounts.models import ApprovalRequest, User
+from apps.core.emails import email_send
 
 _LOGIN_TOKEN_SALT = "tessera.accounts.login-token"  # noqa: S105 - a signing salt, not a secret
 LOGIN_TOKEN_MAX_AGE = 120  # seconds
@@ -56,3 +61,44 @@ def login_token_consume(*, token: str) -> User | None:
     if not cache.add(f"login-token-used:{token[-43:]}", 1, timeout=LOGIN_TOKEN_MAX_AGE * 2):
         return None
     return User.objects.filter(pk=payload.get("u"), is_active=True).first()
+
+
+def approval_request_open(
+    *, kind: str, operator: User, subject_id: int, subject_name: str, host: str = ""
+) -> "ApprovalRequest":
+    """Record (once) that `operator` asks the platform for a one-time approval, and tell the
+    platform admins. Called inside the organization's schema; the row goes to the public one."""
+    organization_schema = connection.schema_name
+    organization_name = getattr(connection.tenant, "name", organization_schema)
+    with schema_context(get_public_schema_name()):
+        approval, created = ApprovalRequest.objects.get_or_create(
+            kind=kind,
+            organization_schema=organization_schema,
+            operator_id=operator.pk,
+            status=ApprovalRequest.Status.PENDING,
+            defaults={
+                "organization_name": organization_name,
+                "operator_email": operator.email,
+                "subject_id": subject_id,
+                "subject_name": subject_name[:255],
+                "subject_host": host,
+            },
+        )
+        if created:
+            admins = list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
+            if admins:
+                link = f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{_platform_host()}/platform/approvals/{approval.pk}/"
+                email_send(
+                    to=admins,
+                    subject=_("Approval needed: %(kind)s by %(email)s")
+                    % {"kind": approval.get_kind_display(), "email": operator.email},
+                    body=render_to_string(
+                        "accounts/email/approval_requested.txt", {"approval": approval, "link": link}
+                    ),
+                )
+    return approval
+
+
+def _platform_host() -> str:
+    port = settings.PLATFORM_PORT
+    return f"{settings.PLATFORM_DOMAIN}:{port}" if port else settings.PLATFORM_DOMAIN

@@ -16,6 +16,8 @@ DEBUG = env.bool("DEBUG", default=False)
 # The platform owner's own host; organizations live on <slug>.PLATFORM_DOMAIN or custom domains.
 PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost")
 PLATFORM_NAME = env("PLATFORM_NAME", default="Tessera")
+# Port in links that e-mails and redirects build (empty behind a proxy on 80/443).
+PLATFORM_PORT = env("PLATFORM_PORT", default="")
 # Host names no organization may take as its slug.
 RESERVED_SLUGS = frozenset(
     {"www", "api", "admin", "platform", "static", "media", "mail", "control", "public"}
@@ -64,6 +66,7 @@ TENANT_APPS = [
     "apps.accounts",
     "apps.organizers",
     "apps.operators",
+    "apps.events",
     "apps.sales",
 ]
 

@@ -1,0 +1,15 @@
+from apps.core.exceptions import Conflict, DomainError, NotAllowed
+
+__all__ = ["EventError", "HasDependants", "NotAllowed", "ReplicationNeedsApproval"]
+
+
+class EventError(DomainError):
+    """Bad event data that the form or serializer could not catch; the message says why."""
+
+
+class HasDependants(Conflict):
+    """A resource others depend on cannot be deleted; the message names them."""
+
+
+class ReplicationNeedsApproval(NotAllowed):
+    """An operator's first replication waits for a platform admin's one-time approval."""

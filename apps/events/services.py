@@ -1,0 +1,346 @@
+"""Writes on locations, events, event dates, ticket types and replications."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.deletion import ProtectedError
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import ApprovalRequest, User
+from apps.accounts.services import approval_request_open
+from apps.core.audit import Actor, audit_log
+from apps.core.emails import email_send
+from apps.core.money import fits_currency
+from apps.events.exceptions import EventError, HasDependants
+from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
+from apps.events.replication import Slot, plan_slots
+from apps.organizers.models import Distribution, Organizer
+
+SYSTEM = Actor(user=None)
+
+
+# --- shared ---------------------------------------------------------------------------
+
+
+def _save(instance: Model, actor: Actor, action: str, **data) -> Model:
+    instance.full_clean()
+    instance.save()
+    audit_log(actor=actor, action=action, target=instance, **data)
+    return instance
+
+
+def _delete(instance: Model, actor: Actor, action: str, dependants: Iterable[Model] = ()) -> None:
+    """Delete, or explain which rows depend on it (also those other apps protect, e.g. tickets)."""
+    dependants = list(dependants)
+    if not dependants:
+        try:
+            with transaction.atomic():
+                audit_log(actor=actor, action=action, target=instance)
+                instance.delete()
+            return
+        except ProtectedError as exc:
+            dependants = list(exc.protected_objects)
+    names = ", ".join(str(obj) for obj in dependants[:5])
+    more = len(dependants) - 5
+    raise HasDependants(
+        _("“%(name)s” cannot be deleted: %(dependants)s%(more)s depend on it.")
+        % {
+            "name": instance,
+            "dependants": names,
+            "more": _(" and %(n)d more") % {"n": more} if more > 0 else "",
+        }
+    )
+
+
+def _update(instance: Model, changes: dict, actor: Actor, action: str) -> Model:
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    return _save(instance, actor, action, fields=sorted(changes))
+
+
+# --- locations ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def location_create(*, organizer: Organizer, actor: Actor = SYSTEM, **fields) -> Location:
+    return _save(Location(organizer=organizer, **fields), actor, "location.created")
+
+
+@transaction.atomic
+def location_update(*, location: Location, actor: Actor = SYSTEM, **changes) -> Location:
+    changes.pop("organizer", None)  # a location never moves to another organizer
+    return _update(location, changes, actor, "location.updated")
+
+
+@transaction.atomic
+def location_delete(*, location: Location, actor: Actor = SYSTEM) -> None:
+    _delete(location, actor, "location.deleted", location.events.all()[:6])
+
+
+# --- events ---------------------------------------------------------------------------
+
+
+def _check_event_parts(
+    organizer: Organizer, location: Location, distributions: Iterable[Distribution]
+) -> None:
+    if location.organizer_id != organizer.pk:
+        raise EventError(_("“%(location)s” is a location of another organizer.") % {"location": location})
+    foreign = [d for d in distributions if d.organizer_id != organizer.pk]
+    if foreign:
+        raise EventError(
+            _("“%(distribution)s” is a distribution of another organizer.") % {"distribution": foreign[0]}
+        )
+
+
+@transaction.atomic
+def event_create(
+    *,
+    organizer: Organizer,
+    location: Location,
+    name: str,
+    distributions: Iterable[Distribution] | None = None,
+    actor: Actor = SYSTEM,
+    **fields,
+) -> Event:
+    """Create an event at an existing location; offered in all its organizer's channels unless told."""
+    distributions = list(organizer.distributions.all() if distributions is None else distributions)
+    _check_event_parts(organizer, location, distributions)
+    event = _save(Event(organizer=organizer, location=location, name=name, **fields), actor, "event.created")
+    event.distributions.set(distributions)
+    return event
+
+
+@transaction.atomic
+def event_update(*, event: Event, actor: Actor = SYSTEM, **changes) -> Event:
+    changes.pop("organizer", None)
+    distributions = changes.pop("distributions", None)
+    if "status" in changes and changes["status"] != event.status:
+        raise EventError(_("Publish or cancel an event with its own action."))
+    _check_event_parts(event.organizer, changes.get("location", event.location), distributions or [])
+    event = _update(event, changes, actor, "event.updated")
+    if distributions is not None:
+        event.distributions.set(distributions)
+    return event
+
+
+@transaction.atomic
+def event_publish(*, event: Event, actor: Actor = SYSTEM) -> Event:
+    if event.status == Event.Status.CANCELLED:
+        raise EventError(_("A cancelled event cannot be published again."))
+    if not event.dates.exists():
+        raise EventError(_("Add at least one date before publishing."))
+    event.status = Event.Status.PUBLISHED
+    return _save(event, actor, "event.published")
+
+
+@transaction.atomic
+def event_unpublish(*, event: Event, actor: Actor = SYSTEM) -> Event:
+    if event.status != Event.Status.PUBLISHED:
+        raise EventError(_("Only a published event can go back to draft."))
+    event.status = Event.Status.DRAFT
+    return _save(event, actor, "event.unpublished")
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, actor: Actor = SYSTEM) -> Event:
+    """Stop an event for good; it keeps its dates and sales (refunds are the sales app's job)."""
+    event.status = Event.Status.CANCELLED
+    return _save(event, actor, "event.cancelled")
+
+
+@transaction.atomic
+def event_delete(*, event: Event, actor: Actor = SYSTEM) -> None:
+    _delete(event, actor, "event.deleted", event.dates.all()[:6])
+
+
+# --- dates and ticket types -----------------------------------------------------------
+
+
+@transaction.atomic
+def event_date_create(*, event: Event, actor: Actor = SYSTEM, **fields) -> EventDate:
+    return _save(EventDate(event=event, **fields), actor, "event_date.created")
+
+
+@transaction.atomic
+def event_date_update(*, event_date: EventDate, actor: Actor = SYSTEM, **changes) -> EventDate:
+    changes.pop("event", None)
+    return _update(event_date, changes, actor, "event_date.updated")
+
+
+@transaction.atomic
+def event_date_delete(*, event_date: EventDate, actor: Actor = SYSTEM) -> None:
+    _delete(event_date, actor, "event_date.deleted")
+
+
+def _check_ticket_type(event: Event, event_date: EventDate | None, price: Decimal | None) -> None:
+    if event_date is not None and event_date.event_id != event.pk:
+        raise EventError(_("That date belongs to another event."))
+    currency = event.organizer.currency
+    if price is not None and not fits_currency(price, currency):
+        raise EventError(_("%(currency)s prices cannot have that many decimals.") % {"currency": currency})
+
+
+@transaction.atomic
+def ticket_type_create(*, event: Event, actor: Actor = SYSTEM, **fields) -> TicketType:
+    _check_ticket_type(event, fields.get("event_date"), fields.get("price"))
+    return _save(TicketType(event=event, **fields), actor, "ticket_type.created")
+
+
+@transaction.atomic
+def ticket_type_update(*, ticket_type: TicketType, actor: Actor = SYSTEM, **changes) -> TicketType:
+    changes.pop("event", None)
+    _check_ticket_type(
+        ticket_type.event, changes.get("event_date", ticket_type.event_date), changes.get("price")
+    )
+    return _update(ticket_type, changes, actor, "ticket_type.updated")
+
+
+@transaction.atomic
+def ticket_type_delete(*, ticket_type: TicketType, actor: Actor = SYSTEM) -> None:
+    _delete(ticket_type, actor, "ticket_type.deleted")
+
+
+# --- replication ----------------------------------------------------------------------
+
+
+def may_replicate_without_approval(user: User) -> bool:
+    return user.replication_approved_at is not None
+
+
+@transaction.atomic
+def replication_request(*, event: Event, plan: dict, actor: Actor) -> ReplicationRequest:
+    """Replicate now if the operator was approved once; else hold it and ask the platform.
+
+    The plan is checked first (EventError), so nothing bad is ever held.
+    """
+    plan_slots(plan)
+    if plan.get("kind") == "copy" and plan.get("location"):
+        _copy_location(event, plan)
+    operator = actor.user
+    request = ReplicationRequest.objects.create(
+        event=event, requested_by=operator, plan=plan, status=ReplicationRequest.Status.AWAITING_APPROVAL
+    )
+    if may_replicate_without_approval(operator):
+        return replication_execute(request=request, actor=actor)
+    approval_request_open(
+        kind=ApprovalRequest.Kind.EVENT_REPLICATION,
+        operator=operator,
+        subject_id=event.pk,
+        subject_name=f"{event.name} ({event.organizer.name})",
+        host=actor.host,
+    )
+    audit_log(actor=actor, action="replication.held", target=event, request=request.pk)
+    return request
+
+
+def _copy_location(event: Event, plan: dict) -> Location:
+    location = Location.objects.filter(pk=plan["location"], organizer_id=event.organizer_id).first()
+    if location is None:
+        raise EventError(_("Copy to a location of the same organizer."))
+    return location
+
+
+@transaction.atomic
+def replication_execute(*, request: ReplicationRequest, actor: Actor = SYSTEM) -> ReplicationRequest:
+    """Create all the plan's dates (and ticket types) in bulk, in one transaction."""
+    request = (
+        ReplicationRequest.objects.select_for_update().select_related("event__organizer").get(pk=request.pk)
+    )
+    if request.status == ReplicationRequest.Status.DONE:
+        return request  # idempotent: a task delivered twice creates nothing twice
+    slots = plan_slots(request.plan)
+    source = request.event
+    target = _event_copy(source, request.plan, actor) if request.plan["kind"] == "copy" else source
+    created = _dates_with_ticket_types(source, target, slots, capacity=request.plan.get("capacity"))
+    request.status = ReplicationRequest.Status.DONE
+    request.created_count = created
+    request.executed_at = timezone.now()
+    request.save(update_fields=["status", "created_count", "executed_at"])
+    audit_log(actor=actor, action="replication.done", target=target, request=request.pk, dates=created)
+    return request
+
+
+def _event_copy(source: Event, plan: dict, actor: Actor) -> Event:
+    location = _copy_location(source, plan) if plan.get("location") else source.location
+    copy = Event.objects.create(
+        organizer=source.organizer,
+        location=location,
+        name=plan.get("name") or source.name,
+        description=source.description,
+        image=source.image,
+        category=source.category,
+        status=Event.Status.DRAFT,
+    )
+    copy.distributions.set(source.distributions.all())
+    TicketType.objects.bulk_create(
+        [_ticket_type_like(t, copy, None) for t in source.ticket_types.filter(event_date=None)]
+    )
+    audit_log(actor=actor, action="event.copied", target=copy, source=source.pk)
+    return copy
+
+
+def _ticket_type_like(template: TicketType, event: Event, event_date: EventDate | None) -> TicketType:
+    return TicketType(
+        event=event,
+        event_date=event_date,
+        name=template.name,
+        price=template.price,
+        limit=template.limit,
+        sale_start=template.sale_start,
+        sale_end=template.sale_end,
+        min_per_order=template.min_per_order,
+        max_per_order=template.max_per_order,
+    )
+
+
+def _dates_with_ticket_types(source: Event, target: Event, slots: list[Slot], *, capacity: int | None) -> int:
+    """One INSERT for the dates, one for their ticket types: each new date gets one of each
+    kind of date-bound ticket type the source event has (by name)."""
+    dates = EventDate.objects.bulk_create(
+        [EventDate(event=target, start=slot.start, end=slot.end, capacity=capacity) for slot in slots]
+    )
+    templates = {}
+    for ticket_type in source.ticket_types.exclude(event_date=None).order_by("pk"):
+        templates.setdefault(ticket_type.name, ticket_type)
+    TicketType.objects.bulk_create(
+        [_ticket_type_like(template, target, date) for date in dates for template in templates.values()],
+        batch_size=2000,
+    )
+    return len(dates)
+
+
+def replications_release(*, operator_id: int) -> list[ReplicationRequest]:
+    """After the platform's approval: run the operator's held requests and tell them."""
+    operator = User.objects.get(pk=operator_id)
+    done = []
+    for request in ReplicationRequest.objects.filter(
+        requested_by=operator, status=ReplicationRequest.Status.AWAITING_APPROVAL
+    ).order_by("pk"):
+        try:
+            done.append(replication_execute(request=request, actor=Actor(user=operator)))
+        except EventError as exc:
+            ReplicationRequest.objects.filter(pk=request.pk).update(
+                status=ReplicationRequest.Status.FAILED, failure_reason=str(exc)
+            )
+    if done:
+        email_send(
+            to=[operator.email],
+            subject=_("Your event replication is approved"),
+            body=render_to_string(
+                "events/email/replication_released.txt", {"requests": done, "operator": operator}
+            ),
+        )
+    return done
+
+
+@transaction.atomic
+def replication_right_grant(*, operator: User, granted_by_email: str) -> None:
+    """The platform's one-time approval: from now on this operator replicates freely."""
+    if operator.replication_approved_at is None:
+        operator.replication_approved_at = timezone.now()
+        operator.save(update_fields=["replication_approved_at"])
+        audit_log(actor=Actor(user=None), action="replication.approved", target=operator, by=granted_by_email)
