@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from apps.core.api_views import country_list, currency_list
+from apps.events.api.views import EventDateViewSet, EventViewSet, LocationViewSet, TicketTypeViewSet
 from apps.operators.api.views import InvitationViewSet, TeamMemberViewSet
 from apps.organizers.api.views import DistributionViewSet, OrganizerViewSet
 
@@ -13,6 +14,10 @@ router.register("organizers", OrganizerViewSet, basename="organizer")
 router.register("distributions", DistributionViewSet, basename="distribution")
 router.register("team-members", TeamMemberViewSet, basename="team-member")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("locations", LocationViewSet, basename="location")
+router.register("events", EventViewSet, basename="event")
+router.register("event-dates", EventDateViewSet, basename="event-date")
+router.register("ticket-types", TicketTypeViewSet, basename="ticket-type")
 
 urlpatterns = [
     path("", include(router.urls)),

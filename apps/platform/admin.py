@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from apps.accounts.models import ApprovalRequest
 from apps.core.admin_sites import platform_admin_site
 from apps.platform.models import PlatformSettings
 
@@ -23,3 +24,10 @@ platform_admin_site.register(Group, GroupAdmin)
 # allauth and DRF register on the default (organization) admin; the platform admin wants them too.
 platform_admin_site.register(EmailAddress, EmailAddressAdmin)
 platform_admin_site.register(TokenProxy, TokenAdmin)
+
+
+@admin.register(ApprovalRequest, site=platform_admin_site)
+class ApprovalRequestAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "operator_email", "organization_name", "subject_name", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["operator_email", "organization_name", "subject_name"]

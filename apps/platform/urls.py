@@ -6,4 +6,6 @@ urlpatterns = [
     path("", views.platform_home, name="home"),
     path("platform/", views.platform_dashboard, name="platform-dashboard"),
     path("register/", views.organizer_register, name="organizer-register"),
+    path("platform/approvals/", views.approvals, name="platform-approvals"),
+    path("platform/approvals/<int:pk>/", views.approval_detail, name="platform-approval"),
 ]

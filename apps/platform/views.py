@@ -1,14 +1,18 @@
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import requires
+from apps.accounts.models import ApprovalRequest
 from apps.accounts.permissions import can_open_platform_admin
+from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.core.forms import add_validation_errors
 from apps.platform import services
 from apps.platform.forms import OrganizerRegistrationForm
-from apps.platform.selectors import organizations_with_domains
+from apps.platform.selectors import approval_subject, approvals_pending_first, organizations_with_domains
 
 
 def platform_home(request):
@@ -46,3 +50,24 @@ def organizer_register(request):
             host = registration.host if port in ("80", "443") else f"{registration.host}:{port}"
             return redirect(f"{request.scheme}://{host}/control/login/{registration.login_token}/")
     return render(request, "platform/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@requires(can_open_platform_admin)
+def approvals(request):
+    return render(request, "platform/approvals.html", {"approvals": approvals_pending_first()[:200]})
+
+
+@requires(can_open_platform_admin)
+def approval_detail(request, pk):
+    approval = get_object_or_404(ApprovalRequest, pk=pk)
+    if request.method == "POST":
+        services.approval_grant(approval_id=approval.pk, actor=Actor.from_request(request))
+        messages.success(
+            request,
+            _("%(email)s may now replicate events; the held requests are running.")
+            % {"email": approval.operator_email},
+        )
+        return redirect("platform-approval", pk=approval.pk)
+    return render(
+        request, "platform/approval_detail.html", {"approval": approval, **approval_subject(approval)}
+    )

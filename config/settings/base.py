@@ -246,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Tessera API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "DistributionKindEnum": "apps.organizers.models.Distribution.Kind",
+        "ReplicationKindEnum": ["recurrence", "copy"],
+    },
 }
 
 # --- Internationalisation: English and French ship.

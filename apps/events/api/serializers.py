@@ -1,0 +1,152 @@
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from apps.accounts.permissions import distributions_visible_to, organizers_visible_to
+from apps.events import selectors
+from apps.events.models import Event, EventDate, Location, TicketType
+
+
+class _Visible(serializers.PrimaryKeyRelatedField):
+    """Accepts only ids the caller can see; anything else reads as unknown (no existence leak)."""
+
+    def __init__(self, visible, **kwargs):
+        self.visible = visible
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.visible(self.context["request"].user)
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    organizer = _Visible(organizers_visible_to)
+    country = CountryField()
+
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "organizer",
+            "name",
+            "address",
+            "city",
+            "postal_code",
+            "country",
+            "capacity",
+            "latitude",
+            "longitude",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    organizer = _Visible(organizers_visible_to)
+    location = _Visible(selectors.locations_visible_to)
+    distributions = _Visible(distributions_visible_to, many=True, required=False)
+    status = serializers.CharField(
+        read_only=True, help_text="draft, published or cancelled; change it with the actions."
+    )
+    date_count = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "organizer",
+            "location",
+            "name",
+            "description",
+            "image",
+            "category",
+            "status",
+            "distributions",
+            "date_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["image", "created_at", "updated_at"]
+
+
+class EventDateSerializer(serializers.ModelSerializer):
+    event = _Visible(selectors.events_visible_to)
+    effective_capacity = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = EventDate
+        fields = ["id", "event", "start", "end", "capacity", "effective_capacity", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class TicketTypeSerializer(serializers.ModelSerializer):
+    event = _Visible(selectors.events_visible_to)
+    event_date = _Visible(selectors.event_dates_visible_to, required=False, allow_null=True)
+    is_pass = serializers.BooleanField(read_only=True)
+    currency = serializers.CharField(source="event.organizer.currency", read_only=True)
+
+    class Meta:
+        model = TicketType
+        fields = [
+            "id",
+            "event",
+            "event_date",
+            "is_pass",
+            "name",
+            "price",
+            "currency",
+            "limit",
+            "sale_start",
+            "sale_end",
+            "min_per_order",
+            "max_per_order",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class RecurrencePlanSerializer(serializers.Serializer):
+    """A replication plan; see apps.events.replication for what each field does."""
+
+    kind = serializers.ChoiceField(choices=["recurrence", "copy"])
+    frequency = serializers.ChoiceField(choices=["daily", "weekly", "monthly"], required=False)
+    interval = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6), required=False)
+    times = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text='Times of day, e.g. ["10:00", "14:00"].'
+    )
+    duration_minutes = serializers.IntegerField(min_value=1, required=False)
+    starts_on = serializers.DateField(required=False)
+    until = serializers.DateField(required=False, allow_null=True)
+    count = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    timezone = serializers.CharField(required=False, default="UTC")
+    capacity = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    dates = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text='For a copy: [{"start": …, "end": …}] with time zones.',
+    )
+    location = serializers.IntegerField(
+        required=False, allow_null=True, help_text="For a copy: another location of the organizer."
+    )
+    name = serializers.CharField(
+        required=False, allow_blank=True, help_text="For a copy: the new event's name."
+    )
+    preview = serializers.BooleanField(
+        required=False, default=False, help_text="Only list the dates; create nothing."
+    )
+
+    def to_plan(self) -> dict:
+        plan = {
+            key: value for key, value in self.validated_data.items() if key != "preview" and value is not None
+        }
+        for key in ("starts_on", "until"):
+            if key in plan:
+                plan[key] = plan[key].isoformat()
+        return plan
+
+
+class ReplicationResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    created_count = serializers.IntegerField()
+    dates = serializers.ListField(child=serializers.DictField(), required=False)
+    detail = serializers.CharField(required=False)
