@@ -1,12 +1,24 @@
 """The demo platform: the seed's two organizations, their organizers, operators and a platform admin."""
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.services import user_create
+from apps.events.models import ReplicationRequest
+from apps.events.services import (
+    event_create,
+    event_date_create,
+    event_publish,
+    location_create,
+    replication_execute,
+    ticket_type_create,
+)
 from apps.operators.services import operator_link
 from apps.organizers.models import Distribution, Organizer
 from apps.organizers.services import organizer_create
@@ -140,11 +152,109 @@ def demo_seed(*, log=print) -> list[str]:
                         ],
                     )
                     log(f"  operator {operator.email}")
+            for organizer in Organizer.objects.filter(
+                slug__in=[o.slug for o in spec.organizers], events=None
+            ):
+                _demo_events(organizer)
+                log(f"  events of {organizer.name}")
         for organizer in spec.organizers:
             host = tenancy.platform_host_for(organizer.slug)
             if not Domain.objects.filter(domain=host).exists():
                 tenancy.domain_add(organization=organization, domain=host, organizer_slug=organizer.slug)
     return demo_logins()
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    name: str
+    category: str
+    location: tuple[str, str, str, int]  # name, address, city, capacity
+    first_in_days: int
+    hours: tuple[int, int]  # opening hour, duration
+    repeat: dict | None  # a replication plan's recurrence part, or None for a single date
+    day_tickets: tuple[tuple[str, str], ...]  # (name, price) valid on one date
+    passes: tuple[tuple[str, str], ...] = ()  # (name, price) valid on every date
+
+
+DEMO_EVENTS = {
+    "funpark": DemoEvent(
+        "Fun park — opening days",
+        "theme_park",
+        ("Fun park grounds", "Parkweg 1", "Amsterdam", 5000),
+        3,
+        (10, 8),
+        {"frequency": "daily", "count": 13},
+        (("Day ticket adult", "32.50"), ("Day ticket child", "24.00")),
+        (("Season pass", "89.00"),),
+    ),
+    "waterpark": DemoEvent(
+        "Slide weekends",
+        "theme_park",
+        ("Water park", "Strandweg 4", "Zandvoort", 2500),
+        5,
+        (10, 7),
+        {"frequency": "weekly", "weekdays": [5, 6], "count": 7},
+        (("Entry", "27.00"),),
+    ),
+    "rollercoasterpark": DemoEvent(
+        "Night rides",
+        "theme_park",
+        ("Coaster hill", "Rue du Parc 9", "Liège", 1200),
+        10,
+        (20, 4),
+        {"frequency": "weekly", "weekdays": [4], "count": 3},
+        (("Night ride", "19.50"),),
+    ),
+    "footballclubabc": DemoEvent(
+        "ABC Cup weekend",
+        "sport",
+        ("ABC Stadium", "1 Stadium Road", "Manchester", 30000),
+        14,
+        (15, 2),
+        {"frequency": "daily", "count": 2},
+        (("Standard", "25.00"), ("VIP", "80.00")),
+        (("Weekend pass", "45.00"),),
+    ),
+}
+
+
+def _demo_events(organizer: Organizer) -> None:
+    """A published event with a first date and its ticket types, replicated over more dates."""
+    spec = DEMO_EVENTS[organizer.slug]
+    name, address, city, capacity = spec.location
+    location = location_create(
+        organizer=organizer,
+        name=name,
+        address=address,
+        city=city,
+        country=organizer.country,
+        capacity=capacity,
+    )
+    event = event_create(organizer=organizer, location=location, name=spec.name, category=spec.category)
+    first_day = timezone.localdate() + timedelta(days=spec.first_in_days)
+    start = datetime.combine(first_day, time(spec.hours[0]), tzinfo=timezone.get_current_timezone())
+    first_date = event_date_create(event=event, start=start, end=start + timedelta(hours=spec.hours[1]))
+    for ticket_name, price in spec.day_tickets:
+        ticket_type_create(event=event, event_date=first_date, name=ticket_name, price=Decimal(price))
+    for ticket_name, price in spec.passes:
+        ticket_type_create(event=event, name=ticket_name, price=Decimal(price))
+    if spec.repeat:
+        replication_execute(
+            request=ReplicationRequest.objects.create(
+                event=event,
+                requested_by=User.objects.filter(is_admin=True).first() or User.objects.first(),
+                status=ReplicationRequest.Status.AWAITING_APPROVAL,
+                plan={
+                    "kind": "recurrence",
+                    "times": [f"{spec.hours[0]:02d}:00"],
+                    "duration_minutes": spec.hours[1] * 60,
+                    "starts_on": (first_day + timedelta(days=1)).isoformat(),
+                    "timezone": str(timezone.get_current_timezone()),
+                    **spec.repeat,
+                },
+            )
+        )
+    event_publish(event=event)
 
 
 def demo_logins() -> list[str]:
@@ -159,5 +269,7 @@ def demo_logins() -> list[str]:
             lines.append(
                 f"{organizer.name:<20}http://{host}{port}/  control panel: http://{host}{port}/control/"
             )
-        lines.append(f"{'':<20}operator: {spec.operator_email} / {DEMO_PASSWORD}")
+        for operator in spec.operators:
+            role = "admin" if operator.is_admin else "operator"
+            lines.append(f"{'':<20}{role}: {operator.email} / {DEMO_PASSWORD}")
     return lines

@@ -5,6 +5,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.permissions import distributions_sellable_by, organizers_configurable_by
+from apps.events.models import Event
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Domain, Organization
 
@@ -34,8 +35,17 @@ def test_seed_demo_builds_the_seed_structure_and_is_idempotent(client, organizat
         assert not organizers_configurable_by(cashier).exists()
         assert [str(d) for d in distributions_sellable_by(cashier)] == ["Water park – Box office"]
         assert User.objects.filter(is_operator=True).count() == 4
+        for organizer in Organizer.objects.all():
+            event = Event.objects.get(organizer=organizer)
+            assert event.status == Event.Status.PUBLISHED
+            assert event.location.organizer == organizer
+            assert event.dates.count() >= 3
+            assert event.ticket_types.exclude(event_date=None).count() >= event.dates.count()
     with schema_context(football.schema_name):
         assert list(Organizer.objects.values_list("name", flat=True)) == ["Football club ABC"]
+        cup = Event.objects.get()
+        assert cup.dates.count() == 3
+        assert cup.ticket_types.filter(event_date=None).get().name == "Weekend pass"
         assert Distribution.objects.count() == 2
         assert User.objects.filter(is_operator=True).count() == 2
     with schema_context("public"):
