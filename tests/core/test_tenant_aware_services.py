@@ -56,9 +56,8 @@ def test_email_is_sent_after_commit_by_a_task_in_the_senders_schema(
 
 
 def test_email_remembers_the_schema_it_was_queued_in(alpha, beta, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with schema_context(alpha.schema_name):
-            message_id = email_send(to=["john@example.com"], subject="From alpha", body="-")
+    with django_capture_on_commit_callbacks() as callbacks, schema_context(alpha.schema_name):
+        message_id = email_send(to=["john@example.com"], subject="From alpha", body="-")
 
     with schema_context(beta.schema_name):  # the transaction commits while in another schema
         for callback in callbacks:
