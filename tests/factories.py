@@ -293,3 +293,107 @@ def world_build(alpha, beta) -> World:
     return World(
         alpha=alpha, beta=beta, team=team, platform_admin=platform_admin, platform_tokens=platform_tokens
     )
+
+
+# --- events: a Team's locations, events, dates and ticket types ------------------------
+
+import datetime as _dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+EVENT_TABLES = ("events_location", "events_event", "events_eventdate", "events_tickettype")
+
+
+@dataclass
+class Programme:
+    """A Team's events; names carry the marker ("<marker>-A …" for A's, "<marker>-B …" for B's).
+
+    Locations: arena (A, holds 500), hall (A, unused), stadium (B, no capacity).
+    concert: A at arena, draft, in A's shop and box office; day1 (no own capacity), day2 (300);
+        concert_pass (a pass) and day1_ticket (for day1).
+    workshop: A at arena, box office only, no dates.
+    online: A at arena, online shop only (the seller never sees it); online_date, online_ticket.
+    gala: B at stadium, published; gala_date, gala_ticket.
+    """
+
+    marker: str
+    arena: object
+    hall: object
+    stadium: object
+    concert: object
+    workshop: object
+    online: object
+    gala: object
+    day1: object
+    day2: object
+    online_date: object
+    gala_date: object
+    concert_pass: object
+    day1_ticket: object
+    online_ticket: object
+    gala_ticket: object
+
+    def ids(self, names) -> list[int]:
+        return [getattr(self, name).pk for name in names]
+
+
+def _at(day: str, hour: int) -> _dt.datetime:
+    return _dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00+00:00")
+
+
+def programme_build(team: Team) -> Programme:
+    """Build a Programme (see there) for `team`, in the current schema, through the services."""
+    from apps.events import services
+
+    m = team.marker
+    arena = services.location_create(
+        organizer=team.a, name=f"{m}-A Arena", address="Parkweg 1", city="Utrecht", country="NL", capacity=500
+    )
+    hall = services.location_create(
+        organizer=team.a, name=f"{m}-A Hall", address="Dam 1", city="Amsterdam", country="NL"
+    )
+    stadium = services.location_create(
+        organizer=team.b, name=f"{m}-B Stadium", address="Rue 1", city="Brussels", country="BE"
+    )
+    concert = services.event_create(
+        organizer=team.a, location=arena, name=f"{m}-A Concert", distributions=[team.a_shop, team.a_box]
+    )
+    workshop = services.event_create(
+        organizer=team.a, location=arena, name=f"{m}-A Workshop", distributions=[team.a_box]
+    )
+    online = services.event_create(
+        organizer=team.a, location=arena, name=f"{m}-A Online only", distributions=[team.a_shop]
+    )
+    gala = services.event_create(organizer=team.b, location=stadium, name=f"{m}-B Gala")
+    day1 = services.event_date_create(event=concert, start=_at("2027-06-01", 18), end=_at("2027-06-01", 21))
+    day2 = services.event_date_create(
+        event=concert, start=_at("2027-06-02", 18), end=_at("2027-06-02", 21), capacity=300
+    )
+    online_date = services.event_date_create(
+        event=online, start=_at("2027-07-01", 18), end=_at("2027-07-01", 19)
+    )
+    gala_date = services.event_date_create(event=gala, start=_at("2027-08-01", 19), end=_at("2027-08-01", 23))
+    services.event_publish(event=gala)
+    return Programme(
+        marker=m,
+        arena=arena,
+        hall=hall,
+        stadium=stadium,
+        concert=concert,
+        workshop=workshop,
+        online=online,
+        gala=gala,
+        day1=day1,
+        day2=day2,
+        online_date=online_date,
+        gala_date=gala_date,
+        concert_pass=services.ticket_type_create(event=concert, name=f"{m}-A Pass", price=Decimal("80.00")),
+        day1_ticket=services.ticket_type_create(
+            event=concert, event_date=day1, name=f"{m}-A Standard", price=Decimal("45.00")
+        ),
+        online_ticket=services.ticket_type_create(
+            event=online, event_date=online_date, name=f"{m}-A Stream", price=Decimal("10.00")
+        ),
+        gala_ticket=services.ticket_type_create(
+            event=gala, event_date=gala_date, name=f"{m}-B Seat", price=Decimal("100.00")
+        ),
+    )

@@ -98,8 +98,8 @@ def _recurrence_slots(plan: dict) -> list[Slot]:
 def _listed_slots(dates: list) -> list[Slot]:
     slots = []
     for index, item in enumerate(dates, start=1):
-        start = parse_datetime(str(item.get("start", ""))) if isinstance(item, dict) else None
-        end = parse_datetime(str(item.get("end", ""))) if isinstance(item, dict) else None
+        start = _parsed(parse_datetime, item.get("start")) if isinstance(item, dict) else None
+        end = _parsed(parse_datetime, item.get("end")) if isinstance(item, dict) else None
         if start is None or end is None or start.tzinfo is None or end.tzinfo is None:
             raise EventError(_("Date %(n)d needs a start and an end with a time zone.") % {"n": index})
         if end <= start:
@@ -108,15 +108,24 @@ def _listed_slots(dates: list) -> list[Slot]:
     return sorted(slots, key=lambda slot: slot.start)
 
 
+def _parsed(parse, value):
+    """Django's parse_* answer None for a bad format but raise ValueError for a bad value
+    (25:00, 2027-02-30): both are simply not a date or time here."""
+    try:
+        return parse(str(value or ""))
+    except ValueError:
+        return None
+
+
 def _as_date(value, field: str) -> date:
-    parsed = parse_date(str(value or ""))
+    parsed = _parsed(parse_date, value)
     if parsed is None:
         raise EventError(_("“%(field)s” must be a date like 2027-05-31.") % {"field": field})
     return parsed
 
 
 def _as_time(value) -> time:
-    parsed = parse_time(str(value or ""))
+    parsed = _parsed(parse_time, value)
     if parsed is None:
         raise EventError(_("“%(value)s” is not a time of day like 14:30.") % {"value": value})
     return parsed

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.models.deletion import ProtectedError
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,19 +33,21 @@ def _save(instance: Model, actor: Actor, action: str, **data) -> Model:
     return instance
 
 
-def _delete(instance: Model, actor: Actor, action: str, dependants: Iterable[Model] = ()) -> None:
+def _delete(instance: Model, actor: Actor, action: str, dependants: QuerySet | None = None) -> None:
     """Delete, or explain which rows depend on it (also those other apps protect, e.g. tickets)."""
-    dependants = list(dependants)
-    if not dependants:
+    shown = list(dependants[:5]) if dependants is not None else []
+    total = dependants.count() if shown else 0
+    if not shown:
         try:
             with transaction.atomic():
                 audit_log(actor=actor, action=action, target=instance)
                 instance.delete()
             return
         except ProtectedError as exc:
-            dependants = list(exc.protected_objects)
-    names = ", ".join(str(obj) for obj in dependants[:5])
-    more = len(dependants) - 5
+            protected = list(exc.protected_objects)
+            shown, total = protected[:5], len(protected)
+    names = ", ".join(str(obj) for obj in shown)
+    more = total - len(shown)
     raise HasDependants(
         _("“%(name)s” cannot be deleted: %(dependants)s%(more)s depend on it.")
         % {
@@ -78,7 +80,7 @@ def location_update(*, location: Location, actor: Actor = SYSTEM, **changes) -> 
 
 @transaction.atomic
 def location_delete(*, location: Location, actor: Actor = SYSTEM) -> None:
-    _delete(location, actor, "location.deleted", location.events.all()[:6])
+    _delete(location, actor, "location.deleted", location.events.all())
 
 
 # --- events ---------------------------------------------------------------------------
@@ -154,7 +156,7 @@ def event_cancel(*, event: Event, actor: Actor = SYSTEM) -> Event:
 
 @transaction.atomic
 def event_delete(*, event: Event, actor: Actor = SYSTEM) -> None:
-    _delete(event, actor, "event.deleted", event.dates.all()[:6])
+    _delete(event, actor, "event.deleted", event.dates.all())
 
 
 # --- dates and ticket types -----------------------------------------------------------

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
@@ -15,6 +16,11 @@ class _Visible(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.visible(self.context["request"].user)
+
+
+def _after_write(serializer, attrs: dict, field: str):
+    """A field's value once saved: the new one, else the instance's (partial updates)."""
+    return attrs[field] if field in attrs else getattr(serializer.instance, field, None)
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -76,6 +82,12 @@ class EventDateSerializer(serializers.ModelSerializer):
         fields = ["id", "event", "start", "end", "capacity", "effective_capacity", "created_at"]
         read_only_fields = ["created_at"]
 
+    def validate(self, attrs):
+        start, end = _after_write(self, attrs, "start"), _after_write(self, attrs, "end")
+        if start and end and end <= start:
+            raise serializers.ValidationError({"end": _("The end must be after the start.")})
+        return attrs
+
 
 class TicketTypeSerializer(serializers.ModelSerializer):
     event = _Visible(selectors.events_visible_to)
@@ -101,6 +113,19 @@ class TicketTypeSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"min_per_order": {"min_value": 1}, "max_per_order": {"min_value": 1}}
+
+    def validate(self, attrs):
+        errors = {}
+        sale_start, sale_end = _after_write(self, attrs, "sale_start"), _after_write(self, attrs, "sale_end")
+        if sale_start and sale_end and sale_end <= sale_start:
+            errors["sale_end"] = _("The sale must end after it starts.")
+        low, high = _after_write(self, attrs, "min_per_order"), _after_write(self, attrs, "max_per_order")
+        if low is not None and high is not None and high < low:
+            errors["max_per_order"] = _("The maximum cannot be below the minimum.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class RecurrencePlanSerializer(serializers.Serializer):

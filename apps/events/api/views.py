@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.api_permissions import IsOperator
@@ -21,6 +22,21 @@ from apps.events.api.serializers import (
 )
 from apps.events.models import ReplicationRequest
 from apps.events.replication import plan_slots
+
+
+def _datetime_param(request, name: str):
+    """An ISO date-time query parameter; None when absent, 400 when it is not a date-time
+    (parse_datetime answers None for a bad format and raises for a bad value like month 13)."""
+    value = request.query_params.get(name, "")
+    if not value:
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValidationError({name: [_("Enter an ISO date and time, like 2027-05-31T18:00:00Z.")]})
+    return parsed
 
 
 def _require_configure(request, obj) -> None:
@@ -122,13 +138,17 @@ class EventViewSet(ConfiguredViewSet):
         if params.get("status"):
             queryset = queryset.filter(status=params["status"])
         date_from, date_to = (
-            parse_datetime(params.get("date_from", "")),
-            parse_datetime(params.get("date_to", "")),
+            _datetime_param(self.request, "date_from"),
+            _datetime_param(self.request, "date_to"),
         )
+        # one filter() call: the same date must end after date_from and start before date_to
+        in_range = {}
         if date_from:
-            queryset = queryset.filter(dates__end__gte=date_from)
+            in_range["dates__end__gte"] = date_from
         if date_to:
-            queryset = queryset.filter(dates__start__lt=date_to)
+            in_range["dates__start__lt"] = date_to
+        if in_range:
+            queryset = queryset.filter(**in_range)
         return queryset.prefetch_related("distributions").distinct().order_by("name", "pk")
 
     def _status_action(self, service):
@@ -226,8 +246,8 @@ class EventDateViewSet(ConfiguredViewSet):
     def get_queryset(self):
         queryset = selectors.event_dates_visible_to(self.request.user).select_related("event__location")
         queryset = self.filter_by_ids(queryset, event="event_id", organizer="event__organizer_id")
-        start_from = parse_datetime(self.request.query_params.get("start_from", ""))
-        start_to = parse_datetime(self.request.query_params.get("start_to", ""))
+        start_from = _datetime_param(self.request, "start_from")
+        start_to = _datetime_param(self.request, "start_to")
         if start_from:
             queryset = queryset.filter(start__gte=start_from)
         if start_to:
