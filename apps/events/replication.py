@@ -4,7 +4,7 @@ Pure functions: the preview and the real run share them, so what is shown is wha
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule
@@ -89,7 +89,8 @@ def _recurrence_slots(plan: dict) -> list[Slot]:
     for day in days:
         for start_time in sorted(times):
             start = datetime.combine(day.date(), start_time, tzinfo=zone)
-            slots.append(Slot(start=start, end=start + duration))
+            # the duration is elapsed time: across a DST change the clock end moves, not the length
+            slots.append(Slot(start=start, end=(start.astimezone(UTC) + duration).astimezone(zone)))
             if len(slots) > MAX_DATES_PER_REPLICATION:
                 return slots  # plan_slots reports it; no need to walk further
     return slots[:count] if count is not None else slots

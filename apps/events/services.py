@@ -219,6 +219,8 @@ def replication_request(*, event: Event, plan: dict, actor: Actor) -> Replicatio
 
     The plan is checked first (EventError), so nothing bad is ever held.
     """
+    if event.status == Event.Status.CANCELLED:
+        raise EventError(_("A cancelled event cannot be replicated."))
     plan_slots(plan)
     if plan.get("kind") == "copy" and plan.get("location"):
         _copy_location(event, plan)

@@ -3,6 +3,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from apps.accounts.permissions import distributions_visible_to, organizers_visible_to
+from apps.core.money import quantize
 from apps.events import selectors
 from apps.events.models import Event, EventDate, Location, TicketType
 
@@ -114,6 +115,12 @@ class TicketTypeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at"]
         extra_kwargs = {"min_per_order": {"min_value": 1}, "max_per_order": {"min_value": 1}}
+
+    def to_representation(self, ticket_type):
+        data = super().to_representation(ticket_type)
+        # shown with the currency's own decimals: "1500" yen, "12.50" euros
+        data["price"] = str(quantize(ticket_type.price, ticket_type.event.organizer.currency))
+        return data
 
     def validate(self, attrs):
         errors = {}
