@@ -397,3 +397,16 @@ def programme_build(team: Team) -> Programme:
             event=gala, event_date=gala_date, name=f"{m}-B Seat", price=Decimal("100.00")
         ),
     )
+
+
+def denied_to_outsiders(**allowed) -> dict:
+    """A row of a permission matrix on an organization's host: whoever is not an operator of
+    that organization is turned away; `allowed` gives the operators' expected answers."""
+    return {
+        PLATFORM_ADMIN: 404,  # the platform host has no such endpoint
+        PLATFORM_ADMIN_ON_TENANT: 401,  # a public-schema token means nothing in alpha
+        CUSTOMER: 403,
+        ANONYMOUS: 401,
+        OTHER_ORGANIZATION: 401,  # beta's token is unknown in alpha's schema
+        **allowed,
+    }

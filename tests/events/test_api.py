@@ -19,16 +19,12 @@ from apps.organizers.models import Organizer
 from tests import tenants as test_tenants
 from tests.factories import (
     ADMIN,
-    ANONYMOUS,
     CONFIGURER,
-    CUSTOMER,
     EVENT_TABLES,
     OTHER,
-    OTHER_ORGANIZATION,
-    PLATFORM_ADMIN,
-    PLATFORM_ADMIN_ON_TENANT,
     SELLER,
     Programme,
+    denied_to_outsiders,
     programme_build,
     twin_sequences,
     world_build,
@@ -79,18 +75,6 @@ def twin_events(_built, db):
     return _built[2]
 
 
-def _denied(**allowed):
-    """A row of the matrix: roles outside the organization are always turned away."""
-    return {
-        PLATFORM_ADMIN: 404,  # the platform host has no such endpoint
-        PLATFORM_ADMIN_ON_TENANT: 401,  # a public-schema token means nothing in alpha
-        CUSTOMER: 403,
-        ANONYMOUS: 401,
-        OTHER_ORGANIZATION: 401,  # beta's token is unknown in alpha's schema
-        **allowed,
-    }
-
-
 def _matrix(tables):
     """{endpoint: {role: expected}} → one test case per endpoint and role."""
     return pytest.mark.parametrize(
@@ -112,15 +96,15 @@ def _approve(*emails):
 
 
 MODELS = {"locations": Location, "events": Event, "event-dates": EventDate, "ticket-types": TicketType}
-SEEN = _denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
-HIDDEN_FROM_SELLER = _denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 404, OTHER: 404})
-CONFIGURE = _denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 404})
+SEEN = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
+HIDDEN_FROM_SELLER = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 404, OTHER: 404})
+CONFIGURE = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 404})
 
 
 # --- list: exactly what each role sees --------------------------------------------------
 
 LIST = {
-    "locations": _denied(
+    "locations": denied_to_outsiders(
         **{
             ADMIN: (200, ["arena", "hall", "stadium"]),
             CONFIGURER: (200, ["arena", "hall"]),
@@ -128,7 +112,7 @@ LIST = {
             OTHER: (200, ["stadium"]),
         }
     ),
-    "events": _denied(
+    "events": denied_to_outsiders(
         **{
             ADMIN: (200, ["concert", "online", "workshop", "gala"]),
             CONFIGURER: (200, ["concert", "online", "workshop"]),
@@ -136,7 +120,7 @@ LIST = {
             OTHER: (200, ["gala"]),
         }
     ),
-    "event-dates": _denied(
+    "event-dates": denied_to_outsiders(
         **{
             ADMIN: (200, ["day1", "day2", "online_date", "gala_date"]),
             CONFIGURER: (200, ["day1", "day2", "online_date"]),
@@ -144,7 +128,7 @@ LIST = {
             OTHER: (200, ["gala_date"]),
         }
     ),
-    "ticket-types": _denied(
+    "ticket-types": denied_to_outsiders(
         **{
             ADMIN: (200, ["concert_pass", "day1_ticket", "online_ticket", "gala_ticket"]),
             CONFIGURER: (200, ["concert_pass", "day1_ticket", "online_ticket"]),
@@ -221,7 +205,7 @@ def _created(endpoint):
 
 # The seller sees A (it sells there) but may not configure it; B's configurer does not see A
 # at all: an unknown id (400), as for distributions; A's name is never echoed.
-CREATE = _denied(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 400})
+CREATE = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 400})
 
 
 @_matrix(dict.fromkeys(MODELS, CREATE))
@@ -269,10 +253,10 @@ DELETE_TARGETS = {
 }
 DELETE = {
     # the unused hall is not shown to the seller (no event of its box office takes place there)
-    "locations": _denied(**{ADMIN: 204, CONFIGURER: 204, SELLER: 404, OTHER: 404}),
-    "events": _denied(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 404}),
-    "event-dates": _denied(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 404}),
-    "ticket-types": _denied(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 404}),
+    "locations": denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 404, OTHER: 404}),
+    "events": denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 404}),
+    "event-dates": denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 404}),
+    "ticket-types": denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 404}),
 }
 
 
@@ -321,7 +305,8 @@ TWO_DAYS = {
 
 
 @pytest.mark.parametrize(
-    ("role", "expected"), list(_denied(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 404}).items())
+    ("role", "expected"),
+    list(denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 404}).items()),
 )
 def test_replicate(world, events, role, expected):
     with _in_alpha(world):

@@ -19,14 +19,11 @@ from tests.factories import (
     ADMIN,
     ANONYMOUS,
     CONFIGURER,
-    CUSTOMER,
     OTHER,
-    OTHER_ORGANIZATION,
-    PLATFORM_ADMIN,
-    PLATFORM_ADMIN_ON_TENANT,
     SELLER,
     OperatorFactory,
     api_client,
+    denied_to_outsiders,
     world_build,
 )
 from tests.tenants import ALPHA, BETA
@@ -35,18 +32,6 @@ from tests.tenants import ALPHA, BETA
 @pytest.fixture
 def world(alpha, beta):
     return world_build(alpha, beta)
-
-
-def _denied(**allowed):
-    """A row of the matrix: roles outside the organization are always turned away."""
-    return {
-        PLATFORM_ADMIN: 404,  # the platform host has no such endpoint
-        PLATFORM_ADMIN_ON_TENANT: 401,  # a public-schema token means nothing in alpha
-        CUSTOMER: 403,
-        ANONYMOUS: 401,
-        OTHER_ORGANIZATION: 401,  # beta's token is unknown in alpha's schema
-        **allowed,
-    }
 
 
 def _matrix(table):
@@ -65,7 +50,7 @@ def _links(world, member):
 
 # --- team members -----------------------------------------------------------------------
 
-TEAM_MEMBER_LIST = _denied(
+TEAM_MEMBER_LIST = denied_to_outsiders(
     **{
         ADMIN: (200, ["configurer", "other", "peer", "seller"]),  # by e-mail
         CONFIGURER: (200, ["admin", "peer"]),  # peer configures A too
@@ -82,7 +67,7 @@ def test_team_member_list(world, role, expected):
     world.check(role, response, expected)
 
 
-TEAM_MEMBER_DETAIL = _denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
+TEAM_MEMBER_DETAIL = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
 
 
 @_matrix(TEAM_MEMBER_DETAIL)
@@ -94,7 +79,7 @@ def test_team_member_detail(world, role, expected):
 
 # Giving peer configuration permission on B: only who configures B may, and peer must be a
 # team member (other configures B but shares nothing with peer).
-GRANT_ORGANIZER = _denied(**{ADMIN: 201, CONFIGURER: 403, SELLER: 403, OTHER: 403})
+GRANT_ORGANIZER = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 403, SELLER: 403, OTHER: 403})
 
 
 @_matrix(GRANT_ORGANIZER)
@@ -109,7 +94,7 @@ def test_team_member_grant_organizer(world, role, expected):
     assert (world.team.b.pk in _links(world, world.team.peer)[0]) == (expected == 201)
 
 
-REVOKE_ORGANIZER = _denied(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 403})
+REVOKE_ORGANIZER = denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 403})
 
 
 @_matrix(REVOKE_ORGANIZER)
@@ -122,7 +107,7 @@ def test_team_member_revoke_organizer(world, role, expected):
     assert (world.team.a.pk in _links(world, world.team.peer)[0]) == (expected != 204)
 
 
-GRANT_DISTRIBUTION = _denied(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 403})
+GRANT_DISTRIBUTION = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 403})
 
 
 @_matrix(GRANT_DISTRIBUTION)
@@ -137,7 +122,7 @@ def test_team_member_grant_distribution(world, role, expected):
     assert (world.team.a_shop.pk in _links(world, world.team.peer)[1]) == (expected == 201)
 
 
-REVOKE_DISTRIBUTION = _denied(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 403})
+REVOKE_DISTRIBUTION = denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 403})
 
 
 @_matrix(REVOKE_DISTRIBUTION)
@@ -152,7 +137,7 @@ def test_team_member_revoke_distribution(world, role, expected):
 
 # --- invitations ------------------------------------------------------------------------
 
-INVITATION_LIST = _denied(
+INVITATION_LIST = denied_to_outsiders(
     **{
         ADMIN: (200, ["invitation_b", "invitation_a"]),  # newest first
         CONFIGURER: (200, ["invitation_a"]),  # sent it; and it is for A
@@ -169,7 +154,7 @@ def test_invitation_list(world, role, expected):
     world.check(role, response, expected)
 
 
-INVITATION_DETAIL = _denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 404, OTHER: 404})
+INVITATION_DETAIL = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 404, OTHER: 404})
 
 
 @_matrix(INVITATION_DETAIL)
@@ -181,7 +166,7 @@ def test_invitation_detail(world, role, expected):
 
 # The seller sees A (sells at its box office) but does not configure it: 403 naming A. B's
 # configurer does not see A at all: its id reads as unknown (400), A's name is never echoed.
-INVITATION_CREATE = _denied(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 400})
+INVITATION_CREATE = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 400})
 
 
 @_matrix(INVITATION_CREATE)
@@ -200,7 +185,7 @@ def test_invitation_create(world, role, expected, django_capture_on_commit_callb
     assert [message.to for message in mail.outbox] == ([["newcomer@new.test"]] if expected == 201 else [])
 
 
-INVITATION_REVOKE = _denied(**{ADMIN: 204, CONFIGURER: 204, SELLER: 404, OTHER: 404})
+INVITATION_REVOKE = denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 404, OTHER: 404})
 
 
 @_matrix(INVITATION_REVOKE)
@@ -215,7 +200,9 @@ def test_invitation_revoke(world, role, expected):
 
 # Anyone holding the link may accept, but only as the invited address: a logged-in operator
 # or customer of another address is asked to log out; foreign tokens are refused outright.
-INVITATION_ACCEPT = _denied(**{ADMIN: 403, CONFIGURER: 403, SELLER: 403, OTHER: 403, ANONYMOUS: 201})
+INVITATION_ACCEPT = denied_to_outsiders(
+    **{ADMIN: 403, CONFIGURER: 403, SELLER: 403, OTHER: 403, ANONYMOUS: 201}
+)
 
 
 @_matrix(INVITATION_ACCEPT)

@@ -12,10 +12,9 @@ from tests.factories import (
     CONFIGURER,
     CUSTOMER,
     OTHER,
-    OTHER_ORGANIZATION,
     PLATFORM_ADMIN,
-    PLATFORM_ADMIN_ON_TENANT,
     SELLER,
+    denied_to_outsiders,
     world_build,
 )
 
@@ -25,25 +24,13 @@ def world(alpha, beta):
     return world_build(alpha, beta)
 
 
-def _denied(**allowed):
-    """A row of the matrix: roles outside the organization are always turned away."""
-    return {
-        PLATFORM_ADMIN: 404,  # the platform host has no such endpoint
-        PLATFORM_ADMIN_ON_TENANT: 401,  # a public-schema token means nothing in alpha
-        CUSTOMER: 403,
-        ANONYMOUS: 401,
-        OTHER_ORGANIZATION: 401,  # beta's token is unknown in alpha's schema
-        **allowed,
-    }
-
-
 def _matrix(table):
     return pytest.mark.parametrize(("role", "expected"), list(table.items()))
 
 
 # --- organizers -------------------------------------------------------------------------
 
-ORGANIZER_LIST = _denied(
+ORGANIZER_LIST = denied_to_outsiders(
     **{ADMIN: (200, ["a", "b"]), CONFIGURER: (200, ["a"]), SELLER: (200, ["a"]), OTHER: (200, ["b"])}
 )
 
@@ -55,7 +42,7 @@ def test_organizer_list(world, role, expected):
     world.check(role, response, expected)
 
 
-ORGANIZER_DETAIL = _denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
+ORGANIZER_DETAIL = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
 
 
 @_matrix(ORGANIZER_DETAIL)
@@ -65,7 +52,7 @@ def test_organizer_detail(world, role, expected):
     world.check(role, response, expected)
 
 
-ORGANIZER_CREATE = _denied(**{ADMIN: 201, CONFIGURER: 403, SELLER: 403, OTHER: 403})
+ORGANIZER_CREATE = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 403, SELLER: 403, OTHER: 403})
 
 
 @_matrix(ORGANIZER_CREATE)
@@ -79,7 +66,7 @@ def test_organizer_create(world, role, expected):
         assert Organizer.objects.filter(name="Gamma park").exists() == (expected == 201)
 
 
-ORGANIZER_UPDATE = _denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 404})
+ORGANIZER_UPDATE = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 404})
 
 
 @_matrix(ORGANIZER_UPDATE)
@@ -95,7 +82,7 @@ def test_organizer_update(world, role, expected):
 
 # --- distributions ----------------------------------------------------------------------
 
-DISTRIBUTION_LIST = _denied(
+DISTRIBUTION_LIST = denied_to_outsiders(
     **{
         ADMIN: (200, ["a_shop", "a_box", "b_shop", "b_box"]),
         CONFIGURER: (200, ["a_shop", "a_box"]),
@@ -112,7 +99,7 @@ def test_distribution_list(world, role, expected):
     world.check(role, response, expected)
 
 
-DISTRIBUTION_DETAIL = _denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
+DISTRIBUTION_DETAIL = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
 
 
 @_matrix(DISTRIBUTION_DETAIL)
@@ -123,7 +110,7 @@ def test_distribution_detail(world, role, expected):
 
 
 # An organizer the caller cannot see is an unknown id (400), as for invitations: its name is never echoed.
-DISTRIBUTION_CREATE = _denied(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 400})
+DISTRIBUTION_CREATE = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 400})
 
 
 @_matrix(DISTRIBUTION_CREATE)
@@ -137,7 +124,7 @@ def test_distribution_create(world, role, expected):
         assert Distribution.objects.filter(name="Kiosk").exists() == (expected == 201)
 
 
-DISTRIBUTION_RENAME = _denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 404})
+DISTRIBUTION_RENAME = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 404})
 
 
 @_matrix(DISTRIBUTION_RENAME)
@@ -151,7 +138,7 @@ def test_distribution_rename(world, role, expected):
         assert (Distribution.objects.get(pk=world.team.a_box.pk).name == "Gate 2") == (expected == 200)
 
 
-DISTRIBUTION_DELETE = _denied(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 404})
+DISTRIBUTION_DELETE = denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 404})
 
 
 @_matrix(DISTRIBUTION_DELETE)
@@ -169,7 +156,7 @@ def test_distribution_delete(world, role, expected):
 # --- public lists -----------------------------------------------------------------------
 
 PUBLIC_LIST = {
-    **_denied(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 200}),
+    **denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 200}),
     PLATFORM_ADMIN: 200,
     CUSTOMER: 200,
     ANONYMOUS: 200,
