@@ -8,3 +8,17 @@ def add_validation_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def call_for_form(form, service, /, **kwargs) -> tuple[bool, object]:
+    """Call a service on behalf of a valid form: its ValidationError lands on the fields, any
+    other rule it breaks on the form itself. Returns (went through, the service's result)."""
+    from apps.core.exceptions import DomainError
+
+    try:
+        return True, service(**kwargs)
+    except ValidationError as exc:
+        add_validation_errors(form, exc)
+    except DomainError as exc:
+        form.add_error(None, str(exc))
+    return False, None

@@ -35,7 +35,7 @@ from apps.accounts.permissions import (
 from apps.core.audit import Actor
 from apps.core.currencies import currency_exponent
 from apps.core.exceptions import DomainError
-from apps.core.forms import add_validation_errors
+from apps.core.forms import call_for_form
 from apps.events import selectors, services
 from apps.events.forms import (
     DEFAULT_TIME_ZONE,
@@ -224,20 +224,17 @@ def event_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            event = services.event_create(
-                organizer=data["organizer"],
-                location=data["location"],
-                name=data["name"],
-                category=data["category"],
-                description=data["description"],
-                actor=Actor.from_request(request),
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        went_through, event = call_for_form(
+            form,
+            services.event_create,
+            organizer=data["organizer"],
+            location=data["location"],
+            name=data["name"],
+            category=data["category"],
+            description=data["description"],
+            actor=Actor.from_request(request),
+        )
+        if went_through:
             messages.success(
                 request, _("“%(name)s” created. Now add its dates and ticket types.") % {"name": event.name}
             )
@@ -307,13 +304,10 @@ def event_detail(request, pk):
     _require(request, Action.CONFIGURE, event)
     form = EventForm(request.POST, request.FILES, instance=event)
     if form.is_valid():
-        try:
-            services.event_update(event=event, actor=Actor.from_request(request), **form.changes())
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        went_through, _result = call_for_form(
+            form, services.event_update, event=event, actor=Actor.from_request(request), **form.changes()
+        )
+        if went_through:
             messages.success(request, _("“%(name)s” saved.") % {"name": event.name})
             return redirect("event-detail", pk=event.pk)
     # The form wrote the rejected input into `event`: show the saved event around it.
@@ -401,15 +395,14 @@ def event_date_add(request, pk):
     event = _require(request, Action.CONFIGURE, _visible_event(request, pk))
     form = EventDateForm(request.POST, instance=EventDate(event=event))
     if form.is_valid():
-        try:
-            event_date = services.event_date_create(
-                event=event, actor=Actor.from_request(request), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        went_through, event_date = call_for_form(
+            form,
+            services.event_date_create,
+            event=event,
+            actor=Actor.from_request(request),
+            **form.cleaned_data,
+        )
+        if went_through:
             messages.success(request, _("Date %(date)s added.") % {"date": _when(event_date)})
             return redirect(_dates_of(event.pk))
     return _editor(request, event, date_form=form)
@@ -433,13 +426,14 @@ def event_date_edit(request, pk):
     form = EventDateForm(request.POST or None, instance=event_date)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
-        try:
-            services.event_date_update(event_date=event_date, actor=Actor.from_request(request), **changes)
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        went_through, _result = call_for_form(
+            form,
+            services.event_date_update,
+            event_date=event_date,
+            actor=Actor.from_request(request),
+            **changes,
+        )
+        if went_through:
             messages.success(request, _("Date %(date)s saved.") % {"date": _when(event_date)})
             return redirect(_dates_of(event_date.event_id))
     return render(
@@ -476,13 +470,14 @@ def ticket_type_add(request, pk):
     event = _require(request, Action.CONFIGURE, _visible_event(request, pk))
     form = TicketTypeForm(request.POST, event=event, instance=TicketType(event=event))
     if form.is_valid():
-        try:
-            services.ticket_type_create(event=event, actor=Actor.from_request(request), **form.cleaned_data)
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        went_through, _result = call_for_form(
+            form,
+            services.ticket_type_create,
+            event=event,
+            actor=Actor.from_request(request),
+            **form.cleaned_data,
+        )
+        if went_through:
             messages.success(
                 request, _("Ticket type “%(name)s” added.") % {"name": form.cleaned_data["name"]}
             )
@@ -505,13 +500,14 @@ def ticket_type_edit(request, pk):
     form = TicketTypeForm(request.POST or None, event=event, instance=ticket_type)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
-        try:
-            services.ticket_type_update(ticket_type=ticket_type, actor=Actor.from_request(request), **changes)
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        went_through, _result = call_for_form(
+            form,
+            services.ticket_type_update,
+            ticket_type=ticket_type,
+            actor=Actor.from_request(request),
+            **changes,
+        )
+        if went_through:
             messages.success(request, _("Ticket type “%(name)s” saved.") % {"name": ticket_type.name})
             return redirect(_ticket_types_of(event.pk))
     return render(
@@ -565,15 +561,14 @@ def event_replicate(request, pk):
         digest = _plan_digest(form.plan)
         confirmed = request.POST.get("step") == "confirm"
         if confirmed and request.POST.get("previewed") == digest:
-            try:
-                replication = services.replication_request(
-                    event=event, plan=form.plan, actor=Actor.from_request(request)
-                )
-            except ValidationError as exc:
-                add_validation_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
+            went_through, replication = call_for_form(
+                form,
+                services.replication_request,
+                event=event,
+                plan=form.plan,
+                actor=Actor.from_request(request),
+            )
+            if went_through:
                 return _replication_done(request, event, form.plan, replication)
         else:
             if confirmed:
@@ -677,15 +672,10 @@ def location_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         organizer = data.pop("organizer")
-        try:
-            location = services.location_create(
-                organizer=organizer, actor=Actor.from_request(request), **data
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        went_through, location = call_for_form(
+            form, services.location_create, organizer=organizer, actor=Actor.from_request(request), **data
+        )
+        if went_through:
             messages.success(request, _("Location “%(name)s” added.") % {"name": location.name})
             return redirect(next_url or "location-list")
     return render(
@@ -709,13 +699,10 @@ def location_edit(request, pk):
     form = LocationForm(request.POST or None, instance=location)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
-        try:
-            services.location_update(location=location, actor=Actor.from_request(request), **changes)
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        went_through, _result = call_for_form(
+            form, services.location_update, location=location, actor=Actor.from_request(request), **changes
+        )
+        if went_through:
             messages.success(request, _("Location “%(name)s” saved.") % {"name": location.name})
             return redirect("location-list")
     return render(
