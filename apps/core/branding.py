@@ -1,8 +1,10 @@
-"""Which brand a page wears: the platform's, or the organizer's on its own host."""
+"""Which brand a page wears: the platform's, or the organizer's on its own host.
+
+The platform's brand is stored in the public schema (apps.platform); apps.core only
+describes a brand and picks between the two (see apps.core.context_processors).
+"""
 
 from dataclasses import dataclass
-
-from django.conf import settings
 
 DEFAULT_PRIMARY = "#1f5eff"
 DEFAULT_ACCENT = "#ff7a1a"
@@ -14,7 +16,6 @@ class Brand:
     primary_color: str = DEFAULT_PRIMARY
     accent_color: str = DEFAULT_ACCENT
     logo_url: str = ""
-
-
-def platform_brand() -> Brand:
-    return Brand(name=settings.PLATFORM_NAME)
+    # The platform's own footer lines; an organizer's brand leaves them empty.
+    legal_footer: str = ""
+    support_email: str = ""

@@ -1,6 +1,6 @@
 from django_tenants.utils import get_public_schema_name
 
-from apps.core.branding import Brand, platform_brand
+from apps.core.branding import Brand
 
 
 def site_area(request) -> str:
@@ -13,17 +13,15 @@ def site_area(request) -> str:
     return "storefront"
 
 
-def brand(request) -> dict:
+def brand_context(request, *, platform_brand: Brand, powered_by: bool) -> dict:
+    """The template context of a page's brand: the organizer's on a host bound to one, else
+    the platform's (the platform site, an organization host without an organizer, the
+    unknown-host page). apps.core imports no domain app, so the platform's brand is handed
+    in by apps.platform.context_processors, the processor TEMPLATES names."""
     organizer = getattr(request, "organizer", None)
-    tenant = getattr(request, "tenant", None)
-    if organizer is not None:
-        current = organizer.brand
-    elif tenant is not None and tenant.schema_name != get_public_schema_name():
-        current = Brand(name=tenant.name)
-    else:
-        current = platform_brand()
     return {
-        "brand": current,
+        "brand": organizer.brand if organizer is not None else platform_brand,
+        "powered_by": powered_by,
         "site_area": site_area(request),
         "organizer": organizer,
     }

@@ -3,20 +3,49 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from apps.accounts.models import ApprovalRequest
 from apps.core.admin_sites import platform_admin_site
+from apps.core.audit import Actor
 from apps.platform.models import PlatformSettings
+from apps.platform.services import platform_settings_update
 
 
 @admin.register(PlatformSettings, site=platform_admin_site)
 class PlatformSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "mode", "owner_organization"]
+    """Stripe values are read-only here (secrets masked): changing them needs the admin's
+    password, which only the platform's settings page (/platform/settings/) asks for."""
+
+    list_display = ["__str__", "name", "mode", "owner_organization"]
+    exclude = list(PlatformSettings.STRIPE_FIELDS)
+    readonly_fields = [
+        "stripe_secret_key_masked",
+        "stripe_publishable_key",
+        "stripe_webhook_secret_masked",
+        "stripe_connect_client_id",
+    ]
 
     def has_add_permission(self, request):
         return not PlatformSettings.objects.exists()
+
+    @admin.display(description=_("Stripe secret key"))
+    def stripe_secret_key_masked(self, obj):
+        return obj.stripe_secret_key_masked or "—"
+
+    @admin.display(description=_("Stripe webhook signing secret"))
+    def stripe_webhook_secret_masked(self, obj):
+        return obj.stripe_webhook_secret_masked or "—"
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, as the settings page does: validated, audited, cache dropped.
+        saved = platform_settings_update(
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            actor=Actor.from_request(request),
+        )
+        obj.pk = saved.pk
 
 
 platform_admin_site.register(Group, GroupAdmin)

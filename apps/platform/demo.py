@@ -10,6 +10,8 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.services import user_create
+from apps.billing.demo import billing_demo_seed
+from apps.core.audit import Actor
 from apps.events.models import ReplicationRequest
 from apps.events.services import (
     event_create,
@@ -22,11 +24,19 @@ from apps.events.services import (
 from apps.operators.services import operator_link
 from apps.organizers.models import Distribution, Organizer
 from apps.organizers.services import organizer_create
+from apps.platform.models import PlatformSettings, default_platform_name
+from apps.platform.services import platform_settings_update
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Domain, Organization
 
 DEMO_PASSWORD = "tessera-demo"  # noqa: S105 - public demo login, printed at start-up
 PLATFORM_ADMIN_EMAIL = "admin@tessera.example"
+DEMO_BRAND = {
+    "name": "Fancy Tickets",
+    "primary_color": "#6d28d9",
+    "accent_color": "#f59e0b",
+    "support_email": "support@fancy-tickets.example",
+}
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,11 @@ def demo_seed(*, log=print) -> list[str]:
                 email_verified=True,
             )
             log(f"Created platform admin {PLATFORM_ADMIN_EMAIL}")
+        # Brand the demo platform once; a name the owner has since chosen is kept.
+        if PlatformSettings.load().name == default_platform_name():
+            platform_settings_update(changes=DEMO_BRAND, actor=Actor(user=None))
+            log(f"Branded the platform {DEMO_BRAND['name']}")
+        billing_demo_seed()  # the two plans, their prices and the exchange rates
     for spec in DEMO_ORGANIZATIONS:
         organization = Organization.objects.filter(slug=spec.slug).first()
         if organization is None:

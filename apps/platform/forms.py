@@ -2,9 +2,17 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from django_tenants.utils import get_public_schema_name
 
 from apps.core.currencies import currency_choices
+from apps.platform.models import (
+    PlatformSettings,
+    mask_secret,
+    validate_stripe_secret_key,
+    validate_stripe_webhook_secret,
+)
 from apps.tenancy.exceptions import SlugUnavailable
+from apps.tenancy.models import Organization
 from apps.tenancy.services import slug_check_available
 
 
@@ -51,3 +59,133 @@ class OrganizerRegistrationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class PlatformSettingsForm(forms.ModelForm):
+    """The platform's settings. Stripe secrets are write-only (blank keeps the stored one),
+    and changing any Stripe value needs the admin's own password in the same form."""
+
+    LOGO_MAX_BYTES = 1024 * 1024
+
+    stripe_secret_key = forms.CharField(
+        label=_("Stripe secret key"),
+        required=False,
+        max_length=255,
+        validators=[validate_stripe_secret_key],
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    stripe_secret_key_clear = forms.BooleanField(label=_("Remove the Stripe secret key"), required=False)
+    stripe_webhook_secret = forms.CharField(
+        label=_("Stripe webhook signing secret"),
+        required=False,
+        max_length=255,
+        validators=[validate_stripe_webhook_secret],
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    stripe_webhook_secret_clear = forms.BooleanField(
+        label=_("Remove the Stripe webhook signing secret"), required=False
+    )
+    current_password = forms.CharField(
+        label=_("Your password"),
+        required=False,
+        help_text=_("Needed to change any Stripe setting."),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "current-password"}),
+    )
+
+    class Meta:
+        model = PlatformSettings
+        fields = [
+            "name",
+            "logo",
+            "primary_color",
+            "accent_color",
+            "support_email",
+            "legal_footer",
+            "default_currency",
+            "base_domain",
+            "name_servers",
+            "mode",
+            "owner_organization",
+            "stripe_publishable_key",
+            "stripe_connect_client_id",
+            "show_powered_by",
+        ]
+        widgets = {
+            "primary_color": forms.TextInput(attrs={"type": "color"}),
+            "accent_color": forms.TextInput(attrs={"type": "color"}),
+            "legal_footer": forms.Textarea(attrs={"rows": 3}),
+            "name_servers": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["default_currency"] = forms.ChoiceField(
+            label=self.fields["default_currency"].label, choices=currency_choices()
+        )
+        self.fields["owner_organization"].queryset = Organization.objects.exclude(
+            schema_name=get_public_schema_name()
+        ).order_by("name")
+        for name in PlatformSettings.SECRET_FIELDS:
+            masked = mask_secret(getattr(self.instance, name))
+            self.fields[name].help_text = (
+                _("Stored: %(masked)s. Leave empty to keep it.") % {"masked": masked}
+                if masked
+                else _("Not set.")
+            )
+        # Ordered as on the page: brand, site, registration, Stripe, then the password.
+        self.order_fields(
+            [
+                *self.Meta.fields[:-3],
+                "stripe_secret_key",
+                "stripe_secret_key_clear",
+                "stripe_publishable_key",
+                "stripe_webhook_secret",
+                "stripe_webhook_secret_clear",
+                "stripe_connect_client_id",
+                "current_password",
+                "show_powered_by",
+            ]
+        )
+        self.stripe_changes: dict[str, str] = {}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and getattr(logo, "size", 0) > self.LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("The logo may be at most 1 MB."))
+        return logo
+
+    def clean_base_domain(self):
+        return self.cleaned_data["base_domain"].lower().rstrip(".")
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = {
+            name: cleaned[name]
+            for name in ("stripe_publishable_key", "stripe_connect_client_id")
+            if name in self.changed_data and name in cleaned
+        }
+        for name in PlatformSettings.SECRET_FIELDS:
+            stored = getattr(self.instance, name)
+            entered = cleaned.get(name)
+            if entered and entered != stored:
+                changes[name] = entered
+            elif cleaned.get(f"{name}_clear") and stored and not entered:
+                changes[name] = ""
+        if changes:
+            password = cleaned.get("current_password")
+            if not password:
+                self.add_error("current_password", _("Enter your password to change the Stripe settings."))
+            elif not self.user.check_password(password):
+                self.add_error("current_password", _("This is not your password."))
+        self.stripe_changes = changes
+        return cleaned
+
+    def changes(self) -> dict:
+        """The model fields to write: what changed on the form, Stripe secrets included."""
+        changes = {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in self.Meta.fields and name not in PlatformSettings.STRIPE_FIELDS
+        }
+        return {**changes, **self.stripe_changes}

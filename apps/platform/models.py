@@ -1,14 +1,102 @@
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY
+from apps.organizers.models import hex_color
+from apps.organizers.validators import validate_currency
+
+validate_stripe_secret_key = RegexValidator(
+    r"^(sk|rk)_(test|live)_[0-9A-Za-z]+$", _("A Stripe secret key starts with sk_test_ or sk_live_.")
+)
+validate_stripe_publishable_key = RegexValidator(
+    r"^pk_(test|live)_[0-9A-Za-z]+$", _("A Stripe publishable key starts with pk_test_ or pk_live_.")
+)
+validate_stripe_webhook_secret = RegexValidator(
+    r"^whsec_[0-9A-Za-z]+$", _("A Stripe webhook signing secret starts with whsec_.")
+)
+validate_stripe_connect_client_id = RegexValidator(
+    r"^ca_[0-9A-Za-z]+$", _("A Stripe Connect client id starts with ca_.")
+)
+# Dot-separated labels of letters, digits and inner hyphens; "localhost" is a fine dev domain.
+validate_host_name = RegexValidator(
+    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$",
+    _("Enter a host name such as example.com."),
+    flags=re.IGNORECASE,
+)
+
+
+def validate_name_servers(value: str) -> None:
+    for line in value.splitlines():
+        if line.strip():
+            validate_host_name(line.strip().rstrip("."))
+
+
+def default_platform_name() -> str:
+    """The PLATFORM_NAME environment variable only seeds the stored name."""
+    return settings.PLATFORM_NAME
+
+
+def default_base_domain() -> str:
+    return settings.PLATFORM_DOMAIN
+
+
+def mask_secret(value: str) -> str:
+    """`sk_test_…4242`: the key's kind and its last four characters, never the rest."""
+    if not value:
+        return ""
+    prefix = value[: value.rfind("_") + 1] if "_" in value else ""
+    return f"{prefix}…{value[-4:]}"
+
 
 class PlatformSettings(models.Model):
-    """The platform owner's settings (one row)."""
+    """The platform owner's settings (one row): brand, registration mode, Stripe account."""
 
     class Mode(models.TextChoices):
         SELF_SERVICE = "self_service", _("Self-service: every organizer gets its own organization")
         FULL_SERVICE = "full_service", _("Full-service: every organizer joins the owner's organization")
 
+    # Fields whose change needs the platform admin's password, and those never shown back.
+    STRIPE_FIELDS = (
+        "stripe_secret_key",
+        "stripe_publishable_key",
+        "stripe_webhook_secret",
+        "stripe_connect_client_id",
+    )
+    SECRET_FIELDS = ("stripe_secret_key", "stripe_webhook_secret")
+
+    name = models.CharField(_("platform name"), max_length=100, default=default_platform_name)
+    logo = models.ImageField(_("logo"), upload_to="platform/logos/", blank=True)
+    primary_color = models.CharField(
+        _("primary colour"), max_length=7, default=DEFAULT_PRIMARY, validators=[hex_color]
+    )
+    accent_color = models.CharField(
+        _("accent colour"), max_length=7, default=DEFAULT_ACCENT, validators=[hex_color]
+    )
+    support_email = models.EmailField(_("support e-mail address"), blank=True)
+    legal_footer = models.TextField(
+        _("legal footer"), blank=True, help_text=_("Shown at the foot of the platform's pages.")
+    )
+    default_currency = models.CharField(
+        _("default currency"), max_length=3, default="EUR", validators=[validate_currency]
+    )
+    base_domain = models.CharField(
+        _("base domain"),
+        max_length=253,
+        default=default_base_domain,
+        validators=[validate_host_name],
+        help_text=_("Client sites get <address>.<base domain>."),
+    )
+    name_servers = models.TextField(
+        _("name servers"),
+        blank=True,
+        validators=[validate_name_servers],
+        help_text=_("Shown to clients who bring their own domain; one per line."),
+    )
     mode = models.CharField(
         _("organizer registration"), max_length=16, choices=Mode.choices, default=Mode.SELF_SERVICE
     )
@@ -21,6 +109,29 @@ class PlatformSettings(models.Model):
         verbose_name=_("owner's organization"),
         help_text=_("In full-service mode new organizers join it, and share its customers."),
     )
+    stripe_secret_key = models.CharField(
+        _("Stripe secret key"), max_length=255, blank=True, validators=[validate_stripe_secret_key]
+    )
+    stripe_publishable_key = models.CharField(
+        _("Stripe publishable key"), max_length=255, blank=True, validators=[validate_stripe_publishable_key]
+    )
+    stripe_webhook_secret = models.CharField(
+        _("Stripe webhook signing secret"),
+        max_length=255,
+        blank=True,
+        validators=[validate_stripe_webhook_secret],
+    )
+    stripe_connect_client_id = models.CharField(
+        _("Stripe Connect client id"),
+        max_length=255,
+        blank=True,
+        validators=[validate_stripe_connect_client_id],
+    )
+    show_powered_by = models.BooleanField(
+        _("show “Powered by Tessera”"),
+        default=False,
+        help_text=_("Off: nothing on any site names Tessera."),
+    )
 
     class Meta:
         verbose_name = _("platform settings")
@@ -28,6 +139,24 @@ class PlatformSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Platform settings"))
+
+    def clean(self):
+        if self.mode == self.Mode.FULL_SERVICE and self.owner_organization_id is None:
+            raise ValidationError(
+                {"owner_organization": _("Full-service mode needs the owner's organization.")}
+            )
+
+    @property
+    def name_server_list(self) -> list[str]:
+        return [line.strip() for line in self.name_servers.splitlines() if line.strip()]
+
+    @property
+    def stripe_secret_key_masked(self) -> str:
+        return mask_secret(self.stripe_secret_key)
+
+    @property
+    def stripe_webhook_secret_masked(self) -> str:
+        return mask_secret(self.stripe_webhook_secret)
 
     @classmethod
     def load(cls) -> "PlatformSettings":

@@ -1,11 +1,63 @@
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest
+from apps.core.branding import Brand
 from apps.core.exceptions import DomainError
 from apps.events.models import Event, ReplicationRequest
 from apps.events.replication import plan_slots
+from apps.platform.models import PlatformSettings
 from apps.tenancy.models import Organization
+
+BRAND_CACHE_KEY = "platform:brand"
+BRAND_CACHE_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class PlatformBrand:
+    brand: Brand
+    show_powered_by: bool
+
+
+def _in_public_schema():
+    """Cache keys carry the current schema (django-tenants), and the settings live in the
+    public schema: read both there, so every host shares one cache entry."""
+    public = get_public_schema_name()
+    return nullcontext() if connection.schema_name == public else schema_context(public)
+
+
+def platform_brand() -> PlatformBrand:
+    """The platform's brand for any host: one cache read, one query on a miss, no write."""
+    with _in_public_schema():
+        cached = cache.get(BRAND_CACHE_KEY)
+        if cached is None:
+            row = PlatformSettings.objects.filter(pk=1).first() or PlatformSettings()
+            cached = {
+                "brand": asdict(
+                    Brand(
+                        name=row.name,
+                        primary_color=row.primary_color,
+                        accent_color=row.accent_color,
+                        # The public schema's media URL, right on every host.
+                        logo_url=row.logo.url if row.logo else "",
+                        legal_footer=row.legal_footer,
+                        support_email=row.support_email,
+                    )
+                ),
+                "show_powered_by": row.show_powered_by,
+            }
+            cache.set(BRAND_CACHE_KEY, cached, BRAND_CACHE_SECONDS)
+    return PlatformBrand(brand=Brand(**cached["brand"]), show_powered_by=cached["show_powered_by"])
+
+
+def platform_brand_forget() -> None:
+    with _in_public_schema():
+        cache.delete(BRAND_CACHE_KEY)
 
 
 def organizations_with_domains():

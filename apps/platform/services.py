@@ -1,11 +1,11 @@
-"""Platform-level writes: public organizer registration."""
+"""Platform-level writes: the platform's settings, public organizer registration, approvals."""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest, User
 from apps.accounts.services import login_token_create, user_create
@@ -16,8 +16,45 @@ from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
 from apps.platform.exceptions import RegistrationError
 from apps.platform.models import PlatformSettings
+from apps.platform.selectors import platform_brand_forget
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Organization
+
+
+def platform_settings_update(*, changes: dict, actor: Actor) -> PlatformSettings:
+    """Write the given fields of the platform's settings, validated as a whole, and audit
+    it: the field names, and the values of all but the secrets. The brand cache is
+    dropped once the change is committed."""
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        PlatformSettings.objects.get_or_create(pk=1)
+        platform = PlatformSettings.objects.select_for_update().get(pk=1)
+        fields = {field.name: field for field in PlatformSettings._meta.fields}
+        for name, value in changes.items():
+            fields[name].save_form_data(platform, value)
+        platform.full_clean()
+        platform.save()
+        audit_log(
+            actor=actor,
+            action="platform.settings_changed",
+            target=platform,
+            fields=sorted(changes),
+            values={
+                name: _audit_value(platform, name)
+                for name in changes
+                if name not in PlatformSettings.SECRET_FIELDS
+            },
+        )
+        transaction.on_commit(platform_brand_forget)
+    return platform
+
+
+def _audit_value(platform: PlatformSettings, name: str) -> str | bool:
+    value = getattr(platform, name)
+    if isinstance(value, bool):
+        return value
+    if name == "logo":
+        return value.name or ""
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)

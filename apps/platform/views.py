@@ -11,7 +11,8 @@ from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.core.forms import add_validation_errors
 from apps.platform import services
-from apps.platform.forms import OrganizerRegistrationForm
+from apps.platform.forms import OrganizerRegistrationForm, PlatformSettingsForm
+from apps.platform.models import PlatformSettings
 from apps.platform.selectors import approval_subject, approvals_pending_first, organizations_with_domains
 
 
@@ -70,4 +71,31 @@ def approval_detail(request, pk):
         return redirect("platform-approval", pk=approval.pk)
     return render(
         request, "platform/approval_detail.html", {"approval": approval, **approval_subject(approval)}
+    )
+
+
+@requires(can_open_platform_admin)
+def platform_settings(request):
+    """The platform's brand, site, registration mode and Stripe account."""
+    platform = PlatformSettings.load()
+    logo_url = platform.logo.url if platform.logo else ""  # the stored one, before the form edits it
+    form = PlatformSettingsForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=platform,
+        user=request.user,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.platform_settings_update(changes=form.changes(), actor=Actor.from_request(request))
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(request, _("The platform settings are saved."))
+            return redirect("platform-settings")
+    return render(
+        request,
+        "platform/settings.html",
+        {"form": form, "logo_url": logo_url},
+        status=400 if form.errors else 200,
     )

@@ -51,6 +51,7 @@ SHARED_APPS = [
     "allauth.mfa",
     "apps.accounts",
     "apps.platform",
+    "apps.billing",
 ]
 
 TENANT_APPS = [
@@ -116,7 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.core.context_processors.brand",
+                "apps.platform.context_processors.brand",
             ],
         },
     },
