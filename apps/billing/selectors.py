@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 
 from babel.numbers import get_territory_currencies
@@ -52,11 +53,33 @@ def plan_price_for(*, plan: Plan, currency: str) -> ResolvedPrice:
     """The plan's price in `currency`: its own, else converted from the default currency
     (rounded half up to the currency's decimals), else the default-currency price."""
     currency = currency.upper()
+    return _resolve(plan, currency, base_currency_of=default_currency, rate_of=lambda: _rate(currency))
+
+
+def plans_priced_in(*, plans, currency: str) -> list[ResolvedPrice | None]:
+    """Each plan's price in `currency` (None when it has none to give), reading the default
+    currency and the exchange rate once for all of them."""
+    currency = currency.upper()
+    base_currency_of, rate_of = cache(default_currency), cache(lambda: _rate(currency))
+    priced = []
+    for plan in plans:
+        try:
+            priced.append(_resolve(plan, currency, base_currency_of=base_currency_of, rate_of=rate_of))
+        except NoPrice:
+            priced.append(None)
+    return priced
+
+
+def _rate(currency: str) -> Decimal | None:
+    return ExchangeRate.objects.filter(currency=currency).values_list("rate", flat=True).first()
+
+
+def _resolve(plan: Plan, currency: str, *, base_currency_of, rate_of) -> ResolvedPrice:
     prices = {price.currency: price for price in plan.prices.all()}
     own = prices.get(currency)
     if own is not None and is_billable(currency):
         return _resolved(own, "own")
-    base_currency = default_currency()
+    base_currency = base_currency_of()
     base = prices.get(base_currency)
     if base is None:
         raise NoPrice(
@@ -64,7 +87,7 @@ def plan_price_for(*, plan: Plan, currency: str) -> ResolvedPrice:
             % {"plan": plan, "currency": currency, "default": base_currency}
         )
     if is_billable(currency):
-        rate = ExchangeRate.objects.filter(currency=currency).values_list("rate", flat=True).first()
+        rate = rate_of()
         if rate is not None:
             return _resolved(base, "converted", currency=currency, rate=rate)
     return _resolved(base, "default")

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.deletion import ProtectedError
 from django.template.loader import render_to_string
@@ -18,6 +18,7 @@ from apps.core.money import fits_currency
 from apps.events.exceptions import EventError, HasDependants
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
 from apps.events.replication import Slot, plan_slots
+from apps.hub.services import hub_event_refresh, hub_event_remove
 from apps.organizers.models import Distribution, Organizer
 
 SYSTEM = Actor(user=None)
@@ -75,7 +76,10 @@ def location_create(*, organizer: Organizer, actor: Actor = SYSTEM, **fields) ->
 @transaction.atomic
 def location_update(*, location: Location, actor: Actor = SYSTEM, **changes) -> Location:
     changes.pop("organizer", None)  # a location never moves to another organizer
-    return _update(location, changes, actor, "location.updated")
+    location = _update(location, changes, actor, "location.updated")
+    for event in location.events.filter(status=Event.Status.PUBLISHED).select_related("organizer"):
+        hub_event_refresh(event=event)  # the hub shows the location's name and city
+    return location
 
 
 @transaction.atomic
@@ -126,6 +130,7 @@ def event_update(*, event: Event, actor: Actor = SYSTEM, **changes) -> Event:
     event = _update(event, changes, actor, "event.updated")
     if distributions is not None:
         event.distributions.set(distributions)
+    hub_event_refresh(event=event)
     return event
 
 
@@ -136,7 +141,9 @@ def event_publish(*, event: Event, actor: Actor = SYSTEM) -> Event:
     if not event.dates.exists():
         raise EventError(_("Add at least one date before publishing."))
     event.status = Event.Status.PUBLISHED
-    return _save(event, actor, "event.published")
+    _save(event, actor, "event.published")
+    hub_event_refresh(event=event)
+    return event
 
 
 @transaction.atomic
@@ -144,19 +151,25 @@ def event_unpublish(*, event: Event, actor: Actor = SYSTEM) -> Event:
     if event.status != Event.Status.PUBLISHED:
         raise EventError(_("Only a published event can go back to draft."))
     event.status = Event.Status.DRAFT
-    return _save(event, actor, "event.unpublished")
+    _save(event, actor, "event.unpublished")
+    hub_event_refresh(event=event)
+    return event
 
 
 @transaction.atomic
 def event_cancel(*, event: Event, actor: Actor = SYSTEM) -> Event:
     """Stop an event for good; it keeps its dates and sales (refunds are the sales app's job)."""
     event.status = Event.Status.CANCELLED
-    return _save(event, actor, "event.cancelled")
+    _save(event, actor, "event.cancelled")
+    hub_event_refresh(event=event)
+    return event
 
 
 @transaction.atomic
 def event_delete(*, event: Event, actor: Actor = SYSTEM) -> None:
+    event_id = event.pk  # delete() clears it
     _delete(event, actor, "event.deleted", event.dates.all())
+    hub_event_remove(schema_name=connection.schema_name, event_id=event_id)
 
 
 # --- dates and ticket types -----------------------------------------------------------
@@ -164,18 +177,24 @@ def event_delete(*, event: Event, actor: Actor = SYSTEM) -> None:
 
 @transaction.atomic
 def event_date_create(*, event: Event, actor: Actor = SYSTEM, **fields) -> EventDate:
-    return _save(EventDate(event=event, **fields), actor, "event_date.created")
+    event_date = _save(EventDate(event=event, **fields), actor, "event_date.created")
+    hub_event_refresh(event=event)
+    return event_date
 
 
 @transaction.atomic
 def event_date_update(*, event_date: EventDate, actor: Actor = SYSTEM, **changes) -> EventDate:
     changes.pop("event", None)
-    return _update(event_date, changes, actor, "event_date.updated")
+    event_date = _update(event_date, changes, actor, "event_date.updated")
+    hub_event_refresh(event=event_date.event)
+    return event_date
 
 
 @transaction.atomic
 def event_date_delete(*, event_date: EventDate, actor: Actor = SYSTEM) -> None:
+    event = event_date.event
     _delete(event_date, actor, "event_date.deleted")
+    hub_event_refresh(event=event)
 
 
 def _check_ticket_type(event: Event, event_date: EventDate | None, price: Decimal | None) -> None:
@@ -264,6 +283,7 @@ def replication_execute(*, request: ReplicationRequest, actor: Actor = SYSTEM) -
     request.created_count = created
     request.executed_at = timezone.now()
     request.save(update_fields=["status", "created_count", "executed_at"])
+    hub_event_refresh(event=target)  # once for all the new dates
     audit_log(actor=actor, action="replication.done", target=target, request=request.pk, dates=created)
     return request
 

@@ -10,8 +10,14 @@ from rest_framework.authtoken.models import TokenProxy
 from apps.accounts.models import ApprovalRequest
 from apps.core.admin_sites import platform_admin_site
 from apps.core.audit import Actor
-from apps.platform.models import PlatformSettings
-from apps.platform.services import platform_settings_update
+from apps.platform.forms import InfoPageForm
+from apps.platform.models import InfoPage, PlatformSettings
+from apps.platform.services import (
+    info_page_create,
+    info_page_delete,
+    info_page_update,
+    platform_settings_update,
+)
 
 
 @admin.register(PlatformSettings, site=platform_admin_site)
@@ -60,3 +66,31 @@ class ApprovalRequestAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "operator_email", "organization_name", "subject_name", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["operator_email", "organization_name", "subject_name"]
+
+
+@admin.register(InfoPage, site=platform_admin_site)
+class InfoPageAdmin(admin.ModelAdmin):
+    """Saved and deleted through the services, as on /platform/pages/: audited, nav cache dropped."""
+
+    form = InfoPageForm
+    list_display = ["title", "slug", "is_published", "show_in_nav", "sort_order", "updated_at"]
+    list_filter = ["is_published", "show_in_nav"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    def save_model(self, request, obj, form, change):
+        actor = Actor.from_request(request)
+        if change:
+            saved = info_page_update(page_id=obj.pk, changes=form.changes(), actor=actor)
+        else:
+            saved = info_page_create(
+                actor=actor, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        info_page_delete(page_id=obj.pk, actor=Actor.from_request(request))
+
+    def delete_queryset(self, request, queryset):
+        for page_id in queryset.values_list("pk", flat=True):
+            info_page_delete(page_id=page_id, actor=Actor.from_request(request))

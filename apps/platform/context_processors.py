@@ -12,4 +12,7 @@ from apps.platform.selectors import platform_brand
 
 def brand(request) -> dict:
     platform = platform_brand()
-    return brand_context(request, platform_brand=platform.brand, powered_by=platform.show_powered_by)
+    return {
+        **brand_context(request, platform_brand=platform.brand, powered_by=platform.show_powered_by),
+        "platform_nav_pages": platform.nav_pages,  # the platform site's nav only
+    }

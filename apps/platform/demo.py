@@ -129,6 +129,7 @@ def demo_seed(*, log=print) -> list[str]:
             platform_settings_update(changes=DEMO_BRAND, actor=Actor(user=None))
             log(f"Branded the platform {DEMO_BRAND['name']}")
         billing_demo_seed()  # the two plans, their prices and the exchange rates
+        info_pages_demo_seed()
     for spec in DEMO_ORGANIZATIONS:
         organization = Organization.objects.filter(slug=spec.slug).first()
         if organization is None:
@@ -288,3 +289,36 @@ def demo_logins() -> list[str]:
             role = "admin" if operator.is_admin else "operator"
             lines.append(f"{'':<20}{role}: {operator.email} / {DEMO_PASSWORD}")
     return lines
+
+
+DEMO_INFO_PAGES = (
+    {
+        "title": "About us",
+        "slug": "about",
+        "body": (
+            "Fancy Tickets sells tickets for theme parks, clubs and festivals.\n\n"
+            "Each organizer has its own shop, its own colours and its own payments."
+        ),
+        "sort_order": 1,
+    },
+    {
+        "title": "Contact",
+        "slug": "contact",
+        "body": (
+            "Questions about your tickets? Write to the organizer of your event.\n\n"
+            "Questions about the platform? Write to support@fancy-tickets.example."
+        ),
+        "sort_order": 2,
+    },
+)
+
+
+def info_pages_demo_seed() -> None:
+    """The about and contact pages, published and in the nav (idempotent: a page whose
+    address exists is left as the owner made it)."""
+    from apps.platform.models import InfoPage
+    from apps.platform.services import info_page_create
+
+    for spec in DEMO_INFO_PAGES:
+        if not InfoPage.objects.filter(slug=spec["slug"]).exists():
+            info_page_create(actor=Actor(user=None), is_published=True, show_in_nav=True, **spec)

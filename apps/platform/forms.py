@@ -6,6 +6,7 @@ from django_tenants.utils import get_public_schema_name
 
 from apps.core.currencies import currency_choices
 from apps.platform.models import (
+    InfoPage,
     PlatformSettings,
     mask_secret,
     validate_stripe_secret_key,
@@ -189,3 +190,33 @@ class PlatformSettingsForm(forms.ModelForm):
             if name in self.Meta.fields and name not in PlatformSettings.STRIPE_FIELDS
         }
         return {**changes, **self.stripe_changes}
+
+
+class InfoPageForm(forms.ModelForm):
+    """An info page; its body is plain text (paragraphs), shown escaped."""
+
+    class Meta:
+        model = InfoPage
+        fields = ["title", "slug", "body", "is_published", "show_in_nav", "sort_order"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+
+    def clean_slug(self):
+        return self.cleaned_data["slug"].strip().lower()
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields}
+
+
+class PricingCountryForm(forms.Form):
+    """The pricing page's country: its currency prices the plans. Without one, the prices
+    are in the platform's default currency, which the empty choice names."""
+
+    country = CountryField(blank=True).formfield(label=_("Your country"), required=False)
+
+    def __init__(self, *args, default_currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["country"]
+        field.choices = [
+            ("", _("Any country (prices in %(currency)s)") % {"currency": default_currency}),
+            *(choice for choice in field.choices if choice[0]),
+        ]

@@ -162,3 +162,70 @@ class PlatformSettings(models.Model):
     def load(cls) -> "PlatformSettings":
         settings, _created = cls.objects.get_or_create(pk=1)
         return settings
+
+
+# Addresses the platform host uses itself (or may soon): an info page may not take them.
+RESERVED_PAGE_SLUGS = frozenset(
+    {
+        "platform",
+        "register",
+        "events",
+        "admin",
+        "api",
+        "accounts",
+        "i18n",
+        "healthz",
+        "static",
+        "media",
+        "pricing",
+    }
+)
+
+validate_page_slug_format = RegexValidator(
+    r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$",
+    _("Use lowercase letters, digits and hyphens, e.g. about-us."),
+)
+
+
+def validate_page_slug_free(value: str) -> None:
+    if value.lower() in RESERVED_PAGE_SLUGS:
+        raise ValidationError(
+            _("The address /%(slug)s/ belongs to the platform itself; choose another."),
+            code="reserved",
+            params={"slug": value},
+        )
+
+
+class InfoPage(models.Model):
+    """A page of the platform owner's site (about, contact, terms…) at /<slug>/ on the
+    platform host. Its body is plain text: paragraphs, never HTML."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.CharField(
+        _("address"),
+        max_length=50,
+        unique=True,
+        validators=[validate_page_slug_format, validate_page_slug_free],
+        help_text=_("The page is at /<address>/ on the platform's site."),
+        error_messages={"unique": _("Another page already has this address.")},
+    )
+    body = models.TextField(
+        _("text"), blank=True, help_text=_("Plain text; an empty line starts a new paragraph.")
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    show_in_nav = models.BooleanField(
+        _("show in the navigation"), default=False, help_text=_("Linked in the site's menu once published.")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("info page")
+        verbose_name_plural = _("info pages")
+        ordering = ["sort_order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/{self.slug}/"

@@ -1,17 +1,22 @@
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
+from django.db.models.functions import JSONObject
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest
+from apps.billing.models import Plan
+from apps.billing.selectors import ResolvedPrice, currency_of_country, default_currency, plans_priced_in
 from apps.core.branding import Brand
+from apps.core.currencies import currency_exponent
 from apps.core.exceptions import DomainError
 from apps.events.models import Event, ReplicationRequest
 from apps.events.replication import plan_slots
-from apps.platform.models import PlatformSettings
+from apps.platform.models import InfoPage, PlatformSettings
 from apps.tenancy.models import Organization
 
 BRAND_CACHE_KEY = "platform:brand"
@@ -19,9 +24,16 @@ BRAND_CACHE_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
+class NavPage:
+    title: str
+    slug: str
+
+
+@dataclass(frozen=True)
 class PlatformBrand:
     brand: Brand
     show_powered_by: bool
+    nav_pages: tuple[NavPage, ...] = ()
 
 
 def _in_public_schema():
@@ -32,11 +44,17 @@ def _in_public_schema():
 
 
 def platform_brand() -> PlatformBrand:
-    """The platform's brand for any host: one cache read, one query on a miss, no write."""
+    """The platform's brand for any host, with the info pages its nav links to: one cache
+    read, one query on a miss (the pages come along as an array subquery), no write."""
     with _in_public_schema():
         cached = cache.get(BRAND_CACHE_KEY)
         if cached is None:
-            row = PlatformSettings.objects.filter(pk=1).first() or PlatformSettings()
+            row = (
+                PlatformSettings.objects.filter(pk=1).annotate(nav_pages=ArraySubquery(_nav_pages())).first()
+            )
+            if row is None:  # not saved yet: the defaults, and the pages on their own
+                row = PlatformSettings()
+                row.nav_pages = [page["page"] for page in _nav_pages()]
             cached = {
                 "brand": asdict(
                     Brand(
@@ -50,14 +68,62 @@ def platform_brand() -> PlatformBrand:
                     )
                 ),
                 "show_powered_by": row.show_powered_by,
+                "nav_pages": row.nav_pages,
             }
             cache.set(BRAND_CACHE_KEY, cached, BRAND_CACHE_SECONDS)
-    return PlatformBrand(brand=Brand(**cached["brand"]), show_powered_by=cached["show_powered_by"])
+    return PlatformBrand(
+        brand=Brand(**cached["brand"]),
+        show_powered_by=cached["show_powered_by"],
+        nav_pages=tuple(NavPage(**page) for page in cached.get("nav_pages", ())),
+    )
+
+
+def _nav_pages():
+    """The published pages the nav links to, in their order, as {"title", "slug"} rows."""
+    return (
+        InfoPage.objects.filter(is_published=True, show_in_nav=True)
+        .order_by("sort_order", "title", "pk")
+        .values(page=JSONObject(title="title", slug="slug"))
+    )
 
 
 def platform_brand_forget() -> None:
     with _in_public_schema():
         cache.delete(BRAND_CACHE_KEY)
+
+
+def info_pages_in_order():
+    return InfoPage.objects.order_by("sort_order", "title", "pk")
+
+
+def info_page_published(slug: str) -> InfoPage | None:
+    return InfoPage.objects.filter(slug=slug, is_published=True).first()
+
+
+@dataclass(frozen=True)
+class PricedPlan:
+    """A public plan and its fees in the chosen currency (None: it has no price to show)."""
+
+    plan: Plan
+    price: ResolvedPrice | None
+
+    @property
+    def exponent(self) -> int:
+        return currency_exponent(self.price.currency) if self.price else 0
+
+
+def public_plans_priced(*, country: str = "") -> list[PricedPlan]:
+    """The public plans in their order, priced for a country (its currency, converted or the
+    default-currency price when the plan has none of its own), or without a country in the
+    platform's default currency."""
+    plans = list(
+        Plan.objects.filter(is_public=True).prefetch_related("prices").order_by("sort_order", "name")
+    )
+    currency = (currency_of_country(country) if country else None) or default_currency()
+    return [
+        PricedPlan(plan=plan, price=price)
+        for plan, price in zip(plans, plans_priced_in(plans=plans, currency=currency), strict=True)
+    ]
 
 
 def organizations_with_domains():

@@ -1,19 +1,33 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from apps.accounts.decorators import requires
 from apps.accounts.models import ApprovalRequest
 from apps.accounts.permissions import can_open_platform_admin
+from apps.billing.selectors import default_currency
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
-from apps.core.forms import add_validation_errors
+from apps.core.forms import add_validation_errors, call_for_form
 from apps.platform import services
-from apps.platform.forms import OrganizerRegistrationForm, PlatformSettingsForm
-from apps.platform.models import PlatformSettings
-from apps.platform.selectors import approval_subject, approvals_pending_first, organizations_with_domains
+from apps.platform.forms import (
+    InfoPageForm,
+    OrganizerRegistrationForm,
+    PlatformSettingsForm,
+    PricingCountryForm,
+)
+from apps.platform.models import InfoPage, PlatformSettings
+from apps.platform.selectors import (
+    approval_subject,
+    approvals_pending_first,
+    info_page_published,
+    info_pages_in_order,
+    organizations_with_domains,
+    public_plans_priced,
+)
 
 
 def platform_home(request):
@@ -97,5 +111,80 @@ def platform_settings(request):
         request,
         "platform/settings.html",
         {"form": form, "logo_url": logo_url},
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(can_open_platform_admin)
+def info_pages(request):
+    return render(request, "platform/info_pages.html", {"pages": info_pages_in_order()})
+
+
+@requires(can_open_platform_admin)
+def info_page_create(request):
+    form = InfoPageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done, page = call_for_form(
+            form,
+            services.info_page_create,
+            actor=Actor.from_request(request),
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
+        if done:
+            messages.success(request, _("The page “%(title)s” is created.") % {"title": page.title})
+            return redirect("platform-info-pages")
+    return render(request, "platform/info_page_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@requires(can_open_platform_admin)
+def info_page_edit(request, pk):
+    page = get_object_or_404(InfoPage, pk=pk)
+    stored_title = page.title  # the heading's, before the form edits the instance
+    form = InfoPageForm(request.POST or None, instance=page)
+    if request.method == "POST" and form.is_valid():
+        done, page = call_for_form(
+            form,
+            services.info_page_update,
+            page_id=pk,
+            changes=form.changes(),
+            actor=Actor.from_request(request),
+        )
+        if done:
+            messages.success(request, _("The page “%(title)s” is saved.") % {"title": page.title})
+            return redirect("platform-info-pages")
+    return render(
+        request,
+        "platform/info_page_form.html",
+        {"form": form, "page": page, "stored_title": stored_title},
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(can_open_platform_admin)
+def info_page_delete(request, pk):
+    page = get_object_or_404(InfoPage, pk=pk)
+    if request.method == "POST":
+        services.info_page_delete(page_id=page.pk, actor=Actor.from_request(request))
+        messages.success(request, _("The page “%(title)s” is deleted.") % {"title": page.title})
+        return redirect("platform-info-pages")
+    return render(request, "platform/info_page_delete.html", {"page": page})
+
+
+def info_page(request, slug):
+    """A published info page of the platform's site (the platform host's URLs only)."""
+    page = info_page_published(slug)
+    if page is None:
+        raise Http404
+    return render(request, "platform/info_page.html", {"page": page})
+
+
+def pricing(request):
+    """The public plans, priced for the visitor's chosen country."""
+    form = PricingCountryForm(request.GET or None, default_currency=default_currency())
+    country = form.cleaned_data["country"] if form.is_valid() else ""
+    return render(
+        request,
+        "platform/pricing.html",
+        {"form": form, "plans": public_plans_priced(country=country)},
         status=400 if form.errors else 200,
     )

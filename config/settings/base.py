@@ -52,6 +52,7 @@ SHARED_APPS = [
     "apps.accounts",
     "apps.platform",
     "apps.billing",
+    "apps.hub",
 ]
 
 TENANT_APPS = [
@@ -209,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "apps.tenancy.tasks.clear_expired_sessions_everywhere",
         "schedule": 60 * 60 * 6,
+        "kwargs": {"schema_name": "public"},
+    },
+    "rebuild-events-hub": {
+        "task": "apps.hub.tasks.rebuild_hub",
+        "schedule": 60 * 60 * 24,
         "kwargs": {"schema_name": "public"},
     },
     "retry-stalled-provisioning": {

@@ -1,0 +1,47 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+# The zone the hub shows times and reads its date filter in: the storefronts' own.
+HUB_TIME_ZONE = "Europe/Amsterdam"
+
+
+class HubFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Event, organizer or city."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    city = forms.CharField(label=_("City"), required=False, max_length=120)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error("date_to", _("The end of the period cannot be before its start."))
+        return data
+
+    def filters(self) -> dict:
+        """The selector's arguments: the days are whole days in the hub's time zone."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = self.cleaned_data  # the valid fields filter even when another one is wrong
+        zone = ZoneInfo(HUB_TIME_ZONE)
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        return {
+            "text": data.get("q", ""),
+            "city": data.get("city", ""),
+            "ends_from": datetime.combine(date_from, time.min, zone) if date_from else None,
+            "starts_before": datetime.combine(date_to + timedelta(days=1), time.min, zone)
+            if date_to
+            else None,
+        }
