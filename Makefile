@@ -20,4 +20,4 @@ worker:
 beat:
 	.venv/bin/celery -A config beat -l info
 bench:
-	$(PY) bench/provision.py && $(PY) bench/replicate.py
+	$(PY) bench/provision.py && $(PY) bench/replicate.py && $(PY) bench/hub.py
