@@ -24,6 +24,25 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
 
 
+def totp_for(user):
+    """Give `user` a TOTP authenticator (allauth MFA) in the current schema; returns it."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    return TOTP.activate(user, generate_totp_secret()).instance
+
+
+def totp_code(authenticator) -> str:
+    """The current code of a TOTP authenticator, as the user's app shows it."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
 class OrganizerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organizer

@@ -50,6 +50,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Has every permission on every organizer and distribution of this organization."),
     )
+    is_support = models.BooleanField(
+        _("platform support"),
+        default=False,
+        help_text=_(
+            "The platform's support identity in this organization: opened by platform admins, "
+            "never listed in the team."
+        ),
+    )
     replication_approved_at = models.DateTimeField(
         _("may replicate events since"),
         null=True,

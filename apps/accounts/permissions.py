@@ -7,11 +7,14 @@ below; nothing else decides access.
   its distributions, invite for it);
 - sale permission: operator ↔ distribution (sell in that channel);
 - organization admin (`is_admin`): every permission in the organization;
-- platform admin: staff user of the public schema, on the platform host only.
+- platform admin: staff user of the public schema, on the platform host only; the platform
+  pages and the platform's Django admin also want a TOTP authenticator (`has_totp`).
 """
 
 from enum import StrEnum
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.db import connection
 from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name
@@ -57,6 +60,12 @@ def is_platform_admin(user) -> bool:
         and user.is_staff
         and not _in_organization_schema()
     )
+
+
+def has_totp(user) -> bool:
+    """Has a TOTP authenticator (allauth MFA) in the current schema: allauth's login then
+    asks for its code."""
+    return bool(user is not None and is_mfa_enabled(user, [Authenticator.Type.TOTP]))
 
 
 def organizers_configurable_by(user) -> QuerySet[Organizer]:

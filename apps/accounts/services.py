@@ -26,6 +26,7 @@ def user_create(
     is_admin: bool = False,
     is_staff: bool = False,
     is_superuser: bool = False,
+    is_support: bool = False,
     email_verified: bool = False,
 ) -> User:
     """Create a user in the current schema; a verified address can log in straight away."""
@@ -37,6 +38,7 @@ def user_create(
         is_admin=is_admin,
         is_staff=is_staff,
         is_superuser=is_superuser,
+        is_support=is_support,
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user

@@ -28,7 +28,8 @@ class TeamMember:
 
 
 def team_member_queryset(me: User) -> QuerySet[User]:
-    """Operators sharing at least one organizer or distribution with `me`."""
+    """Operators sharing at least one organizer or distribution with `me`; the platform's
+    support identity is no team member."""
     if not is_operator(me):
         return User.objects.none()
     my_organizers = organizers_configurable_by(me)
@@ -38,7 +39,11 @@ def team_member_queryset(me: User) -> QuerySet[User]:
     )
     if my_organizers.exists() or my_distributions.exists():
         shares |= Q(is_admin=True)  # an admin reaches everything I reach
-    return User.objects.filter(shares, is_operator=True, is_active=True).exclude(pk=me.pk).distinct()
+    return (
+        User.objects.filter(shares, is_operator=True, is_active=True, is_support=False)
+        .exclude(pk=me.pk)
+        .distinct()
+    )
 
 
 def team_members_of(me: User, *, only: int | None = None) -> list[TeamMember]:

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -30,6 +32,8 @@ from apps.tenancy import services as tenancy
 from apps.tenancy.models import Domain, Organization
 
 DEMO_PASSWORD = "tessera-demo"  # noqa: S105 - public demo login, printed at start-up
+# Platform admins need TOTP: the demo admin's secret is public too (add it to any authenticator app).
+DEMO_TOTP_SECRET = "TESSERADEMOADMIN"  # noqa: S105
 PLATFORM_ADMIN_EMAIL = "admin@tessera.example"
 DEMO_BRAND = {
     "name": "Fancy Tickets",
@@ -124,6 +128,9 @@ def demo_seed(*, log=print) -> list[str]:
                 email_verified=True,
             )
             log(f"Created platform admin {PLATFORM_ADMIN_EMAIL}")
+        admin = User.objects.get(email=PLATFORM_ADMIN_EMAIL)
+        if not Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(admin, DEMO_TOTP_SECRET)
         # Brand the demo platform once; a name the owner has since chosen is kept.
         if PlatformSettings.load().name == default_platform_name():
             platform_settings_update(changes=DEMO_BRAND, actor=Actor(user=None))
@@ -277,7 +284,7 @@ def demo_logins() -> list[str]:
     port = ":8000" if settings.PLATFORM_DOMAIN == "localhost" else ""
     lines = [
         f"{'Platform':<20}http://{settings.PLATFORM_DOMAIN}{port}/platform/  "
-        f"admin: {PLATFORM_ADMIN_EMAIL} / {DEMO_PASSWORD}"
+        f"admin: {PLATFORM_ADMIN_EMAIL} / {DEMO_PASSWORD}, TOTP secret {DEMO_TOTP_SECRET}"
     ]
     for spec in DEMO_ORGANIZATIONS:
         for organizer in spec.organizers:

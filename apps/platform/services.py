@@ -1,7 +1,9 @@
-"""Platform-level writes: the platform's settings, its info pages, organizer registration, approvals."""
+"""Platform-level writes: the platform's settings, its info pages, organizer registration, approvals,
+support sessions."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from apps.events.services import replication_right_grant
 from apps.events.tasks import release_held_replications
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
-from apps.platform.exceptions import RegistrationError
+from apps.platform.exceptions import RegistrationError, SupportError
 from apps.platform.models import InfoPage, PlatformSettings
 from apps.platform.selectors import platform_brand_forget
 from apps.tenancy import services as tenancy
@@ -192,3 +194,50 @@ def approval_grant(*, approval_id: int, actor: Actor) -> ApprovalRequest:
             schema_name=approval.organization_schema, operator_id=approval.operator_id
         )
     return approval
+
+
+SUPPORT_FULL_NAME = "Platform support"
+
+
+def support_email() -> str:
+    return f"support@{settings.PLATFORM_DOMAIN}"
+
+
+@transaction.atomic
+def support_session_open(*, organization: Organization, actor: Actor) -> str:
+    """Let a platform admin into a live organization's control panel with admin power.
+
+    They act as the organization's support identity (created on first use, flagged
+    `is_support`, no usable password), through a single-use, short-lived login link bound to
+    that organization's schema. Audited on both sides; returns the link.
+    """
+    if organization.schema_name == get_public_schema_name() or not organization.is_ready:
+        raise SupportError(_("%(organization)s is not live.") % {"organization": organization.name})
+    domain = organization.get_primary_domain()
+    if domain is None:
+        raise SupportError(_("%(organization)s has no host.") % {"organization": organization.name})
+    host = f"{domain.domain}:{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else domain.domain
+    audit_log(actor=actor, action="support.opened", target=organization, support_host=host)
+    with schema_context(organization.schema_name):
+        support = User.objects.filter(is_support=True).first()
+        if support is None:
+            if User.objects.filter(email__iexact=support_email()).exists():
+                raise SupportError(
+                    _("%(email)s is already an account of %(organization)s: no support identity can use it.")
+                    % {"email": support_email(), "organization": organization.name}
+                )
+            support = user_create(
+                email=support_email(),
+                password=None,  # unusable: the support identity only ever logs in by link
+                full_name=SUPPORT_FULL_NAME,
+                is_admin=True,
+                is_support=True,
+                email_verified=True,
+            )
+        elif not (support.is_operator and support.is_admin and support.is_active):
+            support.is_operator = support.is_admin = support.is_active = True
+            support.save(update_fields=["is_operator", "is_admin", "is_active"])
+        # The platform admin is recorded by e-mail only (no foreign key across schemas).
+        audit_log(actor=actor, action="support.session_opened", target=support, support_host=host)
+        token = login_token_create(user=support)
+    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}/control/login/{token}/"

@@ -24,6 +24,9 @@ register_converter(InfoPageSlugConverter, "infopage")
 urlpatterns = [
     path("", views.platform_home, name="home"),
     path("platform/", views.platform_dashboard, name="platform-dashboard"),
+    path(
+        "platform/organizations/<int:pk>/support/", views.support_session_open, name="platform-support-open"
+    ),
     path("register/", views.organizer_register, name="organizer-register"),
     path("pricing/", views.pricing, name="pricing"),
     path("platform/settings/", views.platform_settings, name="platform-settings"),

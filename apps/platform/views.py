@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import requires
+from apps.accounts.decorators import requires_platform_admin
 from apps.accounts.models import ApprovalRequest
-from apps.accounts.permissions import can_open_platform_admin
 from apps.billing.selectors import default_currency
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
@@ -34,9 +34,22 @@ def platform_home(request):
     return render(request, "platform/home.html")
 
 
-@requires(can_open_platform_admin)
+@requires_platform_admin
 def platform_dashboard(request):
     return render(request, "platform/dashboard.html", {"organizations": organizations_with_domains()})
+
+
+@require_POST
+@requires_platform_admin
+def support_session_open(request, pk):
+    """Open a support session on an organization: lands the admin in its control panel."""
+    organization = get_object_or_404(organizations_with_domains(), pk=pk)
+    try:
+        url = services.support_session_open(organization=organization, actor=Actor.from_request(request))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("platform-dashboard")
+    return redirect(url)
 
 
 def organizer_register(request):
@@ -67,12 +80,12 @@ def organizer_register(request):
     return render(request, "platform/register.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@requires(can_open_platform_admin)
+@requires_platform_admin
 def approvals(request):
     return render(request, "platform/approvals.html", {"approvals": approvals_pending_first()[:200]})
 
 
-@requires(can_open_platform_admin)
+@requires_platform_admin
 def approval_detail(request, pk):
     approval = get_object_or_404(ApprovalRequest, pk=pk)
     if request.method == "POST":
@@ -88,7 +101,7 @@ def approval_detail(request, pk):
     )
 
 
-@requires(can_open_platform_admin)
+@requires_platform_admin
 def platform_settings(request):
     """The platform's brand, site, registration mode and Stripe account."""
     platform = PlatformSettings.load()
@@ -115,12 +128,12 @@ def platform_settings(request):
     )
 
 
-@requires(can_open_platform_admin)
+@requires_platform_admin
 def info_pages(request):
     return render(request, "platform/info_pages.html", {"pages": info_pages_in_order()})
 
 
-@requires(can_open_platform_admin)
+@requires_platform_admin
 def info_page_create(request):
     form = InfoPageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -136,7 +149,7 @@ def info_page_create(request):
     return render(request, "platform/info_page_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@requires(can_open_platform_admin)
+@requires_platform_admin
 def info_page_edit(request, pk):
     page = get_object_or_404(InfoPage, pk=pk)
     stored_title = page.title  # the heading's, before the form edits the instance
@@ -160,7 +173,7 @@ def info_page_edit(request, pk):
     )
 
 
-@requires(can_open_platform_admin)
+@requires_platform_admin
 def info_page_delete(request, pk):
     page = get_object_or_404(InfoPage, pk=pk)
     if request.method == "POST":

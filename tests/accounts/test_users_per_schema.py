@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.middleware import SESSION_SCHEMA_KEY
 from apps.accounts.models import User
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_code, totp_for
 from tests.tenants import ALPHA, BETA
 
 PASSWORD = "correct horse battery"
@@ -174,9 +174,11 @@ def test_operators_reach_the_control_panel_customers_do_not(client, alpha):
 
 def test_platform_admins_reach_the_platform_admin(client, organizations):
     with schema_context("public"):
-        UserFactory(email="admin@platform.example", is_staff=True)
+        authenticator = totp_for(UserFactory(email="admin@platform.example", is_staff=True))
 
-    _login(client, "localhost", "admin@platform.example")
+    login = _login(client, "localhost", "admin@platform.example")
+    assert login["Location"] == "/accounts/2fa/authenticate/"  # allauth asks for the TOTP code
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(authenticator)}, HTTP_HOST="localhost")
 
     response = client.get("/platform/", HTTP_HOST="localhost")
     assert response.status_code == 200

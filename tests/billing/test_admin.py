@@ -4,13 +4,15 @@ from django_tenants.utils import schema_context
 
 from apps.billing.models import Plan
 from tests.billing.factories import plan_build
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
 
 
 def _superuser_client(client, schema_name="public"):
     with schema_context(schema_name):  # the session and last_login live in that schema
-        client.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
+        root = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+        totp_for(root)
+        client.force_login(root)
     return client
 
 

@@ -2,13 +2,14 @@
 
 from django_tenants.utils import schema_context
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
 
 
 def _superuser_client(client, schema_name, host):
     with schema_context(schema_name):  # the session and last_login live in that schema
         user = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+        totp_for(user)
         client.force_login(user)
     return client
 

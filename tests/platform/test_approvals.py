@@ -12,7 +12,7 @@ from apps.events.models import EventDate, ReplicationRequest
 from apps.events.services import event_create, event_date_create, location_create, replication_request
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
 
 PLAN = {
@@ -43,7 +43,7 @@ def held(alpha, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             request = replication_request(event=event, plan=PLAN, actor=Actor(user=operator, host=ALPHA.host))
     with schema_context("public"):
-        UserFactory(email="staff@platform.example", is_staff=True)
+        totp_for(UserFactory(email="staff@platform.example", is_staff=True))
     return {"event": event, "operator": operator, "request": request}
 
 

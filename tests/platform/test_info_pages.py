@@ -11,7 +11,7 @@ from apps.core.models import AuditLogEntry
 from apps.platform.models import RESERVED_PAGE_SLUGS, InfoPage, PlatformSettings
 from apps.platform.selectors import NavPage, platform_brand
 from apps.platform.services import info_page_create, info_page_delete, info_page_update
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
 
 FORM = {
@@ -27,7 +27,9 @@ FORM = {
 @pytest.fixture
 def staff(organizations):
     with schema_context("public"):
-        return UserFactory(email="staff@platform.example", is_staff=True, is_superuser=True)
+        staff = UserFactory(email="staff@platform.example", is_staff=True, is_superuser=True)
+        totp_for(staff)
+        return staff
 
 
 @pytest.fixture

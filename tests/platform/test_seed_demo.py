@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
-from apps.accounts.permissions import distributions_sellable_by, organizers_configurable_by
+from apps.accounts.permissions import distributions_sellable_by, has_totp, organizers_configurable_by
 from apps.events.models import Event
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Domain, Organization
@@ -49,10 +49,12 @@ def test_seed_demo_builds_the_seed_structure_and_is_idempotent(client, organizat
         assert Distribution.objects.count() == 2
         assert User.objects.filter(is_operator=True).count() == 2
     with schema_context("public"):
-        assert User.objects.filter(is_staff=True, is_superuser=True).count() == 1
+        admin = User.objects.get(is_staff=True, is_superuser=True)
+        assert has_totp(admin)  # platform admins need TOTP; the demo's secret is printed
     assert Domain.objects.get(domain="funpark.localhost").organizer_slug == "funpark"
     assert client.get("/", HTTP_HOST="waterpark.localhost").context["organizer"].name == "Water park"
     assert "http://funpark.localhost:8000/control/" in out.getvalue()
+    assert "TOTP secret TESSERADEMOADMIN" in out.getvalue()
 
 
 def test_demo_operator_logs_in_to_the_control_panel(client, organizations):

@@ -17,7 +17,7 @@ from apps.organizers.services import organizer_create
 from apps.platform.models import PlatformSettings
 from apps.platform.selectors import platform_brand
 from apps.platform.services import platform_settings_update
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
 
 PASSWORD = "correct horse battery"  # UserFactory's
@@ -47,7 +47,9 @@ FORM = {
 @pytest.fixture
 def staff(organizations):
     with schema_context("public"):
-        return UserFactory(email="staff@platform.example", is_staff=True, is_superuser=True)
+        staff = UserFactory(email="staff@platform.example", is_staff=True, is_superuser=True)
+        totp_for(staff)
+        return staff
 
 
 @pytest.fixture
