@@ -1,4 +1,5 @@
 import factory
+import pytest
 
 from apps.accounts.models import User
 from apps.organizers.models import Organizer
@@ -429,3 +430,26 @@ def denied_to_outsiders(**allowed) -> dict:
         OTHER_ORGANIZATION: 401,  # beta's token is unknown in alpha's schema
         **allowed,
     }
+
+
+def only_platform_admins(allowed) -> dict:
+    """A row of the matrix: on an organization's host the platform API does not exist."""
+    return {
+        PLATFORM_ADMIN: allowed,
+        PLATFORM_ADMIN_ON_TENANT: 404,
+        ADMIN: 404,
+        CONFIGURER: 404,
+        SELLER: 404,
+        OTHER: 404,
+        CUSTOMER: 404,
+        ANONYMOUS: 404,
+        OTHER_ORGANIZATION: 404,
+        PLATFORM_USER: 403,  # a public-schema user, but no staff
+        ANONYMOUS_ON_PLATFORM: 401,
+        ADMIN_ON_PLATFORM: 401,  # alpha's token means nothing in the public schema
+    }
+
+
+def role_matrix(table: dict):
+    """One test case per role of a permission-matrix row: parametrizes (role, expected)."""
+    return pytest.mark.parametrize(("role", "expected"), list(table.items()))

@@ -9,22 +9,12 @@ from apps.billing.models import ExchangeRate, Plan, PlanPrice
 from apps.core.models import AuditLogEntry
 from tests.billing.factories import EUR_PRICE, plan_build
 from tests.factories import (
-    ADMIN,
-    ADMIN_ON_PLATFORM,
-    ANONYMOUS,
-    ANONYMOUS_ON_PLATFORM,
-    CONFIGURER,
-    CUSTOMER,
-    OTHER,
-    OTHER_ORGANIZATION,
-    PLATFORM_ADMIN,
-    PLATFORM_ADMIN_ON_TENANT,
     PLATFORM_HOST,
-    PLATFORM_USER,
-    SELLER,
     UserFactory,
     api_client,
     api_token,
+    only_platform_admins,
+    role_matrix,
     world_build,
 )
 
@@ -49,29 +39,7 @@ def admin_client(organizations):
     return api_client(host=PLATFORM_HOST, token=api_token(admin))
 
 
-def _only_platform_admins(allowed):
-    """A row of the matrix: on an organization's host the platform API does not exist."""
-    return {
-        PLATFORM_ADMIN: allowed,
-        PLATFORM_ADMIN_ON_TENANT: 404,
-        ADMIN: 404,
-        CONFIGURER: 404,
-        SELLER: 404,
-        OTHER: 404,
-        CUSTOMER: 404,
-        ANONYMOUS: 404,
-        OTHER_ORGANIZATION: 404,
-        PLATFORM_USER: 403,  # a public-schema user, but no staff
-        ANONYMOUS_ON_PLATFORM: 401,
-        ADMIN_ON_PLATFORM: 401,  # alpha's token means nothing in the public schema
-    }
-
-
-def _matrix(table):
-    return pytest.mark.parametrize(("role", "expected"), list(table.items()))
-
-
-@_matrix(_only_platform_admins(200))
+@role_matrix(only_platform_admins(200))
 def test_plan_list(world, role, expected):
     plan_build()
 
@@ -80,7 +48,7 @@ def test_plan_list(world, role, expected):
     world.check(role, response, expected)
 
 
-@_matrix(_only_platform_admins(201))
+@role_matrix(only_platform_admins(201))
 def test_plan_create(world, role, expected):
     response = world.client(role).post(
         "/api/v1/plans/", {"name": "Pro", "slug": "pro", "price": FIRST_PRICE}, format="json"
@@ -90,7 +58,7 @@ def test_plan_create(world, role, expected):
     assert Plan.objects.filter(slug="pro").exists() == (expected == 201)
 
 
-@_matrix(_only_platform_admins(204))
+@role_matrix(only_platform_admins(204))
 def test_plan_price_delete(world, role, expected):
     plan = plan_build()
     gbp = services.plan_price_create(plan=plan, currency="GBP", monthly_fee=Decimal(25))
@@ -101,7 +69,7 @@ def test_plan_price_delete(world, role, expected):
     assert PlanPrice.objects.filter(pk=gbp.pk).exists() == (expected != 204)
 
 
-@_matrix(_only_platform_admins(201))
+@role_matrix(only_platform_admins(201))
 def test_exchange_rate_create(world, role, expected):
     response = world.client(role).post(
         "/api/v1/exchange-rates/", {"currency": "USD", "rate": "1.080000"}, format="json"
@@ -111,7 +79,7 @@ def test_exchange_rate_create(world, role, expected):
     assert ExchangeRate.objects.filter(currency="USD").exists() == (expected == 201)
 
 
-@_matrix(_only_platform_admins(200))
+@role_matrix(only_platform_admins(200))
 def test_resolved_price(world, role, expected):
     plan = plan_build()
 

@@ -24,6 +24,7 @@ from tests.factories import (
     OperatorFactory,
     api_client,
     denied_to_outsiders,
+    role_matrix,
     world_build,
 )
 from tests.tenants import ALPHA, BETA
@@ -32,10 +33,6 @@ from tests.tenants import ALPHA, BETA
 @pytest.fixture
 def world(alpha, beta):
     return world_build(alpha, beta)
-
-
-def _matrix(table):
-    return pytest.mark.parametrize(("role", "expected"), list(table.items()))
 
 
 def _links(world, member):
@@ -60,7 +57,7 @@ TEAM_MEMBER_LIST = denied_to_outsiders(
 )
 
 
-@_matrix(TEAM_MEMBER_LIST)
+@role_matrix(TEAM_MEMBER_LIST)
 def test_team_member_list(world, role, expected):
     response = world.client(role).get("/api/v1/team-members/")
 
@@ -70,7 +67,7 @@ def test_team_member_list(world, role, expected):
 TEAM_MEMBER_DETAIL = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
 
 
-@_matrix(TEAM_MEMBER_DETAIL)
+@role_matrix(TEAM_MEMBER_DETAIL)
 def test_team_member_detail(world, role, expected):
     response = world.client(role).get(f"/api/v1/team-members/{world.team.peer.pk}/")
 
@@ -82,7 +79,7 @@ def test_team_member_detail(world, role, expected):
 GRANT_ORGANIZER = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 403, SELLER: 403, OTHER: 403})
 
 
-@_matrix(GRANT_ORGANIZER)
+@role_matrix(GRANT_ORGANIZER)
 def test_team_member_grant_organizer(world, role, expected):
     response = world.client(role).post(
         f"/api/v1/team-members/{world.team.peer.pk}/organizers/",
@@ -97,7 +94,7 @@ def test_team_member_grant_organizer(world, role, expected):
 REVOKE_ORGANIZER = denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 403})
 
 
-@_matrix(REVOKE_ORGANIZER)
+@role_matrix(REVOKE_ORGANIZER)
 def test_team_member_revoke_organizer(world, role, expected):
     response = world.client(role).delete(
         f"/api/v1/team-members/{world.team.peer.pk}/organizers/{world.team.a.pk}/"
@@ -110,7 +107,7 @@ def test_team_member_revoke_organizer(world, role, expected):
 GRANT_DISTRIBUTION = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 403})
 
 
-@_matrix(GRANT_DISTRIBUTION)
+@role_matrix(GRANT_DISTRIBUTION)
 def test_team_member_grant_distribution(world, role, expected):
     response = world.client(role).post(
         f"/api/v1/team-members/{world.team.peer.pk}/distributions/",
@@ -125,7 +122,7 @@ def test_team_member_grant_distribution(world, role, expected):
 REVOKE_DISTRIBUTION = denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 403})
 
 
-@_matrix(REVOKE_DISTRIBUTION)
+@role_matrix(REVOKE_DISTRIBUTION)
 def test_team_member_revoke_distribution(world, role, expected):
     response = world.client(role).delete(
         f"/api/v1/team-members/{world.team.peer.pk}/distributions/{world.team.a_box.pk}/"
@@ -147,7 +144,7 @@ INVITATION_LIST = denied_to_outsiders(
 )
 
 
-@_matrix(INVITATION_LIST)
+@role_matrix(INVITATION_LIST)
 def test_invitation_list(world, role, expected):
     response = world.client(role).get("/api/v1/invitations/")
 
@@ -157,7 +154,7 @@ def test_invitation_list(world, role, expected):
 INVITATION_DETAIL = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 404, OTHER: 404})
 
 
-@_matrix(INVITATION_DETAIL)
+@role_matrix(INVITATION_DETAIL)
 def test_invitation_detail(world, role, expected):
     response = world.client(role).get(f"/api/v1/invitations/{world.team.invitation_a.pk}/")
 
@@ -169,7 +166,7 @@ def test_invitation_detail(world, role, expected):
 INVITATION_CREATE = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 400})
 
 
-@_matrix(INVITATION_CREATE)
+@role_matrix(INVITATION_CREATE)
 def test_invitation_create(world, role, expected, django_capture_on_commit_callbacks):
     payload = {
         "email": "newcomer@new.test",
@@ -188,7 +185,7 @@ def test_invitation_create(world, role, expected, django_capture_on_commit_callb
 INVITATION_REVOKE = denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 404, OTHER: 404})
 
 
-@_matrix(INVITATION_REVOKE)
+@role_matrix(INVITATION_REVOKE)
 def test_invitation_revoke(world, role, expected):
     response = world.client(role).delete(f"/api/v1/invitations/{world.team.invitation_a.pk}/")
 
@@ -205,7 +202,7 @@ INVITATION_ACCEPT = denied_to_outsiders(
 )
 
 
-@_matrix(INVITATION_ACCEPT)
+@role_matrix(INVITATION_ACCEPT)
 def test_invitation_accept(world, role, expected):
     with schema_context(world.alpha.schema_name):
         invitation = invitation_create(

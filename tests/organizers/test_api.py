@@ -15,6 +15,7 @@ from tests.factories import (
     PLATFORM_ADMIN,
     SELLER,
     denied_to_outsiders,
+    role_matrix,
     world_build,
 )
 
@@ -24,10 +25,6 @@ def world(alpha, beta):
     return world_build(alpha, beta)
 
 
-def _matrix(table):
-    return pytest.mark.parametrize(("role", "expected"), list(table.items()))
-
-
 # --- organizers -------------------------------------------------------------------------
 
 ORGANIZER_LIST = denied_to_outsiders(
@@ -35,7 +32,7 @@ ORGANIZER_LIST = denied_to_outsiders(
 )
 
 
-@_matrix(ORGANIZER_LIST)
+@role_matrix(ORGANIZER_LIST)
 def test_organizer_list(world, role, expected):
     response = world.client(role).get("/api/v1/organizers/")
 
@@ -45,7 +42,7 @@ def test_organizer_list(world, role, expected):
 ORGANIZER_DETAIL = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
 
 
-@_matrix(ORGANIZER_DETAIL)
+@role_matrix(ORGANIZER_DETAIL)
 def test_organizer_detail(world, role, expected):
     response = world.client(role).get(f"/api/v1/organizers/{world.team.a.pk}/")
 
@@ -55,7 +52,7 @@ def test_organizer_detail(world, role, expected):
 ORGANIZER_CREATE = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 403, SELLER: 403, OTHER: 403})
 
 
-@_matrix(ORGANIZER_CREATE)
+@role_matrix(ORGANIZER_CREATE)
 def test_organizer_create(world, role, expected):
     payload = {"name": "Gamma park", "country": "NL", "currency": "EUR"}
 
@@ -69,7 +66,7 @@ def test_organizer_create(world, role, expected):
 ORGANIZER_UPDATE = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 404})
 
 
-@_matrix(ORGANIZER_UPDATE)
+@role_matrix(ORGANIZER_UPDATE)
 def test_organizer_update(world, role, expected):
     response = world.client(role).patch(
         f"/api/v1/organizers/{world.team.a.pk}/", {"legal_name": "Renamed Ltd"}, format="json"
@@ -92,7 +89,7 @@ DISTRIBUTION_LIST = denied_to_outsiders(
 )
 
 
-@_matrix(DISTRIBUTION_LIST)
+@role_matrix(DISTRIBUTION_LIST)
 def test_distribution_list(world, role, expected):
     response = world.client(role).get("/api/v1/distributions/")
 
@@ -102,7 +99,7 @@ def test_distribution_list(world, role, expected):
 DISTRIBUTION_DETAIL = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404})
 
 
-@_matrix(DISTRIBUTION_DETAIL)
+@role_matrix(DISTRIBUTION_DETAIL)
 def test_distribution_detail(world, role, expected):
     response = world.client(role).get(f"/api/v1/distributions/{world.team.a_box.pk}/")
 
@@ -113,7 +110,7 @@ def test_distribution_detail(world, role, expected):
 DISTRIBUTION_CREATE = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 403, OTHER: 400})
 
 
-@_matrix(DISTRIBUTION_CREATE)
+@role_matrix(DISTRIBUTION_CREATE)
 def test_distribution_create(world, role, expected):
     payload = {"organizer": world.team.a.pk, "name": "Kiosk"}
 
@@ -127,7 +124,7 @@ def test_distribution_create(world, role, expected):
 DISTRIBUTION_RENAME = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 404})
 
 
-@_matrix(DISTRIBUTION_RENAME)
+@role_matrix(DISTRIBUTION_RENAME)
 def test_distribution_rename(world, role, expected):
     response = world.client(role).patch(
         f"/api/v1/distributions/{world.team.a_box.pk}/", {"name": "Gate 2"}, format="json"
@@ -141,7 +138,7 @@ def test_distribution_rename(world, role, expected):
 DISTRIBUTION_DELETE = denied_to_outsiders(**{ADMIN: 204, CONFIGURER: 204, SELLER: 403, OTHER: 404})
 
 
-@_matrix(DISTRIBUTION_DELETE)
+@role_matrix(DISTRIBUTION_DELETE)
 def test_distribution_delete(world, role, expected):
     with schema_context(world.alpha.schema_name):
         distribution_create(organizer=world.team.a, name="Kiosk")  # A keeps two channels either way
@@ -163,7 +160,7 @@ PUBLIC_LIST = {
 }
 
 
-@_matrix(PUBLIC_LIST)
+@role_matrix(PUBLIC_LIST)
 @pytest.mark.parametrize(("path", "code"), [("/api/v1/countries/", "NL"), ("/api/v1/currencies/", "EUR")])
 def test_public_lists(world, role, expected, path, code):
     response = world.client(role).get(path)

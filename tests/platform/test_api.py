@@ -8,22 +8,13 @@ from apps.organizers.models import Organizer
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Domain, Organization
 from tests.factories import (
-    ADMIN,
-    ADMIN_ON_PLATFORM,
-    ANONYMOUS,
-    ANONYMOUS_ON_PLATFORM,
-    CONFIGURER,
-    CUSTOMER,
-    OTHER,
-    OTHER_ORGANIZATION,
     PLATFORM_ADMIN,
-    PLATFORM_ADMIN_ON_TENANT,
     PLATFORM_HOST,
-    PLATFORM_USER,
-    SELLER,
     UserFactory,
     api_client,
     api_token,
+    only_platform_admins,
+    role_matrix,
     twin_sequences,
     world_build,
 )
@@ -34,56 +25,34 @@ def world(alpha, beta):
     return world_build(alpha, beta)
 
 
-def _only_platform_admins(allowed):
-    """A row of the matrix: on an organization's host the platform API does not exist."""
-    return {
-        PLATFORM_ADMIN: allowed,
-        PLATFORM_ADMIN_ON_TENANT: 404,
-        ADMIN: 404,
-        CONFIGURER: 404,
-        SELLER: 404,
-        OTHER: 404,
-        CUSTOMER: 404,
-        ANONYMOUS: 404,
-        OTHER_ORGANIZATION: 404,
-        PLATFORM_USER: 403,  # a public-schema user, but no staff
-        ANONYMOUS_ON_PLATFORM: 401,
-        ADMIN_ON_PLATFORM: 401,  # alpha's token means nothing in the public schema
-    }
-
-
-def _matrix(table):
-    return pytest.mark.parametrize(("role", "expected"), list(table.items()))
-
-
 def _organization_ids(world):
     return lambda names: [getattr(world, name).pk for name in names]
 
 
-ORGANIZATION_LIST = _only_platform_admins((200, ["alpha", "beta"]))
+ORGANIZATION_LIST = only_platform_admins((200, ["alpha", "beta"]))
 
 
-@_matrix(ORGANIZATION_LIST)
+@role_matrix(ORGANIZATION_LIST)
 def test_organization_list(world, role, expected):
     response = world.client(role).get("/api/v1/organizations/")
 
     world.check(role, response, expected, names_to_ids=_organization_ids(world))
 
 
-ORGANIZATION_DETAIL = _only_platform_admins(200)
+ORGANIZATION_DETAIL = only_platform_admins(200)
 
 
-@_matrix(ORGANIZATION_DETAIL)
+@role_matrix(ORGANIZATION_DETAIL)
 def test_organization_detail(world, role, expected):
     response = world.client(role).get(f"/api/v1/organizations/{world.alpha.pk}/")
 
     world.check(role, response, expected)
 
 
-ORGANIZATION_CREATE = _only_platform_admins(201)
+ORGANIZATION_CREATE = only_platform_admins(201)
 
 
-@_matrix(ORGANIZATION_CREATE)
+@role_matrix(ORGANIZATION_CREATE)
 def test_organization_create(world, role, expected):
     response = world.client(role).post(
         "/api/v1/organizations/", {"name": "Gamma events", "slug": "gamma"}, format="json"
@@ -93,10 +62,10 @@ def test_organization_create(world, role, expected):
     assert Organization.objects.filter(slug="gamma").exists() == (expected == 201)
 
 
-ORGANIZER_CREATE = _only_platform_admins(201)
+ORGANIZER_CREATE = only_platform_admins(201)
 
 
-@_matrix(ORGANIZER_CREATE)
+@role_matrix(ORGANIZER_CREATE)
 def test_organization_organizer_create(world, role, expected):
     response = world.client(role).post(
         f"/api/v1/organizations/{world.alpha.pk}/organizers/",
