@@ -131,3 +131,158 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.rate}"
+
+
+class BillingAccount(models.Model):
+    """A client of the platform: one organizer of one organization, billed on its plan.
+
+    The public side of a tenant row (DESIGN §1): it names the organizer by (organization,
+    organizer id) plus a snapshot of its name and slug, kept current by the services that
+    change them. Every override, when set, wins over the plan.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAST_DUE = "past_due", _("Past due")
+        SUSPENDED = "suspended", _("Suspended")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organization = models.ForeignKey(
+        "tenancy.Organization",
+        on_delete=models.PROTECT,
+        related_name="billing_accounts",
+        verbose_name=_("organization"),
+    )
+    organizer_id = models.PositiveIntegerField(_("organizer id"))
+    organizer_name = models.CharField(_("organizer"), max_length=200)
+    organizer_slug = models.SlugField(_("organizer address"), max_length=63)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        verbose_name=pgettext_lazy("subscription", "plan"),
+    )
+    currency = models.CharField(
+        _("billing currency"),
+        max_length=3,
+        validators=[validate_billable_currency],
+        help_text=_("The currency the platform bills this client in."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    signed_up_at = models.DateTimeField(_("signed up"))
+    billing_anchor_day = models.PositiveSmallIntegerField(
+        _("billing day"),
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("Day of the month invoices are made; clamped to the month's last day."),
+    )
+    contact_email = models.EmailField(_("billing e-mail address"), blank=True)
+    notes = models.TextField(_("internal notes"), blank=True)
+    # Overrides of the plan's price (in the account's currency); empty = the plan's.
+    monthly_fee_override = models.DecimalField(_("monthly fee"), null=True, blank=True, **AMOUNT)
+    setup_fee_override = models.DecimalField(_("setup fee"), null=True, blank=True, **AMOUNT)
+    fixed_fee_override = models.DecimalField(_("fixed fee per ticket"), null=True, blank=True, **AMOUNT)
+    percent_fee_override = models.DecimalField(
+        _("percent fee"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    # Overrides of the plan's features; empty = the plan's.
+    event_replication_override = models.BooleanField(_("event replication"), null=True, blank=True)
+    box_office_override = models.BooleanField(_("box office"), null=True, blank=True)
+    custom_domain_override = models.BooleanField(_("custom domain"), null=True, blank=True)
+    max_operators_override = models.PositiveIntegerField(
+        _("maximum operators"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    PRICE_OVERRIDES = ("monthly_fee", "setup_fee", "fixed_fee", "percent_fee")
+    FEATURE_OVERRIDES = ("event_replication", "box_office", "custom_domain", "max_operators")
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["organizer_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "organizer_id"], name="billing_account_one_per_organizer"
+            )
+        ]
+        indexes = [models.Index(fields=["signed_up_at"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return self.organizer_name
+
+    def clean(self) -> None:
+        if not is_billable(self.currency):
+            return
+        errors = {
+            f"{field}_override": _("%(currency)s amounts cannot have that many decimals.")
+            % {"currency": self.currency}
+            for field in ("monthly_fee", "setup_fee", "fixed_fee")
+            if getattr(self, f"{field}_override") is not None
+            and not fits_currency(getattr(self, f"{field}_override"), self.currency)
+        }
+        if errors:
+            raise ValidationError(errors)
+
+
+class SalesMonth(models.Model):
+    """A client's paid ticket sales in one calendar month (public, kept current by the
+    sales services): the clients list and snapshot read it instead of every schema."""
+
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.CASCADE, related_name="sales_months", verbose_name=_("client")
+    )
+    month = models.DateField(_("month"), help_text=_("The month's first day."))
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    tickets = models.PositiveIntegerField(_("tickets"), default=0)
+    gross = models.DecimalField(_("sales"), max_digits=14, decimal_places=3, default=Decimal(0))
+    currency = models.CharField(_("currency"), max_length=3)
+
+    class Meta:
+        verbose_name = _("monthly sales")
+        verbose_name_plural = _("monthly sales")
+        ordering = ["account", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "month"], name="billing_salesmonth_one_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.month:%Y-%m}"
+
+
+class Invoice(models.Model):
+    """An invoice of the platform to a client. Its balance is what is still owed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        VOID = "void", _("Void")
+
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("client")
+    )
+    number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    currency = models.CharField(_("currency"), max_length=3)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=3, default=Decimal(0))
+    amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=3, default=Decimal(0))
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.number or str(_("Draft invoice"))

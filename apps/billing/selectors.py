@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.billing.currencies import is_billable
 from apps.billing.exceptions import NoPrice
-from apps.billing.models import ExchangeRate, Plan, PlanPrice
+from apps.billing.models import BillingAccount, ExchangeRate, Plan, PlanPrice
 from apps.core.money import quantize
 from apps.platform.models import PlatformSettings
 
@@ -101,3 +101,67 @@ def currency_of_country(country: str) -> str | None:
 
 def plan_price_for_country(*, plan: Plan, country: str) -> ResolvedPrice:
     return plan_price_for(plan=plan, currency=currency_of_country(country) or default_currency())
+
+
+# --- clients (billing accounts) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountFeatures:
+    """What a client may use: its plan's features, each override winning."""
+
+    event_replication: bool
+    box_office: bool
+    custom_domain: bool
+    max_operators: int | None  # None: unlimited
+    overridden: frozenset[str]
+
+
+def account_features(account: BillingAccount) -> AccountFeatures:
+    values, overridden = {}, set()
+    for name in BillingAccount.FEATURE_OVERRIDES:
+        override = getattr(account, f"{name}_override")
+        if override is None:
+            values[name] = getattr(account.plan, name)
+        else:
+            values[name] = override
+            overridden.add(name)
+    return AccountFeatures(**values, overridden=frozenset(overridden))
+
+
+@dataclass(frozen=True)
+class AccountPrice:
+    """A client's fees in its billing currency: the plan's price in that currency with
+    each override winning; `overridden` names the fees set for this client alone."""
+
+    currency: str
+    monthly_fee: Decimal
+    setup_fee: Decimal
+    fixed_fee: Decimal
+    percent_fee: Decimal
+    source: Literal["own", "converted", "default"]
+    overridden: frozenset[str]
+
+
+def account_price(account: BillingAccount) -> AccountPrice:
+    base = plan_price_for(plan=account.plan, currency=account.currency)
+    values, overridden = {}, set()
+    for name in BillingAccount.PRICE_OVERRIDES:
+        override = getattr(account, f"{name}_override")
+        if override is None:
+            values[name] = getattr(base, name)
+        else:
+            values[name] = override if name == "percent_fee" else quantize(override, base.currency)
+            overridden.add(name)
+    return AccountPrice(
+        currency=base.currency, source=base.source, overridden=frozenset(overridden), **values
+    )
+
+
+def billing_account_of(*, organization_id: int, organizer_id: int) -> BillingAccount | None:
+    """The client account of one organizer of one organization, if it has one."""
+    return (
+        BillingAccount.objects.select_related("plan", "organization")
+        .filter(organization_id=organization_id, organizer_id=organizer_id)
+        .first()
+    )

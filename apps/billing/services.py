@@ -7,11 +7,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.billing.exceptions import LastPrice
-from apps.billing.models import ExchangeRate, Plan, PlanPrice
-from apps.billing.selectors import default_currency
+from apps.billing.models import BillingAccount, ExchangeRate, Plan, PlanPrice
+from apps.billing.selectors import default_currency, plan_price_for_country
 from apps.core.audit import Actor, audit_log
 
 SYSTEM = Actor(user=None)
@@ -185,3 +186,40 @@ def exchange_rate_set(*, currency: str, rate: Decimal, actor: Actor = SYSTEM) ->
 def exchange_rate_delete(*, exchange_rate: ExchangeRate, actor: Actor = SYSTEM) -> None:
     audit_log(actor=actor, action="exchange_rate.deleted", target=exchange_rate)
     exchange_rate.delete()
+
+
+# --- clients (billing accounts) ---------------------------------------------------------
+
+
+def billing_account_open(
+    *,
+    organization,
+    organizer_id: int,
+    organizer_name: str,
+    organizer_slug: str,
+    country: str,
+    plan: Plan,
+    contact_email: str = "",
+    actor: Actor = SYSTEM,
+) -> BillingAccount:
+    """Open the client account of a new organizer on `plan`, billed in the plan's price
+    currency for its country (own, converted, or the default when it cannot be billed),
+    anchored on today's day of the month. Idempotent per (organization, organizer)."""
+    existing = BillingAccount.objects.filter(organization=organization, organizer_id=organizer_id).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    account = BillingAccount(
+        organization=organization,
+        organizer_id=organizer_id,
+        organizer_name=organizer_name,
+        organizer_slug=organizer_slug,
+        country=country,
+        plan=plan,
+        currency=plan_price_for_country(plan=plan, country=country).currency,
+        signed_up_at=now,
+        billing_anchor_day=timezone.localdate(now).day,
+        contact_email=contact_email,
+    )
+    with transaction.atomic():
+        return _save(account, actor, "client.opened", plan=plan.slug, organizer=organizer_slug)

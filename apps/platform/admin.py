@@ -22,16 +22,17 @@ from apps.platform.services import (
 
 @admin.register(PlatformSettings, site=platform_admin_site)
 class PlatformSettingsAdmin(admin.ModelAdmin):
-    """Stripe values are read-only here (secrets masked): changing them needs the admin's
+    """Stripe and Facebook values are read-only here (secrets masked): changing them needs the admin's
     password, which only the platform's settings page (/platform/settings/) asks for."""
 
     list_display = ["__str__", "name", "mode", "owner_organization"]
-    exclude = list(PlatformSettings.STRIPE_FIELDS)
+    exclude = list(PlatformSettings.CREDENTIAL_FIELDS)
     readonly_fields = [
         "stripe_secret_key_masked",
         "stripe_publishable_key",
         "stripe_webhook_secret_masked",
         "stripe_connect_client_id",
+        "facebook_app_id",
     ]
 
     def has_add_permission(self, request):

@@ -63,8 +63,8 @@ class OrganizerRegistrationForm(forms.Form):
 
 
 class PlatformSettingsForm(forms.ModelForm):
-    """The platform's settings. Stripe secrets are write-only (blank keeps the stored one),
-    and changing any Stripe value needs the admin's own password in the same form."""
+    """The platform's settings. Secrets are write-only (blank keeps the stored one),
+    and changing any Stripe or Facebook value needs the admin's own password in the same form."""
 
     LOGO_MAX_BYTES = 1024 * 1024
 
@@ -86,10 +86,17 @@ class PlatformSettingsForm(forms.ModelForm):
     stripe_webhook_secret_clear = forms.BooleanField(
         label=_("Remove the Stripe webhook signing secret"), required=False
     )
+    facebook_app_secret = forms.CharField(
+        label=_("Facebook app secret"),
+        required=False,
+        max_length=255,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    facebook_app_secret_clear = forms.BooleanField(label=_("Remove the Facebook app secret"), required=False)
     current_password = forms.CharField(
         label=_("Your password"),
         required=False,
-        help_text=_("Needed to change any Stripe setting."),
+        help_text=_("Needed to change any Stripe or Facebook setting."),
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "current-password"}),
     )
 
@@ -109,6 +116,7 @@ class PlatformSettingsForm(forms.ModelForm):
             "owner_organization",
             "stripe_publishable_key",
             "stripe_connect_client_id",
+            "facebook_app_id",
             "show_powered_by",
         ]
         widgets = {
@@ -137,18 +145,21 @@ class PlatformSettingsForm(forms.ModelForm):
         # Ordered as on the page: brand, site, registration, Stripe, then the password.
         self.order_fields(
             [
-                *self.Meta.fields[:-3],
+                *self.Meta.fields[:-4],
                 "stripe_secret_key",
                 "stripe_secret_key_clear",
                 "stripe_publishable_key",
                 "stripe_webhook_secret",
                 "stripe_webhook_secret_clear",
                 "stripe_connect_client_id",
+                "facebook_app_id",
+                "facebook_app_secret",
+                "facebook_app_secret_clear",
                 "current_password",
                 "show_powered_by",
             ]
         )
-        self.stripe_changes: dict[str, str] = {}
+        self.credential_changes: dict[str, str] = {}
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
@@ -163,7 +174,7 @@ class PlatformSettingsForm(forms.ModelForm):
         cleaned = super().clean()
         changes = {
             name: cleaned[name]
-            for name in ("stripe_publishable_key", "stripe_connect_client_id")
+            for name in ("stripe_publishable_key", "stripe_connect_client_id", "facebook_app_id")
             if name in self.changed_data and name in cleaned
         }
         for name in PlatformSettings.SECRET_FIELDS:
@@ -176,20 +187,22 @@ class PlatformSettingsForm(forms.ModelForm):
         if changes:
             password = cleaned.get("current_password")
             if not password:
-                self.add_error("current_password", _("Enter your password to change the Stripe settings."))
+                self.add_error(
+                    "current_password", _("Enter your password to change the Stripe or Facebook settings.")
+                )
             elif not self.user.check_password(password):
                 self.add_error("current_password", _("This is not your password."))
-        self.stripe_changes = changes
+        self.credential_changes = changes
         return cleaned
 
     def changes(self) -> dict:
-        """The model fields to write: what changed on the form, Stripe secrets included."""
+        """The model fields to write: what changed on the form, secrets included."""
         changes = {
             name: self.cleaned_data[name]
             for name in self.changed_data
-            if name in self.Meta.fields and name not in PlatformSettings.STRIPE_FIELDS
+            if name in self.Meta.fields and name not in PlatformSettings.CREDENTIAL_FIELDS
         }
-        return {**changes, **self.stripe_changes}
+        return {**changes, **self.credential_changes}
 
 
 class InfoPageForm(forms.ModelForm):

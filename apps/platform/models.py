@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -67,7 +68,10 @@ class PlatformSettings(models.Model):
         "stripe_webhook_secret",
         "stripe_connect_client_id",
     )
-    SECRET_FIELDS = ("stripe_secret_key", "stripe_webhook_secret")
+    FACEBOOK_FIELDS = ("facebook_app_id", "facebook_app_secret")
+    # Credentials: changing any needs the platform admin's password.
+    CREDENTIAL_FIELDS = STRIPE_FIELDS + FACEBOOK_FIELDS
+    SECRET_FIELDS = ("stripe_secret_key", "stripe_webhook_secret", "facebook_app_secret")
 
     name = models.CharField(_("platform name"), max_length=100, default=default_platform_name)
     logo = models.ImageField(_("logo"), upload_to="platform/logos/", blank=True)
@@ -127,6 +131,14 @@ class PlatformSettings(models.Model):
         blank=True,
         validators=[validate_stripe_connect_client_id],
     )
+    facebook_app_id = models.CharField(
+        _("Facebook app id"),
+        max_length=64,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]+$", _("A Facebook app id is made of digits."))],
+        help_text=_("Empty: no “Continue with Facebook” on any site."),
+    )
+    facebook_app_secret = models.CharField(_("Facebook app secret"), max_length=255, blank=True)
     show_powered_by = models.BooleanField(
         _("show “Powered by Tessera”"),
         default=False,
@@ -145,6 +157,10 @@ class PlatformSettings(models.Model):
             raise ValidationError(
                 {"owner_organization": _("Full-service mode needs the owner's organization.")}
             )
+        if bool(self.facebook_app_id) != bool(self.facebook_app_secret):
+            raise ValidationError(
+                {"facebook_app_secret": _("Facebook login needs both the app id and the app secret.")}
+            )
 
     @property
     def name_server_list(self) -> list[str]:
@@ -153,6 +169,10 @@ class PlatformSettings(models.Model):
     @property
     def stripe_secret_key_masked(self) -> str:
         return mask_secret(self.stripe_secret_key)
+
+    @property
+    def facebook_login_enabled(self) -> bool:
+        return bool(self.facebook_app_id and self.facebook_app_secret)
 
     @property
     def stripe_webhook_secret_masked(self) -> str:
@@ -229,3 +249,56 @@ class InfoPage(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/{self.slug}/"
+
+
+class ClientSignup(models.Model):
+    """A client's signup from the platform's signup page, until its site is live.
+
+    Holds what the signup form gave (the password only as a hash) while the site is
+    provisioned in the background; the signup page shows its status until it is ready.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        PROVISIONING = "provisioning", _("Setting up your site")
+        READY = "ready", _("Your site is ready")
+        FAILED = "failed", _("Set-up failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    plan = models.ForeignKey(
+        "billing.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("plan")
+    )
+    organization = models.ForeignKey(
+        "tenancy.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    organization_name = models.CharField(_("organization"), max_length=200)
+    organizer_name = models.CharField(_("organizer"), max_length=200)
+    slug = models.SlugField(_("address"), max_length=63)
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail address"))
+    password_hash = models.CharField(max_length=128, editable=False)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    terms_accepted_at = models.DateTimeField(_("terms accepted"))
+    host = models.CharField(_("site address"), max_length=253, blank=True)
+    operator_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    landed_at = models.DateTimeField(_("landed"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("client signup")
+        verbose_name_plural = _("client signups")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organizer_name} ({self.get_status_display()})"

@@ -51,6 +51,13 @@ class Domain(DomainMixin):
         blank=True,
         help_text=_("When set, this host serves that organizer's storefront and control panel."),
     )
+    # A client's own domain routes only once verified (a DNS TXT record with the token).
+    is_custom = models.BooleanField(_("client's own domain"), default=False)
+    verification_token = models.CharField(_("verification token"), max_length=64, blank=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    last_check_error = models.CharField(_("last check result"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = _("domain")
