@@ -1,5 +1,6 @@
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from apps.accounts.services import login_token_consume
@@ -16,4 +17,9 @@ def token_login(request, token):
             status=400,
         )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    next_path = request.GET.get("next", "")
+    if next_path.startswith("/control/") and url_has_allowed_host_and_scheme(
+        next_path, allowed_hosts={request.get_host()}
+    ):
+        return redirect(next_path)
     return redirect("control-dashboard")

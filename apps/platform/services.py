@@ -2,6 +2,7 @@
 support sessions."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
@@ -204,12 +205,13 @@ def support_email() -> str:
 
 
 @transaction.atomic
-def support_session_open(*, organization: Organization, actor: Actor) -> str:
+def support_session_open(*, organization: Organization, actor: Actor, next_path: str = "") -> str:
     """Let a platform admin into a live organization's control panel with admin power.
 
     They act as the organization's support identity (created on first use, flagged
     `is_support`, no usable password), through a single-use, short-lived login link bound to
-    that organization's schema. Audited on both sides; returns the link.
+    that organization's schema. Audited on both sides; returns the link, which lands on
+    `next_path` when it is a control-panel address.
     """
     if organization.schema_name == get_public_schema_name() or not organization.is_ready:
         raise SupportError(_("%(organization)s is not live.") % {"organization": organization.name})
@@ -240,4 +242,7 @@ def support_session_open(*, organization: Organization, actor: Actor) -> str:
         # The platform admin is recorded by e-mail only (no foreign key across schemas).
         audit_log(actor=actor, action="support.session_opened", target=support, support_host=host)
         token = login_token_create(user=support)
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}/control/login/{token}/"
+    url = f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}/control/login/{token}/"
+    if next_path.startswith("/control/"):
+        url += "?" + urlencode({"next": next_path})
+    return url

@@ -45,7 +45,11 @@ def support_session_open(request, pk):
     """Open a support session on an organization: lands the admin in its control panel."""
     organization = get_object_or_404(organizations_with_domains(), pk=pk)
     try:
-        url = services.support_session_open(organization=organization, actor=Actor.from_request(request))
+        url = services.support_session_open(
+            organization=organization,
+            actor=Actor.from_request(request),
+            next_path=request.POST.get("next", ""),
+        )
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("platform-dashboard")

@@ -184,3 +184,26 @@ def test_the_support_identity_is_no_team_member(staff_client, alpha):
 
     assert "boss@alpha.example" in page
     assert "support@localhost" not in page
+
+
+@pytest.mark.parametrize(
+    ("next_path", "lands_on"),
+    [
+        ("/control/events/", "/control/events/"),
+        ("https://evil.example/control/", "/control/"),
+        ("//evil.example/control/", "/control/"),
+        ("/admin/", "/control/"),
+    ],
+)
+def test_the_link_lands_on_the_asked_control_panel_page_only(staff_client, alpha, next_path, lands_on):
+    response = staff_client.post(
+        f"/platform/organizations/{alpha.pk}/support/", {"next": next_path}, HTTP_HOST=PLATFORM
+    )
+    assert response.status_code == 302
+    host_and_path = response["Location"].split("://", 1)[1]
+    host, path = host_and_path.split("/", 1)
+
+    landing = Client().get("/" + path, HTTP_HOST=host)
+
+    assert landing.status_code == 302
+    assert landing["Location"] == lands_on
