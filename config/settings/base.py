@@ -202,6 +202,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "apps.core.tasks.send_email": {"queue": "email"},
     "apps.tenancy.tasks.*": {"queue": "provisioning"},
+    "apps.platform.tasks.provision_*": {"queue": "provisioning"},
     "apps.billing.tasks.*": {"queue": "billing"},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -295,3 +296,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Custom domains: verified by a DNS TXT record. Empty nameservers = the system resolver;
+# tests point these at a local DNS server.
+DOMAIN_VERIFICATION_NAMESERVERS = env.list("DOMAIN_VERIFICATION_NAMESERVERS", default=[])
+DOMAIN_VERIFICATION_PORT = env.int("DOMAIN_VERIFICATION_PORT", default=53)
+DOMAIN_VERIFICATION_PREFIX = "_tessera-verify"
