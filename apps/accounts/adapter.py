@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 from apps.core.emails import email_send
 
@@ -23,3 +24,7 @@ class AccountAdapter(DefaultAccountAdapter):
             html_body=html_body,
             from_email=message.from_email,
         )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Social login providers as the platform's settings configure them."""
