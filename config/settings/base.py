@@ -303,3 +303,6 @@ LOGGING = {
 DOMAIN_VERIFICATION_NAMESERVERS = env.list("DOMAIN_VERIFICATION_NAMESERVERS", default=[])
 DOMAIN_VERIFICATION_PORT = env.int("DOMAIN_VERIFICATION_PORT", default=53)
 DOMAIN_VERIFICATION_PREFIX = "_tessera-verify"
+
+# --- Sales: how long tickets in a cart or an unpaid order stay reserved.
+SALES_RESERVATION_MINUTES = env.int("SALES_RESERVATION_MINUTES", default=15)

@@ -1,0 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.exceptions import Conflict, DomainError
+
+
+class SoldOut(Conflict):
+    """Not enough capacity left: `part` is "dates" or "ticket_types", `ids` those that are full."""
+
+    def __init__(self, *, part: str, ids: list[int]):
+        self.part = part
+        self.ids = ids
+        super().__init__(_("Sold out: there are not enough tickets left."))
+
+
+class OrderRejected(DomainError):
+    """An order that cannot be made as asked (wrong event, outside the sale window, …)."""

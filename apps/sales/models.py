@@ -1,0 +1,188 @@
+"""What is sold (organization schema): stock counters, carts, orders and their tickets.
+
+Capacity is enforced by the stock counters: every sale or hold moves a counter with one
+conditional UPDATE that PostgreSQL re-checks under the row lock, so no interleaving of
+requests or workers can take more than capacity (apps.sales.inventory).
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+# Unambiguous upper-case letters and digits (no 0/O, 1/I/L) for codes people read out.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def order_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def order_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def ticket_code() -> str:
+    """Unguessable: 128 bits, what the QR code carries and the gate scans."""
+    return secrets.token_urlsafe(16)
+
+
+AMOUNT = {"max_digits": 12, "decimal_places": 3}
+
+
+class DateStock(models.Model):
+    """Tickets held (in carts and unpaid orders) and sold for one event date; the date's
+    effective capacity (its own, else its location's) bounds held + sold."""
+
+    event_date = models.OneToOneField(
+        "events.EventDate", on_delete=models.CASCADE, primary_key=True, related_name="stock"
+    )
+    held = models.PositiveIntegerField(default=0)
+    sold = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("date stock")
+        verbose_name_plural = _("date stocks")
+        constraints = [
+            models.CheckConstraint(condition=Q(held__gte=0) & Q(sold__gte=0), name="sales_datestock_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_date_id}: {self.held} held, {self.sold} sold"
+
+
+class TicketTypeStock(models.Model):
+    """Tickets of one type held and sold; the type's own limit, when set, bounds held + sold."""
+
+    ticket_type = models.OneToOneField(
+        "events.TicketType", on_delete=models.CASCADE, primary_key=True, related_name="stock"
+    )
+    held = models.PositiveIntegerField(default=0)
+    sold = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket type stock")
+        verbose_name_plural = _("ticket type stocks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(held__gte=0) & Q(sold__gte=0), name="sales_tickettypestock_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_type_id}: {self.held} held, {self.sold} sold"
+
+
+class Order(models.Model):
+    """A purchase of one organizer's tickets through one distribution, in its currency.
+
+    A pending order holds its tickets' capacity until `expires_at`; paying turns the hold
+    into a sale. Cancelled and expired orders hold nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    class PaymentMethod(models.TextChoices):
+        STRIPE = "stripe", _("Card (online)")
+        CASH = "cash", _("Cash")
+        CARD_TERMINAL = "card_terminal", _("Card terminal")
+        FREE = "free", _("Free")
+
+    # Paid at the counter: the order is paid as soon as it is made.
+    COUNTER_METHODS = (PaymentMethod.CASH, PaymentMethod.CARD_TERMINAL)
+
+    id = models.BigAutoField(primary_key=True)
+    code = models.CharField(_("order code"), max_length=16, unique=True, default=order_code)
+    secret = models.CharField(max_length=64, default=order_secret, editable=False)
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.PROTECT, related_name="orders")
+    distribution = models.ForeignKey(
+        "organizers.Distribution", on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    payment_method = models.CharField(_("payment method"), max_length=16, choices=PaymentMethod.choices)
+    email = models.EmailField(_("e-mail address"))
+    buyer_name = models.CharField(_("name"), max_length=200, blank=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    sold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sold by"),
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal = models.DecimalField(_("tickets"), **AMOUNT)
+    fee_total = models.DecimalField(_("fees"), default=0, **AMOUNT)
+    total = models.DecimalField(_("total"), **AMOUNT)
+    holds_capacity = models.BooleanField(default=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["organizer", "status", "created_at"]),
+            models.Index(
+                fields=["expires_at"], condition=Q(status="pending"), name="sales_order_pending_expiry"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("fee_total")), name="sales_order_total_adds_up"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(expires_at__isnull=False),
+                name="sales_order_pending_expires",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Ticket(models.Model):
+    """One admission: of a ticket type, for one date (a pass: every date of its event)."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    id = models.BigAutoField(primary_key=True)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tickets")
+    ticket_type = models.ForeignKey("events.TicketType", on_delete=models.PROTECT, related_name="tickets")
+    event_date = models.ForeignKey(
+        "events.EventDate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        help_text=_("Empty for a pass."),
+    )
+    code = models.CharField(_("ticket code"), max_length=32, unique=True, default=ticket_code)
+    price = models.DecimalField(_("price"), **AMOUNT)
+    fee = models.DecimalField(_("fee"), default=0, **AMOUNT)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.VALID)
+    attendee_name = models.CharField(_("attendee"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order.code}-{self.pk}"

@@ -1,0 +1,253 @@
+"""Selling: orders and their tickets, with capacity taken through apps.sales.inventory."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.audit import Actor, audit_log
+from apps.core.money import quantize
+from apps.events.models import Event, EventDate, TicketType
+from apps.organizers.models import Distribution
+from apps.organizers.services import organizer_lock_currency
+from apps.sales import inventory
+from apps.sales.exceptions import OrderRejected, SoldOut
+from apps.sales.models import Order, Ticket
+
+SYSTEM = Actor(user=None)
+
+
+def reservation_minutes() -> int:
+    return settings.SALES_RESERVATION_MINUTES
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """Tickets asked for: `quantity` of `ticket_type`, for `event_date` (None for a pass, or
+    to mean the ticket type's own date)."""
+
+    ticket_type: TicketType
+    quantity: int
+    event_date: EventDate | None = None
+
+
+def _check_line(line: OrderLine, distribution: Distribution, now) -> EventDate | None:
+    """The date the line's tickets are for (None: a pass); raises OrderRejected when the
+    line cannot be sold in this distribution now."""
+    ticket_type = line.ticket_type
+    event = ticket_type.event
+    if event.organizer_id != distribution.organizer_id:
+        raise OrderRejected(_("“%(name)s” is not sold by this organizer.") % {"name": ticket_type.name})
+    if event.status != Event.Status.PUBLISHED:
+        raise OrderRejected(_("“%(event)s” is not on sale.") % {"event": event.name})
+    if not any(d.pk == distribution.pk for d in event.distributions.all()):
+        raise OrderRejected(
+            _("“%(event)s” is not sold through %(channel)s.")
+            % {"event": event.name, "channel": distribution.name}
+        )
+    if not ticket_type.min_per_order <= line.quantity <= ticket_type.max_per_order:
+        raise OrderRejected(
+            _("“%(name)s”: order between %(min)s and %(max)s tickets.")
+            % {"name": ticket_type.name, "min": ticket_type.min_per_order, "max": ticket_type.max_per_order}
+        )
+    if (ticket_type.sale_start and now < ticket_type.sale_start) or (
+        ticket_type.sale_end and now >= ticket_type.sale_end
+    ):
+        raise OrderRejected(_("“%(name)s” is not on sale now.") % {"name": ticket_type.name})
+    if ticket_type.is_pass:
+        if line.event_date is not None:
+            raise OrderRejected(
+                _("“%(name)s” is a pass for every date; choose no date.") % {"name": ticket_type.name}
+            )
+        return None
+    event_date = ticket_type.event_date
+    if line.event_date is not None and line.event_date.pk != event_date.pk:
+        raise OrderRejected(_("“%(name)s” is not valid on that date.") % {"name": ticket_type.name})
+    if event_date.end <= now:
+        raise OrderRejected(_("“%(name)s” is for a date that is over.") % {"name": ticket_type.name})
+    return event_date
+
+
+def _pass_date_ids(event: Event, now) -> list[int]:
+    date_ids = list(EventDate.objects.filter(event=event, end__gt=now).values_list("pk", flat=True))
+    if not date_ids:
+        raise OrderRejected(_("“%(event)s” has no dates to come.") % {"event": event.name})
+    return date_ids
+
+
+def _claim_of(tickets: Sequence[Ticket], pass_dates: dict[int, list[int]]) -> inventory.Claim:
+    claim = inventory.Claim()
+    for ticket in tickets:
+        date_ids = [ticket.event_date_id] if ticket.event_date_id else pass_dates[ticket.ticket_type.event_id]
+        claim.add(ticket_type_id=ticket.ticket_type_id, date_ids=date_ids)
+    return claim
+
+
+@transaction.atomic
+def order_create(
+    *,
+    distribution: Distribution,
+    lines: Sequence[OrderLine],
+    email: str,
+    payment_method: str,
+    buyer_name: str = "",
+    customer=None,
+    sold_by=None,
+    language: str = "",
+    actor: Actor = SYSTEM,
+) -> Order:
+    """Make an order, taking its tickets' capacity or raising SoldOut with nothing taken.
+
+    Prices come from the ticket types, never from the buyer. Paid at the counter (cash, card
+    terminal) or free, the order is paid at once and its capacity sold; an online payment
+    leaves it pending, holding capacity for the reservation time.
+    """
+    if not lines:
+        raise OrderRejected(_("Choose at least one ticket."))
+    now = timezone.now()
+    organizer = distribution.organizer
+    currency = organizer.currency
+    tickets: list[Ticket] = []
+    pass_dates: dict[int, list[int]] = {}
+    for line in lines:
+        event_date = _check_line(line, distribution, now)
+        ticket_type = line.ticket_type
+        if event_date is None and ticket_type.event_id not in pass_dates:
+            pass_dates[ticket_type.event_id] = _pass_date_ids(ticket_type.event, now)
+        price = quantize(ticket_type.price, currency)
+        tickets += [
+            Ticket(ticket_type=ticket_type, event_date=event_date, price=price) for _i in range(line.quantity)
+        ]
+    subtotal = quantize(sum((ticket.price for ticket in tickets), Decimal(0)), currency)
+    fee_total = quantize(sum((ticket.fee for ticket in tickets), Decimal(0)), currency)
+    total = subtotal + fee_total
+
+    if total == 0:
+        payment_method = Order.PaymentMethod.FREE
+    paid_now = payment_method in (*Order.COUNTER_METHODS, Order.PaymentMethod.FREE)
+    claim = _claim_of(tickets, pass_dates)
+    try:
+        inventory.take(claim, state="sold" if paid_now else "held")
+    except SoldOut:
+        # Holds past their time may still count: free them, then try once more.
+        if not orders_expire(event_date_ids=list(claim.dates)):
+            raise
+        inventory.take(claim, state="sold" if paid_now else "held")
+
+    order = Order.objects.create(
+        organizer=organizer,
+        distribution=distribution,
+        status=Order.Status.PAID if paid_now else Order.Status.PENDING,
+        payment_method=payment_method,
+        email=email,
+        buyer_name=buyer_name,
+        customer=customer,
+        sold_by=sold_by,
+        currency=currency,
+        subtotal=subtotal,
+        fee_total=fee_total,
+        total=total,
+        holds_capacity=True,
+        expires_at=None if paid_now else now + timedelta(minutes=reservation_minutes()),
+        paid_at=now if paid_now else None,
+        language=language,
+    )
+    for ticket in tickets:
+        ticket.order = order
+    Ticket.objects.bulk_create(tickets)
+    if not organizer.currency_locked:
+        organizer_lock_currency(organizer=organizer)
+    audit_log(actor=actor, action="order.created", target=order, status=order.status, total=str(total))
+    return order
+
+
+def _claim_of_order(order: Order) -> inventory.Claim:
+    tickets = list(order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type"))
+    pass_events = {t.ticket_type.event_id for t in tickets if t.event_date_id is None}
+    pass_dates = {
+        event_id: list(EventDate.objects.filter(event_id=event_id).values_list("pk", flat=True))
+        for event_id in pass_events
+    }
+    return _claim_of(tickets, pass_dates)
+
+
+@transaction.atomic
+def order_mark_paid(*, order_id: int, actor: Actor = SYSTEM) -> Order:
+    """Record an order's payment, once: a pending order's held capacity becomes sold.
+
+    Returns the order; an already paid one is returned as it is. An order that expired
+    before its payment arrived is sold again if capacity remains, else SoldOut is raised
+    and the caller refunds the payment.
+    """
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status == Order.Status.PAID:
+        return order
+    claim = _claim_of_order(order)
+    if order.status == Order.Status.PENDING:
+        inventory.settle(claim)
+    elif order.status == Order.Status.EXPIRED:
+        inventory.take(claim, state="sold")
+    else:
+        raise OrderRejected(
+            _("Order %(code)s is %(status)s.") % {"code": order.code, "status": order.get_status_display()}
+        )
+    order.status = Order.Status.PAID
+    order.holds_capacity = True
+    order.paid_at = timezone.now()
+    order.expires_at = None
+    order.save(update_fields=["status", "holds_capacity", "paid_at", "expires_at"])
+    audit_log(actor=actor, action="order.paid", target=order)
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
+    """Cancel an order: its tickets are void and their capacity returns to sale."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status in (Order.Status.CANCELLED, Order.Status.REFUNDED):
+        return order
+    if order.holds_capacity:
+        state = "held" if order.status == Order.Status.PENDING else "sold"
+        inventory.give_back(_claim_of_order(order), state=state)
+    order.tickets.filter(status=Ticket.Status.VALID).update(status=Ticket.Status.CANCELLED)
+    order.status = Order.Status.CANCELLED
+    order.holds_capacity = False
+    order.expires_at = None
+    order.save(update_fields=["status", "holds_capacity", "expires_at"])
+    audit_log(actor=actor, action="order.cancelled", target=order)
+    return order
+
+
+def orders_expire(*, event_date_ids: Sequence[int] | None = None, now=None) -> int:
+    """Expire pending orders past their time (those using the given dates, or all), each in
+    its own transaction, giving their held capacity back. Returns how many expired."""
+    now = now or timezone.now()
+    overdue = Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
+    if event_date_ids is not None:
+        overdue = overdue.filter(
+            Q(tickets__event_date_id__in=event_date_ids)
+            | Q(tickets__event_date__isnull=True, tickets__ticket_type__event__dates__in=event_date_ids)
+        ).distinct()
+    expired = 0
+    for order_id in overdue.values_list("pk", flat=True):
+        expired += _order_expire(order_id=order_id, now=now)
+    return expired
+
+
+@transaction.atomic
+def _order_expire(*, order_id: int, now) -> int:
+    order = Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
+    if order is None or order.status != Order.Status.PENDING or order.expires_at > now:
+        return 0  # being paid or expired by someone else right now, or no longer overdue
+    inventory.give_back(_claim_of_order(order), state="held")
+    order.status = Order.Status.EXPIRED
+    order.holds_capacity = False
+    order.save(update_fields=["status", "holds_capacity"])
+    audit_log(actor=SYSTEM, action="order.expired", target=order)
+    return 1
