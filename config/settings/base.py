@@ -79,6 +79,9 @@ TENANT_DOMAIN_MODEL = "tenancy.Domain"
 # New organizations are cloned from this schema (migrated by our migrate_schemas).
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# SET search_path once per connection and schema switch, not before every query (the
+# installed django-tenants forgets it on rollback, so an aborted SET is never trusted).
+TENANT_LIMIT_SET_CALLS = True
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DEFAULT_NOT_FOUND_TENANT_VIEW = "apps.tenancy.views.unknown_host"

@@ -113,7 +113,7 @@ def test_the_plan_list_shows_prices_in_a_fixed_number_of_queries(admin_client, d
         services.plan_price_create(plan=plan, currency="JPY", monthly_fee=Decimal(4800))
 
     # host → tenant, token with its user, count, plans, prices: each after a SET search_path
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = admin_client.get("/api/v1/plans/")
 
     assert response.status_code == 200

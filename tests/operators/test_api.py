@@ -310,7 +310,7 @@ def test_the_team_member_list_query_count_is_pinned(world, django_assert_num_que
 
     # domain, token, my organizers (exists + list), my distributions, members, their two
     # kinds of links: 8 statements, each preceded by django-tenants' SET search_path
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(10):
         response = client.get("/api/v1/team-members/")
 
     assert len(response.json()) == 7

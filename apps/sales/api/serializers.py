@@ -1,0 +1,96 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.accounts.permissions import distributions_sellable_by
+from apps.events.models import EventDate
+from apps.sales.models import Order, Ticket
+from apps.sales.selectors import ticket_types_for_sale
+from apps.sales.services import OrderLine
+
+COUNTER_METHODS = [(m.value, m.label) for m in Order.COUNTER_METHODS]
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Ticket
+        fields = ["id", "code", "ticket_type", "event_date", "price", "fee", "status", "attendee_name"]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    tickets = TicketSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "code",
+            "organizer",
+            "distribution",
+            "status",
+            "payment_method",
+            "email",
+            "buyer_name",
+            "currency",
+            "subtotal",
+            "fee_total",
+            "total",
+            "expires_at",
+            "created_at",
+            "paid_at",
+            "tickets",
+        ]
+        read_only_fields = fields
+
+
+class PositionSerializer(serializers.Serializer):
+    ticket_type = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    event_date = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="Empty for a pass or the ticket type's date."
+    )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SellableDistributionField(serializers.PrimaryKeyRelatedField):
+    """Only distributions the caller sells in; any other id reads as unknown (no existence leak)."""
+
+    def get_queryset(self):
+        return distributions_sellable_by(self.context["request"].user).select_related("organizer")
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    """A sale at the counter: the operator needs sale permission on the distribution."""
+
+    distribution = SellableDistributionField()
+    email = serializers.EmailField()
+    buyer_name = serializers.CharField(max_length=200, required=False, default="")
+    payment_method = serializers.ChoiceField(choices=COUNTER_METHODS)
+    positions = PositionSerializer(many=True, allow_empty=False, max_length=50)
+
+    def validate_positions(self, positions):
+        ticket_types = ticket_types_for_sale({p["ticket_type"] for p in positions})
+        date_ids = {p["event_date"] for p in positions if p.get("event_date")}
+        dates = EventDate.objects.in_bulk(date_ids) if date_ids else {}
+        lines, errors = [], []
+        for position in positions:
+            ticket_type = ticket_types.get(position["ticket_type"])
+            error = {}
+            if ticket_type is None:
+                error["ticket_type"] = [_("Unknown ticket type.")]
+            if position.get("event_date") and position["event_date"] not in dates:
+                error["event_date"] = [_("Unknown event date.")]
+            errors.append(error)
+            if not error:
+                lines.append(
+                    OrderLine(
+                        ticket_type=ticket_type,
+                        quantity=position["quantity"],
+                        event_date=dates.get(position.get("event_date")),
+                    )
+                )
+        if any(errors):
+            raise serializers.ValidationError(errors)
+        return lines

@@ -1,0 +1,53 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.accounts.api_permissions import IsOperator
+from apps.accounts.permissions import Action, can
+from apps.core.audit import Actor
+from apps.core.exceptions import NotAllowed
+from apps.sales import selectors, services
+from apps.sales.api.serializers import OrderCreateSerializer, OrderSerializer
+
+
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Orders the caller may see; box-office sales (paid at the counter) and cancellation."""
+
+    permission_classes = [IsOperator]
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        queryset = selectors.orders_visible_to(self.request.user).prefetch_related("tickets")
+        status_filter = self.request.query_params.get("status")
+        if status_filter:
+            queryset = queryset.filter(status=status_filter)
+        return queryset.order_by("-created_at", "-pk")
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
+    def create(self, request):
+        serializer = OrderCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = services.order_create(
+            distribution=data["distribution"],
+            lines=data["positions"],
+            email=data["email"],
+            buyer_name=data["buyer_name"],
+            payment_method=data["payment_method"],
+            sold_by=request.user,
+            actor=Actor.from_request(request),
+        )
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        order = self.get_object()
+        if not (
+            can(request.user, Action.SELL, order.distribution) or can(request.user, Action.CONFIGURE, order)
+        ):
+            raise NotAllowed(_("You need sale permission on this order's distribution to cancel it."))
+        order = services.order_cancel(order_id=order.pk, actor=Actor.from_request(request))
+        return Response(OrderSerializer(order).data)

@@ -1,0 +1,166 @@
+"""REST API of orders: box-office sales by operators with sale permission, reads, cancel."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from apps.events import services as events
+from apps.sales.models import DateStock, Order
+from tests.factories import (
+    ADMIN,
+    CONFIGURER,
+    OTHER,
+    SELLER,
+    denied_to_outsiders,
+    programme_build,
+    role_matrix,
+    world_build,
+)
+from tests.tenants import ALPHA
+
+
+@pytest.fixture
+def world(alpha, beta):
+    return world_build(alpha, beta)
+
+
+@pytest.fixture
+def programme(world):
+    with schema_context(ALPHA.schema_name):
+        programme = programme_build(world.team)
+        events.event_publish(event=programme.concert)
+    return programme
+
+
+def _sale(world, programme, **changes):
+    return {
+        "distribution": world.team.a_box.pk,
+        "email": "buyer@example.com",
+        "payment_method": "cash",
+        "positions": [{"ticket_type": programme.day1_ticket.pk, "quantity": 2}],
+        **changes,
+    }
+
+
+@role_matrix(denied_to_outsiders(**{ADMIN: 201, SELLER: 201, CONFIGURER: 400, OTHER: 400}))
+def test_who_may_sell_at_the_box_office(world, programme, role, expected):
+    response = world.client(role).post("/api/v1/orders/", _sale(world, programme), format="json")
+
+    world.check(role, response, expected)
+    with schema_context(ALPHA.schema_name):
+        assert Order.objects.count() == (1 if expected == 201 else 0)
+    if expected == 201:
+        body = response.json()
+        assert body["status"] == "paid"
+        assert body["total"] == "90.000"
+        assert len(body["tickets"]) == 2
+    if expected == 400:
+        assert "distribution" in response.json()
+
+
+def _orders(world, programme):
+    with schema_context(ALPHA.schema_name):
+        sold = world.client(ADMIN).post("/api/v1/orders/", _sale(world, programme), format="json")
+        online = world.client(ADMIN).post(
+            "/api/v1/orders/", _sale(world, programme, distribution=world.team.a_shop.pk), format="json"
+        )
+    return sold.json()["id"], online.json()["id"]
+
+
+@role_matrix(
+    denied_to_outsiders(
+        **{
+            ADMIN: (200, ["box", "shop"]),
+            SELLER: (200, ["box"]),
+            CONFIGURER: (200, ["box", "shop"]),
+            OTHER: (200, []),
+        }
+    )
+)
+def test_who_sees_which_orders(world, programme, role, expected):
+    box, shop = _orders(world, programme)
+
+    response = world.client(role).get("/api/v1/orders/")
+
+    world.check(
+        role,
+        response,
+        expected,
+        names_to_ids=lambda names: [{"box": box, "shop": shop}[n] for n in reversed(names)] if names else [],
+    )
+
+
+def test_a_sold_out_date_answers_409_and_sells_nothing(world, programme):
+    with schema_context(ALPHA.schema_name):
+        events.event_date_update(event_date=programme.day1, capacity=1)
+
+    response = world.client(SELLER).post("/api/v1/orders/", _sale(world, programme), format="json")
+
+    assert response.status_code == 409
+    assert "Sold out" in response.json()["detail"]
+    with schema_context(ALPHA.schema_name):
+        assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"positions": []}, "positions"),
+        ({"positions": [{"ticket_type": 999999}]}, "positions"),
+        ({"positions": [{"ticket_type": "x"}]}, "positions"),
+        ({"payment_method": "stripe"}, "payment_method"),
+        ({"email": "not-an-email"}, "email"),
+        ({"distribution": 999999}, "distribution"),
+    ],
+)
+def test_bad_orders_get_field_messages(world, programme, change, field):
+    response = world.client(SELLER).post("/api/v1/orders/", _sale(world, programme, **change), format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_prices_come_from_the_ticket_type_not_the_request(world, programme):
+    sale = _sale(world, programme, total="0.01")
+    sale["positions"][0]["price"] = "0.01"
+
+    response = world.client(SELLER).post("/api/v1/orders/", sale, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["total"] == "90.000"
+
+
+def test_an_event_not_sold_in_that_channel_is_refused(world, programme):
+    with schema_context(ALPHA.schema_name):
+        events.event_publish(event=programme.online)
+    sale = _sale(world, programme, positions=[{"ticket_type": programme.online_ticket.pk}])
+
+    response = world.client(SELLER).post("/api/v1/orders/", sale, format="json")
+
+    assert response.status_code == 400
+    assert "not sold through" in response.json()["detail"]
+
+
+def test_cancelling_returns_the_seats(world, programme):
+    created = world.client(SELLER).post("/api/v1/orders/", _sale(world, programme), format="json").json()
+
+    cancelled = world.client(SELLER).post(f"/api/v1/orders/{created['id']}/cancel/")
+    refused = world.client(OTHER).post(f"/api/v1/orders/{created['id']}/cancel/")
+
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
+    assert refused.status_code == 404
+    with schema_context(ALPHA.schema_name):
+        assert DateStock.objects.get(event_date=programme.day1).sold == 0
+
+
+def test_a_one_ticket_sale_takes_a_fixed_number_of_queries(world, programme):
+    client = world.client(SELLER)
+    sale = _sale(world, programme, positions=[{"ticket_type": programme.day1_ticket.pk, "quantity": 1}])
+    client.post("/api/v1/orders/", sale, format="json")  # creates the counter rows
+
+    with schema_context(ALPHA.schema_name), CaptureQueriesContext(connection) as queries:
+        assert client.post("/api/v1/orders/", sale, format="json").status_code == 201
+
+    assert len(queries) <= 17, "\n".join(q["sql"][:200] for q in queries.captured_queries)
