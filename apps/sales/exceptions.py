@@ -4,11 +4,13 @@ from apps.core.exceptions import Conflict, DomainError
 
 
 class SoldOut(Conflict):
-    """Not enough capacity left: `part` is "dates" or "ticket_types", `ids` those that are full."""
+    """Not enough capacity left: `part` is "dates" or "ticket_types", `ids` those that are
+    full; `date_ids` are all the dates the tickets asked for."""
 
-    def __init__(self, *, part: str, ids: list[int]):
+    def __init__(self, *, part: str, ids: list[int], date_ids: list[int] = ()):
         self.part = part
         self.ids = ids
+        self.date_ids = list(date_ids)
         super().__init__(_("Sold out: there are not enough tickets left."))
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db import connection, transaction
+from django.db import connection
 
 from apps.events.models import Event, EventDate, Location, TicketType
 from apps.sales.exceptions import SoldOut
@@ -80,34 +80,31 @@ _COUNTERS = (
 
 
 def take(claim: Claim, *, state: State) -> None:
-    """Count `claim` as held or sold, or raise SoldOut (naming what is full) and change
-    nothing. Must run inside a transaction, which keeps the rows locked until it ends."""
-    with transaction.atomic(savepoint=_needs_savepoint(claim)):
-        for model, key, part, sql in _COUNTERS:
-            wanted = getattr(claim, part)
-            if not wanted:
-                continue
-            ids = sorted(wanted)
-            params = {"ids": ids, "counts": [wanted[i] for i in ids]}
-            with connection.cursor() as cursor:
-                if len(ids) > 1:
-                    cursor.execute(_ENSURE_SQL.format(table=_table(model), key=key), params)
-                    cursor.execute(_LOCK_SQL.format(table=_table(model), key=key), params)
+    """Count `claim` as held or sold, or raise SoldOut naming what is full.
+
+    Runs inside the caller's transaction (rows stay locked until it ends) and may have moved
+    some counters when it raises: the caller lets SoldOut leave its atomic block, which rolls
+    them back. No savepoint of its own: the one-ticket sale is two statements.
+    """
+    for model, key, part, sql in _COUNTERS:
+        wanted = getattr(claim, part)
+        if not wanted:
+            continue
+        ids = sorted(wanted)
+        params = {"ids": ids, "counts": [wanted[i] for i in ids]}
+        with connection.cursor() as cursor:
+            if len(ids) > 1:
+                cursor.execute(_ENSURE_SQL.format(table=_table(model), key=key), params)
+                cursor.execute(_LOCK_SQL.format(table=_table(model), key=key), params)
+            cursor.execute(sql.format(state=state), params)
+            taken = {row[0] for row in cursor.fetchall()}
+            if not taken and len(ids) == 1:
+                # Its counter row may not exist yet (first sale): make it, then try again.
+                cursor.execute(_ENSURE_SQL.format(table=_table(model), key=key), params)
                 cursor.execute(sql.format(state=state), params)
                 taken = {row[0] for row in cursor.fetchall()}
-                if not taken and len(ids) == 1:
-                    # Its counter row may not exist yet (first sale): make it, then try again.
-                    cursor.execute(_ENSURE_SQL.format(table=_table(model), key=key), params)
-                    cursor.execute(sql.format(state=state), params)
-                    taken = {row[0] for row in cursor.fetchall()}
-            if len(taken) < len(ids):
-                raise SoldOut(part=part, ids=[i for i in ids if i not in taken])
-
-
-def _needs_savepoint(claim: Claim) -> bool:
-    """A failure after some counters moved must undo them; a single counter either moves
-    or not, so the common one-ticket sale needs no savepoint round trips."""
-    return len(claim.dates) + len(claim.ticket_types) > 1
+        if len(taken) < len(ids):
+            raise SoldOut(part=part, ids=[i for i in ids if i not in taken], date_ids=sorted(claim.dates))
 
 
 def give_back(claim: Claim, *, state: State) -> None:

@@ -89,7 +89,6 @@ def _claim_of(tickets: Sequence[Ticket], pass_dates: dict[int, list[int]]) -> in
     return claim
 
 
-@transaction.atomic
 def order_create(
     *,
     distribution: Distribution,
@@ -106,8 +105,42 @@ def order_create(
 
     Prices come from the ticket types, never from the buyer. Paid at the counter (cash, card
     terminal) or free, the order is paid at once and its capacity sold; an online payment
-    leaves it pending, holding capacity for the reservation time.
+    leaves it pending, holding capacity for the reservation time. When seats run out,
+    unpaid orders past their time may still hold some: they are expired, and the order is
+    tried once more.
     """
+    arguments = {
+        "distribution": distribution,
+        "lines": lines,
+        "email": email,
+        "payment_method": payment_method,
+        "buyer_name": buyer_name,
+        "customer": customer,
+        "sold_by": sold_by,
+        "language": language,
+        "actor": actor,
+    }
+    try:
+        return _order_create(**arguments)
+    except SoldOut as exc:
+        if not orders_expire(event_date_ids=exc.date_ids):
+            raise
+    return _order_create(**arguments)
+
+
+@transaction.atomic
+def _order_create(
+    *,
+    distribution: Distribution,
+    lines: Sequence[OrderLine],
+    email: str,
+    payment_method: str,
+    buyer_name: str = "",
+    customer=None,
+    sold_by=None,
+    language: str = "",
+    actor: Actor = SYSTEM,
+) -> Order:
     if not lines:
         raise OrderRejected(_("Choose at least one ticket."))
     now = timezone.now()
@@ -131,14 +164,8 @@ def order_create(
     if total == 0:
         payment_method = Order.PaymentMethod.FREE
     paid_now = payment_method in (*Order.COUNTER_METHODS, Order.PaymentMethod.FREE)
-    claim = _claim_of(tickets, pass_dates)
-    try:
-        inventory.take(claim, state="sold" if paid_now else "held")
-    except SoldOut:
-        # Holds past their time may still count: free them, then try once more.
-        if not orders_expire(event_date_ids=list(claim.dates)):
-            raise
-        inventory.take(claim, state="sold" if paid_now else "held")
+    # The first write: a SoldOut leaves this transaction and undoes whatever it moved.
+    inventory.take(_claim_of(tickets, pass_dates), state="sold" if paid_now else "held")
 
     order = Order.objects.create(
         organizer=organizer,

@@ -163,4 +163,4 @@ def test_a_one_ticket_sale_takes_a_fixed_number_of_queries(world, programme):
     with schema_context(ALPHA.schema_name), CaptureQueriesContext(connection) as queries:
         assert client.post("/api/v1/orders/", sale, format="json").status_code == 201
 
-    assert len(queries) <= 17, "\n".join(q["sql"][:200] for q in queries.captured_queries)
+    assert len(queries) <= 15, "\n".join(q["sql"][:200] for q in queries.captured_queries)
