@@ -43,8 +43,10 @@ def email_deliver(
     html_body: str = "",
     from_email: str | None = None,
     reply_to: list[str] | None = None,
+    attachments: list[tuple[str, bytes, str]] = (),
 ) -> bool:
-    """Send now unless this message id was already sent (tasks may be delivered twice)."""
+    """Send now unless this message id was already sent (tasks may be delivered twice).
+    `attachments`: (file name, content, MIME type), made by the task that sends, never queued."""
     from django.core.cache import cache
     from django.core.mail import EmailMultiAlternatives
 
@@ -56,6 +58,8 @@ def email_deliver(
     )
     if html_body:
         message.attach_alternative(html_body, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()
     cache.set(sent_key, 1, timeout=60 * 60 * 24 * 7)
     return True

@@ -128,6 +128,7 @@ class Order(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(_("tickets e-mailed"), null=True, blank=True, editable=False)
     language = models.CharField(max_length=10, blank=True)
 
     class Meta:

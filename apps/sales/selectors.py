@@ -27,3 +27,34 @@ def ticket_types_for_sale(ids) -> dict[int, TicketType]:
         .prefetch_related("event__distributions")
     )
     return {ticket_type.pk: ticket_type for ticket_type in ticket_types}
+
+
+def organizer_base_url(organizer) -> str:
+    """Where an organizer's storefront is: its verified own domain, else its platform host."""
+    from django.conf import settings
+    from django.db import connection
+
+    from apps.tenancy.models import Domain
+
+    domains = Domain.objects.filter(
+        tenant__schema_name=connection.schema_name, organizer_slug=organizer.slug
+    ).exclude(is_custom=True, verified_at__isnull=True)
+    domain = domains.order_by("-is_custom", "-is_primary", "pk").values_list("domain", flat=True).first()
+    if domain is None:
+        domain = (
+            Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True)
+            .values_list("domain", flat=True)
+            .first()
+        )
+    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{domain}{port}"
+
+
+def order_by_secret(code: str, secret: str) -> Order | None:
+    """The order behind a public order link, if code and secret match (compared in constant time)."""
+    import hmac
+
+    order = Order.objects.select_related("organizer").filter(code=code).first()
+    if order is None or not hmac.compare_digest(order.secret, secret):
+        return None
+    return order

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -191,6 +191,8 @@ def _order_create(
     if not organizer.currency_locked:
         organizer_lock_currency(organizer=organizer)
     audit_log(actor=actor, action="order.created", target=order, status=order.status, total=str(total))
+    if order.status == Order.Status.PAID:
+        _confirm_on_commit(order)
     return order
 
 
@@ -230,6 +232,7 @@ def order_mark_paid(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     order.expires_at = None
     order.save(update_fields=["status", "holds_capacity", "paid_at", "expires_at"])
     audit_log(actor=actor, action="order.paid", target=order)
+    _confirm_on_commit(order)
     return order
 
 
@@ -278,3 +281,53 @@ def _order_expire(*, order_id: int, now) -> int:
     order.save(update_fields=["status", "holds_capacity"])
     audit_log(actor=SYSTEM, action="order.expired", target=order)
     return 1
+
+
+def _confirm_on_commit(order: Order) -> None:
+    """E-mail the tickets once the payment is committed (the task sends at most once)."""
+    from apps.sales.tasks import send_order_confirmation
+
+    send_order_confirmation.delay_on_commit(schema_name=connection.schema_name, order_id=order.pk)
+
+
+def order_confirmation_send(*, order_id: int) -> bool:
+    """E-mail a paid order's tickets (PDF attached) to its buyer, once: a repeated task, or
+    a payment notified five times, sends nothing more. Returns whether it sent."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from apps.core.emails import email_deliver
+    from apps.sales.selectors import organizer_base_url
+    from apps.sales.tickets import tickets_pdf
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("organizer").get(pk=order_id)
+        if order.status != Order.Status.PAID or order.confirmation_sent_at is not None:
+            return False
+        with translation.override(order.language or settings.LANGUAGE_CODE):
+            context = {
+                "order": order,
+                "tickets": order.tickets.filter(status=Ticket.Status.VALID).select_related(
+                    "ticket_type__event", "event_date"
+                ),
+                "order_url": organizer_base_url(order.organizer) + f"/orders/{order.code}/{order.secret}/",
+            }
+            subject = _("Your tickets from %(organizer)s (order %(code)s)") % {
+                "organizer": order.organizer.name,
+                "code": order.code,
+            }
+            body = render_to_string("sales/email/order_confirmation.txt", context)
+            html_body = render_to_string("sales/email/order_confirmation.html", context)
+            pdf = tickets_pdf(order)
+        order.confirmation_sent_at = timezone.now()
+        order.save(update_fields=["confirmation_sent_at"])
+        # Sent inside the lock: a second task waits, then sees confirmation_sent_at.
+        email_deliver(
+            message_id=f"order-confirmation:{connection.schema_name}:{order.pk}",
+            to=[order.email],
+            subject=subject,
+            body=body,
+            html_body=html_body,
+            attachments=[(f"tickets-{order.code}.pdf", pdf, "application/pdf")],
+        )
+    return True

@@ -2,12 +2,16 @@ from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.events.selectors import published_events_of
 from apps.organizers.selectors import organizers_with_distributions
+from apps.sales.models import Order
+from apps.sales.selectors import order_by_secret
+from apps.sales.tickets import ticket_qr_svg, tickets_pdf
 
 EVENTS_PER_PAGE = 30
 
@@ -27,3 +31,32 @@ def storefront_home(request):
             "sales/storefront_home.html",
             {"organizers": [request.organizer], "page": page, "time_zone": DEFAULT_TIME_ZONE},
         )
+
+
+def _order_or_404(code: str, secret: str) -> Order:
+    order = order_by_secret(code, secret)
+    if order is None:
+        raise Http404
+    return order
+
+
+def order_detail(request, code, secret):
+    """A buyer's order and its tickets (QR codes), reached through the secret link e-mailed to them."""
+    order = _order_or_404(code, secret)
+    tickets = order.tickets.select_related("ticket_type__event", "event_date")
+    with timezone.override(ZoneInfo(DEFAULT_TIME_ZONE)):
+        return render(
+            request,
+            "sales/order_detail.html",
+            {"order": order, "tickets": [(ticket, ticket_qr_svg(ticket)) for ticket in tickets]},
+        )
+
+
+def order_tickets_pdf(request, code, secret):
+    order = _order_or_404(code, secret)
+    if order.status != Order.Status.PAID:
+        raise Http404
+    response = HttpResponse(tickets_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tickets-{order.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

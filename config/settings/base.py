@@ -208,6 +208,7 @@ CELERY_TASK_ROUTES = {
     "apps.tenancy.tasks.*": {"queue": "provisioning"},
     "apps.platform.tasks.provision_*": {"queue": "provisioning"},
     "apps.billing.tasks.*": {"queue": "billing"},
+    "apps.sales.tasks.send_order_confirmation": {"queue": "email"},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
@@ -220,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-events-hub": {
         "task": "apps.hub.tasks.rebuild_hub",
         "schedule": 60 * 60 * 24,
+        "kwargs": {"schema_name": "public"},
+    },
+    "expire-unpaid-orders": {
+        "task": "apps.sales.tasks.expire_orders_everywhere",
+        "schedule": 60,
         "kwargs": {"schema_name": "public"},
     },
     "retry-stalled-provisioning": {

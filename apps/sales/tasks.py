@@ -1,0 +1,25 @@
+from celery import shared_task
+
+from apps.core.celery import SchemaTask
+from apps.sales import services
+
+
+@shared_task(base=SchemaTask, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_order_confirmation(*, schema_name: str, order_id: int) -> bool:
+    return services.order_confirmation_send(order_id=order_id)
+
+
+@shared_task(base=SchemaTask)
+def expire_orders(*, schema_name: str) -> int:
+    return services.orders_expire()
+
+
+@shared_task(base=SchemaTask)
+def expire_orders_everywhere(*, schema_name: str) -> int:
+    """Fan out one expiry run per live organization schema."""
+    from apps.tenancy.services import live_schema_names
+
+    schemas = [name for name in live_schema_names() if name != "public"]
+    for name in schemas:
+        expire_orders.delay(schema_name=name)
+    return len(schemas)

@@ -1,0 +1,96 @@
+"""Tickets as people hold them: a QR code of the ticket's code, and a PDF with a page each."""
+
+import io
+from zoneinfo import ZoneInfo
+
+import segno
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from apps.events.forms import DEFAULT_TIME_ZONE
+from apps.sales.models import Order, Ticket
+
+
+def ticket_qr_svg(ticket: Ticket) -> str:
+    """Inline SVG of the ticket's QR code (what the gate scans), with an accessible title."""
+    return segno.make(ticket.code, error="m").svg_inline(
+        scale=4, title=_("QR code of ticket %(code)s") % {"code": ticket.code}
+    )
+
+
+def _qr_png(code: str) -> ImageReader:
+    buffer = io.BytesIO()
+    segno.make(code, error="m").save(buffer, kind="png", scale=8, border=2)
+    buffer.seek(0)
+    return ImageReader(buffer)
+
+
+def _when(ticket: Ticket) -> str:
+    zone = ZoneInfo(DEFAULT_TIME_ZONE)
+    if ticket.event_date is None:
+        dates = list(ticket.ticket_type.event.dates.order_by("start"))
+        if not dates:
+            return _("Pass: every date")
+        first, last = (timezone.localtime(d.start, zone) for d in (dates[0], dates[-1]))
+        return _("Pass: every date, %(first)s – %(last)s") % {
+            "first": formats.date_format(first, "SHORT_DATE_FORMAT"),
+            "last": formats.date_format(last, "SHORT_DATE_FORMAT"),
+        }
+    start = timezone.localtime(ticket.event_date.start, zone)
+    return formats.date_format(start, "DATETIME_FORMAT")
+
+
+def tickets_pdf(order: Order) -> bytes:
+    """One A4 page per valid ticket, in the organizer's colour, with its QR code."""
+    tickets = list(
+        order.tickets.filter(status=Ticket.Status.VALID).select_related(
+            "ticket_type__event__location", "event_date"
+        )
+    )
+    organizer = order.organizer
+    brand = colors.HexColor(organizer.primary_color)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf.setTitle(_("Tickets for order %(code)s") % {"code": order.code})
+    pdf.setAuthor(organizer.name)
+    width, height = A4
+    for ticket in tickets:
+        event = ticket.ticket_type.event
+        location = event.location
+        pdf.setFillColor(brand)
+        pdf.rect(0, height - 30 * mm, width, 30 * mm, stroke=0, fill=1)
+        pdf.setFillColor(colors.white)
+        pdf.setFont("Helvetica-Bold", 18)
+        pdf.drawString(20 * mm, height - 19 * mm, organizer.name)
+        pdf.setFillColor(colors.black)
+        pdf.setFont("Helvetica-Bold", 22)
+        pdf.drawString(20 * mm, height - 50 * mm, event.name)
+        pdf.setFont("Helvetica", 13)
+        lines = [
+            _when(ticket),
+            f"{location.name}, {location.address}, {location.city}",
+            f"{ticket.ticket_type.name} — {ticket.price} {order.currency}",
+            _("Order %(code)s") % {"code": order.code},
+        ]
+        if ticket.attendee_name or order.buyer_name:
+            lines.append(ticket.attendee_name or order.buyer_name)
+        for index, line in enumerate(lines):
+            pdf.drawString(20 * mm, height - (62 + 8 * index) * mm, line)
+        pdf.drawImage(_qr_png(ticket.code), 20 * mm, height - 175 * mm, 60 * mm, 60 * mm)
+        pdf.setFont("Courier", 10)
+        pdf.drawString(20 * mm, height - 182 * mm, ticket.code)
+        pdf.setFont("Helvetica", 9)
+        pdf.setFillColor(colors.grey)
+        pdf.drawString(
+            20 * mm,
+            15 * mm,
+            _("Show this page (printed or on screen) at the entrance. One scan admits once."),
+        )
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

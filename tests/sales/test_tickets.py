@@ -1,0 +1,114 @@
+"""Tickets reach the buyer once: a PDF (a page per ticket) by e-mail, and a secret order link."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from apps.sales import services
+from apps.sales.models import Order
+from apps.sales.services import OrderLine
+from tests.sales.helpers import shop_build
+from tests.tenants import ALPHA, BETA
+
+
+def _pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def _sell(shop, quantity=2, method=Order.PaymentMethod.CASH, distribution=None):
+    return services.order_create(
+        distribution=distribution or shop.box_office,
+        lines=[OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
+        email="buyer@example.com",
+        buyer_name="Jeanne Buyer",
+        payment_method=method,
+    )
+
+
+def test_a_paid_order_mails_its_tickets_once_with_a_pdf_page_each(
+    in_alpha, django_capture_on_commit_callbacks
+):
+    shop = shop_build(capacity=10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = _sell(shop, quantity=3)
+    again = services.order_confirmation_send(order_id=order.pk)
+
+    assert again is False
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["buyer@example.com"]
+    assert order.code in message.subject
+    assert f"http://{ALPHA.host}/orders/{order.code}/{order.secret}/" in message.body
+    ((name, pdf, mimetype),) = message.attachments
+    assert (name, mimetype) == (f"tickets-{order.code}.pdf", "application/pdf")
+    assert pdf.startswith(b"%PDF")
+    assert _pages(pdf) == 3
+
+
+def test_a_pending_order_mails_nothing_until_paid_and_then_once(in_alpha, django_capture_on_commit_callbacks):
+    shop = shop_build(capacity=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = _sell(shop, method=Order.PaymentMethod.STRIPE, distribution=shop.online)
+    assert mail.outbox == []
+
+    for _notice in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.order_mark_paid(order_id=order.pk)
+
+    assert len(mail.outbox) == 1
+
+
+def test_the_order_link_shows_the_tickets_only_with_its_secret(in_alpha):
+    shop = shop_build(capacity=10)
+    order = _sell(shop, quantity=2)
+    codes = list(order.tickets.values_list("code", flat=True))
+    client = Client()
+
+    page = client.get(f"/orders/{order.code}/{order.secret}/", HTTP_HOST=ALPHA.host)
+    wrong = client.get(f"/orders/{order.code}/{order.secret[:-1]}x/", HTTP_HOST=ALPHA.host)
+    pdf = client.get(f"/orders/{order.code}/{order.secret}/tickets.pdf", HTTP_HOST=ALPHA.host)
+    elsewhere = client.get(f"/orders/{order.code}/{order.secret}/", HTTP_HOST=BETA.host)
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert all(code in body for code in codes)
+    assert body.count("<svg") >= 2
+    assert wrong.status_code == 404
+    assert elsewhere.status_code == 404
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert _pages(pdf.content) == 2
+
+
+def test_a_cancelled_order_has_no_pdf_and_shows_no_codes(in_alpha):
+    shop = shop_build(capacity=10)
+    order = _sell(shop)
+    services.order_cancel(order_id=order.pk)
+    code = order.tickets.first().code
+
+    page = Client().get(f"/orders/{order.code}/{order.secret}/", HTTP_HOST=ALPHA.host)
+    pdf = Client().get(f"/orders/{order.code}/{order.secret}/tickets.pdf", HTTP_HOST=ALPHA.host)
+
+    assert page.status_code == 200
+    assert code not in page.content.decode()
+    assert pdf.status_code == 404
+
+
+@pytest.mark.usefixtures("organizations")
+def test_expiry_runs_per_schema_from_the_beat_entry(django_capture_on_commit_callbacks):
+    from apps.sales.tasks import expire_orders_everywhere
+
+    with schema_context(ALPHA.schema_name):
+        shop = shop_build(capacity=1)
+        order = _sell(shop, quantity=1, method=Order.PaymentMethod.STRIPE, distribution=shop.online)
+        Order.objects.filter(pk=order.pk).update(expires_at=order.created_at)
+
+    assert expire_orders_everywhere.delay(schema_name="public").get() >= 2
+
+    with schema_context(ALPHA.schema_name):
+        order.refresh_from_db()
+        assert order.status == Order.Status.EXPIRED
