@@ -8,6 +8,7 @@ from apps.core.admin_sites import platform_admin_site
 urlpatterns = [
     path("", include("apps.platform.urls")),
     path("", include("apps.hub.urls")),
+    path("payments/", include("apps.payments.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", platform_admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

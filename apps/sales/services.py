@@ -331,3 +331,67 @@ def order_confirmation_send(*, order_id: int) -> bool:
             attachments=[(f"tickets-{order.code}.pdf", pdf, "application/pdf")],
         )
     return True
+
+
+# --- online payment ----------------------------------------------------------------------
+
+
+def order_payment_start(*, order: Order):
+    """The Stripe payment of a pending order, on its organizer's account with the platform's fee."""
+    from apps.payments.services import payment_start
+
+    if order.status != Order.Status.PENDING:
+        raise OrderRejected(_("Order %(code)s is not awaiting payment.") % {"code": order.code})
+    return payment_start(
+        reference=f"order:{order.pk}",
+        amount=order.total,
+        currency=order.currency,
+        organizer=order.organizer,
+        application_fee=application_fee_of(order),
+        description=_("Order %(code)s") % {"code": order.code},
+    )
+
+
+def application_fee_of(order: Order) -> Decimal:
+    """The platform's cut of an online order, as its plan says (settings.SALES_APPLICATION_FEE
+    names the function that knows plans; none: no fee)."""
+    from django.utils.module_loading import import_string
+
+    if not settings.SALES_APPLICATION_FEE:
+        return Decimal(0)
+    fee = import_string(settings.SALES_APPLICATION_FEE)(order)
+    return min(quantize(fee, order.currency), order.total)
+
+
+def order_payment_received(*, order_id: int, payment) -> Order:
+    """A payment for the order succeeded: the order is paid, or, when it expired meanwhile and
+    its seats are gone, the payment goes back to the buyer and they are told. Never lost."""
+    from apps.payments.services import payment_refund
+
+    try:
+        return order_mark_paid(order_id=order_id)
+    except SoldOut:
+        pass
+    payment_refund(payment_id=payment.pk, amount=payment.amount, reason="sold out after expiry")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        order.status = Order.Status.REFUNDED
+        order.save(update_fields=["status"])
+        order.tickets.update(status=Ticket.Status.REFUNDED)
+        audit_log(actor=SYSTEM, action="order.refunded_sold_out", target=order)
+        _sold_out_refund_notice(order)
+    return order
+
+
+def _sold_out_refund_notice(order: Order) -> None:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from apps.core.emails import email_send
+
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        email_send(
+            to=[order.email],
+            subject=_("Your order %(code)s could not be completed: refunded") % {"code": order.code},
+            body=render_to_string("sales/email/sold_out_refund.txt", {"order": order}),
+        )

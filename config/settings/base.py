@@ -53,6 +53,7 @@ SHARED_APPS = [
     "apps.platform",
     "apps.billing",
     "apps.hub",
+    "apps.payments",
 ]
 
 TENANT_APPS = [
@@ -70,6 +71,7 @@ TENANT_APPS = [
     "apps.operators",
     "apps.events",
     "apps.sales",
+    "apps.payments",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -315,3 +317,5 @@ DOMAIN_VERIFICATION_PREFIX = "_tessera-verify"
 
 # --- Sales: how long tickets in a cart or an unpaid order stay reserved.
 SALES_RESERVATION_MINUTES = env.int("SALES_RESERVATION_MINUTES", default=15)
+# The function (dotted path) giving the platform's fee on an online order; empty: none.
+SALES_APPLICATION_FEE = env("SALES_APPLICATION_FEE", default="")

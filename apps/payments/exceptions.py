@@ -1,0 +1,21 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.exceptions import Conflict, DomainError
+
+
+class PaymentsNotConfigured(DomainError):
+    status_code = 503
+
+    def __init__(self, message=None):
+        super().__init__(
+            message or _("Online payment is not available: the platform has no Stripe account set up.")
+        )
+
+
+class AccountNotReady(Conflict):
+    def __init__(self, message=None):
+        super().__init__(message or _("This organizer cannot take online payments yet."))
+
+
+class BadWebhook(DomainError):
+    """A webhook whose signature does not verify, or whose body is not a Stripe event."""

@@ -1,0 +1,105 @@
+"""Stripe records: connected accounts and processed webhook events (public schema, where the
+one webhook endpoint routes from), payments and refunds (each organization's schema).
+
+The app is in SHARED_APPS and TENANT_APPS, so every table exists on both sides; the public
+ones hold ConnectedAccount and WebhookEvent rows, organization schemas Payment and Refund.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+AMOUNT = {"max_digits": 12, "decimal_places": 3}
+
+
+class ConnectedAccount(models.Model):
+    """An organizer's own Stripe account, connected to the platform's (public: webhooks name
+    the account, and this row names the organization that owns it)."""
+
+    stripe_account_id = models.CharField(_("Stripe account"), max_length=64, unique=True)
+    # By schema name, not a foreign key: this table also exists (empty) in every
+    # organization schema, where a key to tenancy would block flushing the public one.
+    schema_name = models.CharField(max_length=63)
+    organizer_id = models.PositiveIntegerField()
+    charges_enabled = models.BooleanField(_("can take payments"), default=False)
+    payouts_enabled = models.BooleanField(_("can receive payouts"), default=False)
+    details_submitted = models.BooleanField(_("details submitted"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("connected Stripe account")
+        verbose_name_plural = _("connected Stripe accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schema_name", "organizer_id"], name="payments_one_account_per_organizer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.stripe_account_id
+
+
+class WebhookEvent(models.Model):
+    """A Stripe event received at the webhook endpoint; its unique id makes handling happen once."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    account = models.CharField(max_length=64, blank=True)
+    schema_name = models.CharField(max_length=63, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe webhook event")
+        verbose_name_plural = _("Stripe webhook events")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"
+
+
+class Payment(models.Model):
+    """A PaymentIntent on an organizer's connected account, for one thing sold (`reference`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the buyer")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELED = "canceled", _("Cancelled")
+
+    reference = models.CharField(
+        max_length=64, db_index=True, help_text=_("What is paid for, e.g. order:42.")
+    )
+    intent_id = models.CharField(max_length=255, unique=True)
+    client_secret = models.CharField(max_length=255, blank=True)
+    stripe_account_id = models.CharField(max_length=64)
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    currency = models.CharField(_("currency"), max_length=3)
+    application_fee = models.DecimalField(_("platform fee"), default=0, **AMOUNT)
+    refunded_amount = models.DecimalField(_("refunded"), default=0, **AMOUNT)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return self.intent_id
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    refund_id = models.CharField(max_length=255, unique=True)
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    status = models.CharField(max_length=32)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self) -> str:
+        return self.refund_id

@@ -1,0 +1,301 @@
+"""Stripe Connect through the official SDK: onboarding organizers' accounts, PaymentIntents
+on them with the platform's fee, refunds, and the one webhook endpoint's event handling.
+
+Every create carries an idempotency key, so a retried request never charges twice; every
+webhook event is handled once (WebhookEvent's unique id, under a row lock), whatever the
+order or number of deliveries. Outcomes are reported with apps.payments.signals.
+"""
+
+from decimal import Decimal
+
+import stripe
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from apps.core.money import from_minor_units, to_minor_units
+from apps.payments.exceptions import AccountNotReady, BadWebhook, PaymentsNotConfigured
+
+__all__ = ["AccountNotReady", "PaymentsNotConfigured"]  # raised to callers
+from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent
+from apps.payments.signals import payment_failed, payment_succeeded
+
+
+def _credentials() -> tuple[str, str]:
+    """The platform's Stripe secret key and webhook signing secret: its settings page's,
+    else the environment's."""
+    platform = apps.get_model("platform", "PlatformSettings").load()
+    return (
+        platform.stripe_secret_key or settings.STRIPE_SECRET_KEY,
+        platform.stripe_webhook_secret or settings.STRIPE_WEBHOOK_SECRET,
+    )
+
+
+def _plain(stripe_object) -> dict:
+    """SDK objects are not dicts; handle plain data past the boundary."""
+    return stripe_object.to_dict()
+
+
+def stripe_client() -> stripe.StripeClient:
+    secret_key, _webhook_secret = _credentials()
+    if not secret_key:
+        raise PaymentsNotConfigured()
+    return stripe.StripeClient(
+        api_key=secret_key,
+        base_addresses={"api": settings.STRIPE_API_BASE, "connect": settings.STRIPE_API_BASE},
+        max_network_retries=2,
+    )
+
+
+# --- connected accounts (called in the organization's schema) --------------------------
+
+
+def connected_account_onboard(*, organizer, email: str, refresh_url: str, return_url: str) -> str:
+    """The Stripe onboarding link of the organizer's connected account, made on first use."""
+    client = stripe_client()
+    organization = connection.tenant
+    with schema_context(get_public_schema_name()):
+        account = ConnectedAccount.objects.filter(
+            schema_name=organization.schema_name, organizer_id=organizer.pk
+        ).first()
+        if account is None:
+            created = _plain(
+                client.v1.accounts.create(
+                    params={
+                        "type": "express",
+                        "country": str(organizer.country) or "FR",
+                        "email": email,
+                        "business_profile": {"name": organizer.name},
+                        "metadata": {"schema": organization.schema_name, "organizer": str(organizer.pk)},
+                    },
+                    options={"idempotency_key": f"account:{organization.schema_name}:{organizer.pk}"},
+                )
+            )
+            account = ConnectedAccount.objects.create(
+                stripe_account_id=created["id"],
+                schema_name=organization.schema_name,
+                organizer_id=organizer.pk,
+                charges_enabled=bool(created.get("charges_enabled")),
+                payouts_enabled=bool(created.get("payouts_enabled")),
+                details_submitted=bool(created.get("details_submitted")),
+            )
+    link = _plain(
+        client.v1.account_links.create(
+            params={
+                "account": account.stripe_account_id,
+                "refresh_url": refresh_url,
+                "return_url": return_url,
+                "type": "account_onboarding",
+            }
+        )
+    )
+    return link["url"]
+
+
+def connected_account_of(organizer) -> ConnectedAccount | None:
+    """The organizer's connected account (read in its organization's schema)."""
+    schema_name = connection.schema_name
+    with schema_context(get_public_schema_name()):
+        return ConnectedAccount.objects.filter(schema_name=schema_name, organizer_id=organizer.pk).first()
+
+
+def connected_account_sync(*, stripe_account_id: str, data=None) -> ConnectedAccount | None:
+    """Refresh an account's abilities from Stripe (or from an account.updated event's data)."""
+    if data is None:
+        data = _plain(stripe_client().v1.accounts.retrieve(stripe_account_id))
+    with schema_context(get_public_schema_name()):
+        account = ConnectedAccount.objects.filter(stripe_account_id=stripe_account_id).first()
+        if account is None:
+            return None
+        account.charges_enabled = bool(data.get("charges_enabled"))
+        account.payouts_enabled = bool(data.get("payouts_enabled"))
+        account.details_submitted = bool(data.get("details_submitted"))
+        account.save(update_fields=["charges_enabled", "payouts_enabled", "details_submitted", "updated_at"])
+        return account
+
+
+# --- payments (in the organization's schema) --------------------------------------------
+
+
+def payment_start(
+    *,
+    reference: str,
+    amount: Decimal,
+    currency: str,
+    organizer,
+    application_fee: Decimal = Decimal(0),
+    description: str = "",
+) -> Payment:
+    """A PaymentIntent on the organizer's account for `reference`, with the platform's fee;
+    the pending one of that reference when there is one (a buyer reloading checkout)."""
+    pending = Payment.objects.filter(reference=reference, status=Payment.Status.PENDING).first()
+    if pending is not None:
+        return pending
+    account = connected_account_of(organizer)
+    if account is None or not account.charges_enabled:
+        raise AccountNotReady()
+    attempt = Payment.objects.filter(reference=reference).count() + 1
+    params = {
+        "amount": to_minor_units(amount, currency),
+        "currency": currency.lower(),
+        "automatic_payment_methods": {"enabled": True},
+        "description": description[:1000],
+        "metadata": {"schema": connection.schema_name, "reference": reference},
+    }
+    if application_fee > 0:
+        params["application_fee_amount"] = to_minor_units(application_fee, currency)
+    intent = _plain(
+        stripe_client().v1.payment_intents.create(
+            params=params,
+            options={
+                "stripe_account": account.stripe_account_id,
+                "idempotency_key": f"intent:{connection.schema_name}:{reference}:{attempt}",
+            },
+        )
+    )
+    return Payment.objects.create(
+        reference=reference,
+        intent_id=intent["id"],
+        client_secret=intent.get("client_secret") or "",
+        stripe_account_id=account.stripe_account_id,
+        amount=amount,
+        currency=currency,
+        application_fee=application_fee,
+    )
+
+
+def payment_reconcile(*, payment_id: int) -> Payment:
+    """Ask Stripe for the intent's state and apply it (the buyer's return page polls this)."""
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.status != Payment.Status.PENDING:
+        return payment
+    intent = _plain(
+        stripe_client().v1.payment_intents.retrieve(
+            payment.intent_id, options={"stripe_account": payment.stripe_account_id}
+        )
+    )
+    with transaction.atomic():
+        _intent_apply(intent)
+    payment.refresh_from_db()
+    return payment
+
+
+_INTENT_STATUS = {
+    "succeeded": Payment.Status.SUCCEEDED,
+    "canceled": Payment.Status.CANCELED,
+    "requires_payment_method": None,  # a failed attempt the buyer may retry: still pending
+}
+
+
+def _intent_apply(intent, *, failed: bool = False) -> str:
+    """Bring our Payment in line with a PaymentIntent, once: a succeeded payment stays so,
+    whatever arrives after it, and a success after a failed attempt still counts (events
+    arrive in any order). Runs in the payment's schema, inside a transaction."""
+    payment = Payment.objects.select_for_update().filter(intent_id=intent["id"]).first()
+    if payment is None:
+        return "unknown payment"
+    if payment.status == Payment.Status.SUCCEEDED:
+        return "already succeeded"
+    status = Payment.Status.FAILED if failed else _INTENT_STATUS.get(intent["status"])
+    if status is None or status == payment.status:
+        return "no change"
+    payment.status = status
+    received = intent.get("amount_received")
+    if status == Payment.Status.SUCCEEDED:
+        payment.succeeded_at = timezone.now()
+        if received is not None and from_minor_units(received, payment.currency) != payment.amount:
+            return _("amount mismatch: %(received)s received") % {"received": received}
+    payment.save(update_fields=["status", "succeeded_at"])
+    signal = payment_succeeded if status == Payment.Status.SUCCEEDED else payment_failed
+    signal.send(sender=Payment, payment=payment, reference=payment.reference)
+    return str(status)
+
+
+def payment_refund(*, payment_id: int, amount: Decimal, reason: str = "") -> Refund:
+    """Refund part or all of a payment on the connected account; the platform's fee is
+    refunded in proportion (Stripe's refund_application_fee)."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != Payment.Status.SUCCEEDED:
+            raise AccountNotReady(_("Only a succeeded payment can be refunded."))
+        if amount <= 0 or payment.refunded_amount + amount > payment.amount:
+            raise AccountNotReady(_("A refund cannot exceed what was paid and not yet refunded."))
+        refunded_before = to_minor_units(payment.refunded_amount, payment.currency)
+        refund = _plain(
+            stripe_client().v1.refunds.create(
+                params={
+                    "payment_intent": payment.intent_id,
+                    "amount": to_minor_units(amount, payment.currency),
+                    "refund_application_fee": True,
+                    "metadata": {"reference": payment.reference, "reason": reason[:500]},
+                },
+                options={
+                    "stripe_account": payment.stripe_account_id,
+                    "idempotency_key": f"refund:{connection.schema_name}:{payment.intent_id}:{refunded_before}",
+                },
+            )
+        )
+        payment.refunded_amount += amount
+        payment.save(update_fields=["refunded_amount"])
+        return Refund.objects.create(
+            payment=payment,
+            refund_id=refund["id"],
+            amount=amount,
+            status=refund.get("status", ""),
+            reason=reason,
+        )
+
+
+# --- the webhook endpoint ---------------------------------------------------------------
+
+
+def webhook_receive(*, payload: bytes, signature: str) -> str:
+    """Verify a Stripe webhook and handle its event once; returns what was done."""
+    _secret_key, webhook_secret = _credentials()
+    if not webhook_secret:
+        raise PaymentsNotConfigured()
+    try:
+        event = _plain(stripe.Webhook.construct_event(payload, signature, webhook_secret))
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise BadWebhook(_("The webhook's signature does not verify.")) from exc
+    return _event_handle(event)
+
+
+@transaction.atomic
+def _event_handle(event) -> str:
+    with schema_context(get_public_schema_name()):
+        row, _created = WebhookEvent.objects.get_or_create(
+            event_id=event["id"], defaults={"type": event["type"], "account": event.get("account") or ""}
+        )
+        row = WebhookEvent.objects.select_for_update().get(pk=row.pk)
+        if row.processed_at is not None:
+            return "duplicate"
+        account = ConnectedAccount.objects.filter(stripe_account_id=row.account).first()
+        schema_name = account.schema_name if account else ""
+    outcome = _dispatch(event, schema_name)
+    with schema_context(get_public_schema_name()):
+        row.processed_at = timezone.now()
+        row.schema_name = schema_name
+        row.outcome = outcome[:200]
+        row.save(update_fields=["processed_at", "schema_name", "outcome"])
+    return outcome
+
+
+def _dispatch(event, schema_name: str) -> str:
+    kind, data = event["type"], event["data"]["object"]
+    if kind == "account.updated":
+        connected_account_sync(stripe_account_id=data["id"], data=data)
+        return "account updated"
+    if not kind.startswith("payment_intent."):
+        return "ignored"
+    if not schema_name:
+        return "unknown account"
+    with schema_context(schema_name):
+        if kind == "payment_intent.succeeded":
+            return _intent_apply(data)
+        if kind in ("payment_intent.payment_failed", "payment_intent.canceled"):
+            return _intent_apply(data, failed=kind.endswith("payment_failed"))
+    return "ignored"
