@@ -8,7 +8,7 @@ from apps.core.api_views import country_list, currency_list
 from apps.events.api.views import EventDateViewSet, EventViewSet, LocationViewSet, TicketTypeViewSet
 from apps.operators.api.views import InvitationViewSet, TeamMemberViewSet
 from apps.organizers.api.views import DistributionViewSet, OrganizerViewSet
-from apps.sales.api.views import OrderViewSet
+from apps.sales.api.views import CheckInView, OrderViewSet
 
 router = DefaultRouter()
 router.register("organizers", OrganizerViewSet, basename="organizer")
@@ -26,4 +26,5 @@ urlpatterns = [
     path("countries/", country_list, name="country-list"),
     path("currencies/", currency_list, name="currency-list"),
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("check-ins/", CheckInView.as_view(), name="check-in"),
 ]

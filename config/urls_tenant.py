@@ -9,6 +9,7 @@ urlpatterns = [
     path("control/", include("apps.organizers.urls")),
     path("control/", include("apps.operators.urls")),
     path("control/", include("apps.events.urls")),
+    path("control/", include("apps.sales.control_urls")),
     path("control/", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -16,3 +16,13 @@ class SoldOut(Conflict):
 
 class OrderRejected(DomainError):
     """An order that cannot be made as asked (wrong event, outside the sale window, …)."""
+
+
+class CheckInRefused(DomainError):
+    """A scan that does not admit: `reason` is a short code, the message says why."""
+
+    status_code = 409
+
+    def __init__(self, reason: str, message):
+        self.reason = reason
+        super().__init__(message)

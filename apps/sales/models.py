@@ -187,3 +187,24 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.code}-{self.pk}"
+
+
+class CheckIn(models.Model):
+    """A ticket admitted at the gate for one date (a pass: once per date of its event)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="check_ins")
+    event_date = models.ForeignKey("events.EventDate", on_delete=models.CASCADE, related_name="check_ins")
+    checked_in_at = models.DateTimeField(_("admitted at"), auto_now_add=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "event_date"], name="sales_checkin_once_per_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} @ {self.event_date_id}"

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from apps.accounts.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
 from apps.events.models import TicketType
-from apps.sales.models import Order
+from apps.sales.models import Order, Ticket
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -58,3 +58,20 @@ def order_by_secret(code: str, secret: str) -> Order | None:
     if order is None or not hmac.compare_digest(order.secret, secret):
         return None
     return order
+
+
+def tickets_checkable_by(user):
+    """Tickets of the events one may see: their configurers and their channels' sellers."""
+    from apps.events.selectors import events_visible_to
+
+    return Ticket.objects.filter(ticket_type__event__in=events_visible_to(user))
+
+
+def event_dates_at_gate(user):
+    """Dates one may check tickets in for, from today on (soonest first, at most 200)."""
+    from django.utils import timezone
+
+    from apps.events.selectors import event_dates_visible_to
+
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return event_dates_visible_to(user).filter(end__gte=today).select_related("event").order_by("start")[:200]

@@ -94,3 +94,17 @@ class OrderCreateSerializer(serializers.Serializer):
         if any(errors):
             raise serializers.ValidationError(errors)
         return lines
+
+
+class CheckInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+    event_date = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="The date at this gate; needed for passes."
+    )
+
+
+class AdmissionSerializer(serializers.Serializer):
+    result = serializers.CharField()
+    ticket = TicketSerializer()
+    event_date = serializers.IntegerField(source="event_date.pk")
+    event = serializers.CharField(source="ticket.ticket_type.event.name")

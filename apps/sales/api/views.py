@@ -1,6 +1,6 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status, views, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -9,7 +9,13 @@ from apps.accounts.permissions import Action, can
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed
 from apps.sales import selectors, services
-from apps.sales.api.serializers import OrderCreateSerializer, OrderSerializer
+from apps.sales.api.serializers import (
+    AdmissionSerializer,
+    CheckInSerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+)
+from apps.sales.exceptions import CheckInRefused
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -51,3 +57,30 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise NotAllowed(_("You need sale permission on this order's distribution to cancel it."))
         order = services.order_cancel(order_id=order.pk, actor=Actor.from_request(request))
         return Response(OrderSerializer(order).data)
+
+
+class CheckInView(views.APIView):
+    """Scan a ticket at the gate: 201 admitted, or 409 with the reason (`reason`: unknown,
+    cancelled, refunded, unpaid, already, date, wrong_date)."""
+
+    permission_classes = [IsOperator]
+
+    @extend_schema(request=CheckInSerializer, responses={201: AdmissionSerializer})
+    def post(self, request):
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            admission = services.ticket_check_in(
+                code=serializer.validated_data["code"],
+                event_date_id=serializer.validated_data.get("event_date"),
+                tickets=selectors.tickets_checkable_by(request.user),
+                operator=request.user,
+            )
+        except CheckInRefused as refused:
+            return Response(
+                {"detail": str(refused), "reason": refused.reason}, status=status.HTTP_409_CONFLICT
+            )
+        data = AdmissionSerializer(
+            {"result": "admitted", "ticket": admission.ticket, "event_date": admission.event_date}
+        ).data
+        return Response(data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from apps.sales import control_views
+
+urlpatterns = [
+    path("check-in/", control_views.check_in, name="check-in"),
+]

@@ -1,0 +1,136 @@
+"""Check-in: a scan admits a ticket once per date, and refuses anything else with a reason."""
+
+import pytest
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from apps.events import services as events
+from apps.sales import services
+from apps.sales.models import CheckIn, Order
+from apps.sales.services import OrderLine
+from tests.factories import (
+    ADMIN,
+    CONFIGURER,
+    OTHER,
+    SELLER,
+    denied_to_outsiders,
+    programme_build,
+    role_matrix,
+    world_build,
+)
+from tests.sales.helpers import shop_build
+from tests.tenants import ALPHA
+
+
+@pytest.fixture
+def world(alpha, beta):
+    return world_build(alpha, beta)
+
+
+def _sell(distribution, ticket_type, method=Order.PaymentMethod.CASH):
+    order = services.order_create(
+        distribution=distribution,
+        lines=[OrderLine(ticket_type=ticket_type, quantity=1)],
+        email="buyer@example.com",
+        payment_method=method,
+    )
+    return order, order.tickets.get()
+
+
+@pytest.fixture
+def concert_ticket(world):
+    """A ticket for day 1 of A's concert, sold at A's box office."""
+    with schema_context(ALPHA.schema_name):
+        programme = programme_build(world.team)
+        events.event_publish(event=programme.concert)
+        _order, ticket = _sell(world.team.a_box, programme.day1_ticket)
+    return ticket
+
+
+def _scan(client, code, **extra):
+    return client.post("/api/v1/check-ins/", {"code": code, **extra}, format="json")
+
+
+@role_matrix(denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 201, OTHER: 409}))
+def test_who_may_check_tickets_in(world, concert_ticket, role, expected):
+    response = _scan(world.client(role), concert_ticket.code)
+
+    world.check(role, response, expected)
+    with schema_context(ALPHA.schema_name):
+        assert CheckIn.objects.count() == (1 if expected == 201 else 0)
+    if expected == 409:  # someone else's event reads as an unknown code
+        assert response.json()["reason"] == "unknown"
+
+
+def test_a_ticket_is_admitted_once_and_the_second_scan_says_when(world, concert_ticket):
+    client = world.client(SELLER)
+
+    first = _scan(client, concert_ticket.code)
+    second = _scan(client, concert_ticket.code)
+
+    assert first.status_code == 201
+    assert first.json()["result"] == "admitted"
+    assert second.status_code == 409
+    assert second.json()["reason"] == "already"
+    assert "Already admitted at" in second.json()["detail"]
+
+
+@pytest.mark.parametrize(("spoil", "reason"), [("cancel", "cancelled"), ("unpaid", "unpaid")])
+def test_cancelled_and_unpaid_tickets_are_refused(in_alpha, spoil, reason):
+    shop = shop_build(capacity=10)
+    method = Order.PaymentMethod.STRIPE if spoil == "unpaid" else Order.PaymentMethod.CASH
+    order, ticket = _sell(shop.online if spoil == "unpaid" else shop.box_office, shop.day_ticket, method)
+    if spoil == "cancel":
+        services.order_cancel(order_id=order.pk)
+
+    with pytest.raises(services.CheckInRefused) as refused:
+        services.ticket_check_in(code=ticket.code, tickets=ticket.__class__.objects.all())
+
+    assert refused.value.reason == reason
+
+
+def test_a_pass_is_admitted_once_on_each_date_chosen_at_the_gate(in_alpha):
+    shop = shop_build(capacity=10, days=2)
+    _order, ticket = _sell(shop.box_office, shop.pass_ticket)
+    tickets = ticket.__class__.objects.all()
+
+    with pytest.raises(services.CheckInRefused) as no_date:
+        services.ticket_check_in(code=ticket.code, tickets=tickets)
+    day1 = services.ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[0].pk)
+    day2 = services.ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[1].pk)
+    with pytest.raises(services.CheckInRefused) as again:
+        services.ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[1].pk)
+
+    assert no_date.value.reason == "date"
+    assert (day1.event_date, day2.event_date) == (shop.dates[0], shop.dates[1])
+    assert again.value.reason == "already"
+
+
+def test_a_day_ticket_at_another_dates_gate_is_refused(in_alpha):
+    shop = shop_build(capacity=10, days=2)
+    _order, ticket = _sell(shop.box_office, shop.day_ticket)
+
+    with pytest.raises(services.CheckInRefused) as refused:
+        services.ticket_check_in(
+            code=ticket.code, tickets=ticket.__class__.objects.all(), event_date_id=shop.dates[1].pk
+        )
+
+    assert refused.value.reason == "wrong_date"
+
+
+def test_the_gate_page_admits_and_refuses_aloud(world, concert_ticket):
+    with schema_context(ALPHA.schema_name):
+        client = Client()
+        client.force_login(world.team.seller)
+
+    admitted = client.post("/control/check-in/", {"code": concert_ticket.code}, HTTP_HOST=ALPHA.host)
+    refused = client.post("/control/check-in/", {"code": concert_ticket.code}, HTTP_HOST=ALPHA.host)
+    unknown = client.post("/control/check-in/", {"code": "nope"}, HTTP_HOST=ALPHA.host)
+
+    assert admitted.status_code == 200
+    assert "Admitted" in admitted.content.decode()
+    assert refused.status_code == 409
+    assert "Already admitted" in refused.content.decode()
+    assert 'role="status"' in refused.content.decode()
+    assert unknown.status_code == 409
+    assert "Unknown ticket" in unknown.content.decode()
