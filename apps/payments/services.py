@@ -141,9 +141,12 @@ def payment_start(
     params = {
         "amount": to_minor_units(amount, currency),
         "currency": currency.lower(),
-        "automatic_payment_methods": {"enabled": True},
-        "description": description[:1000],
-        "metadata": {"schema": connection.schema_name, "reference": reference},
+        "payment_method_types": ["card"],
+        "metadata": {
+            "schema": connection.schema_name,
+            "reference": reference,
+            "description": description[:500],
+        },
     }
     if application_fee > 0:
         params["application_fee_amount"] = to_minor_units(application_fee, currency)

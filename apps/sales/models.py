@@ -107,7 +107,7 @@ class Order(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     payment_method = models.CharField(_("payment method"), max_length=16, choices=PaymentMethod.choices)
-    email = models.EmailField(_("e-mail address"))
+    email = models.EmailField(_("e-mail address"), blank=True, help_text=_("Empty while a cart."))
     buyer_name = models.CharField(_("name"), max_length=200, blank=True)
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"

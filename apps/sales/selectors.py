@@ -1,4 +1,7 @@
-"""Reads of orders, with who may see what decided by apps.accounts.permissions."""
+"""Reads of orders and of what is on sale, with who may see what decided by
+apps.accounts.permissions."""
+
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -75,3 +78,101 @@ def event_dates_at_gate(user):
 
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return event_dates_visible_to(user).filter(end__gte=today).select_related("event").order_by("start")[:200]
+
+
+# --- the shop -------------------------------------------------------------------------------
+
+FEW_LEFT = 10
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What a buyer may still take: None means no limit."""
+
+    remaining: int | None
+
+    @property
+    def sold_out(self) -> bool:
+        return self.remaining is not None and self.remaining <= 0
+
+    @property
+    def few_left(self) -> bool:
+        return self.remaining is not None and 0 < self.remaining <= FEW_LEFT
+
+
+def event_on_sale(organizer, pk: int):
+    """A published event of the organizer offered in its online shop, or None."""
+    from apps.events.models import Event
+    from apps.organizers.models import Distribution
+
+    return (
+        Event.objects.filter(
+            pk=pk,
+            organizer=organizer,
+            status=Event.Status.PUBLISHED,
+            distributions__organizer=organizer,
+            distributions__kind=Distribution.Kind.ONLINE_SHOP,
+        )
+        .select_related("location", "organizer")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ShopListing:
+    """An event's offer: per date to come its availability and ticket types, then passes."""
+
+    dates: list  # [(event date, Availability, [(ticket type, Availability)])]
+    passes: list  # [(ticket type, Availability)]
+
+
+def event_listing(event) -> ShopListing:
+    """What the event page offers now, with what is left of each (held and sold count)."""
+    from django.utils import timezone
+
+    from apps.events.models import EventDate
+    from apps.sales.models import DateStock, TicketTypeStock
+
+    now = timezone.now()
+    dates = list(EventDate.objects.filter(event=event, end__gt=now).order_by("start"))
+    ticket_types = [
+        t
+        for t in TicketType.objects.filter(event=event).order_by("price", "name")
+        if (t.sale_start is None or t.sale_start <= now) and (t.sale_end is None or now < t.sale_end)
+    ]
+    date_taken = {s.event_date_id: s.held + s.sold for s in DateStock.objects.filter(event_date__in=dates)}
+    type_taken = {
+        s.ticket_type_id: s.held + s.sold
+        for s in TicketTypeStock.objects.filter(ticket_type__in=ticket_types)
+    }
+    date_left = {
+        d.pk: _left(
+            d.capacity if d.capacity is not None else event.location.capacity, date_taken.get(d.pk, 0)
+        )
+        for d in dates
+    }
+
+    def offer(ticket_type, on_dates):
+        return ticket_type, Availability(
+            _lowest(on_dates, _left(ticket_type.limit, type_taken.get(ticket_type.pk, 0)))
+        )
+
+    listing_dates = [
+        (
+            event_date,
+            Availability(date_left[event_date.pk]),
+            [offer(t, date_left[event_date.pk]) for t in ticket_types if t.event_date_id == event_date.pk],
+        )
+        for event_date in dates
+    ]
+    passes = [offer(t, _lowest(*date_left.values())) for t in ticket_types if t.is_pass and dates]
+    return ShopListing(dates=listing_dates, passes=passes)
+
+
+def _left(capacity: int | None, taken: int) -> int | None:
+    return None if capacity is None else max(capacity - taken, 0)
+
+
+def _lowest(*values: int | None) -> int | None:
+    known = [v for v in values if v is not None]
+    return min(known) if known else None

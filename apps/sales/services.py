@@ -99,6 +99,7 @@ def order_create(
     customer=None,
     sold_by=None,
     language: str = "",
+    hold: bool = False,
     actor: Actor = SYSTEM,
 ) -> Order:
     """Make an order, taking its tickets' capacity or raising SoldOut with nothing taken.
@@ -107,7 +108,7 @@ def order_create(
     terminal) or free, the order is paid at once and its capacity sold; an online payment
     leaves it pending, holding capacity for the reservation time. When seats run out,
     unpaid orders past their time may still hold some: they are expired, and the order is
-    tried once more.
+    tried once more. `hold`: a shop's cart, pending whatever its total until checkout.
     """
     arguments = {
         "distribution": distribution,
@@ -118,6 +119,7 @@ def order_create(
         "customer": customer,
         "sold_by": sold_by,
         "language": language,
+        "hold": hold,
         "actor": actor,
     }
     try:
@@ -126,6 +128,26 @@ def order_create(
         if not orders_expire(event_date_ids=exc.date_ids):
             raise
     return _order_create(**arguments)
+
+
+def _priced_tickets(lines: Sequence[OrderLine], distribution: Distribution, now):
+    """The unsaved tickets `lines` ask for, priced in the organizer's currency, and the dates
+    of each pass's event; raises OrderRejected for a line that cannot be sold."""
+    if not lines:
+        raise OrderRejected(_("Choose at least one ticket."))
+    currency = distribution.organizer.currency
+    tickets: list[Ticket] = []
+    pass_dates: dict[int, list[int]] = {}
+    for line in lines:
+        event_date = _check_line(line, distribution, now)
+        ticket_type = line.ticket_type
+        if event_date is None and ticket_type.event_id not in pass_dates:
+            pass_dates[ticket_type.event_id] = _pass_date_ids(ticket_type.event, now)
+        price = quantize(ticket_type.price, currency)
+        tickets += [
+            Ticket(ticket_type=ticket_type, event_date=event_date, price=price) for _i in range(line.quantity)
+        ]
+    return tickets, pass_dates
 
 
 @transaction.atomic
@@ -139,31 +161,20 @@ def _order_create(
     customer=None,
     sold_by=None,
     language: str = "",
+    hold: bool = False,
     actor: Actor = SYSTEM,
 ) -> Order:
-    if not lines:
-        raise OrderRejected(_("Choose at least one ticket."))
     now = timezone.now()
     organizer = distribution.organizer
     currency = organizer.currency
-    tickets: list[Ticket] = []
-    pass_dates: dict[int, list[int]] = {}
-    for line in lines:
-        event_date = _check_line(line, distribution, now)
-        ticket_type = line.ticket_type
-        if event_date is None and ticket_type.event_id not in pass_dates:
-            pass_dates[ticket_type.event_id] = _pass_date_ids(ticket_type.event, now)
-        price = quantize(ticket_type.price, currency)
-        tickets += [
-            Ticket(ticket_type=ticket_type, event_date=event_date, price=price) for _i in range(line.quantity)
-        ]
+    tickets, pass_dates = _priced_tickets(lines, distribution, now)
     subtotal = quantize(sum((ticket.price for ticket in tickets), Decimal(0)), currency)
     fee_total = quantize(sum((ticket.fee for ticket in tickets), Decimal(0)), currency)
     total = subtotal + fee_total
 
-    if total == 0:
+    if total == 0 and not hold:
         payment_method = Order.PaymentMethod.FREE
-    paid_now = payment_method in (*Order.COUNTER_METHODS, Order.PaymentMethod.FREE)
+    paid_now = not hold and payment_method in (*Order.COUNTER_METHODS, Order.PaymentMethod.FREE)
     # The first write: a SoldOut leaves this transaction and undoes whatever it moved.
     inventory.take(_claim_of(tickets, pass_dates), state="sold" if paid_now else "held")
 
@@ -451,3 +462,47 @@ def ticket_check_in(*, code: str, tickets, event_date_id: int | None = None, ope
             % {"time": timezone.localtime(first.checked_in_at).strftime("%H:%M:%S")},
         ) from None
     return Admission(ticket=ticket, event_date=event_date)
+
+
+# --- the shop's cart and checkout ------------------------------------------------------------
+
+
+@transaction.atomic
+def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine]) -> Order:
+    """Add tickets to a cart (a held, pending order) before its time runs out, taking their
+    capacity or raising SoldOut with the cart unchanged."""
+    order = Order.objects.select_for_update().select_related("distribution__organizer").get(pk=order_id)
+    now = timezone.now()
+    if order.status != Order.Status.PENDING or order.expires_at <= now:
+        raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
+    tickets, pass_dates = _priced_tickets(lines, order.distribution, now)
+    inventory.take(_claim_of(tickets, pass_dates), state="held")
+    for ticket in tickets:
+        ticket.order = order
+    Ticket.objects.bulk_create(tickets)
+    added = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
+    order.subtotal += quantize(sum((t.price for t in tickets), Decimal(0)), order.currency)
+    order.fee_total += quantize(sum((t.fee for t in tickets), Decimal(0)), order.currency)
+    order.total += added
+    order.save(update_fields=["subtotal", "fee_total", "total"])
+    return order
+
+
+@transaction.atomic
+def order_checkout(
+    *, order_id: int, email: str, buyer_name: str = "", customer=None, language: str = ""
+) -> Order:
+    """Give a cart its buyer; a free one is paid (and its tickets sent) at once."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status != Order.Status.PENDING or order.expires_at <= timezone.now():
+        raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
+    order.email = email
+    order.buyer_name = buyer_name
+    order.customer = customer if customer is not None else order.customer
+    order.language = language or order.language
+    order.save(update_fields=["email", "buyer_name", "customer", "language"])
+    if order.total == 0:
+        order.payment_method = Order.PaymentMethod.FREE
+        order.save(update_fields=["payment_method"])
+        return order_mark_paid(order_id=order.pk)
+    return order
