@@ -19,3 +19,12 @@ class AccountNotReady(Conflict):
 
 class BadWebhook(DomainError):
     """A webhook whose signature does not verify, or whose body is not a Stripe event."""
+
+
+class PaymentsUnavailable(DomainError):
+    """Stripe could not be reached or refused the request."""
+
+    status_code = 503
+
+    def __init__(self, message=None):
+        super().__init__(message or _("The payment service cannot be reached right now; please try again."))

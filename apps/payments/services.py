@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.core.money import from_minor_units, to_minor_units
-from apps.payments.exceptions import AccountNotReady, BadWebhook, PaymentsNotConfigured
+from apps.payments.exceptions import AccountNotReady, BadWebhook, PaymentsNotConfigured, PaymentsUnavailable
 
 __all__ = ["AccountNotReady", "PaymentsNotConfigured"]  # raised to callers
 from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent
@@ -150,15 +150,18 @@ def payment_start(
     }
     if application_fee > 0:
         params["application_fee_amount"] = to_minor_units(application_fee, currency)
-    intent = _plain(
-        stripe_client().v1.payment_intents.create(
-            params=params,
-            options={
-                "stripe_account": account.stripe_account_id,
-                "idempotency_key": f"intent:{connection.schema_name}:{reference}:{attempt}",
-            },
+    try:
+        intent = _plain(
+            stripe_client().v1.payment_intents.create(
+                params=params,
+                options={
+                    "stripe_account": account.stripe_account_id,
+                    "idempotency_key": f"intent:{connection.schema_name}:{reference}:{attempt}",
+                },
+            )
         )
-    )
+    except stripe.StripeError as exc:
+        raise PaymentsUnavailable() from exc
     return Payment.objects.create(
         reference=reference,
         intent_id=intent["id"],
@@ -175,11 +178,14 @@ def payment_reconcile(*, payment_id: int) -> Payment:
     payment = Payment.objects.get(pk=payment_id)
     if payment.status != Payment.Status.PENDING:
         return payment
-    intent = _plain(
-        stripe_client().v1.payment_intents.retrieve(
-            payment.intent_id, options={"stripe_account": payment.stripe_account_id}
+    try:
+        intent = _plain(
+            stripe_client().v1.payment_intents.retrieve(
+                payment.intent_id, options={"stripe_account": payment.stripe_account_id}
+            )
         )
-    )
+    except stripe.StripeError as exc:
+        raise PaymentsUnavailable() from exc
     with transaction.atomic():
         _intent_apply(intent)
     payment.refresh_from_db()

@@ -1,16 +1,26 @@
+import contextlib
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from apps.core.exceptions import DomainError
 from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.events.selectors import published_events_of
 from apps.organizers.selectors import organizers_with_distributions
+from apps.sales import selectors, services
+from apps.sales.forms import CheckoutForm, quantities_from
 from apps.sales.models import Order
 from apps.sales.selectors import order_by_secret
+from apps.sales.services import OrderLine
 from apps.sales.tickets import ticket_qr_svg, tickets_pdf
 
 EVENTS_PER_PAGE = 30
@@ -60,3 +70,166 @@ def order_tickets_pdf(request, code, secret):
     response["Content-Disposition"] = f'attachment; filename="tickets-{order.code}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the shop: event page, cart, checkout, payment -----------------------------------------
+
+CART = "cart_order_id"
+
+
+def _shop_distribution(organizer):
+    from apps.organizers.models import Distribution
+
+    return organizer.distributions.filter(kind=Distribution.Kind.ONLINE_SHOP).order_by("pk").first()
+
+
+def _cart(request) -> Order | None:
+    """The session's cart: a pending order of this organizer still within its time."""
+    order_id = request.session.get(CART)
+    if not order_id or request.organizer is None:
+        return None
+    order = (
+        Order.objects.filter(pk=order_id, organizer=request.organizer, status=Order.Status.PENDING)
+        .select_related("organizer")
+        .first()
+    )
+    if order is None or order.expires_at <= timezone.now():
+        request.session.pop(CART, None)
+        return None
+    return order
+
+
+def event_page(request, pk):
+    """An event's dates and tickets, with what is left, and the form to reserve some."""
+    if request.organizer is None:
+        raise Http404
+    event = selectors.event_on_sale(request.organizer, pk)
+    if event is None:
+        raise Http404
+    services.orders_expire(event_date_ids=list(event.dates.values_list("pk", flat=True)))  # lazily, on read
+    listing = selectors.event_listing(event)
+    if request.method == "POST":
+        chosen, errors = quantities_from(request.POST, listing)
+        if not chosen and not errors:
+            errors = [_("Choose how many tickets you want.")]
+        if not errors:
+            lines = [OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen]
+            try:
+                cart = _cart(request)
+                if cart is None:
+                    cart = services.order_create(
+                        distribution=_shop_distribution(request.organizer),
+                        lines=lines,
+                        email=getattr(request.user, "email", "") if request.user.is_authenticated else "",
+                        payment_method=Order.PaymentMethod.STRIPE,
+                        customer=request.user
+                        if request.user.is_authenticated and not request.user.is_operator
+                        else None,
+                        language=get_language() or "",
+                        hold=True,
+                    )
+                else:
+                    services.cart_lines_add(order_id=cart.pk, lines=lines)
+            except DomainError as exc:
+                errors = [str(exc)]
+            else:
+                request.session[CART] = cart.pk
+                return redirect("cart")
+        for error in errors:
+            messages.error(request, error)
+        listing = selectors.event_listing(event)
+    with timezone.override(ZoneInfo(DEFAULT_TIME_ZONE)):
+        return render(
+            request,
+            "sales/event_page.html",
+            {"event": event, "listing": listing, "time_zone": DEFAULT_TIME_ZONE},
+            status=400 if request.method == "POST" else 200,
+        )
+
+
+def cart(request):
+    """The reserved tickets with their countdown, and the buyer's details to check out."""
+    order = _cart(request)
+    if order is None:
+        return render(request, "sales/cart.html", {"order": None})
+    initial = {"email": order.email, "buyer_name": order.buyer_name}
+    form = CheckoutForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_checkout(
+                order_id=order.pk,
+                email=form.cleaned_data["email"],
+                buyer_name=form.cleaned_data["buyer_name"],
+                language=get_language() or "",
+            )
+            if order.status == Order.Status.PAID:
+                request.session.pop(CART, None)
+                return redirect("order-detail", order.code, order.secret)
+            services.order_payment_start(order=order)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("checkout-pay")
+    tickets = order.tickets.select_related("ticket_type__event", "event_date")
+    with timezone.override(ZoneInfo(DEFAULT_TIME_ZONE)):
+        return render(
+            request,
+            "sales/cart.html",
+            {"order": order, "tickets": tickets, "form": form},
+            status=400 if form.errors else 200,
+        )
+
+
+@require_POST
+def cart_empty(request):
+    order = _cart(request)
+    if order is not None:
+        services.order_cancel(order_id=order.pk)
+    request.session.pop(CART, None)
+    messages.info(request, _("Your cart is empty; the tickets are released."))
+    return redirect("home")
+
+
+def checkout_pay(request):
+    """The card payment step: Stripe.js confirms the intent on the organizer's account."""
+    from apps.payments.selectors import payment_of, stripe_publishable_key
+
+    order = _cart(request)
+    payment = payment_of(reference=f"order:{order.pk}") if order else None
+    if payment is None:
+        return redirect("cart")
+    return render(
+        request,
+        "sales/checkout_pay.html",
+        {
+            "order": order,
+            "payment": payment,
+            "publishable_key": stripe_publishable_key(),
+            "stripe_js_url": settings.STRIPE_JS_URL,
+        },
+    )
+
+
+def checkout_return(request):
+    """Where the buyer lands after paying: the payment is checked with Stripe (the webhook
+    may be slower), and the paid order shown; until then the page looks again."""
+    from apps.payments.selectors import payment_of
+    from apps.payments.services import payment_reconcile
+
+    order = _cart(request)
+    if order is None:
+        order_id = request.session.get("last_order_id")
+        order = Order.objects.filter(pk=order_id).first() if order_id else None
+    if order is None:
+        return redirect("cart")
+    request.session["last_order_id"] = order.pk
+    payment = payment_of(reference=f"order:{order.pk}")
+    if payment is not None:
+        # Stripe unreachable: the webhook still settles it, and this page looks again.
+        with contextlib.suppress(DomainError):
+            payment_reconcile(payment_id=payment.pk)
+    order.refresh_from_db()
+    if order.status == Order.Status.PAID:
+        request.session.pop(CART, None)
+        return redirect("order-detail", order.code, order.secret)
+    return render(request, "sales/checkout_return.html", {"order": order})

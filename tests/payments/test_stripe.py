@@ -19,7 +19,7 @@ from apps.sales import services as sales
 from apps.sales.models import DateStock, Order
 from apps.sales.services import OrderLine
 from tests.payments import stripe_fake
-from tests.payments.conftest import ACCOUNT
+from tests.payments.fixtures import ACCOUNT
 from tests.tenants import ALPHA
 
 
