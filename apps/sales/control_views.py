@@ -1,11 +1,16 @@
-"""Control panel pages of sales: the gate's check-in."""
+"""Control panel pages of sales: the gate's check-in, an organizer's online payments."""
+
+import contextlib
 
 from django import forms
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.decorators import requires
-from apps.accounts.permissions import can_open_control_panel
+from apps.accounts.permissions import can_open_control_panel, organizers_configurable_by
+from apps.core.exceptions import DomainError
 from apps.sales import selectors, services
 from apps.sales.exceptions import CheckInRefused
 
@@ -54,3 +59,27 @@ def check_in(request):
         {"form": form, "admission": admission, "refusal": refusal},
         status=status,
     )
+
+
+@requires(can_open_control_panel)
+def organizer_payments(request, pk):
+    """An organizer's online payments: its Stripe account's state, and the link to connect
+    or finish it (Stripe's onboarding, back here when done)."""
+    from apps.payments.services import connected_account_of, connected_account_onboard, connected_account_sync
+
+    organizer = get_object_or_404(organizers_configurable_by(request.user), pk=pk)
+    account = connected_account_of(organizer)
+    if request.method == "POST":
+        here = request.build_absolute_uri(reverse("organizer-payments", args=[organizer.pk]))
+        try:
+            url = connected_account_onboard(
+                organizer=organizer, email=request.user.email, refresh_url=here, return_url=f"{here}?back=1"
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("organizer-payments", pk=organizer.pk)
+        return redirect(url)
+    if account is not None and request.GET.get("back"):
+        with contextlib.suppress(DomainError):
+            account = connected_account_sync(stripe_account_id=account.stripe_account_id) or account
+    return render(request, "sales/organizer_payments.html", {"organizer": organizer, "account": account})
