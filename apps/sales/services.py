@@ -253,6 +253,14 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.status in (Order.Status.CANCELLED, Order.Status.REFUNDED):
         return order
+    if (
+        order.status == Order.Status.PAID
+        and order.payment_method == Order.PaymentMethod.STRIPE
+        and order.total
+    ):
+        raise OrderRejected(
+            _("A paid card order is refunded, not cancelled: its money goes back to the buyer.")
+        )
     if order.holds_capacity:
         state = "held" if order.status == Order.Status.PENDING else "sold"
         inventory.give_back(_claim_of_order(order), state=state)
@@ -505,4 +513,47 @@ def order_checkout(
         order.payment_method = Order.PaymentMethod.FREE
         order.save(update_fields=["payment_method"])
         return order_mark_paid(order_id=order.pk)
+    return order
+
+
+# --- refunds -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, actor: Actor = SYSTEM) -> Order:
+    """Refund a paid order, whole or some of its tickets: a card payment is refunded through
+    Stripe (the platform's fee in proportion), counter payments are given back at the
+    counter; the tickets are void and their seats return to sale."""
+    from apps.payments.selectors import payment_of
+    from apps.payments.services import payment_refund
+
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status != Order.Status.PAID:
+        raise OrderRejected(_("Only a paid order can be refunded."))
+    valid = order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type")
+    tickets = list(valid.filter(pk__in=ticket_ids) if ticket_ids is not None else valid)
+    if not tickets or (ticket_ids is not None and len(tickets) != len(set(ticket_ids))):
+        raise OrderRejected(_("Choose valid tickets of this order to refund."))
+    amount = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
+    if order.payment_method == Order.PaymentMethod.STRIPE and amount > 0:
+        payment = payment_of(reference=f"order:{order.pk}")
+        payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
+    pass_events = {t.ticket_type.event_id for t in tickets if t.event_date_id is None}
+    pass_dates = {
+        event_id: list(EventDate.objects.filter(event_id=event_id).values_list("pk", flat=True))
+        for event_id in pass_events
+    }
+    inventory.give_back(_claim_of(tickets, pass_dates), state="sold")
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(status=Ticket.Status.REFUNDED)
+    if not order.tickets.filter(status=Ticket.Status.VALID).exists():
+        order.status = Order.Status.REFUNDED
+        order.holds_capacity = False
+        order.save(update_fields=["status", "holds_capacity"])
+    audit_log(
+        actor=actor,
+        action="order.refunded",
+        target=order,
+        amount=str(amount),
+        tickets=[t.pk for t in tickets],
+    )
     return order

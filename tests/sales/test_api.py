@@ -164,3 +164,28 @@ def test_a_one_ticket_sale_takes_a_fixed_number_of_queries(world, programme):
         assert client.post("/api/v1/orders/", sale, format="json").status_code == 201
 
     assert len(queries) <= 15, "\n".join(q["sql"][:200] for q in queries.captured_queries)
+
+
+def test_refunding_through_the_api_voids_the_tickets_and_returns_the_seats(world, programme):
+    created = world.client(SELLER).post("/api/v1/orders/", _sale(world, programme), format="json").json()
+    one_ticket = created["tickets"][0]["id"]
+
+    partial = world.client(SELLER).post(
+        f"/api/v1/orders/{created['id']}/refund/", {"tickets": [one_ticket]}, format="json"
+    )
+    refused = world.client(OTHER).post(f"/api/v1/orders/{created['id']}/refund/", {}, format="json")
+    bad = world.client(SELLER).post(
+        f"/api/v1/orders/{created['id']}/refund/", {"tickets": ["x"]}, format="json"
+    )
+    rest = world.client(SELLER).post(f"/api/v1/orders/{created['id']}/refund/", {}, format="json")
+    again = world.client(SELLER).post(f"/api/v1/orders/{created['id']}/refund/", {}, format="json")
+
+    assert partial.status_code == 200
+    assert partial.json()["status"] == "paid"
+    assert refused.status_code == 404
+    assert bad.status_code == 400
+    assert "tickets" in bad.json()
+    assert rest.json()["status"] == "refunded"
+    assert again.status_code == 400
+    with schema_context(ALPHA.schema_name):
+        assert DateStock.objects.get(event_date=programme.day1).sold == 0

@@ -108,3 +108,13 @@ class AdmissionSerializer(serializers.Serializer):
     ticket = TicketSerializer()
     event_date = serializers.IntegerField(source="event_date.pk")
     event = serializers.CharField(source="ticket.ticket_type.event.name")
+
+
+class RefundSerializer(serializers.Serializer):
+    tickets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=False,
+        max_length=500,
+        help_text="Ids of the tickets to refund; all valid ones when left out.",
+    )

@@ -14,6 +14,7 @@ from apps.sales.api.serializers import (
     CheckInSerializer,
     OrderCreateSerializer,
     OrderSerializer,
+    RefundSerializer,
 )
 from apps.sales.exceptions import CheckInRefused
 
@@ -46,6 +47,28 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             actor=Actor.from_request(request),
         )
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+    def _require_sale_rights(self, order) -> None:
+        if not (
+            can(self.request.user, Action.SELL, order.distribution)
+            or can(self.request.user, Action.CONFIGURE, order)
+        ):
+            raise NotAllowed(_("You need sale permission on this order's distribution to change it."))
+
+    @extend_schema(request=RefundSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        """Refund a paid order, or some of its tickets (`tickets`: their ids)."""
+        order = self.get_object()
+        self._require_sale_rights(order)
+        serializer = RefundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.order_refund(
+            order_id=order.pk,
+            ticket_ids=serializer.validated_data.get("tickets"),
+            actor=Actor.from_request(request),
+        )
+        return Response(OrderSerializer(order).data)
 
     @extend_schema(request=None, responses=OrderSerializer)
     @action(detail=True, methods=["post"])
