@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.billing.api.views import ExchangeRateViewSet, PlanPriceViewSet, PlanViewSet
 from apps.core.api_views import country_list, currency_list
-from apps.platform.api.views import OrganizationViewSet
+from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -16,6 +16,7 @@ router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("platform-settings/", PlatformSettingsView.as_view(), name="platform-settings"),
     path("countries/", country_list, name="country-list"),
     path("currencies/", currency_list, name="currency-list"),
     path("auth/token/", obtain_auth_token, name="api-token"),
