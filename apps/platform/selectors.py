@@ -16,7 +16,7 @@ from apps.core.currencies import currency_exponent
 from apps.core.exceptions import DomainError
 from apps.events.models import Event, ReplicationRequest
 from apps.events.replication import plan_slots
-from apps.platform.models import InfoPage, PlatformSettings
+from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
 from apps.tenancy.models import Organization
 
 BRAND_CACHE_KEY = "platform:brand"
@@ -92,6 +92,24 @@ def platform_brand_forget() -> None:
         cache.delete(BRAND_CACHE_KEY)
 
 
+def platform_base_domain() -> str:
+    """The platform's own host, which client hosts end with (tenancy reads it through
+    settings.TENANCY_BASE_DOMAIN_FUNCTION). Kept in the brand's cache entry, so that
+    platform_brand_forget drops it when the settings change."""
+    with _in_public_schema():
+        cached = cache.get(BRAND_CACHE_KEY)
+        if cached is not None and "base_domain" in cached:
+            return cached["base_domain"]
+        if cached is None:
+            platform_brand()  # fills the entry this value joins
+            cached = cache.get(BRAND_CACHE_KEY)
+        stored = PlatformSettings.objects.filter(pk=1).values_list("base_domain", flat=True).first()
+        base_domain = (stored or PlatformSettings._meta.get_field("base_domain").get_default()).lower()
+        if cached is not None:
+            cache.set(BRAND_CACHE_KEY, {**cached, "base_domain": base_domain}, BRAND_CACHE_SECONDS)
+    return base_domain
+
+
 def info_pages_in_order():
     return InfoPage.objects.order_by("sort_order", "title", "pk")
 
@@ -160,3 +178,26 @@ def approval_subject(approval: ApprovalRequest) -> dict:
                 request.planned_count = None
         ticket_types = list(event.ticket_types.all()[:20]) if event else []
         return {"event": event, "held": held, "ticket_types": ticket_types}
+
+
+# --- client signup -----------------------------------------------------------------------
+
+TERMS_PAGE_SLUG = "terms"
+
+
+def signup_page_published() -> InfoPage | None:
+    """The owner's signup page, if one is published (else /register/ serves the form alone)."""
+    return (
+        InfoPage.objects.filter(kind=InfoPage.Kind.SIGNUP, is_published=True)
+        .order_by("sort_order", "pk")
+        .first()
+    )
+
+
+def terms_page_url() -> str:
+    page = info_page_published(TERMS_PAGE_SLUG)
+    return page.get_absolute_url() if page else ""
+
+
+def client_signup_status(signup_id) -> ClientSignup | None:
+    return ClientSignup.objects.select_related("plan").filter(pk=signup_id).first()

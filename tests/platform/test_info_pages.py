@@ -17,6 +17,7 @@ from tests.tenants import ALPHA
 FORM = {
     "title": "About us",
     "slug": "about",
+    "kind": "text",
     "body": "We sell tickets.\n\nFor everyone.",
     "is_published": "on",
     "show_in_nav": "on",
@@ -50,6 +51,7 @@ def _fields(form: dict) -> dict:
     return {
         "title": form["title"],
         "slug": form["slug"],
+        "kind": form["kind"],
         "body": form["body"],
         "is_published": bool(form.get("is_published")),
         "show_in_nav": bool(form.get("show_in_nav")),
