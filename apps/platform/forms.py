@@ -35,7 +35,7 @@ class ClientSignupForm(forms.Form):
     organizer_name = forms.CharField(
         label=_("Organizer name"), max_length=200, help_text=_("The name your customers see.")
     )
-    slug = forms.CharField(label=_("Address"), max_length=50)
+    slug = forms.CharField(label=_("Site address"), max_length=50)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
     country = CountryField().formfield(label=_("Country"))
     currency = forms.ChoiceField(

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
@@ -34,6 +33,7 @@ from apps.platform.selectors import (
     signup_page_published,
     terms_page_url,
 )
+from apps.tenancy.services import platform_host_for
 
 
 def platform_home(request):
@@ -83,7 +83,8 @@ def client_signup(request, page: InfoPage | None = None):
     form_kwargs = {
         "plans": plans,
         "full_service": full_service,
-        "domain": settings.PLATFORM_DOMAIN,
+        # The hosts' common suffix, as tenancy names them (<slug>.<base domain>).
+        "domain": platform_host_for("address").partition(".")[2],
         "terms_url": terms_page_url(),
     }
     if request.method == "POST" and not repricing:
