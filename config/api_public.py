@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from apps.billing.api.views import ExchangeRateViewSet, PlanPriceViewSet, PlanViewSet
+from apps.billing.api.views import ClientViewSet, ExchangeRateViewSet, PlanPriceViewSet, PlanViewSet
 from apps.core.api_views import country_list, currency_list
 from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView
 
@@ -13,6 +13,7 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-prices", PlanPriceViewSet, basename="plan-price")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
+router.register("clients", ClientViewSet, basename="client")
 
 urlpatterns = [
     path("", include(router.urls)),
