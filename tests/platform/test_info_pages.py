@@ -434,10 +434,12 @@ def test_the_demo_pages_are_seeded_once_and_keep_the_owners_edits(organizations)
         info_pages_demo_seed()
 
     pages = _pages()
-    assert [(page.slug, page.is_published, page.show_in_nav) for page in pages] == [
-        ("about", True, True),
-        ("contact", True, True),
+    assert [(page.slug, page.kind, page.is_published, page.show_in_nav) for page in pages] == [
+        ("about", "text", True, True),
+        ("contact", "text", True, True),
+        ("start", "signup", True, True),
+        ("terms", "text", True, False),
     ]
     assert pages[0].title == "Qui sommes-nous"
     with schema_context("public"):
-        assert AuditLogEntry.objects.filter(action="info_page.created").count() == 2
+        assert AuditLogEntry.objects.filter(action="info_page.created").count() == 4
