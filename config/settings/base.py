@@ -149,14 +149,13 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "apps.accounts.adapter.SocialAccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Facebook's app id and secret come from the platform settings (SocialAccountAdapter), not from here.
 SOCIALACCOUNT_PROVIDERS = {
     "facebook": {
-        "APP": {
-            "client_id": env("FACEBOOK_APP_ID", default=""),
-            "secret": env("FACEBOOK_APP_SECRET", default=""),
-        },
         "METHOD": "oauth2",
         "SCOPE": ["email", "public_profile"],
+        # allauth does not take Facebook's e-mail addresses as verified: the usual confirmation applies.
+        "VERIFIED_EMAIL": False,
     }
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
