@@ -69,12 +69,10 @@ class ClientSignupForm(forms.Form):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         if terms_url:
-            self.fields["accept_terms"].label = format_html(
-                '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
-                _("I accept the"),
-                terms_url,
-                _("terms of service"),
+            link = format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>', terms_url, _("terms of service")
             )
+            self.fields["accept_terms"].label = format_html(_("I accept the {terms}"), terms=link)
 
     def clean_plan(self):
         return self.plans[self.cleaned_data["plan"]]

@@ -164,31 +164,27 @@ def client_signup_request(
         errors = _signup_check(plan=plan, slug=slug, country=country, email=email, owner=owner)
         if errors:
             raise ValidationError(errors)
+        taken = ValidationError({"slug": _("“%(slug)s” is already taken.") % {"slug": slug}})
         with transaction.atomic():
-            organization = owner or tenancy.organization_request(
-                name=organization_name or organizer_name, slug=slug, template_schema=plan.template_schema
-            )
-            signup = ClientSignup(
-                mode=platform.mode,
-                plan=plan,
-                organization=organization,
-                organization_name=organization.name,
-                organizer_name=organizer_name,
-                slug=slug,
-                legal_name=legal_name,
-                country=country,
-                currency=(currency or currency_of_country(country) or default_currency()).upper(),
-                full_name=full_name,
-                email=email,
-                password_hash=make_password(password),
-                language=language or settings.LANGUAGE_CODE,
-                terms_accepted_at=timezone.now(),
-            )
             try:
-                with transaction.atomic():
-                    signup.save(force_insert=True)
-            except IntegrityError as exc:  # another signup took the address a moment ago
-                raise ValidationError({"slug": _("“%(slug)s” is already taken.") % {"slug": slug}}) from exc
+                with transaction.atomic():  # a signup racing for the same address loses here
+                    signup = _signup_record(
+                        platform=platform,
+                        owner=owner,
+                        plan=plan,
+                        organization_name=organization_name,
+                        organizer_name=organizer_name,
+                        slug=slug,
+                        legal_name=legal_name,
+                        country=country,
+                        currency=(currency or currency_of_country(country) or default_currency()).upper(),
+                        full_name=full_name,
+                        email=email,
+                        password_hash=make_password(password),
+                        language=language or settings.LANGUAGE_CODE,
+                    )
+            except (IntegrityError, SlugUnavailable) as exc:
+                raise taken from exc
             audit_log(
                 actor=Actor(user=None, host=via_host),
                 action="client.signup_requested",
@@ -202,6 +198,26 @@ def client_signup_request(
 
             provision_signup.delay_on_commit(schema_name=get_public_schema_name(), signup_id=str(signup.pk))
     return signup
+
+
+def _signup_record(
+    *, platform: PlatformSettings, owner: Organization | None, plan: Plan, organization_name: str, **fields
+) -> ClientSignup:
+    """The signup row, and in self-service its pending organization, cloned from the plan's
+    template site (or the standard template) when provisioned."""
+    organization = owner or tenancy.organization_request(
+        name=organization_name or fields["organizer_name"],
+        slug=fields["slug"],
+        template_schema=plan.template_schema,
+    )
+    return ClientSignup.objects.create(
+        mode=platform.mode,
+        plan=plan,
+        organization=organization,
+        organization_name=organization.name,
+        terms_accepted_at=timezone.now(),
+        **fields,
+    )
 
 
 def _signup_check(*, plan: Plan, slug: str, country: str, email: str, owner: Organization | None) -> dict:
@@ -278,6 +294,7 @@ def client_signup_provision(*, signup_id) -> ClientSignup:
             else:
                 signup.status = ClientSignup.Status.READY
                 signup.finished_at = timezone.now()
+                signup.password_hash = ""  # the operator has it now; a failed signup keeps it to retry
                 signup.save()
                 audit_log(
                     actor=Actor(user=None), action="client.signup_ready", target=signup, host=signup.host

@@ -9,6 +9,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from apps.billing.services import plan_create, plan_price_create
+from apps.platform import services
 from apps.platform.models import ClientSignup
 
 pytestmark = pytest.mark.e2e
@@ -70,3 +71,42 @@ def test_a_new_organizer_signs_up_from_the_pricing_page_to_its_control_panel(
     assert (signup.plan.slug, signup.country, signup.currency) == ("pro", "GB", "GBP")
     assert signup.landed_at is not None
     assert any(message.to == ["rita@rho.example"] for message in mail.outbox)
+
+
+@pytest.fixture
+def queued_tasks():
+    """Tasks go to the broker instead of running at once (no worker takes them here); the
+    queue is emptied afterwards."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+    app.control.purge()
+
+
+def test_the_progress_page_follows_the_provisioning_by_itself(
+    page, live_server, plans, queued_tasks, artifacts
+):
+    page.goto(_url(live_server, "localhost", "/register/?plan=starter&country=NL"))
+    page.get_by_label("Organization name").fill("Rho holding")
+    page.get_by_label("Organizer name").fill("Rho rides")
+    page.get_by_label("Site address").fill("rho-rides")
+    page.get_by_label("Legal name").fill("Rho Rides B.V.")
+    page.get_by_label("Your name").fill("Rita Rho")
+    page.get_by_label("Your e-mail address").fill("rita@rho.example")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_label("I accept the terms of service").check()
+    page.get_by_role("button", name="Create my site").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Waiting to start")
+    expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)  # the script polls instead
+    page.screenshot(path=str(artifacts / "signup-waiting.png"), full_page=True)
+    signup = ClientSignup.objects.get()
+    assert signup.status == ClientSignup.Status.PENDING
+
+    services.client_signup_provision(signup_id=signup.pk)
+
+    expect(page.get_by_role("button", name="Go to your control panel")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rho rides is online")

@@ -127,13 +127,25 @@ def test_self_service_signup_creates_organization_organizer_admin_operator_and_c
     assert (signup.operator_id, signup.organizer_id) == (operator.pk, organizer.pk)
 
 
-def test_the_password_is_kept_only_as_a_hash(sign_up):
-    sign_up()
+def test_the_password_is_kept_only_as_a_hash_and_only_until_the_site_is_ready(
+    client, plans, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post("/register/", FORM, HTTP_HOST="localhost")
 
     signup = _signup()
     assert "a long pass phrase" not in signup.password_hash
     assert check_password("a long pass phrase", signup.password_hash)
     assert not AuditLogEntry.objects.filter(data__icontains="a long pass phrase").exists()
+
+    for callback in callbacks:
+        callback()
+
+    signup.refresh_from_db()
+    assert signup.is_ready
+    assert signup.password_hash == ""
+    with schema_context(signup.organization.schema_name):
+        assert User.objects.get().check_password("a long pass phrase")
 
 
 def test_the_site_is_made_in_the_background_after_the_request(
