@@ -15,6 +15,7 @@ from apps.billing.models import BillingAccount, Invoice, SalesMonth
 from apps.billing.selectors import months_back
 from apps.core.audit import Actor, audit_log
 from apps.core.models import AuditLogEntry
+from apps.tenancy.models import Organization
 from tests.billing.factories import plan_build
 from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
@@ -553,3 +554,15 @@ def test_yen_fees_take_no_decimals(staff_client, alpha, organizations):
     assert good.status_code == 302
     account.refresh_from_db()
     assert account.monthly_fee_override == Decimal(2500)
+
+
+def test_a_client_whose_organization_is_not_live_has_a_page_without_support(staff_client, three, alpha):
+    fun, _water, _club = three
+    Organization.objects.filter(pk=alpha.pk).update(status=Organization.Status.FAILED)
+
+    response = _get(staff_client, f"/platform/clients/{fun.pk}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/support/" not in page
+    assert "Set-up failed" in page
