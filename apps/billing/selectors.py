@@ -7,8 +7,8 @@ from functools import cache, partial
 from typing import Literal
 
 from babel.numbers import get_territory_currencies
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
@@ -212,12 +212,24 @@ def months_back(month: date, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+# Amounts sort in the default currency (at the stored rates), so 1,500 JPY is less than 80 EUR.
 CLIENT_ORDERS = {
     "name": (Lower("organizer_name"), "pk"),
     "signed_up": ("signed_up_at", "pk"),
-    "sales": ("sales_this_month", "pk"),
-    "balance": ("balance", "pk"),
+    "sales": ("sales_compared", "pk"),
+    "balance": ("balance_compared", "pk"),
 }
+
+
+def _in_default_currency(amount: str, currency: str):
+    """`amount` (in the currency named by the field `currency`) divided by that currency's rate;
+    unchanged for the default currency or one without a rate."""
+    rate = Subquery(ExchangeRate.objects.filter(currency=OuterRef(currency)).values("rate")[:1])
+    return Coalesce(
+        ExpressionWrapper(F(amount) / NullIf(rate, Value(ZERO)), output_field=DecimalField()),
+        F(amount),
+        output_field=DecimalField(),
+    )
 
 
 def _balance_of_open_invoices():
@@ -265,7 +277,14 @@ def clients_listed(
     if status:
         accounts = accounts.filter(status=status)
     descending = order.startswith("-")
-    keys = CLIENT_ORDERS[order.removeprefix("-")]
+    key = order.removeprefix("-")
+    keys = CLIENT_ORDERS[key]
+    if key == "sales":
+        accounts = accounts.annotate(
+            sales_compared=_in_default_currency("sales_this_month", "sales_currency")
+        )
+    elif key == "balance":
+        accounts = accounts.annotate(balance_compared=_in_default_currency("balance", "currency"))
     return accounts.order_by(
         *((key if hasattr(key, "desc") else F(key)).desc() if descending else key for key in keys)
     )

@@ -103,6 +103,7 @@ def three(alpha, beta, plans):
     sales(fun, "9999.00", month=months_back(this_month(), 1))  # last month: not this month's
     sales(water, "80.00")
     sales(club, "1500", currency="JPY")
+    services.exchange_rate_set(currency="JPY", rate=Decimal(162))
     invoice(fun, "29.00")
     invoice(fun, "50.00", paid="20.00")
     invoice(fun, "1000.00", status=Invoice.Status.PAID, paid="1000.00")
@@ -175,9 +176,10 @@ def test_the_list_filters_by_plan_and_status(staff_client, three, plans):
         ("-name", ["Water park", "Fun park", "Club"]),
         ("signed_up", ["Fun park", "Club", "Water park"]),
         ("-signed_up", ["Water park", "Club", "Fun park"]),
-        ("sales", ["Water park", "Fun park", "Club"]),  # 80, 120.50, 1500
-        ("-sales", ["Club", "Fun park", "Water park"]),
-        ("balance", ["Water park", "Fun park", "Club"]),  # 0, 59, 99
+        # in euros: 1,500 JPY at 162 per euro is 9.26, then 80 and 120.50
+        ("sales", ["Club", "Water park", "Fun park"]),
+        ("-sales", ["Fun park", "Water park", "Club"]),
+        ("balance", ["Water park", "Fun park", "Club"]),  # 0, 59, 99 EUR
         ("-balance", ["Club", "Fun park", "Water park"]),
     ],
 )
@@ -566,3 +568,15 @@ def test_a_client_whose_organization_is_not_live_has_a_page_without_support(staf
     page = response.content.decode()
     assert "/support/" not in page
     assert "Set-up failed" in page
+
+
+def test_balances_in_other_currencies_sort_by_their_value_in_the_default_currency(staff_client, alpha, plans):
+    starter, _pro = plans
+    services.exchange_rate_set(currency="SEK", rate=Decimal("11.5"))
+    krona = account_build(alpha, name="Krona club", plan=starter, currency="SEK")
+    euro = account_build(alpha, name="Euro club", plan=starter)
+    invoice(krona, "500.00")  # 43.48 EUR
+    invoice(euro, "50.00")
+
+    assert _rows(_get(staff_client, sort="-balance").content.decode()) == ["Euro club", "Krona club"]
+    assert "500.00 SEK" in _get(staff_client).content.decode()
