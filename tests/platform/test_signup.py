@@ -24,7 +24,7 @@ from apps.platform import services
 from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
 from apps.tenancy.models import Domain, Organization
 from tests.billing.factories import plan_build
-from tests.factories import UserFactory
+from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
 
 FORM = {
@@ -590,3 +590,52 @@ def test_a_text_page_takes_no_post(client, plans):
 
     assert client.post("/about/", FORM, HTTP_HOST="localhost").status_code == 405
     assert connection.schema_name == "public"
+
+
+# --- The platform admin's side.
+
+
+@pytest.fixture
+def staff_client(client, plans):
+    with schema_context("public"):
+        staff = User.objects.get(email="staff@platform.example")
+        staff.is_superuser = True
+        staff.save(update_fields=["is_superuser"])
+        totp_for(staff)
+        client.force_login(staff)
+    return client
+
+
+def test_the_platform_admin_adds_a_signup_page_to_the_site(staff_client, django_capture_on_commit_callbacks):
+    form = {
+        "title": "Start selling",
+        "slug": "start",
+        "kind": "signup",
+        "body": "Join us.",
+        "is_published": "on",
+        "sort_order": "3",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post("/platform/pages/new/", form, HTTP_HOST="localhost")
+
+    assert response.status_code == 302
+    assert InfoPage.objects.get(slug="start").kind == InfoPage.Kind.SIGNUP
+    html = staff_client.get("/start/", HTTP_HOST="localhost").content.decode()
+    assert "Join us." in html
+    assert 'name="organizer_name"' in html
+    assert "(signup page)" in staff_client.get("/platform/pages/", HTTP_HOST="localhost").content.decode()
+
+
+def test_the_django_admin_lists_signups_without_their_password_hash(staff_client, sign_up, plans):
+    billing.plan_update(plan=plans["starter"], template_schema="missing_template")
+    sign_up()
+    signup = _signup()
+
+    listing = staff_client.get("/admin/platform/clientsignup/", HTTP_HOST="localhost")
+    detail = staff_client.get(f"/admin/platform/clientsignup/{signup.pk}/change/", HTTP_HOST="localhost")
+
+    assert listing.status_code == 200
+    assert "Zeta zoo" in listing.content.decode()
+    assert detail.status_code == 200
+    assert "missing_template" in detail.content.decode()
+    assert signup.password_hash not in detail.content.decode()
