@@ -77,9 +77,11 @@ def _facebook_answers(rsps, *, host: str, code: str, token: str, profile: dict) 
     )
 
 
-def _sign_in_with_facebook(client, host: str, *, token: str, code: str = "the-code", profile=FAN):
+def _sign_in_with_facebook(
+    client, host: str, *, token: str, code: str = "the-code", profile=FAN, process: str = "login"
+):
     """Click "Continue with Facebook" on `host`, come back from Facebook with a code."""
-    to_facebook = client.post(LOGIN_URL, HTTP_HOST=host)
+    to_facebook = client.post(f"{LOGIN_URL}?process={process}", HTTP_HOST=host)
     assert to_facebook.status_code == 302, to_facebook.content.decode()[:300]
     dialog = urlsplit(to_facebook["Location"])
     query = parse_qs(dialog.query)
@@ -236,3 +238,40 @@ def test_only_the_platforms_app_counts_not_one_stored_in_the_organization(client
 
     assert parse_qs(urlsplit(to_facebook["Location"]).query)["client_id"] == [APP_ID]
     assert client.get("/accounts/login/", HTTP_HOST=ALPHA.host).content.decode().count("Continue with") == 1
+
+
+def test_an_existing_customer_links_facebook_to_the_account_then_signs_in_with_it(
+    alpha, django_capture_on_commit_callbacks
+):
+    platform_settings_update(
+        changes={"facebook_app_id": APP_ID, "facebook_app_secret": APP_SECRET}, actor=Actor(user=None)
+    )
+    with schema_context(alpha.schema_name):
+        customer = UserFactory(email=FAN["email"], full_name="Fan of alpha")
+
+    # Not linked by e-mail alone (Facebook's address is not verified), nor told that the address
+    # has an account (allauth prevents enumeration): the address gets an e-mail saying so.
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymous = _sign_in_with_facebook(Client(), ALPHA.host, token="anonymous")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"] == "/accounts/confirm-email/"
+    assert _facebook_accounts(alpha.schema_name) == []
+    assert len(_fans(alpha.schema_name)) == 1
+    [notice] = mail.outbox
+    assert notice.to == [FAN["email"]]
+    assert "already" in notice.body
+    assert ALPHA.host in notice.body
+
+    signed_in = Client()
+    with schema_context(alpha.schema_name):
+        signed_in.force_login(customer)
+    connected = _sign_in_with_facebook(signed_in, ALPHA.host, token="connecting", process="connect")
+
+    assert connected.status_code == 302
+    assert _facebook_accounts(alpha.schema_name) == [(FAN["email"], FAN["id"])]
+
+    client = Client()
+    _sign_in_with_facebook(client, ALPHA.host, token="later")
+
+    assert client.get("/", HTTP_HOST=ALPHA.host).wsgi_request.user.pk == customer.pk
+    assert len(_fans(alpha.schema_name)) == 1
