@@ -324,6 +324,20 @@ def client_signup_retry(*, signup_id, actor: Actor) -> ClientSignup:
     return signup
 
 
+def client_signups_stalled(*, older_than_seconds: int = 300) -> list[str]:
+    """Signups left unfinished (a lost task, a worker killed mid-way: its work rolled back):
+    their ids, for the periodic task that provisions them again."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    with schema_context(get_public_schema_name()):
+        return [
+            str(signup_id)
+            for signup_id in ClientSignup.objects.filter(
+                status__in=[ClientSignup.Status.PENDING, ClientSignup.Status.PROVISIONING],
+                created_at__lt=cutoff,
+            ).values_list("pk", flat=True)
+        ]
+
+
 def _signup_organization(signup: ClientSignup) -> Organization:
     """The live organization the new organizer goes to: its own, cloned now (the clone's
     outcome is kept even if a later step fails), or the owner's."""

@@ -639,3 +639,23 @@ def test_the_django_admin_lists_signups_without_their_password_hash(staff_client
     assert detail.status_code == 200
     assert "missing_template" in detail.content.decode()
     assert signup.password_hash not in detail.content.decode()
+
+
+def test_a_signup_whose_task_was_lost_is_provisioned_by_the_periodic_task(
+    client, plans, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from apps.platform.tasks import provision_stalled_signups
+
+    with django_capture_on_commit_callbacks(execute=False):  # the task is lost
+        client.post("/register/", FORM, HTTP_HOST="localhost")
+    assert provision_stalled_signups.delay(schema_name="public").get() == []  # too recent to tell
+    ClientSignup.objects.update(created_at=timezone.now() - timezone.timedelta(minutes=10))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stalled = provision_stalled_signups.delay(schema_name="public").get()
+
+    assert stalled == [str(_signup().pk)]
+    assert _signup().status == ClientSignup.Status.READY
+    assert provision_stalled_signups.delay(schema_name="public").get() == []
