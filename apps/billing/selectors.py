@@ -278,16 +278,14 @@ def clients_listed(
         accounts = accounts.filter(status=status)
     descending = order.startswith("-")
     key = order.removeprefix("-")
-    keys = CLIENT_ORDERS[key]
     if key == "sales":
         accounts = accounts.annotate(
             sales_compared=_in_default_currency("sales_this_month", "sales_currency")
         )
     elif key == "balance":
         accounts = accounts.annotate(balance_compared=_in_default_currency("balance", "currency"))
-    return accounts.order_by(
-        *((key if hasattr(key, "desc") else F(key)).desc() if descending else key for key in keys)
-    )
+    sorts = [F(field) if isinstance(field, str) else field for field in CLIENT_ORDERS[key]]
+    return accounts.order_by(*(sort.desc() if descending else sort.asc() for sort in sorts))
 
 
 def client_of(account_id: int) -> BillingAccount:

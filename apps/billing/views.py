@@ -51,9 +51,13 @@ def client_list(request):
 
 
 def _csv_cell(value) -> str:
-    """A cell no spreadsheet runs as a formula (names are typed by clients)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A cell no spreadsheet runs as a formula: texts (typed by clients) that could start one are
+    quoted; numbers, negative ones included, stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return f"'{value}"
+    return str(value)
 
 
 CSV_HEADER = (

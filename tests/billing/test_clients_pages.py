@@ -255,7 +255,7 @@ def test_the_csv_export_has_every_row_filtered_and_sorted(staff_client, alpha, p
     for n in range(60):
         account_build(alpha, name=f"Client {n:02d}", plan=starter)
     account_build(alpha, name="=HYPERLINK(evil)", plan=pro)
-    account_build(alpha, name="Other", plan=pro)
+    invoice(account_build(alpha, name="Other", plan=pro), "10.00", paid="20.00")  # paid too much
 
     response = _get(staff_client, "/platform/clients/export/", plan=starter.pk, sort="-name")
 
@@ -271,6 +271,7 @@ def test_the_csv_export_has_every_row_filtered_and_sorted(staff_client, alpha, p
         csv.DictReader(io.StringIO(_get(staff_client, "/platform/clients/export/").content.decode()))
     )
     assert "'=HYPERLINK(evil)" in [row["organizer"] for row in everyone]  # never a formula
+    assert [row["balance"] for row in everyone if row["organizer"] == "Other"] == ["-10.00"]  # a number
 
 
 def test_the_list_links_the_export_with_the_same_query(staff_client, three):
