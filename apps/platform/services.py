@@ -21,7 +21,7 @@ from apps.billing.selectors import currency_of_country, default_currency, plan_p
 from apps.billing.services import billing_account_open
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
-from apps.core.exceptions import Conflict, DomainError
+from apps.core.exceptions import Conflict
 from apps.events.services import replication_right_grant
 from apps.events.tasks import release_held_replications
 from apps.operators.services import operator_link
@@ -277,10 +277,10 @@ def client_signup_provision(*, signup_id) -> ClientSignup:
                 organization = _signup_organization(signup)
                 with transaction.atomic():
                     _signup_build(signup, organization)
-            except (DomainError, ValidationError) as exc:
+            except (RegistrationError, ValidationError) as exc:  # about the client's input: say it
                 message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                 _signup_fail(signup, reason=f"{type(exc).__name__}: {message}", message=message)
-            except Exception as exc:
+            except Exception as exc:  # ours to fix: the client gets no internals
                 logger.exception("Client signup %s failed", signup.pk)
                 _signup_fail(
                     signup,

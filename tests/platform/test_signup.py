@@ -430,6 +430,8 @@ def test_a_failed_provisioning_tells_the_client_clearly_and_the_admins_why(clien
     assert not BillingAccount.objects.exists()
     page = client.get(progress, HTTP_HOST="localhost").content.decode()
     assert 'role="alert"' in page
+    assert "We could not set up your site. Our team has been told" in page
+    assert "missing_template" not in page
     assert "Traceback" not in page
     assert "Go to your control panel" not in page
     [admin_mail] = [m for m in mail.outbox if "staff@platform.example" in m.to]
@@ -460,7 +462,7 @@ def test_a_failure_after_the_clone_leaves_no_half_site_and_can_be_retried(
 
     signup = _signup()
     assert signup.status == ClientSignup.Status.FAILED
-    assert "slug" in signup.failure_message.lower() or "exists" in signup.failure_message.lower()
+    assert signup.failure_message == "Organizer with this Slug already exists."
     assert not BillingAccount.objects.exists()
     with schema_context(signup.organization.schema_name):
         assert not User.objects.exists()
