@@ -164,9 +164,10 @@ def billing_account_of(*, organization_id: int, organizer_id: int) -> BillingAcc
     )
 
 
-def account_prices(accounts) -> dict[int, AccountPrice]:
-    """account_price of many accounts in two queries whatever their number: the default currency,
-    and the exchange rates of all their currencies (their plans' prices should be prefetched)."""
+def account_prices(accounts) -> dict[int, AccountPrice | None]:
+    """account_price of many accounts (None for one whose plan has no price to give) in two
+    queries whatever their number: the default currency, and the exchange rates of all their
+    currencies (their plans' prices should be prefetched)."""
     accounts = list(accounts)
     base_currency_of = cache(default_currency)
     rates = dict(
@@ -174,18 +175,21 @@ def account_prices(accounts) -> dict[int, AccountPrice]:
             currency__in={account.currency.upper() for account in accounts}
         ).values_list("currency", "rate")
     )
-    return {
-        account.pk: _account_price(
-            account,
-            _resolve(
+    prices: dict[int, AccountPrice | None] = {}
+    for account in accounts:
+        currency = account.currency.upper()
+        try:
+            base = _resolve(
                 account.plan,
-                account.currency.upper(),
+                currency,
                 base_currency_of=base_currency_of,
-                rate_of=partial(rates.get, account.currency.upper()),
-            ),
-        )
-        for account in accounts
-    }
+                rate_of=partial(rates.get, currency),
+            )
+        except NoPrice:
+            prices[account.pk] = None
+        else:
+            prices[account.pk] = _account_price(account, base)
+    return prices
 
 
 def _account_price(account: BillingAccount, base: ResolvedPrice) -> AccountPrice:

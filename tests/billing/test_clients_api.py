@@ -261,3 +261,19 @@ def test_the_list_costs_the_same_queries_for_any_number_of_clients(
         response = admin_client.get("/api/v1/clients/")
 
     assert len(response.json()["results"]) == 30
+
+
+def test_a_client_whose_plan_has_no_price_to_give_says_so(admin_client, alpha):
+    from apps.billing.models import PlanPrice
+
+    yen_only = plan_build(slug="yen", price={"currency": "JPY", "monthly_fee": Decimal(3000)})
+    account = account_build(alpha, name="Tokyo dome", plan=yen_only, country="JP")
+    BillingAccount.objects.filter(pk=account.pk).update(currency="USD")  # e.g. moved by hand
+    assert PlanPrice.objects.filter(plan=yen_only).count() == 1
+
+    listed = admin_client.get("/api/v1/clients/").json()["results"][0]
+    one = admin_client.get(f"/api/v1/clients/{account.pk}/").json()
+
+    assert listed["price"] is None
+    assert one["price"] is None
+    assert (one["sales_this_month"], one["sales_currency"], one["balance"]) == ("0", None, "0.00")
