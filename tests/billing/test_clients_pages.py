@@ -581,3 +581,15 @@ def test_balances_in_other_currencies_sort_by_their_value_in_the_default_currenc
 
     assert _rows(_get(staff_client, sort="-balance").content.decode()) == ["Euro club", "Krona club"]
     assert "500.00 SEK" in _get(staff_client).content.decode()
+
+
+def test_a_plan_without_a_price_for_the_client_is_said_not_failed(staff_client, alpha):
+    yen_only = plan_build(slug="yen", price={"currency": "JPY", "monthly_fee": Decimal(3000)})
+    account = account_build(alpha, name="Tokyo dome", plan=yen_only, country="JP", currency="USD")
+
+    snapshot = _get(staff_client, f"/platform/clients/{account.pk}/")
+    settings_page = _get(staff_client, f"/platform/clients/{account.pk}/settings/")
+
+    assert snapshot.status_code == 200
+    assert "This plan has no price to bill in USD" in snapshot.content.decode()
+    assert settings_page.status_code == 200
