@@ -48,7 +48,7 @@ def platform_brand() -> PlatformBrand:
     read, one query on a miss (the pages come along as an array subquery), no write."""
     with _in_public_schema():
         cached = cache.get(BRAND_CACHE_KEY)
-        if cached is None:
+        if cached is None or "brand" not in cached:  # (an entry may hold the base domain alone)
             row = (
                 PlatformSettings.objects.filter(pk=1).annotate(nav_pages=ArraySubquery(_nav_pages())).first()
             )
@@ -69,6 +69,8 @@ def platform_brand() -> PlatformBrand:
                 ),
                 "show_powered_by": row.show_powered_by,
                 "nav_pages": row.nav_pages,
+                # Host routing reads it on every request (platform_base_domain): same row, same entry.
+                "base_domain": row.base_domain.lower(),
             }
             cache.set(BRAND_CACHE_KEY, cached, BRAND_CACHE_SECONDS)
     return PlatformBrand(
@@ -92,22 +94,23 @@ def platform_brand_forget() -> None:
         cache.delete(BRAND_CACHE_KEY)
 
 
-def platform_base_domain() -> str:
-    """The platform's own host, which client hosts end with (tenancy reads it through
-    settings.TENANCY_BASE_DOMAIN_FUNCTION). Kept in the brand's cache entry, so that
-    platform_brand_forget drops it when the settings change."""
+def platform_base_domain(*, fill_brand: bool = True) -> str:
+    """The platform's own host, which client hosts end with (apps.tenancy reads it through
+    settings.TENANCY_BASE_DOMAIN_FUNCTION), kept in the brand's cache entry so that
+    platform_brand_forget drops it when the settings change. Host routing fills the whole
+    entry on a miss (the page wants the brand too: one query for both); other callers
+    (fill_brand=False) read and keep the base domain alone."""
     with _in_public_schema():
-        cached = cache.get(BRAND_CACHE_KEY)
-        if cached is not None and "base_domain" in cached:
-            return cached["base_domain"]
-        if cached is None:
-            platform_brand()  # fills the entry this value joins
-            cached = cache.get(BRAND_CACHE_KEY)
-        stored = PlatformSettings.objects.filter(pk=1).values_list("base_domain", flat=True).first()
-        base_domain = (stored or PlatformSettings._meta.get_field("base_domain").get_default()).lower()
-        if cached is not None:
-            cache.set(BRAND_CACHE_KEY, {**cached, "base_domain": base_domain}, BRAND_CACHE_SECONDS)
-    return base_domain
+        cached = cache.get(BRAND_CACHE_KEY) or {}
+        if "base_domain" not in cached and fill_brand:
+            platform_brand()
+            cached = cache.get(BRAND_CACHE_KEY) or {}
+        if "base_domain" not in cached:
+            stored = PlatformSettings.objects.filter(pk=1).values_list("base_domain", flat=True).first()
+            base_domain = stored or PlatformSettings._meta.get_field("base_domain").get_default()
+            cached = {**cached, "base_domain": base_domain.lower()}
+            cache.set(BRAND_CACHE_KEY, cached, BRAND_CACHE_SECONDS)
+    return cached["base_domain"]
 
 
 def info_pages_in_order():

@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 5,
         "kwargs": {"schema_name": "public"},
     },
+    "verify-custom-domains": {
+        "task": "apps.tenancy.tasks.verify_pending_custom_domains",
+        "schedule": 60 * 10,
+        "kwargs": {"schema_name": "public"},
+    },
 }
 
 # --- E-mail.
@@ -302,3 +307,6 @@ LOGGING = {
 DOMAIN_VERIFICATION_NAMESERVERS = env.list("DOMAIN_VERIFICATION_NAMESERVERS", default=[])
 DOMAIN_VERIFICATION_PORT = env.int("DOMAIN_VERIFICATION_PORT", default=53)
 DOMAIN_VERIFICATION_PREFIX = "_tessera-verify"
+# The platform's base domain is stored by apps.platform, which sits above apps.tenancy in the
+# import graph: host routing calls this function (by name) instead of importing it.
+TENANCY_BASE_DOMAIN_FUNCTION = "apps.platform.selectors.platform_base_domain"
