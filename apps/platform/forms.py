@@ -229,6 +229,11 @@ class PlatformSettingsForm(forms.ModelForm):
             elif not self.user.check_password(password):
                 self.add_error("current_password", _("This is not your password."))
         self.credential_changes = changes
+        # The model's own checks (e.g. Facebook's id and secret go together) run next, on the
+        # instance: give it the secrets as they will be, not as they are stored.
+        for name in PlatformSettings.SECRET_FIELDS:
+            if name in changes:
+                setattr(self.instance, name, changes[name])
         return cleaned
 
     def changes(self) -> dict:

@@ -71,15 +71,6 @@ def _login_page_offers_facebook() -> bool:
     return "Continue with Facebook" in page
 
 
-# PlatformSettingsForm validates the model (PlatformSettings.clean: "both or neither") with the
-# posted app id but the *stored* secret, since the secret is no model field of the form: a new app
-# on an empty platform, or removing both values, is refused. Fix in apps/platform/forms.py.
-FORM_CHECKS_THE_STORED_SECRET = pytest.mark.xfail(
-    strict=True, reason="PlatformSettingsForm checks the app id against the stored secret"
-)
-
-
-@FORM_CHECKS_THE_STORED_SECRET
 def test_the_app_is_stored_with_the_password_and_its_secret_shown_masked(staff_client):
     response = _post(
         staff_client, facebook_app_id=APP_ID, facebook_app_secret=APP_SECRET, current_password=PASSWORD
@@ -140,7 +131,6 @@ def test_a_new_secret_replaces_the_stored_one_with_the_password(staff_client, fa
     assert _settings().facebook_app_secret == NEW_SECRET
 
 
-@FORM_CHECKS_THE_STORED_SECRET
 def test_clearing_the_app_removes_facebook_login(staff_client, facebook_stored):
     response = _post(
         staff_client, facebook_app_id="", facebook_app_secret_clear="on", current_password=PASSWORD
