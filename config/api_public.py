@@ -1,12 +1,11 @@
 """REST API of the platform host: /api/v1/ (platform admins)."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from apps.billing.api.views import ClientViewSet, ExchangeRateViewSet, PlanPriceViewSet, PlanViewSet
 from apps.core.api_views import country_list, currency_list
-from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView
+from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView, platform_auth_token
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -20,5 +19,5 @@ urlpatterns = [
     path("platform-settings/", PlatformSettingsView.as_view(), name="platform-settings"),
     path("countries/", country_list, name="country-list"),
     path("currencies/", currency_list, name="currency-list"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", platform_auth_token, name="api-token"),
 ]

@@ -152,3 +152,81 @@ def test_the_right_totp_code_logs_the_platform_admin_in(client, staff):
 
     assert response.status_code == 302
     assert client.get("/platform/", HTTP_HOST=PLATFORM).status_code == 200
+
+
+# --- API tokens: the same password checks and limits, and the second factor --------------------
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+def _token(client, password=PASSWORD, **extra):
+    return client.post(
+        TOKEN_URL,
+        {"username": EMAIL, "password": password, **extra},
+        HTTP_HOST=PLATFORM,
+        REMOTE_ADDR="203.0.113.7",
+    )
+
+
+def test_a_platform_admin_with_totp_needs_its_code_for_an_api_token(client, staff):
+    without = _token(client)
+    wrong = _token(client, code="000000" if totp_code(staff.authenticator) != "000000" else "111111")
+
+    assert without.status_code == 400
+    assert without.json() == {"code": ["Enter the code of your authenticator app."]}
+    assert wrong.status_code == 400
+    assert list(wrong.json()) == ["code"]
+    assert "token" not in without.json()
+
+    right = _token(client, code=totp_code(staff.authenticator))
+
+    assert right.status_code == 200
+    token = right.json()["token"]
+    organizations = client.get(
+        "/api/v1/organizations/", HTTP_HOST=PLATFORM, HTTP_AUTHORIZATION=f"Token {token}"
+    )
+    assert organizations.status_code == 200
+
+
+def test_a_wrong_password_gets_no_token(client, staff):
+    response = _token(client, password="wrong", code=totp_code(staff.authenticator))
+
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
+
+
+def test_failed_token_requests_count_as_failed_logins(client, staff):
+    for _ in range(5):
+        assert _token(client, password="wrong").status_code == 400
+
+    by_api = _token(client, code=totp_code(staff.authenticator))
+    by_page = _log_in(client, PASSWORD)
+
+    assert by_api.status_code == 400
+    assert TOO_MANY in str(by_api.json())
+    assert TOO_MANY in by_page.content.decode()
+
+
+def test_wrong_codes_for_a_token_are_rate_limited(client, staff):
+    wrong = "000000" if totp_code(staff.authenticator) != "000000" else "111111"
+    for _ in range(5):
+        assert _token(client, code=wrong).status_code == 400
+
+    right = _token(client, code=totp_code(staff.authenticator))
+
+    assert right.status_code == 400
+    assert TOO_MANY in str(right.json())
+
+
+def test_a_user_without_two_factor_authentication_gets_a_token_with_the_password(client, organizations):
+    with schema_context("public"):
+        UserFactory(email=EMAIL, is_staff=True)
+
+    response = _token(client)
+
+    assert response.status_code == 200
+    # ... which the platform API refuses until the admin sets up TOTP
+    refused = client.get(
+        "/api/v1/organizations/", HTTP_HOST=PLATFORM, HTTP_AUTHORIZATION=f"Token {response.json()['token']}"
+    )
+    assert refused.status_code == 403
