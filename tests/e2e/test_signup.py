@@ -51,6 +51,13 @@ def test_a_new_organizer_signs_up_from_the_pricing_page_to_its_control_panel(
     page.get_by_label("Site address").fill("rho-rides")
     page.get_by_label("Legal name").fill("Rho Rides Ltd")
     expect(page.get_by_label("Country")).to_have_value("GB")
+    page.get_by_label("Country").select_option("NL")  # re-priced in place by the page's script
+    expect(page.locator("#signup-plans")).to_contain_text("99.00 EUR")
+    expect(page.get_by_label("Currency")).to_have_value("EUR")
+    expect(page.get_by_role("radio", name=re.compile("^Pro"))).to_be_checked()
+    page.get_by_label("Country").select_option("GB")
+    expect(page.locator("#signup-plans")).to_contain_text("85.00 GBP")
+    expect(page.get_by_label("Currency")).to_have_value("GBP")
     page.get_by_label("Your name").fill("Rita Rho")
     page.get_by_label("Your e-mail address").fill("rita@rho.example")
     page.locator("#id_password1").fill(PASSWORD)
