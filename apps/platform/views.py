@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -109,6 +110,10 @@ def client_signup(request, page: InfoPage | None = None):
     }
     if request.GET.get("part") == "plans":
         return render(request, "platform/includes/signup_plans.html", context)
+    if request.method == "POST" and not repricing and _signups_exhausted(request):
+        form.is_valid()  # bound: the page shows what was typed
+        form.add_error(None, _("Too many signups from your network: please try again in an hour."))
+        return render(request, "platform/signup.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done, signup = call_for_form(
@@ -128,10 +133,29 @@ def client_signup(request, page: InfoPage | None = None):
             via_host=request.get_host(),
         )
         if done:
+            _signup_counted(request)
             mine = request.session.get(SESSION_SIGNUPS, [])
             request.session[SESSION_SIGNUPS] = [*mine[-9:], str(signup.pk)]
             return redirect("client-signup-progress", signup_id=signup.pk)
     return render(request, "platform/signup.html", context, status=400 if form.errors else 200)
+
+
+# Each signup clones a schema: one network may make a few an hour, not a flood.
+SIGNUPS_PER_ADDRESS_PER_HOUR = 5
+
+
+def _signup_rate_key(request) -> str:
+    return f"signups-from:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _signups_exhausted(request) -> bool:
+    return (cache.get(_signup_rate_key(request)) or 0) >= SIGNUPS_PER_ADDRESS_PER_HOUR
+
+
+def _signup_counted(request) -> None:
+    key = _signup_rate_key(request)
+    if not cache.add(key, 1, timeout=60 * 60):
+        cache.incr(key)
 
 
 def _country_of(value: str) -> str:

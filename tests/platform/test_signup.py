@@ -661,3 +661,28 @@ def test_a_signup_whose_task_was_lost_is_provisioned_by_the_periodic_task(
     assert stalled == [str(_signup().pk)]
     assert _signup().status == ClientSignup.Status.READY
     assert provision_stalled_signups.delay(schema_name="public").get() == []
+
+
+def test_one_network_makes_a_few_signups_an_hour_not_a_flood(
+    client, plans, django_capture_on_commit_callbacks
+):
+    for number in range(5):
+        with django_capture_on_commit_callbacks(execute=False):  # no clone needed to count
+            response = client.post(
+                "/register/",
+                {**FORM, "slug": f"zeta-{number}-zoo", "email": f"zoe{number}@zeta.example"},
+                HTTP_HOST="localhost",
+            )
+        _progress_path(response)
+
+    sixth = client.post("/register/", {**FORM, "slug": "zeta-six-zoo"}, HTTP_HOST="localhost")
+    with django_capture_on_commit_callbacks(execute=False):
+        elsewhere = Client(REMOTE_ADDR="10.1.2.3").post(
+            "/register/", {**FORM, "slug": "other-zoo", "email": "other@zeta.example"}, HTTP_HOST="localhost"
+        )
+
+    assert sixth.status_code == 429
+    assert "Too many signups from your network" in sixth.content.decode()
+    assert 'value="zeta-six-zoo"' in sixth.content.decode()
+    assert elsewhere.status_code == 302
+    assert ClientSignup.objects.count() == 6
