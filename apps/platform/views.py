@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -145,7 +146,16 @@ SIGNUPS_PER_ADDRESS_PER_HOUR = 5
 
 
 def _signup_rate_key(request) -> str:
-    return f"signups-from:{request.META.get('REMOTE_ADDR', '')}"
+    return f"signups-from:{_client_address(request)}"
+
+
+def _client_address(request) -> str:
+    """The visitor's address. Behind our proxy (prod sets SECURE_PROXY_SSL_HEADER) that is the
+    last X-Forwarded-For entry, the one the proxy added; the visitor can only forge earlier ones."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
+        return forwarded.rsplit(",", 1)[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def _signups_exhausted(request) -> bool:

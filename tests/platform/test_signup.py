@@ -686,3 +686,36 @@ def test_one_network_makes_a_few_signups_an_hour_not_a_flood(
     assert 'value="zeta-six-zoo"' in sixth.content.decode()
     assert elsewhere.status_code == 302
     assert ClientSignup.objects.count() == 6
+
+
+def test_behind_the_proxy_the_address_it_forwarded_counts(
+    client, plans, settings, django_capture_on_commit_callbacks
+):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for number in range(5):
+        with django_capture_on_commit_callbacks(execute=False):
+            _progress_path(
+                client.post(
+                    "/register/",
+                    {**FORM, "slug": f"zeta-{number}-zoo", "email": f"zoe{number}@zeta.example"},
+                    HTTP_HOST="localhost",
+                    HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 198.51.100.7",  # forged first, proxy's last
+                )
+            )
+
+    same_visitor = client.post(
+        "/register/",
+        {**FORM, "slug": "zeta-six-zoo"},
+        HTTP_HOST="localhost",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        another_visitor = client.post(
+            "/register/",
+            {**FORM, "slug": "other-zoo", "email": "other@zeta.example"},
+            HTTP_HOST="localhost",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+
+    assert same_visitor.status_code == 429
+    assert another_visitor.status_code == 302
