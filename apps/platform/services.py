@@ -20,6 +20,7 @@ from apps.billing.models import Plan
 from apps.billing.selectors import currency_of_country, default_currency, plan_price_for_country
 from apps.billing.services import billing_account_open
 from apps.core.audit import Actor, audit_log
+from apps.core.currencies import currency_exponent
 from apps.core.emails import email_send
 from apps.core.exceptions import Conflict
 from apps.events.services import replication_right_grant
@@ -424,12 +425,15 @@ def _signup_fail(signup: ClientSignup, *, reason: str, message: str) -> None:
 
 def _signup_welcome(signup: ClientSignup) -> None:
     """The client's welcome e-mail, in the language they signed up in."""
+    price = plan_price_for_country(plan=signup.plan, country=signup.country)  # as its billing account
     with translation.override(signup.language or settings.LANGUAGE_CODE):
         context = {
             "signup": signup,
             "platform": platform_brand().brand,
             "site_url": url_on(signup.host, "/"),
             "control_url": url_on(signup.host, "/control/"),
+            "price": price,
+            "exponent": currency_exponent(price.currency),
         }
         email_send(
             to=[signup.email],

@@ -491,15 +491,19 @@ def test_the_platform_admins_hear_of_each_signup_and_the_client_is_welcomed(sign
     [welcome] = [m for m in mail.outbox if m.to == ["zoe@zeta.example"]]
     assert "http://zeta-zoo.localhost/" in welcome.body
     assert "http://zeta-zoo.localhost/control/" in welcome.body
-    assert "Your plan: Starter" in welcome.body
+    assert "Your plan: Starter (29.00 EUR per month)" in welcome.body
 
 
-def test_the_signup_remembers_the_language_it_was_made_in(client, sign_up):
+def test_the_welcome_is_in_the_language_the_client_signed_up_in(client, sign_up):
     client.cookies["django_language"] = "fr"
 
     sign_up()
 
     assert _signup().language == "fr"
+    [welcome] = [m for m in mail.outbox if m.to == ["zoe@zeta.example"]]
+    assert "29,00 EUR" in welcome.body  # French number format
+    [admin_mail] = [m for m in mail.outbox if "staff@platform.example" in m.to]
+    assert admin_mail.subject == "New client: Zeta zoo on Starter"  # the admins' own language
 
 
 # --- The form: plans, prices, preselection, the signup page.
