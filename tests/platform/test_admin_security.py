@@ -152,6 +152,7 @@ def test_the_right_totp_code_logs_the_platform_admin_in(client, staff):
 
     assert response.status_code == 302
     assert client.get("/platform/", HTTP_HOST=PLATFORM).status_code == 200
+    assert client.get("/api/v1/platform-settings/", HTTP_HOST=PLATFORM).status_code == 200  # the session
 
 
 # --- API tokens: the same password checks and limits, and the second factor --------------------
