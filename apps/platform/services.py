@@ -33,6 +33,7 @@ from apps.platform.selectors import platform_brand, platform_brand_forget
 from apps.tenancy import services as tenancy
 from apps.tenancy.exceptions import ProvisioningError, SlugUnavailable
 from apps.tenancy.models import Domain, Organization
+from apps.tenancy.selectors import platform_base_domain
 
 logger = logging.getLogger(__name__)
 
@@ -452,7 +453,7 @@ def _signup_tell_admins(signup: ClientSignup) -> None:
         context = {
             "signup": signup,
             "site_url": url_on(signup.host, "/") if signup.host else "",
-            "clients_url": url_on(settings.PLATFORM_DOMAIN, CLIENTS_PATH),
+            "clients_url": url_on(platform_base_domain(), CLIENTS_PATH),  # the platform site answers there
         }
         subject = (
             _("New client: %(organizer)s on %(plan)s")

@@ -35,7 +35,7 @@ from apps.platform.selectors import (
     signup_page_published,
     terms_page_url,
 )
-from apps.tenancy.services import platform_host_for
+from apps.tenancy.selectors import platform_base_domain
 
 
 def platform_home(request):
@@ -85,8 +85,7 @@ def client_signup(request, page: InfoPage | None = None):
     form_kwargs = {
         "plans": plans,
         "full_service": full_service,
-        # The hosts' common suffix, as tenancy names them (<slug>.<base domain>).
-        "domain": platform_host_for("address").partition(".")[2],
+        "domain": platform_base_domain(),  # client hosts are <slug>.<base domain>
         "terms_url": terms_page_url(),
     }
     if request.method == "POST" and not repricing:
