@@ -1,22 +1,23 @@
 """REST API of the platform host: /api/v1/ (platform admins)."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from apps.billing.api.views import ExchangeRateViewSet, PlanPriceViewSet, PlanViewSet
+from apps.billing.api.views import ClientViewSet, ExchangeRateViewSet, PlanPriceViewSet, PlanViewSet
 from apps.core.api_views import country_list, currency_list
-from apps.platform.api.views import OrganizationViewSet
+from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView, platform_auth_token
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-prices", PlanPriceViewSet, basename="plan-price")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
+router.register("clients", ClientViewSet, basename="client")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("platform-settings/", PlatformSettingsView.as_view(), name="platform-settings"),
     path("countries/", country_list, name="country-list"),
     path("currencies/", currency_list, name="currency-list"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", platform_auth_token, name="api-token"),
 ]

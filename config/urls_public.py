@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from apps.core.admin_sites import platform_admin_site
 
 urlpatterns = [
+    path("platform/clients/", include("apps.billing.urls")),
     path("", include("apps.platform.urls")),
     path("", include("apps.hub.urls")),
     path("payments/", include("apps.payments.urls")),

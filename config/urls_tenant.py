@@ -11,6 +11,7 @@ urlpatterns = [
     path("control/", include("apps.events.urls")),
     path("control/", include("apps.sales.control_urls")),
     path("control/", include("apps.accounts.urls")),
+    path("control/", include("apps.tenancy.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,7 +1,14 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
+from django.db import connection
+from django.http import Http404
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.core.emails import email_send
+from apps.platform.models import PlatformSettings
+
+FACEBOOK = "facebook"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,5 +33,67 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
 
+class FacebookLoginOff(SocialApp.DoesNotExist, Http404):
+    """No Facebook app here: allauth's "no such app", which Django answers with a 404
+    (the provider's login and callback addresses then do not exist)."""
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    """Social login providers as the platform's settings configure them."""
+    """Social login providers as the platform's settings configure them.
+
+    Facebook uses the platform's own app (PlatformSettings.facebook_app_id/_secret), never
+    one from the database or the Django settings, and only on organization hosts: customers
+    and operators are users of their organization's schema, so a Facebook sign-in creates or
+    finds the user there alone. The platform host (platform admins: password and TOTP) has none.
+    """
+
+    def list_apps(self, request, provider=None, client_id=None) -> list[SocialApp]:
+        apps = [
+            app
+            for app in super().list_apps(request, provider=provider, client_id=client_id)
+            if app.provider != FACEBOOK
+        ]
+        if provider in (None, FACEBOOK):
+            app = platform_facebook_app(request)
+            if app is not None and client_id in (None, app.client_id):
+                apps.append(app)
+        return apps
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        if not user.full_name:
+            name = data.get("name") or " ".join(filter(None, (data.get("first_name"), data.get("last_name"))))
+            user.full_name = (name or "")[: type(user)._meta.get_field("full_name").max_length]
+        return user
+
+    def get_app(self, request, provider, client_id=None) -> SocialApp:
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            if provider == FACEBOOK:
+                raise FacebookLoginOff from None
+            raise
+
+
+def platform_facebook_app(request) -> SocialApp | None:
+    """The platform's Facebook app as an unsaved SocialApp, on organization hosts when the
+    platform settings hold both its id and secret; None otherwise. Read once per request
+    (allauth asks for the app several times) from the public schema."""
+    if connection.schema_name == get_public_schema_name():
+        return None
+    cached = getattr(request, "_platform_facebook_app", False) if request is not None else False
+    if cached is not False:
+        return cached
+    with schema_context(get_public_schema_name()):
+        credentials = (
+            PlatformSettings.objects.filter(pk=1)
+            .values_list("facebook_app_id", "facebook_app_secret")
+            .first()
+        )
+    app = None
+    if credentials and all(credentials):
+        client_id, secret = credentials
+        app = SocialApp(provider=FACEBOOK, name="Facebook", client_id=client_id, secret=secret)
+    if request is not None:
+        request._platform_facebook_app = app
+    return app

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name
 
 from apps.organizers.models import Distribution, Organizer
+from apps.tenancy.models import Organization
 
 
 class Action(StrEnum):
@@ -32,6 +33,7 @@ class Action(StrEnum):
     ASSIGN = "assign"  # link someone to an organizer or distribution
     INVITE = "invite"  # for an organizer or distribution
     MANAGE_INVITATION = "manage_invitation"
+    MANAGE_CUSTOM_DOMAINS = "manage_custom_domains"  # an organizer's own domains
 
 
 def _in_organization_schema() -> bool:
@@ -120,6 +122,18 @@ def _organizer_of(obj) -> Organizer | None:
     return getattr(event, "organizer", None)
 
 
+def _plan_has_custom_domains(organizer: Organizer) -> bool:
+    """The organizer's client account (plan with its overrides) includes custom domains."""
+    # billing sits above accounts in the import graph: imported on use, never at load.
+    from apps.billing.selectors import account_features, billing_account_of
+
+    organization_id = getattr(connection.tenant, "pk", None) or (
+        Organization.objects.filter(schema_name=connection.schema_name).values_list("pk", flat=True).first()
+    )
+    account = billing_account_of(organization_id=organization_id, organizer_id=organizer.pk)
+    return account is not None and account_features(account).custom_domain
+
+
 def can(user, action: Action | str, obj=None) -> bool:
     action = Action(action)
     if action is Action.OPEN_PLATFORM_ADMIN:
@@ -128,6 +142,13 @@ def can(user, action: Action | str, obj=None) -> bool:
         return False
     if action is Action.OPEN_CONTROL_PANEL:
         return True
+    if action is Action.MANAGE_CUSTOM_DOMAINS:  # the plan decides for admins too
+        organizer = _organizer_of(obj)
+        return (
+            organizer is not None
+            and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
+            and _plan_has_custom_domains(organizer)
+        )
     if user.is_admin:
         return True
     if action in (Action.CREATE_ORGANIZER,):

@@ -1,10 +1,18 @@
-"""Demo plans and exchange rates (idempotent: run it as often as you like)."""
+"""Demo plans, exchange rates and clients (idempotent: run it as often as you like)."""
 
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
 from apps.billing import services
-from apps.billing.models import Plan
-from apps.billing.selectors import default_currency
+from apps.billing.models import Plan, SalesMonth
+from apps.billing.selectors import billing_account_of, default_currency, first_of_month, months_back
+from apps.organizers.models import Organizer
+from apps.tenancy.models import Organization
 
 PLANS = [
     {
@@ -66,7 +74,8 @@ RATES = {
 
 
 def billing_demo_seed() -> None:
-    """The Starter and Pro plans with their prices, and a few exchange rates from EUR."""
+    """The Starter and Pro plans with their prices, a few exchange rates from EUR, and the client
+    accounts of the demo organizers that exist already (see billing_demo_clients_seed)."""
     for spec in PLANS:
         plan = Plan.objects.filter(slug=spec["fields"]["slug"]).first()
         first, *others = spec["prices"]
@@ -78,3 +87,88 @@ def billing_demo_seed() -> None:
     for currency, rate in RATES.items():
         if currency != default_currency():  # the rates are from EUR, the usual default
             services.exchange_rate_set(currency=currency, rate=rate)
+    billing_demo_clients_seed()
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    plan: str
+    monthly_sales: Decimal  # a typical month's paid sales, in the organizer's currency
+    ticket_price: Decimal
+    changes: dict = field(default_factory=dict)  # billing_account_update changes: overrides, notes
+
+
+# The demo organizers (apps.platform.demo) and the client account each gets.
+DEMO_CLIENTS = {
+    "funpark": DemoClient("pro", Decimal("18400.00"), Decimal("32.50")),
+    "waterpark": DemoClient("starter", Decimal("6200.00"), Decimal("27.00")),
+    "rollercoasterpark": DemoClient(
+        "starter",
+        Decimal("2300.00"),
+        Decimal("19.50"),
+        changes={
+            "monthly_fee_override": Decimal("19.00"),
+            "box_office_override": True,
+            "notes": "Launch discount and box office until the end of the first season.",
+        },
+    ),
+    "footballclubabc": DemoClient("pro", Decimal("41000.00"), Decimal("25.00")),
+}
+# Seasons: each past month's share of a typical month, oldest (eleven months ago) first.
+SEASON = (
+    Decimal("0.35"),
+    Decimal("0.40"),
+    Decimal("0.60"),
+    Decimal("0.85"),
+    Decimal("1.10"),
+    Decimal("1.30"),
+    Decimal("1.45"),
+    Decimal("1.25"),
+    Decimal("0.90"),
+    Decimal("0.70"),
+    Decimal("0.55"),
+)
+
+
+def billing_demo_clients_seed(*, today: date | None = None) -> None:
+    """A client account for every demo organizer of a live organization (DEMO_CLIENTS), with the
+    last eleven months of sales; the current month is left to real sales. Accounts that exist
+    are left as the owner made them."""
+    current = first_of_month(today or timezone.localdate())
+    organizations = Organization.objects.filter(status=Organization.Status.READY).exclude(
+        schema_name=get_public_schema_name()
+    )
+    for organization in organizations:
+        with schema_context(organization.schema_name):
+            organizers = list(Organizer.objects.filter(slug__in=DEMO_CLIENTS).order_by("pk"))
+        for organizer in organizers:
+            if billing_account_of(organization_id=organization.pk, organizer_id=organizer.pk) is None:
+                _demo_client_open(organization, organizer, DEMO_CLIENTS[organizer.slug], current)
+
+
+@transaction.atomic
+def _demo_client_open(organization, organizer, spec: DemoClient, current: date) -> None:
+    account = services.billing_account_open(
+        organization=organization,
+        organizer_id=organizer.pk,
+        organizer_name=organizer.name,
+        organizer_slug=organizer.slug,
+        country=str(organizer.country),
+        plan=Plan.objects.get(slug=spec.plan),
+        contact_email=f"billing@{organizer.slug}.example",
+    )
+    if spec.changes:
+        services.billing_account_update(account_id=account.pk, changes=spec.changes, actor=services.SYSTEM)
+    for months_ago, share in zip(range(len(SEASON), 0, -1), SEASON, strict=True):
+        gross = (spec.monthly_sales * share).quantize(Decimal("0.01"))
+        tickets = int(gross / spec.ticket_price)
+        SalesMonth.objects.get_or_create(
+            account=account,
+            month=months_back(current, months_ago),
+            defaults={
+                "gross": gross,
+                "tickets": tickets,
+                "orders": max(tickets // 3, 1),
+                "currency": organizer.currency,
+            },
+        )

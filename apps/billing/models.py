@@ -217,6 +217,19 @@ class BillingAccount(models.Model):
     def __str__(self) -> str:
         return self.organizer_name
 
+    def overridden_fields(self) -> list[str]:
+        """The fees and features set for this client alone (names without "_override")."""
+        return [
+            name
+            for name in (*self.PRICE_OVERRIDES, *self.FEATURE_OVERRIDES)
+            if getattr(self, f"{name}_override") is not None
+        ]
+
+    def overridden_labels(self) -> list[str]:
+        return [
+            str(self._meta.get_field(f"{name}_override").verbose_name) for name in self.overridden_fields()
+        ]
+
     def clean(self) -> None:
         if not is_billable(self.currency):
             return

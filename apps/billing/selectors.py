@@ -1,18 +1,26 @@
 """Reads on plans: which price a client pays in its currency."""
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from typing import Literal
 
 from babel.numbers import get_territory_currencies
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context, schema_exists
 
 from apps.billing.currencies import is_billable
 from apps.billing.exceptions import NoPrice
-from apps.billing.models import BillingAccount, ExchangeRate, Plan, PlanPrice
+from apps.billing.models import BillingAccount, ExchangeRate, Invoice, Plan, PlanPrice, SalesMonth
+from apps.core.models import AuditLogEntry
 from apps.core.money import quantize
 from apps.platform.models import PlatformSettings
+
+ZERO = Decimal(0)
 
 DEFAULT_CURRENCY = "EUR"
 
@@ -144,7 +152,47 @@ class AccountPrice:
 
 
 def account_price(account: BillingAccount) -> AccountPrice:
-    base = plan_price_for(plan=account.plan, currency=account.currency)
+    return _account_price(account, plan_price_for(plan=account.plan, currency=account.currency))
+
+
+def billing_account_of(*, organization_id: int, organizer_id: int) -> BillingAccount | None:
+    """The client account of one organizer of one organization, if it has one."""
+    return (
+        BillingAccount.objects.select_related("plan", "organization")
+        .filter(organization_id=organization_id, organizer_id=organizer_id)
+        .first()
+    )
+
+
+def account_prices(accounts) -> dict[int, AccountPrice | None]:
+    """account_price of many accounts (None for one whose plan has no price to give) in two
+    queries whatever their number: the default currency, and the exchange rates of all their
+    currencies (their plans' prices should be prefetched)."""
+    accounts = list(accounts)
+    base_currency_of = cache(default_currency)
+    rates = dict(
+        ExchangeRate.objects.filter(
+            currency__in={account.currency.upper() for account in accounts}
+        ).values_list("currency", "rate")
+    )
+    prices: dict[int, AccountPrice | None] = {}
+    for account in accounts:
+        currency = account.currency.upper()
+        try:
+            base = _resolve(
+                account.plan,
+                currency,
+                base_currency_of=base_currency_of,
+                rate_of=partial(rates.get, currency),
+            )
+        except NoPrice:
+            prices[account.pk] = None
+        else:
+            prices[account.pk] = _account_price(account, base)
+    return prices
+
+
+def _account_price(account: BillingAccount, base: ResolvedPrice) -> AccountPrice:
     values, overridden = {}, set()
     for name in BillingAccount.PRICE_OVERRIDES:
         override = getattr(account, f"{name}_override")
@@ -158,10 +206,177 @@ def account_price(account: BillingAccount) -> AccountPrice:
     )
 
 
-def billing_account_of(*, organization_id: int, organizer_id: int) -> BillingAccount | None:
-    """The client account of one organizer of one organization, if it has one."""
-    return (
-        BillingAccount.objects.select_related("plan", "organization")
-        .filter(organization_id=organization_id, organizer_id=organizer_id)
-        .first()
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def months_back(month: date, count: int) -> date:
+    """The first day of the month `count` months before `month` (a first day)."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# Amounts sort in the default currency (at the stored rates), so 1,500 JPY is less than 80 EUR.
+CLIENT_ORDERS = {
+    "name": (Lower("organizer_name"), "pk"),
+    "signed_up": ("signed_up_at", "pk"),
+    "sales": ("sales_compared", "pk"),
+    "balance": ("balance_compared", "pk"),
+}
+
+
+def _in_default_currency(amount: str, currency: str):
+    """`amount` (in the currency named by the field `currency`) divided by that currency's rate;
+    unchanged for the default currency or one without a rate."""
+    rate = Subquery(ExchangeRate.objects.filter(currency=OuterRef(currency)).values("rate")[:1])
+    return Coalesce(
+        ExpressionWrapper(F(amount) / NullIf(rate, Value(ZERO)), output_field=DecimalField()),
+        F(amount),
+        output_field=DecimalField(),
     )
+
+
+def _balance_of_open_invoices():
+    """Per account: what its open invoices still ask (total − paid), 0 when none."""
+    owed = (
+        Invoice.objects.filter(account=OuterRef("pk"), status=Invoice.Status.OPEN)
+        .order_by()
+        .values("account")
+        .annotate(owed=Sum(F("total") - F("amount_paid")))
+        .values("owed")
+    )
+    return Coalesce(Subquery(owed, output_field=DecimalField(max_digits=16, decimal_places=3)), Value(ZERO))
+
+
+def clients_listed(
+    *,
+    search: str = "",
+    plan: Plan | None = None,
+    status: str = "",
+    order: str = "name",
+    today: date | None = None,
+) -> QuerySet[BillingAccount]:
+    """Every client with its plan and organization, this month's sales (`sales_this_month` in
+    `sales_currency`) and `balance` of its open invoices — one query whatever the number of rows.
+
+    `order`: a key of CLIENT_ORDERS, "-" in front for descending.
+    """
+    month = first_of_month(today or timezone.localdate())
+    this_month = SalesMonth.objects.filter(account=OuterRef("pk"), month=month)
+    accounts = BillingAccount.objects.select_related("plan", "organization").annotate(
+        sales_this_month=Coalesce(Subquery(this_month.values("gross")[:1]), Value(ZERO)),
+        sales_currency=Subquery(this_month.values("currency")[:1]),
+        balance=_balance_of_open_invoices(),
+    )
+    search = search.strip()
+    if search:
+        accounts = accounts.filter(
+            Q(organizer_name__icontains=search)
+            | Q(organizer_slug__icontains=search)
+            | Q(organization__name__icontains=search)
+            | Q(contact_email__icontains=search)
+        )
+    if plan is not None:
+        accounts = accounts.filter(plan=plan)
+    if status:
+        accounts = accounts.filter(status=status)
+    descending = order.startswith("-")
+    key = order.removeprefix("-")
+    if key == "sales":
+        accounts = accounts.annotate(
+            sales_compared=_in_default_currency("sales_this_month", "sales_currency")
+        )
+    elif key == "balance":
+        accounts = accounts.annotate(balance_compared=_in_default_currency("balance", "currency"))
+    sorts = [F(field) if isinstance(field, str) else field for field in CLIENT_ORDERS[key]]
+    return accounts.order_by(*(sort.desc() if descending else sort.asc() for sort in sorts))
+
+
+def client_of(account_id: int) -> BillingAccount:
+    """One client with the same figures as the list (raises BillingAccount.DoesNotExist)."""
+    return clients_listed().prefetch_related("plan__prices", "organization__domains").get(pk=account_id)
+
+
+@dataclass(frozen=True)
+class SalesBar:
+    month: date
+    gross: Decimal
+    orders: int
+    tickets: int
+    height: Decimal  # share of the tallest bar, 0–100
+
+
+def sales_history(account: BillingAccount, *, months: int = 12, today: date | None = None) -> list[SalesBar]:
+    """The client's paid sales of the last `months` months, oldest first, the current one last;
+    months without sales are there with 0."""
+    current = first_of_month(today or timezone.localdate())
+    first = months_back(current, months - 1)
+    rows = {
+        row.month: row
+        for row in SalesMonth.objects.filter(account=account, month__gte=first, month__lte=current)
+    }
+    tallest = max((row.gross for row in rows.values()), default=ZERO) or Decimal(1)
+    bars = []
+    for index in range(months):
+        month = months_back(current, months - 1 - index)
+        row = rows.get(month)
+        gross = row.gross if row else ZERO
+        bars.append(
+            SalesBar(
+                month=month,
+                gross=gross,
+                orders=row.orders if row else 0,
+                tickets=row.tickets if row else 0,
+                height=(gross * 100 / tallest).quantize(Decimal("0.1")),
+            )
+        )
+    return bars
+
+
+def open_invoices(account: BillingAccount) -> QuerySet[Invoice]:
+    return account.invoices.filter(status=Invoice.Status.OPEN)
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    entry: AuditLogEntry
+    on_client_site: bool  # recorded in the client's schema (else on the platform)
+
+
+def client_activity(account: BillingAccount, *, limit: int = 20) -> list[ActivityEntry]:
+    """The latest audit entries of the client's own schema and the platform's entries about this
+    client (its account, its organization's support sessions), newest first."""
+    platform = AuditLogEntry.objects.filter(
+        Q(target_type=BillingAccount._meta.label_lower, target_id=str(account.pk))
+        | Q(target_type=account.organization._meta.label_lower, target_id=str(account.organization_id))
+    )
+    entries = [ActivityEntry(entry, on_client_site=False) for entry in platform[:limit]]
+    organization = account.organization
+    if organization.is_ready and schema_exists(organization.schema_name):
+        with schema_context(organization.schema_name):
+            entries += [
+                ActivityEntry(entry, on_client_site=True) for entry in AuditLogEntry.objects.all()[:limit]
+            ]
+    entries.sort(key=lambda item: (item.entry.created_at, item.entry.pk), reverse=True)
+    return entries[:limit]
+
+
+def client_home_host(account: BillingAccount) -> str:
+    """The host of the client's storefront: its organizer's own address (a custom domain once
+    verified wins), else its organization's primary host; "" when it has none."""
+    domains = list(account.organization.domains.all())
+    for_organizer = [
+        domain
+        for domain in domains
+        if domain.organizer_slug == account.organizer_slug and (not domain.is_custom or domain.verified_at)
+    ]
+    for_organizer.sort(key=lambda domain: (not domain.is_custom, domain.pk))
+    if for_organizer:
+        return for_organizer[0].domain
+    primary = next((domain for domain in domains if domain.is_primary), None)
+    return primary.domain if primary else ""
+
+
+def sales_currency_of(account: BillingAccount) -> str | None:
+    """The currency the client sells in, as its latest sales month says."""
+    return account.sales_months.order_by("-month").values_list("currency", flat=True).first()

@@ -10,9 +10,9 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.billing.exceptions import LastPrice
+from apps.billing.exceptions import LastPrice, NoPrice
 from apps.billing.models import BillingAccount, ExchangeRate, Plan, PlanPrice
-from apps.billing.selectors import default_currency, plan_price_for_country
+from apps.billing.selectors import account_price, default_currency, plan_price_for_country
 from apps.core.audit import Actor, audit_log
 
 SYSTEM = Actor(user=None)
@@ -223,3 +223,50 @@ def billing_account_open(
     )
     with transaction.atomic():
         return _save(account, actor, "client.opened", plan=plan.slug, organizer=organizer_slug)
+
+
+CLIENT_FIELDS = (
+    "plan",
+    "status",
+    "contact_email",
+    "notes",
+    *(f"{name}_override" for name in BillingAccount.PRICE_OVERRIDES),
+    *(f"{name}_override" for name in BillingAccount.FEATURE_OVERRIDES),
+)
+
+
+def _audit_value(value: Any) -> Any:
+    if isinstance(value, Plan):
+        return value.slug
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def billing_account_update(*, account_id: int, changes: Mapping[str, Any], actor: Actor) -> BillingAccount:
+    """Change a client's plan, status, contact, notes or overrides (None: back to the plan's).
+
+    Amounts must fit the account's currency; a plan must be able to price the account's
+    currency (its own price, or one in the default currency). Audited with each changed
+    field's old and new value; nothing changed, nothing recorded.
+    """
+    _check_fields(changes, CLIENT_FIELDS)
+    account = BillingAccount.objects.select_for_update().select_related("plan").get(pk=account_id)
+    changed = {}
+    for field, value in changes.items():
+        old = getattr(account, field)
+        if old != value:
+            changed[field] = {"from": _audit_value(old), "to": _audit_value(value)}
+            setattr(account, field, value)
+    if not changed:
+        return account
+    account.full_clean()
+    if "plan" in changed:
+        try:
+            account_price(account)
+        except NoPrice as exc:
+            raise ValidationError({"plan": str(exc)}) from exc
+    account.save()
+    audit_log(actor=actor, action="client.updated", target=account, fields=sorted(changed), changes=changed)
+    return account

@@ -1,6 +1,6 @@
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +10,11 @@ from rest_framework.authtoken.models import TokenProxy
 from apps.accounts.models import ApprovalRequest
 from apps.core.admin_sites import platform_admin_site
 from apps.core.audit import Actor
+from apps.core.exceptions import DomainError
 from apps.platform.forms import InfoPageForm
-from apps.platform.models import InfoPage, PlatformSettings
+from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
 from apps.platform.services import (
+    client_signup_retry,
     info_page_create,
     info_page_delete,
     info_page_update,
@@ -74,8 +76,8 @@ class InfoPageAdmin(admin.ModelAdmin):
     """Saved and deleted through the services, as on /platform/pages/: audited, nav cache dropped."""
 
     form = InfoPageForm
-    list_display = ["title", "slug", "is_published", "show_in_nav", "sort_order", "updated_at"]
-    list_filter = ["is_published", "show_in_nav"]
+    list_display = ["title", "slug", "kind", "is_published", "show_in_nav", "sort_order", "updated_at"]
+    list_filter = ["kind", "is_published", "show_in_nav"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -95,3 +97,31 @@ class InfoPageAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for page_id in queryset.values_list("pk", flat=True):
             info_page_delete(page_id=page_id, actor=Actor.from_request(request))
+
+
+@admin.register(ClientSignup, site=platform_admin_site)
+class ClientSignupAdmin(admin.ModelAdmin):
+    """Signups as they were made (read only); a failed one can be provisioned again once its
+    cause is fixed."""
+
+    list_display = ["created_at", "organizer_name", "slug", "plan", "email", "mode", "status", "host"]
+    list_filter = ["status", "mode", "plan"]
+    search_fields = ["organizer_name", "slug", "email", "organization_name"]
+    exclude = ["password_hash"]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Provision the selected failed signups again"))
+    def retry(self, request, queryset):
+        for signup in queryset.filter(status=ClientSignup.Status.FAILED):
+            try:
+                client_signup_retry(signup_id=signup.pk, actor=Actor.from_request(request))
+            except DomainError as exc:
+                self.message_user(request, f"{signup}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(signup)s: provisioning again.") % {"signup": signup})

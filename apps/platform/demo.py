@@ -137,6 +137,7 @@ def demo_seed(*, log=print) -> list[str]:
             log(f"Branded the platform {DEMO_BRAND['name']}")
         billing_demo_seed()  # the two plans, their prices and the exchange rates
         info_pages_demo_seed()
+        template_site_demo_seed(log=log)
     for spec in DEMO_ORGANIZATIONS:
         organization = Organization.objects.filter(slug=spec.slug).first()
         if organization is None:
@@ -284,7 +285,8 @@ def demo_logins() -> list[str]:
     port = ":8000" if settings.PLATFORM_DOMAIN == "localhost" else ""
     lines = [
         f"{'Platform':<20}http://{settings.PLATFORM_DOMAIN}{port}/platform/  "
-        f"admin: {PLATFORM_ADMIN_EMAIL} / {DEMO_PASSWORD}, TOTP secret {DEMO_TOTP_SECRET}"
+        f"admin: {PLATFORM_ADMIN_EMAIL} / {DEMO_PASSWORD}, TOTP secret {DEMO_TOTP_SECRET}",
+        f"{'Client signup':<20}http://{settings.PLATFORM_DOMAIN}{port}/start/",
     ]
     for spec in DEMO_ORGANIZATIONS:
         for organizer in spec.organizers:
@@ -317,15 +319,65 @@ DEMO_INFO_PAGES = (
         ),
         "sort_order": 2,
     },
+    {
+        "title": "Open your shop",
+        "slug": "start",
+        "kind": "signup",
+        "body": (
+            "Choose a plan, tell us about your organization and create your account.\n\n"
+            "Your ticket shop is online in a minute, on its own address."
+        ),
+        "sort_order": 3,
+    },
+    {
+        "title": "Terms of service",
+        "slug": "terms",
+        "body": "The demo platform's terms: be nice, sell real tickets, pay your invoices.",
+        "show_in_nav": False,
+        "sort_order": 9,
+    },
 )
 
 
 def info_pages_demo_seed() -> None:
-    """The about and contact pages, published and in the nav (idempotent: a page whose
-    address exists is left as the owner made it)."""
+    """The about and contact pages, the signup page (published and in the nav) and the
+    terms the signup form links to (idempotent: a page whose address exists is left as the
+    owner made it)."""
     from apps.platform.models import InfoPage
     from apps.platform.services import info_page_create
 
     for spec in DEMO_INFO_PAGES:
         if not InfoPage.objects.filter(slug=spec["slug"]).exists():
-            info_page_create(actor=Actor(user=None), is_published=True, show_in_nav=True, **spec)
+            fields = {"is_published": True, "show_in_nav": True, **spec}
+            info_page_create(actor=Actor(user=None), **fields)
+
+
+# The Pro plan's template site: an organization kept only to be cloned. Each new client
+# of the plan starts as a copy of its schema (DESIGN §1), so it carries what every such
+# site should start with — today the apps' tables at their current migration, and any
+# organization-wide rows put there (pages, design defaults as the apps grow them). Being
+# an organization, `migrate_schemas` keeps it migrated like the others. Keep it free of
+# operators, customers, organizers and orders: they would be copied into every client.
+DEMO_TEMPLATE_SITE = {"name": "Template site (Pro plan)", "slug": "template-pro"}
+DEMO_TEMPLATE_PLAN = "pro"
+
+
+def template_site_demo_seed(*, log=print) -> Organization | None:
+    """The Pro plan's template site, provisioned once and named by the plan (idempotent;
+    a template the owner has since chosen for the plan is kept)."""
+    from apps.billing.models import Plan
+    from apps.billing.services import plan_update
+
+    plan = Plan.objects.filter(slug=DEMO_TEMPLATE_PLAN).first()
+    if plan is None:
+        return None
+    organization = Organization.objects.filter(slug=DEMO_TEMPLATE_SITE["slug"]).first()
+    if organization is None:
+        log(f"Provisioning {DEMO_TEMPLATE_SITE['name']}…")
+        organization = tenancy.organization_create(**DEMO_TEMPLATE_SITE)
+    elif not organization.is_ready:
+        organization = tenancy.organization_provision(organization_id=organization.pk)
+    if not plan.template_schema:
+        plan_update(plan=plan, template_schema=organization.schema_name)
+        log(f"  {plan.name} clients start as copies of {organization.name}")
+    return organization

@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_tenants.utils import get_public_schema_name
 
+from apps.accounts.models import User
 from apps.core.currencies import currency_choices
 from apps.platform.models import (
     InfoPage,
@@ -17,33 +19,66 @@ from apps.tenancy.models import Organization
 from apps.tenancy.services import slug_check_available
 
 
-class OrganizerRegistrationForm(forms.Form):
-    organizer_name = forms.CharField(label=_("Organizer name"), max_length=200)
-    slug = forms.SlugField(
-        label=_("Web address"),
-        max_length=50,
-        help_text=_("Your shop will be at <address>.%(domain)s"),
+class ClientSignupForm(forms.Form):
+    """A new client's signup: plan, organization and organizer, first operator account, terms.
+
+    The plan is chosen among the public plans that have a price (`plans`, priced for the
+    chosen country); `full_service` drops the organization, which is then the owner's.
+    """
+
+    plan = forms.ChoiceField(label=_("Plan"), widget=forms.RadioSelect)
+    organization_name = forms.CharField(
+        label=_("Organization name"),
+        max_length=200,
+        help_text=_("The company or association behind your events."),
     )
+    organizer_name = forms.CharField(
+        label=_("Organizer name"), max_length=200, help_text=_("The name your customers see.")
+    )
+    slug = forms.CharField(label=_("Site address"), max_length=50)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
     country = CountryField().formfield(label=_("Country"))
-    currency = forms.ChoiceField(label=_("Currency"), choices=())
-    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        required=False,
+        help_text=_("The currency you sell tickets in; empty for your country's."),
+    )
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Your e-mail address"))
     password1 = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     accept_terms = forms.BooleanField(label=_("I accept the terms of service"))
 
-    def __init__(self, *args, platform_domain: str, **kwargs):
+    def __init__(self, *args, plans, full_service: bool, domain: str, terms_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = [("", "---------"), *currency_choices()]
-        self.fields["slug"].help_text = self.fields["slug"].help_text % {"domain": platform_domain}
+        self.plans = {item.plan.slug: item.plan for item in plans if item.price is not None}
+        self.fields["plan"].choices = [(slug, plan.name) for slug, plan in self.plans.items()]
+        if full_service:
+            del self.fields["organization_name"]
+        self.fields["slug"].help_text = _("Your site will be at <address>.%(domain)s") % {"domain": domain}
+        self.fields["slug"].widget.attrs.update({"autocapitalize": "none", "spellcheck": "false"})
+        self.fields["currency"].choices = [("", _("My country's currency")), *currency_choices()]
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+        if terms_url:
+            link = format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>', terms_url, _("terms of service")
+            )
+            self.fields["accept_terms"].label = format_html(_("I accept the {terms}"), terms=link)
+
+    def clean_plan(self):
+        return self.plans[self.cleaned_data["plan"]]
 
     def clean_slug(self):
-        slug = self.cleaned_data["slug"].lower()
+        slug = self.cleaned_data["slug"].strip().lower()
         try:
             slug_check_available(slug)
         except SlugUnavailable as exc:
@@ -55,8 +90,9 @@ class OrganizerRegistrationForm(forms.Form):
         if cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         elif cleaned.get("password1"):
+            user = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
             try:
-                validate_password(cleaned["password1"])
+                validate_password(cleaned["password1"], user=user)
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
@@ -193,6 +229,11 @@ class PlatformSettingsForm(forms.ModelForm):
             elif not self.user.check_password(password):
                 self.add_error("current_password", _("This is not your password."))
         self.credential_changes = changes
+        # The model's own checks (e.g. Facebook's id and secret go together) run next, on the
+        # instance: give it the secrets as they will be, not as they are stored.
+        for name in PlatformSettings.SECRET_FIELDS:
+            if name in changes:
+                setattr(self.instance, name, changes[name])
         return cleaned
 
     def changes(self) -> dict:
@@ -210,7 +251,7 @@ class InfoPageForm(forms.ModelForm):
 
     class Meta:
         model = InfoPage
-        fields = ["title", "slug", "body", "is_published", "show_in_nav", "sort_order"]
+        fields = ["title", "slug", "kind", "body", "is_published", "show_in_nav", "sort_order"]
         widgets = {"body": forms.Textarea(attrs={"rows": 12})}
 
     def clean_slug(self):

@@ -218,7 +218,12 @@ def validate_page_slug_free(value: str) -> None:
 
 class InfoPage(models.Model):
     """A page of the platform owner's site (about, contact, terms…) at /<slug>/ on the
-    platform host. Its body is plain text: paragraphs, never HTML."""
+    platform host. Its body is plain text: paragraphs, never HTML. A signup page shows its
+    body and then the client signup form."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text page")
+        SIGNUP = "signup", _("Signup page: the text, then the client signup form")
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.CharField(
@@ -232,6 +237,7 @@ class InfoPage(models.Model):
     body = models.TextField(
         _("text"), blank=True, help_text=_("Plain text; an empty line starts a new paragraph.")
     )
+    kind = models.CharField(_("page type"), max_length=16, choices=Kind.choices, default=Kind.TEXT)
     is_published = models.BooleanField(_("published"), default=False)
     show_in_nav = models.BooleanField(
         _("show in the navigation"), default=False, help_text=_("Linked in the site's menu once published.")
@@ -264,8 +270,18 @@ class ClientSignup(models.Model):
         READY = "ready", _("Your site is ready")
         FAILED = "failed", _("Set-up failed")
 
+    FINISHED = (Status.READY, Status.FAILED)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The registration mode when the client signed up: provisioning follows it even if the
+    # owner switches modes meanwhile.
+    mode = models.CharField(
+        _("registration mode"),
+        max_length=16,
+        choices=PlatformSettings.Mode.choices,
+        default=PlatformSettings.Mode.SELF_SERVICE,
+    )
     plan = models.ForeignKey(
         "billing.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("plan")
     )
@@ -290,7 +306,11 @@ class ClientSignup(models.Model):
     terms_accepted_at = models.DateTimeField(_("terms accepted"))
     host = models.CharField(_("site address"), max_length=253, blank=True)
     operator_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    failure_reason = models.TextField(_("failure reason"), blank=True)
+    organizer_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    failure_reason = models.TextField(
+        _("failure reason"), blank=True, help_text=_("For the platform admins; the client never sees it.")
+    )
+    failure_message = models.TextField(_("message to the client"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     landed_at = models.DateTimeField(_("landed"), null=True, blank=True, editable=False)
@@ -299,6 +319,23 @@ class ClientSignup(models.Model):
         verbose_name = _("client signup")
         verbose_name_plural = _("client signups")
         ordering = ["-created_at"]
+        constraints = [
+            # One live signup per address: two clients racing for a slug cannot both get it.
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=~models.Q(status="failed"),
+                name="platform_clientsignup_one_live_per_slug",
+                violation_error_message=_("This address is already taken."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organizer_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY

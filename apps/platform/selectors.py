@@ -16,7 +16,7 @@ from apps.core.currencies import currency_exponent
 from apps.core.exceptions import DomainError
 from apps.events.models import Event, ReplicationRequest
 from apps.events.replication import plan_slots
-from apps.platform.models import InfoPage, PlatformSettings
+from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
 from apps.tenancy.models import Organization
 
 BRAND_CACHE_KEY = "platform:brand"
@@ -48,7 +48,7 @@ def platform_brand() -> PlatformBrand:
     read, one query on a miss (the pages come along as an array subquery), no write."""
     with _in_public_schema():
         cached = cache.get(BRAND_CACHE_KEY)
-        if cached is None:
+        if cached is None or "brand" not in cached:  # (an entry may hold the base domain alone)
             row = (
                 PlatformSettings.objects.filter(pk=1).annotate(nav_pages=ArraySubquery(_nav_pages())).first()
             )
@@ -69,6 +69,8 @@ def platform_brand() -> PlatformBrand:
                 ),
                 "show_powered_by": row.show_powered_by,
                 "nav_pages": row.nav_pages,
+                # Host routing reads it on every request (platform_base_domain): same row, same entry.
+                "base_domain": row.base_domain.lower(),
             }
             cache.set(BRAND_CACHE_KEY, cached, BRAND_CACHE_SECONDS)
     return PlatformBrand(
@@ -90,6 +92,25 @@ def _nav_pages():
 def platform_brand_forget() -> None:
     with _in_public_schema():
         cache.delete(BRAND_CACHE_KEY)
+
+
+def platform_base_domain(*, fill_brand: bool = True) -> str:
+    """The platform's own host, which client hosts end with (apps.tenancy reads it through
+    settings.TENANCY_BASE_DOMAIN_FUNCTION), kept in the brand's cache entry so that
+    platform_brand_forget drops it when the settings change. Host routing fills the whole
+    entry on a miss (the page wants the brand too: one query for both); other callers
+    (fill_brand=False) read and keep the base domain alone."""
+    with _in_public_schema():
+        cached = cache.get(BRAND_CACHE_KEY) or {}
+        if "base_domain" not in cached and fill_brand:
+            platform_brand()
+            cached = cache.get(BRAND_CACHE_KEY) or {}
+        if "base_domain" not in cached:
+            stored = PlatformSettings.objects.filter(pk=1).values_list("base_domain", flat=True).first()
+            base_domain = stored or PlatformSettings._meta.get_field("base_domain").get_default()
+            cached = {**cached, "base_domain": base_domain.lower()}
+            cache.set(BRAND_CACHE_KEY, cached, BRAND_CACHE_SECONDS)
+    return cached["base_domain"]
 
 
 def info_pages_in_order():
@@ -160,3 +181,26 @@ def approval_subject(approval: ApprovalRequest) -> dict:
                 request.planned_count = None
         ticket_types = list(event.ticket_types.all()[:20]) if event else []
         return {"event": event, "held": held, "ticket_types": ticket_types}
+
+
+# --- client signup -----------------------------------------------------------------------
+
+TERMS_PAGE_SLUG = "terms"
+
+
+def signup_page_published() -> InfoPage | None:
+    """The owner's signup page, if one is published (else /register/ serves the form alone)."""
+    return (
+        InfoPage.objects.filter(kind=InfoPage.Kind.SIGNUP, is_published=True)
+        .order_by("sort_order", "pk")
+        .first()
+    )
+
+
+def terms_page_url() -> str:
+    page = info_page_published(TERMS_PAGE_SLUG)
+    return page.get_absolute_url() if page else ""
+
+
+def client_signup_status(signup_id) -> ClientSignup | None:
+    return ClientSignup.objects.select_related("plan").filter(pk=signup_id).first()

@@ -1,27 +1,41 @@
-"""Platform-level writes: the platform's settings, its info pages, organizer registration, approvals,
+"""Platform-level writes: the platform's settings, its info pages, client signup, approvals,
 support sessions."""
 
-from dataclasses import dataclass
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest, User
 from apps.accounts.services import login_token_create, user_create
+from apps.billing.exceptions import NoPrice
+from apps.billing.models import Plan
+from apps.billing.selectors import currency_of_country, default_currency, plan_price_for_country
+from apps.billing.services import billing_account_open
 from apps.core.audit import Actor, audit_log
+from apps.core.currencies import currency_exponent
+from apps.core.emails import email_send
+from apps.core.exceptions import Conflict
 from apps.events.services import replication_right_grant
 from apps.events.tasks import release_held_replications
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
 from apps.platform.exceptions import RegistrationError, SupportError
-from apps.platform.models import InfoPage, PlatformSettings
-from apps.platform.selectors import platform_brand_forget
+from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
+from apps.platform.selectors import platform_brand, platform_brand_forget
 from apps.tenancy import services as tenancy
-from apps.tenancy.models import Organization
+from apps.tenancy.exceptions import ProvisioningError, SlugUnavailable
+from apps.tenancy.models import Domain, Organization
+from apps.tenancy.selectors import platform_base_domain
+
+logger = logging.getLogger(__name__)
 
 
 def platform_settings_update(*, changes: dict, actor: Actor) -> PlatformSettings:
@@ -60,7 +74,7 @@ def _audit_value(platform: PlatformSettings, name: str) -> str | bool:
     return "" if value is None else str(value)
 
 
-INFO_PAGE_FIELDS = ("title", "slug", "body", "is_published", "show_in_nav", "sort_order")
+INFO_PAGE_FIELDS = ("title", "slug", "kind", "body", "is_published", "show_in_nav", "sort_order")
 
 
 def _check_info_page_fields(fields: dict) -> None:
@@ -106,16 +120,21 @@ def info_page_delete(*, page_id: int, actor: Actor) -> None:
         transaction.on_commit(platform_brand_forget)
 
 
-@dataclass(frozen=True)
-class Registration:
-    organization: Organization
-    host: str
-    login_token: str
+# --- client signup -----------------------------------------------------------------------
+
+CLIENTS_PATH = "/platform/clients/"  # the platform admins' clients list
 
 
-@transaction.atomic
-def organizer_register(
+def url_on(host: str, path: str = "/") -> str:
+    """An absolute address on one of the platform's hosts, for e-mails and background work
+    (no request to take the port from)."""
+    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}{port}{path}"
+
+
+def client_signup_request(
     *,
+    plan: Plan,
     organizer_name: str,
     slug: str,
     legal_name: str,
@@ -123,57 +142,355 @@ def organizer_register(
     currency: str,
     email: str,
     password: str,
+    organization_name: str = "",
     full_name: str = "",
+    language: str = "",
     via_host: str = "",
-) -> Registration:
-    """Create an organizer and its first operator (configuration permission on it).
+) -> ClientSignup:
+    """Record a client's signup; its site is set up in the background once committed.
 
-    Self-service mode gives it a new organization (cloned schema) of which the operator is
-    admin; full-service mode puts it in the owner's organization. All or nothing: the
-    schema clone is part of the transaction.
+    Checks what can be checked now: the plan is public and priced, the address is free and
+    not reserved, the e-mail has no account in the organization the operator will join
+    (full-service). In self-service mode the pending organization is recorded in the same
+    transaction, to be cloned from the plan's template site. The password is kept as a hash
+    only. Field problems raise a ValidationError by field, a closed signup a RegistrationError.
     """
-    platform = PlatformSettings.load()
-    tenancy.slug_check_available(slug)
-    if platform.mode == PlatformSettings.Mode.FULL_SERVICE:
-        organization = platform.owner_organization
-        if organization is None or not organization.is_ready:
-            raise RegistrationError(
-                _("Registration is closed: the platform has no organization to add you to.")
+    slug = slug.strip().lower()
+    email = email.strip()
+    with schema_context(get_public_schema_name()):
+        platform = PlatformSettings.load()
+        full_service = platform.mode == PlatformSettings.Mode.FULL_SERVICE
+        owner = platform.owner_organization if full_service else None
+        if full_service and (owner is None or not owner.is_ready):
+            raise RegistrationError(_("Signup is closed: the platform has no organization to add you to."))
+        errors = _signup_check(plan=plan, slug=slug, country=country, email=email, owner=owner)
+        if errors:
+            raise ValidationError(errors)
+        taken = ValidationError({"slug": _("“%(slug)s” is already taken.") % {"slug": slug}})
+        with transaction.atomic():
+            try:
+                with transaction.atomic():  # a signup racing for the same address loses here
+                    signup = _signup_record(
+                        platform=platform,
+                        owner=owner,
+                        plan=plan,
+                        organization_name=organization_name,
+                        organizer_name=organizer_name,
+                        slug=slug,
+                        legal_name=legal_name,
+                        country=country,
+                        currency=(currency or currency_of_country(country) or default_currency()).upper(),
+                        full_name=full_name,
+                        email=email,
+                        password_hash=make_password(password),
+                        language=language or settings.LANGUAGE_CODE,
+                    )
+            except (IntegrityError, SlugUnavailable) as exc:
+                raise taken from exc
+            audit_log(
+                actor=Actor(user=None, host=via_host),
+                action="client.signup_requested",
+                target=signup,
+                plan=plan.slug,
+                slug=slug,
+                mode=platform.mode,
+                email=email,
             )
-        host = tenancy.domain_add(
-            organization=organization, domain=tenancy.platform_host_for(slug), organizer_slug=slug
-        ).domain
-        make_admin = False
+            from apps.platform.tasks import provision_signup  # the task module imports this one
+
+            provision_signup.delay_on_commit(schema_name=get_public_schema_name(), signup_id=str(signup.pk))
+    return signup
+
+
+def _signup_record(
+    *, platform: PlatformSettings, owner: Organization | None, plan: Plan, organization_name: str, **fields
+) -> ClientSignup:
+    """The signup row, and in self-service its pending organization, cloned from the plan's
+    template site (or the standard template) when provisioned."""
+    organization = owner or tenancy.organization_request(
+        name=organization_name or fields["organizer_name"],
+        slug=fields["slug"],
+        template_schema=plan.template_schema,
+    )
+    return ClientSignup.objects.create(
+        mode=platform.mode,
+        plan=plan,
+        organization=organization,
+        organization_name=organization.name,
+        terms_accepted_at=timezone.now(),
+        **fields,
+    )
+
+
+def _signup_check(*, plan: Plan, slug: str, country: str, email: str, owner: Organization | None) -> dict:
+    errors = {}
+    if not plan.is_public:
+        errors["plan"] = _("This plan cannot be chosen online.")
     else:
-        organization = tenancy.organization_create(name=organizer_name, slug=slug)
+        try:
+            plan_price_for_country(plan=plan, country=country)
+        except NoPrice:
+            errors["plan"] = _("%(plan)s has no price yet: contact us to sign up for it.") % {"plan": plan}
+    try:
+        tenancy.slug_check_available(slug)
+    except SlugUnavailable as exc:
+        errors["slug"] = str(exc)
+    else:
+        if ClientSignup.objects.filter(slug=slug).exclude(status=ClientSignup.Status.FAILED).exists():
+            errors["slug"] = _("“%(slug)s” is already taken.") % {"slug": slug}
+    if owner is not None:
+        with schema_context(owner.schema_name):
+            if User.objects.filter(email__iexact=email).exists():
+                errors["email"] = _(
+                    "%(email)s already has an account with %(organization)s: log in there instead."
+                ) % {
+                    "email": email,
+                    "organization": owner.name,
+                }
+    return errors
+
+
+def client_signup_provision(*, signup_id) -> ClientSignup:
+    """Set a signup's site up: clone its organization (self-service), then in its schema the
+    operator (with the stored password hash), the organizer and the operator's access to
+    it; bind the organizer's host; open the billing account; tell the admins and the client.
+
+    Safe to run twice or at once: the signup row is locked and a finished signup is
+    returned untouched. Anything that goes wrong leaves the signup failed with the reason
+    for the admins (who are told) and a message for the client, never half a site.
+    """
+    with schema_context(get_public_schema_name()):
+        with transaction.atomic():  # committed at once, so the progress page shows it
+            signup = ClientSignup.objects.select_for_update().get(pk=signup_id)
+            if signup.is_finished:
+                return signup
+            if signup.status != ClientSignup.Status.PROVISIONING:
+                signup.status = ClientSignup.Status.PROVISIONING
+                signup.save(update_fields=["status"])
+        with transaction.atomic():
+            signup = (
+                ClientSignup.objects.select_for_update(of=("self",))
+                .select_related("plan", "organization")
+                .get(pk=signup_id)
+            )
+            if signup.is_finished:  # another run finished it while this one waited
+                return signup
+            try:
+                organization = _signup_organization(signup)
+                with transaction.atomic():
+                    _signup_build(signup, organization)
+            except (RegistrationError, ValidationError) as exc:  # about the client's input: say it
+                message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                _signup_fail(signup, reason=f"{type(exc).__name__}: {message}", message=message)
+            except Exception as exc:  # ours to fix: the client gets no internals
+                logger.exception("Client signup %s failed", signup.pk)
+                _signup_fail(
+                    signup,
+                    reason=f"{type(exc).__name__}: {exc}",
+                    message=_(
+                        "We could not set up your site. Our team has been told and will contact you at "
+                        "%(email)s."
+                    )
+                    % {"email": signup.email},
+                )
+            else:
+                signup.status = ClientSignup.Status.READY
+                signup.finished_at = timezone.now()
+                signup.password_hash = ""  # the operator has it now; a failed signup keeps it to retry
+                signup.save()
+                audit_log(
+                    actor=Actor(user=None), action="client.signup_ready", target=signup, host=signup.host
+                )
+                _signup_welcome(signup)
+            _signup_tell_admins(signup)
+    return signup
+
+
+def client_signup_retry(*, signup_id, actor: Actor) -> ClientSignup:
+    """Provision a failed signup again (once the platform admin fixed its cause)."""
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        signup = ClientSignup.objects.select_for_update().get(pk=signup_id)
+        if signup.status != ClientSignup.Status.FAILED:
+            raise Conflict(_("Only a failed signup can be provisioned again."))
+        signup.status = ClientSignup.Status.PENDING
+        signup.finished_at = None
+        try:
+            with transaction.atomic():
+                signup.save(update_fields=["status", "finished_at"])
+        except IntegrityError as exc:
+            raise Conflict(_("“%(slug)s” has been taken by another signup.") % {"slug": signup.slug}) from exc
+        audit_log(actor=actor, action="client.signup_retried", target=signup, reason=signup.failure_reason)
+        from apps.platform.tasks import provision_signup  # the task module imports this one
+
+        provision_signup.delay_on_commit(schema_name=get_public_schema_name(), signup_id=str(signup.pk))
+    return signup
+
+
+def client_signups_stalled(*, older_than_seconds: int = 300) -> list[str]:
+    """Signups left unfinished (a lost task, a worker killed mid-way: its work rolled back):
+    their ids, for the periodic task that provisions them again."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    with schema_context(get_public_schema_name()):
+        return [
+            str(signup_id)
+            for signup_id in ClientSignup.objects.filter(
+                status__in=[ClientSignup.Status.PENDING, ClientSignup.Status.PROVISIONING],
+                created_at__lt=cutoff,
+            ).values_list("pk", flat=True)
+        ]
+
+
+def _signup_organization(signup: ClientSignup) -> Organization:
+    """The live organization the new organizer goes to: its own, cloned now (the clone's
+    outcome is kept even if a later step fails), or the owner's."""
+    organization = signup.organization
+    if organization is None:
+        raise RegistrationError(_("The organization of this signup no longer exists."))
+    if signup.mode == PlatformSettings.Mode.SELF_SERVICE:
+        organization = tenancy.organization_provision(organization_id=organization.pk)
+        if not organization.is_ready:
+            raise ProvisioningError(organization.failure_reason or _("The site could not be created."))
+    elif not organization.is_ready:
+        raise RegistrationError(_("%(organization)s is not live.") % {"organization": organization.name})
+    return organization
+
+
+def _signup_build(signup: ClientSignup, organization: Organization) -> None:
+    is_own_organization = signup.mode == PlatformSettings.Mode.SELF_SERVICE
+    host = tenancy.platform_host_for(signup.slug)
+    if is_own_organization:
         domain = organization.get_primary_domain()
-        domain.organizer_slug = slug
+        domain.organizer_slug = signup.slug
         domain.save(update_fields=["organizer_slug"])
         host = domain.domain
-        make_admin = True
-
+    elif Domain.objects.filter(domain=host).exists():
+        raise RegistrationError(_("“%(slug)s” is already taken.") % {"slug": signup.slug})
+    else:
+        tenancy.domain_add(organization=organization, domain=host, organizer_slug=signup.slug)
     with schema_context(organization.schema_name):
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(email__iexact=signup.email).exists():
             raise RegistrationError(
                 _("%(email)s already has an account with %(organization)s: log in there instead.")
-                % {"email": email, "organization": organization.name}
+                % {"email": signup.email, "organization": organization.name}
             )
         operator = user_create(
-            email=email, password=password, full_name=full_name, is_operator=True, is_admin=make_admin
+            email=signup.email,
+            password=None,  # set below from the stored hash: the password itself was never kept
+            full_name=signup.full_name,
+            is_operator=True,
+            is_admin=is_own_organization,  # the owner's organization is not theirs
         )
-        actor = Actor(user=operator, host=via_host)
+        operator.password = signup.password_hash
+        operator.save(update_fields=["password"])
+        actor = Actor(user=operator)
         organizer = organizer_create(
-            name=organizer_name,
-            slug=slug,
-            legal_name=legal_name,
-            country=country,
-            currency=currency,
+            name=signup.organizer_name,
+            slug=signup.slug,
+            legal_name=signup.legal_name,
+            country=signup.country,
+            currency=signup.currency,
             actor=actor,
         )
         operator_link(operator=operator, organizers=[organizer])
-        audit_log(actor=actor, action="organizer.registered", target=organizer, mode=platform.mode)
-        token = login_token_create(user=operator)
-    return Registration(organization=organization, host=host, login_token=token)
+        audit_log(
+            actor=actor,
+            action="organizer.registered",
+            target=organizer,
+            mode=signup.mode,
+            plan=signup.plan.slug,
+        )
+    billing_account_open(
+        organization=organization,
+        organizer_id=organizer.pk,
+        organizer_name=organizer.name,
+        organizer_slug=organizer.slug,
+        country=signup.country,
+        plan=signup.plan,
+        contact_email=signup.email,
+    )
+    signup.host = host
+    signup.operator_id = operator.pk
+    signup.organizer_id = organizer.pk
+
+
+def _signup_fail(signup: ClientSignup, *, reason: str, message: str) -> None:
+    signup.status = ClientSignup.Status.FAILED
+    signup.failure_reason = reason[:4000]
+    signup.failure_message = message
+    signup.finished_at = timezone.now()
+    signup.save()
+    audit_log(
+        actor=Actor(user=None), action="client.signup_failed", target=signup, reason=signup.failure_reason
+    )
+
+
+def _signup_welcome(signup: ClientSignup) -> None:
+    """The client's welcome e-mail, in the language they signed up in."""
+    price = plan_price_for_country(plan=signup.plan, country=signup.country)  # as its billing account
+    with translation.override(signup.language or settings.LANGUAGE_CODE):
+        context = {
+            "signup": signup,
+            "platform": platform_brand().brand,
+            "site_url": url_on(signup.host, "/"),
+            "control_url": url_on(signup.host, "/control/"),
+            "price": price,
+            "exponent": currency_exponent(price.currency),
+        }
+        email_send(
+            to=[signup.email],
+            subject=_("Welcome to %(platform)s: %(organizer)s is online")
+            % {"platform": context["platform"].name, "organizer": signup.organizer_name},
+            body=render_to_string("platform/email/signup_welcome.txt", context),
+        )
+
+
+def _signup_tell_admins(signup: ClientSignup) -> None:
+    """Every platform admin hears of each signup: the new client, or why it failed."""
+    admins = _platform_admin_emails()
+    if not admins:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "signup": signup,
+            "site_url": url_on(signup.host, "/") if signup.host else "",
+            "clients_url": url_on(platform_base_domain(), CLIENTS_PATH),  # the platform site answers there
+        }
+        subject = (
+            _("New client: %(organizer)s on %(plan)s")
+            if signup.is_ready
+            else _("Client signup failed: %(organizer)s on %(plan)s")
+        ) % {"organizer": signup.organizer_name, "plan": signup.plan.name}
+        email_send(
+            to=admins, subject=subject, body=render_to_string("platform/email/signup_admins.txt", context)
+        )
+
+
+def _platform_admin_emails() -> list[str]:
+    # The platform admins as apps.accounts.permissions.is_platform_admin has them (public schema).
+    return list(
+        User.objects.filter(is_staff=True, is_active=True).order_by("email").values_list("email", flat=True)
+    )
+
+
+def client_signup_enter(*, signup_id) -> tuple[str, str]:
+    """Let the client into the control panel of its new site, once: a single-use login token
+    of its operator, made in the site's schema. Returns (host, token)."""
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        signup = (
+            ClientSignup.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=signup_id)
+        )
+        if not signup.is_ready:
+            raise RegistrationError(_("Your site is not ready yet."))
+        if signup.landed_at is not None:
+            raise Conflict(_("You already went to your control panel from here: log in there."))
+        signup.landed_at = timezone.now()
+        signup.save(update_fields=["landed_at"])
+        with schema_context(signup.organization.schema_name):
+            operator = User.objects.get(pk=signup.operator_id)
+            token = login_token_create(user=operator)
+    return signup.host, token
 
 
 @transaction.atomic

@@ -27,7 +27,10 @@ urlpatterns = [
     path(
         "platform/organizations/<int:pk>/support/", views.support_session_open, name="platform-support-open"
     ),
-    path("register/", views.organizer_register, name="organizer-register"),
+    path("register/", views.client_signup, name="organizer-register"),
+    path("register/<uuid:signup_id>/", views.client_signup_progress, name="client-signup-progress"),
+    path("register/<uuid:signup_id>/status/", views.client_signup_status_json, name="client-signup-status"),
+    path("register/<uuid:signup_id>/enter/", views.client_signup_enter, name="client-signup-enter"),
     path("pricing/", views.pricing, name="pricing"),
     path("platform/settings/", views.platform_settings, name="platform-settings"),
     path("platform/approvals/", views.approvals, name="platform-approvals"),

@@ -1,24 +1,28 @@
-"""Creating organizations: a pending row + domain, then its schema cloned from a template."""
+"""Creating organizations (a pending row + domain, then its schema cloned from a template);
+clients' own domains (added, verified by a DNS TXT record, removed)."""
 
 import re
+import secrets
 
+import dns.exception
+import dns.name
+import dns.resolver
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_exists
 
+from apps.core.audit import Actor, audit_log
 from apps.tenancy.exceptions import ProvisioningError, SlugUnavailable
 from apps.tenancy.models import Domain, Organization
+from apps.tenancy.selectors import platform_base_domain, platform_host_for, verification_record_name
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,48}[a-z0-9]$")
 # Serialises clones: clone_schema() re-creates a shared SQL function each time.
 _CLONE_LOCK_KEY = 0x7E55E4A
-
-
-def platform_host_for(slug: str) -> str:
-    return f"{slug}.{settings.PLATFORM_DOMAIN}"
 
 
 def schema_name_for(slug: str) -> str:
@@ -124,6 +128,146 @@ def domain_add(
         organizer_slug=organizer_slug,
         is_primary=is_primary,
     )
+
+
+# --- clients' own domains ----------------------------------------------------------------
+
+HOST_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# Seconds one verification lookup may take, all name servers and retries included.
+DEFAULT_VERIFICATION_TIMEOUT = 5.0
+
+
+def custom_domain_normalise(value: str) -> str:
+    """The host name as routing compares it: lower case, no root dot, IDNA in ASCII, no www.
+    (requests for www.<domain> route as <domain>). Raises ValidationError on the `domain`
+    field when it is not a host name with at least two labels."""
+    name = value.strip().lower().rstrip(".")
+    invalid = ValidationError(
+        {"domain": _("Enter a host name only, such as tickets.example.com (no http://, no path).")},
+        code="invalid",
+    )
+    if not name or any(char in name for char in "/:@ \\"):
+        raise invalid
+    try:
+        name = dns.name.from_text(name).to_text(omit_final_dot=True)
+    except dns.exception.DNSException:
+        raise invalid from None
+    name = name.removeprefix("www.")
+    labels = name.split(".")
+    if not all(HOST_LABEL.match(label) for label in labels):
+        raise invalid
+    if len(labels) < 2 or labels[-1].isdigit():
+        raise ValidationError(
+            {"domain": _("Enter a domain you own, such as tickets.example.com.")}, code="invalid"
+        )
+    return name
+
+
+def custom_domain_check_free(name: str) -> None:
+    """Refuse the platform's own domains and any host already routed somewhere."""
+    for platform_domain in {platform_base_domain(), settings.PLATFORM_DOMAIN}:
+        if name == platform_domain or name.endswith(f".{platform_domain}"):
+            raise ValidationError(
+                {
+                    "domain": _("%(domain)s belongs to the platform; enter a domain of your own.")
+                    % {"domain": name}
+                },
+                code="platform",
+            )
+    if Domain.objects.filter(domain=name).exists():
+        raise ValidationError(
+            {"domain": _("%(domain)s is already in use by a site.") % {"domain": name}}, code="taken"
+        )
+
+
+def custom_domain_add(
+    *, organization: Organization, organizer_slug: str, domain: str, actor: Actor
+) -> Domain:
+    """Add a client's own domain for one of its organizers: routed once verified (the TXT
+    record `<prefix>.<domain>` holding the new domain's token)."""
+    name = custom_domain_normalise(domain)
+    custom_domain_check_free(name)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                added = Domain.objects.create(
+                    domain=name,
+                    tenant=organization,
+                    organizer_slug=organizer_slug,
+                    is_primary=False,
+                    is_custom=True,
+                    verification_token=secrets.token_urlsafe(24),
+                )
+        except IntegrityError:  # added by someone else meanwhile
+            raise ValidationError(
+                {"domain": _("%(domain)s is already in use by a site.") % {"domain": name}}, code="taken"
+            ) from None
+        audit_log(actor=actor, action="custom_domain.added", target=added, organizer=organizer_slug)
+    return added
+
+
+def dns_txt_values(name: str) -> list[str]:
+    """The TXT strings at `name`, asked of the configured name servers (the system's when
+    none are). Raises dnspython's errors (NXDOMAIN, NoAnswer, Timeout…)."""
+    nameservers = list(settings.DOMAIN_VERIFICATION_NAMESERVERS)
+    resolver = dns.resolver.Resolver(configure=not nameservers)
+    if nameservers:
+        resolver.nameservers = nameservers
+    resolver.port = settings.DOMAIN_VERIFICATION_PORT
+    resolver.lifetime = getattr(settings, "DOMAIN_VERIFICATION_TIMEOUT", DEFAULT_VERIFICATION_TIMEOUT)
+    answer = resolver.resolve(name, "TXT", search=False)
+    return [b"".join(record.strings).decode("utf-8", "replace") for record in answer]
+
+
+def _verification_failure(domain: Domain) -> str:
+    """What is wrong with the domain's TXT record, as a code that
+    apps.tenancy.selectors.CHECK_ERRORS puts in words; empty when it holds the token."""
+    try:
+        values = dns_txt_values(verification_record_name(domain.domain))
+    except dns.resolver.NXDOMAIN:
+        return "nxdomain"
+    except dns.resolver.NoAnswer:
+        return "no_txt"
+    except dns.exception.Timeout:
+        return "timeout"
+    except dns.exception.DNSException:
+        return "failed"
+    return "" if domain.verification_token in (value.strip() for value in values) else "wrong_value"
+
+
+def custom_domain_verify(*, domain_id: int, actor: Actor | None = None) -> Domain | None:
+    """Look the domain's TXT record up: verified (and routed) when it holds the token, else
+    the reason is kept with the time of the check. A verified domain stays verified; a
+    removed one gives None."""
+    domain = Domain.objects.filter(pk=domain_id, is_custom=True).first()
+    if domain is None or domain.verified_at is not None:
+        return domain
+    failure = _verification_failure(domain)  # the network, outside any transaction
+    now = timezone.now()
+    changes = {"last_checked_at": now, "last_check_error": failure}
+    if not failure:
+        changes["verified_at"] = now
+    with transaction.atomic():
+        # update(): Domain.save() would re-decide the primary domain of the organization.
+        updated = Domain.objects.filter(pk=domain_id, verified_at__isnull=True).update(**changes)
+        domain = Domain.objects.filter(pk=domain_id).first()
+        if updated and not failure and domain is not None:
+            audit_log(actor=actor or Actor(user=None), action="custom_domain.verified", target=domain)
+    return domain
+
+
+def custom_domain_remove(*, organization: Organization, domain_id: int, actor: Actor) -> None:
+    """Remove one of the organization's own domains: it stops routing at once."""
+    with transaction.atomic():
+        domain = Domain.objects.select_for_update().get(pk=domain_id, tenant=organization, is_custom=True)
+        audit_log(
+            actor=actor,
+            action="custom_domain.removed",
+            target=domain,
+            organizer=domain.organizer_slug,
+            was_verified=domain.verified_at is not None,
+        )
+        domain.delete()
 
 
 def provisioning_retry_stalled(*, older_than_seconds: int = 300) -> list[int]:

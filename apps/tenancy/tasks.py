@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from apps.core.celery import SchemaTask
-from apps.tenancy import services
+from apps.tenancy import selectors, services
 
 
 @shared_task(base=SchemaTask)
@@ -26,3 +26,19 @@ def clear_expired_sessions_everywhere(*, schema_name: str) -> int:
     for name in schemas:
         clear_expired_sessions.delay(schema_name=name)
     return len(schemas)
+
+
+@shared_task(base=SchemaTask)
+def verify_custom_domain(*, schema_name: str, domain_id: int) -> bool:
+    domain = services.custom_domain_verify(domain_id=domain_id)
+    return domain is not None and domain.verified_at is not None
+
+
+@shared_task(base=SchemaTask)
+def verify_pending_custom_domains(*, schema_name: str) -> int:
+    """Fan out one check per unverified custom domain of every organization (domains are
+    public rows: one schema, the public one, holds them all)."""
+    pending = selectors.custom_domains_pending_ids()
+    for domain_id in pending:
+        verify_custom_domain.delay(schema_name=schema_name, domain_id=domain_id)
+    return len(pending)

@@ -154,14 +154,13 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "apps.accounts.adapter.SocialAccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Facebook's app id and secret come from the platform settings (SocialAccountAdapter), not from here.
 SOCIALACCOUNT_PROVIDERS = {
     "facebook": {
-        "APP": {
-            "client_id": env("FACEBOOK_APP_ID", default=""),
-            "secret": env("FACEBOOK_APP_SECRET", default=""),
-        },
         "METHOD": "oauth2",
         "SCOPE": ["email", "public_profile"],
+        # allauth does not take Facebook's e-mail addresses as verified: the usual confirmation applies.
+        "VERIFIED_EMAIL": False,
     }
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -233,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
     "retry-stalled-provisioning": {
         "task": "apps.tenancy.tasks.retry_stalled_provisioning",
         "schedule": 60 * 5,
+        "kwargs": {"schema_name": "public"},
+    },
+    "verify-custom-domains": {
+        "task": "apps.tenancy.tasks.verify_pending_custom_domains",
+        "schedule": 60 * 10,
         "kwargs": {"schema_name": "public"},
     },
 }
@@ -316,6 +320,9 @@ LOGGING = {
 DOMAIN_VERIFICATION_NAMESERVERS = env.list("DOMAIN_VERIFICATION_NAMESERVERS", default=[])
 DOMAIN_VERIFICATION_PORT = env.int("DOMAIN_VERIFICATION_PORT", default=53)
 DOMAIN_VERIFICATION_PREFIX = "_tessera-verify"
+# The platform's base domain is stored by apps.platform, which sits above apps.tenancy in the
+# import graph: host routing calls this function (by name) instead of importing it.
+TENANCY_BASE_DOMAIN_FUNCTION = "apps.platform.selectors.platform_base_domain"
 
 # --- Sales: how long tickets in a cart or an unpaid order stay reserved.
 SALES_RESERVATION_MINUTES = env.int("SALES_RESERVATION_MINUTES", default=15)

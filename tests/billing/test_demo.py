@@ -49,3 +49,61 @@ def test_the_demo_plans_and_rates_are_seeded_once():
         "USD",
     ]
     assert plan_price_for(plan=starter, currency="JPY").source == "converted"
+
+
+def test_the_demo_organizers_become_clients_once_with_a_year_of_sales(alpha, beta):
+    from datetime import date
+
+    from django_tenants.utils import schema_context
+
+    from apps.billing import services
+    from apps.billing.demo import billing_demo_clients_seed
+    from apps.billing.models import BillingAccount, SalesMonth
+    from apps.billing.selectors import account_features, account_price
+    from apps.core.audit import Actor
+    from apps.organizers.services import organizer_create
+
+    billing_demo_seed()
+    with schema_context(alpha.schema_name):
+        fun = organizer_create(name="Fun park", slug="funpark", currency="EUR", country="NL")
+        organizer_create(name="Rollercoaster park", slug="rollercoasterpark", currency="EUR", country="BE")
+        organizer_create(name="Not a demo one", slug="someone-else", currency="EUR", country="NL")
+    with schema_context(beta.schema_name):
+        club = organizer_create(
+            name="Football club ABC", slug="footballclubabc", currency="GBP", country="GB"
+        )
+
+    billing_demo_clients_seed(today=date(2026, 3, 15))
+    coaster_account = BillingAccount.objects.get(organizer_slug="rollercoasterpark")
+    services.billing_account_update(
+        account_id=coaster_account.pk, changes={"notes": "Edited by the owner"}, actor=Actor(user=None)
+    )
+    billing_demo_seed()
+    billing_demo_clients_seed(today=date(2026, 3, 15))
+
+    accounts = {account.organizer_slug: account for account in BillingAccount.objects.select_related("plan")}
+    assert sorted(accounts) == ["footballclubabc", "funpark", "rollercoasterpark"]
+    assert (accounts["funpark"].organization, accounts["funpark"].organizer_id) == (alpha, fun.pk)
+    assert (accounts["footballclubabc"].organization, accounts["footballclubabc"].organizer_id) == (
+        beta,
+        club.pk,
+    )
+    assert accounts["funpark"].plan.slug == "pro"
+    assert accounts["footballclubabc"].currency == "GBP"  # Pro has a GBP price
+    coaster = accounts["rollercoasterpark"]
+    assert coaster.plan.slug == "starter"
+    assert account_price(coaster).monthly_fee == Decimal("19.00")
+    assert account_price(coaster).overridden == {"monthly_fee"}
+    assert account_features(coaster).overridden == {"box_office"}
+    assert coaster.notes == "Edited by the owner"  # the second run leaves it alone
+    months = list(SalesMonth.objects.filter(account=accounts["funpark"]).values_list("month", flat=True))
+    assert months == [
+        date(2025, 4, 1),
+        *[date(2025, m, 1) for m in range(5, 13)],
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
+    assert SalesMonth.objects.count() == 33  # three clients × eleven past months, not doubled
+    assert set(
+        SalesMonth.objects.filter(account=accounts["footballclubabc"]).values_list("currency", flat=True)
+    ) == {"GBP"}

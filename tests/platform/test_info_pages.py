@@ -17,6 +17,7 @@ from tests.tenants import ALPHA
 FORM = {
     "title": "About us",
     "slug": "about",
+    "kind": "text",
     "body": "We sell tickets.\n\nFor everyone.",
     "is_published": "on",
     "show_in_nav": "on",
@@ -50,6 +51,7 @@ def _fields(form: dict) -> dict:
     return {
         "title": form["title"],
         "slug": form["slug"],
+        "kind": form["kind"],
         "body": form["body"],
         "is_published": bool(form.get("is_published")),
         "show_in_nav": bool(form.get("show_in_nav")),
@@ -432,10 +434,12 @@ def test_the_demo_pages_are_seeded_once_and_keep_the_owners_edits(organizations)
         info_pages_demo_seed()
 
     pages = _pages()
-    assert [(page.slug, page.is_published, page.show_in_nav) for page in pages] == [
-        ("about", True, True),
-        ("contact", True, True),
+    assert [(page.slug, page.kind, page.is_published, page.show_in_nav) for page in pages] == [
+        ("about", "text", True, True),
+        ("contact", "text", True, True),
+        ("start", "signup", True, True),
+        ("terms", "text", True, False),
     ]
     assert pages[0].title == "Qui sommes-nous"
     with schema_context("public"):
-        assert AuditLogEntry.objects.filter(action="info_page.created").count() == 2
+        assert AuditLogEntry.objects.filter(action="info_page.created").count() == 4

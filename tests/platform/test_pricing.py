@@ -113,6 +113,13 @@ def test_each_plan_shows_its_features_and_a_start_button(client, plans):
     assert 'href="/register/?plan=starter"' in _card(html, "starter")
 
 
+def test_the_sign_up_links_carry_the_plan_and_the_chosen_country(client, plans):
+    html = _page(client, "GB").content.decode()
+
+    assert 'href="/register/?plan=pro&amp;country=GB"' in _card(html, "pro")
+    assert "Sign up" in _text(_card(html, "pro"))
+
+
 def test_no_public_plan_says_so(client, organizations):
     html = _page(client).content.decode()
 

@@ -5,6 +5,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.permissions import distributions_sellable_by, has_totp, organizers_configurable_by
+from apps.billing.models import BillingAccount, Plan
 from apps.events.models import Event
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Domain, Organization
@@ -55,6 +56,23 @@ def test_seed_demo_builds_the_seed_structure_and_is_idempotent(client, organizat
     assert client.get("/", HTTP_HOST="waterpark.localhost").context["organizer"].name == "Water park"
     assert "http://funpark.localhost:8000/control/" in out.getvalue()
     assert "TOTP secret TESSERADEMOADMIN" in out.getvalue()
+    assert "http://localhost:8000/start/" in out.getvalue()
+
+
+def test_seed_demo_names_a_template_site_for_the_pro_plan_once(organizations):
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    template = Organization.objects.get(slug="template-pro")
+    assert template.is_ready
+    assert Plan.objects.get(slug="pro").template_schema == template.schema_name == "template_pro"
+    assert Plan.objects.get(slug="starter").template_schema == ""
+    assert Organization.objects.filter(slug__startswith="template").count() == 1
+    with schema_context(template.schema_name):
+        # Whatever it holds is copied into every new client: no people, no organizers.
+        assert not User.objects.exists()
+        assert not Organizer.objects.exists()
+    assert not BillingAccount.objects.filter(organization=template).exists()
 
 
 def test_demo_operator_logs_in_to_the_control_panel(client, organizations):

@@ -1,9 +1,13 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.billing.models import ExchangeRate, Plan, PlanPrice
+from apps.billing.currencies import is_billable
+from apps.billing.exceptions import NoPrice
+from apps.billing.models import BillingAccount, ExchangeRate, Plan, PlanPrice
+from apps.billing.selectors import CLIENT_ORDERS, account_features, account_price
 from apps.billing.validators import validate_billable_currency
 from apps.core.currencies import is_currency
 from apps.core.money import quantize
@@ -141,3 +145,167 @@ class ResolvedPriceSerializer(serializers.Serializer):
         for field in AMOUNTS:
             data[field] = str(getattr(resolved, field))
         return data
+
+
+# --- clients (billing accounts) ---------------------------------------------------------
+
+
+class ClientPriceSerializer(serializers.Serializer):
+    """A client's fees in its billing currency; `overridden` names those set for it alone."""
+
+    currency = serializers.CharField()
+    monthly_fee = serializers.DecimalField(max_digits=20, decimal_places=3)
+    setup_fee = serializers.DecimalField(max_digits=20, decimal_places=3)
+    fixed_fee = serializers.DecimalField(max_digits=20, decimal_places=3)
+    percent_fee = serializers.DecimalField(max_digits=5, decimal_places=2)
+    source = serializers.CharField(help_text="own, converted or default: where the plan's price comes from.")
+    overridden = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, price):
+        data = super().to_representation(price)
+        for field in AMOUNTS:
+            data[field] = str(getattr(price, field))
+        data["overridden"] = sorted(price.overridden)
+        return data
+
+
+class ClientFeaturesSerializer(serializers.Serializer):
+    """What a client may use; `overridden` names the features set for it alone."""
+
+    event_replication = serializers.BooleanField()
+    box_office = serializers.BooleanField()
+    custom_domain = serializers.BooleanField()
+    max_operators = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
+    overridden = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, features):
+        data = super().to_representation(features)
+        data["overridden"] = sorted(features.overridden)
+        return data
+
+
+CLIENT_WRITABLE = [
+    "plan",
+    "status",
+    "contact_email",
+    "notes",
+    "monthly_fee_override",
+    "setup_fee_override",
+    "fixed_fee_override",
+    "percent_fee_override",
+    "event_replication_override",
+    "box_office_override",
+    "custom_domain_override",
+    "max_operators_override",
+]
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    """A client (billing account). PATCH changes the writable fields; an override set to null
+    gives back the plan's value."""
+
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    plan_name = serializers.CharField(source="plan.name", read_only=True)
+    price = serializers.SerializerMethodField()
+    features = serializers.SerializerMethodField()
+    balance = serializers.SerializerMethodField()
+    sales_this_month = serializers.SerializerMethodField()
+    sales_currency = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = BillingAccount
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "organizer_id",
+            "organizer_name",
+            "organizer_slug",
+            "country",
+            "plan_name",
+            "currency",
+            "signed_up_at",
+            "billing_anchor_day",
+            *CLIENT_WRITABLE,
+            "price",
+            "features",
+            "balance",
+            "sales_this_month",
+            "sales_currency",
+        ]
+        read_only_fields = [
+            "organization",
+            "organizer_id",
+            "organizer_name",
+            "organizer_slug",
+            "country",
+            "currency",
+            "signed_up_at",
+            "billing_anchor_day",
+        ]
+
+    @extend_schema_field(ClientPriceSerializer(allow_null=True))
+    def get_price(self, account):
+        prices = self.context.get("prices")
+        if prices is not None and account.pk in prices:
+            price = prices[account.pk]
+        else:
+            try:
+                price = account_price(account)
+            except NoPrice:
+                price = None
+        return None if price is None else ClientPriceSerializer(price).data
+
+    @extend_schema_field(ClientFeaturesSerializer)
+    def get_features(self, account):
+        return ClientFeaturesSerializer(account_features(account)).data
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=3))
+    def get_balance(self, account) -> str:
+        """What the client's open invoices still ask, in its billing currency."""
+        return str(quantize(account.balance, account.currency))
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=3))
+    def get_sales_this_month(self, account) -> str:
+        """This month's paid sales, in `sales_currency` (0 when none)."""
+        currency = account.sales_currency
+        return str(quantize(account.sales_this_month, currency)) if currency else "0"
+
+    def to_representation(self, account):
+        data = super().to_representation(account)
+        for name in ("monthly_fee", "setup_fee", "fixed_fee"):
+            value = getattr(account, f"{name}_override")
+            if value is not None and is_billable(account.currency):
+                data[f"{name}_override"] = str(quantize(value, account.currency))
+        return data
+
+
+class ClientQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all(), required=False)
+    status = serializers.CharField(required=False, allow_blank=True)
+    ordering = serializers.CharField(required=False)
+
+    def validate_status(self, value):
+        if value and value not in BillingAccount.Status.values:
+            raise serializers.ValidationError(
+                _("Choose one of %(choices)s.") % {"choices": ", ".join(BillingAccount.Status.values)}
+            )
+        return value
+
+    def validate_ordering(self, value):
+        if value.removeprefix("-") not in CLIENT_ORDERS:
+            raise serializers.ValidationError(
+                _("Order by one of %(keys)s (a leading “-” for descending).")
+                % {"keys": ", ".join(CLIENT_ORDERS)}
+            )
+        return value
+
+    def filters(self) -> dict:
+        data = self.validated_data
+        return {
+            "search": data.get("search", ""),
+            "plan": data.get("plan"),
+            "status": data.get("status", ""),
+            "order": data.get("ordering", "name"),
+        }

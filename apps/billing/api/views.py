@@ -1,12 +1,14 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.api_permissions import IsPlatformAdmin
 from apps.billing import selectors, services
 from apps.billing.api.serializers import (
+    ClientQuerySerializer,
+    ClientSerializer,
     ExchangeRateSerializer,
     PlanPriceSerializer,
     PlanSerializer,
@@ -118,3 +120,65 @@ class ExchangeRateViewSet(ServiceViewSet):
         services.exchange_rate_delete,
     )
     instance_kwarg = "exchange_rate"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "search",
+                str,
+                description="Part of the organizer's name or address, the "
+                "organization's name or the contact e-mail (any case).",
+            ),
+            OpenApiParameter("plan", int, description="Only this plan's clients."),
+            OpenApiParameter("status", str, description="active, past_due, suspended or cancelled."),
+            OpenApiParameter(
+                "ordering",
+                str,
+                description="name, signed_up, sales or balance; a leading “-” for descending. Default: name.",
+            ),
+        ]
+    )
+)
+class ClientViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """The platform's clients (one billing account per organizer) with their effective price and
+    features, balance and sales this month. PATCH changes plan, status, contact, notes and
+    overrides (through billing_account_update); accounts are opened by signup, never here."""
+
+    permission_classes = [IsPlatformAdmin]
+    serializer_class = ClientSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        filters = {}
+        if self.action == "list":
+            query = ClientQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            filters = query.filters()
+        return selectors.clients_listed(**filters).prefetch_related("plan__prices")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        # The default currency and the exchange rates are read once for the whole page.
+        serializer = self.get_serializer(
+            page,
+            many=True,
+            context={**self.get_serializer_context(), "prices": selectors.account_prices(page)},
+        )
+        return self.get_paginated_response(serializer.data)
+
+    def get_serializer(self, *args, **kwargs):
+        if "context" not in kwargs:
+            kwargs["context"] = self.get_serializer_context()
+        return self.get_serializer_class()(*args, **kwargs)
+
+    def perform_update(self, serializer):
+        account = services.billing_account_update(
+            account_id=serializer.instance.pk,
+            changes=serializer.validated_data,
+            actor=Actor.from_request(self.request),
+        )
+        serializer.instance = self.get_queryset().get(pk=account.pk)

@@ -1,6 +1,14 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.utils import is_mfa_enabled
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from apps.organizers.api.serializers import OrganizerSerializer
+from apps.platform.models import PlatformSettings, mask_secret, validate_host_name
 from apps.tenancy.models import Organization
 
 
@@ -15,6 +23,155 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 class OrganizationOrganizerSerializer(OrganizerSerializer):
     slug = serializers.SlugField(required=False)
+    plan = serializers.SlugField(
+        required=False,
+        write_only=True,
+        help_text=_("The client's plan (its slug); by default the first public plan."),
+    )
 
     class Meta(OrganizerSerializer.Meta):
+        fields = [*OrganizerSerializer.Meta.fields, "plan"]
         read_only_fields = ["currency_locked"]
+
+
+def _secret_field(label):
+    return serializers.CharField(
+        label=label,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        style={"input_type": "password"},
+        help_text=_("Write-only. An empty value removes the stored one."),
+    )
+
+
+class HostNameField(serializers.CharField):
+    """A host name as typed: any case, maybe with the root's trailing dot."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).lower().rstrip(".")
+
+
+class PlatformSettingsSerializer(serializers.ModelSerializer):
+    """The platform's settings. Secrets are write-only (their masked form is read-only), and
+    changing any Stripe or Facebook value needs the caller's password in `current_password`."""
+
+    logo = serializers.ImageField(read_only=True)
+    base_domain = HostNameField(max_length=253, required=False, validators=[validate_host_name])
+    owner_organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.exclude(schema_name=get_public_schema_name()),
+        allow_null=True,
+        required=False,
+    )
+    stripe_secret_key = _secret_field(_("Stripe secret key"))
+    stripe_webhook_secret = _secret_field(_("Stripe webhook signing secret"))
+    facebook_app_secret = _secret_field(_("Facebook app secret"))
+    stripe_secret_key_masked = serializers.SerializerMethodField()
+    stripe_webhook_secret_masked = serializers.SerializerMethodField()
+    facebook_app_secret_masked = serializers.SerializerMethodField()
+    facebook_login_enabled = serializers.BooleanField(read_only=True)
+    current_password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        style={"input_type": "password"},
+        help_text=_("Your password: needed to change any Stripe or Facebook setting."),
+    )
+
+    class Meta:
+        model = PlatformSettings
+        fields = [
+            "name",
+            "logo",
+            "primary_color",
+            "accent_color",
+            "support_email",
+            "legal_footer",
+            "default_currency",
+            "base_domain",
+            "name_servers",
+            "mode",
+            "owner_organization",
+            "show_powered_by",
+            "stripe_secret_key",
+            "stripe_secret_key_masked",
+            "stripe_publishable_key",
+            "stripe_webhook_secret",
+            "stripe_webhook_secret_masked",
+            "stripe_connect_client_id",
+            "facebook_app_id",
+            "facebook_app_secret",
+            "facebook_app_secret_masked",
+            "facebook_login_enabled",
+            "current_password",
+        ]
+
+    def get_stripe_secret_key_masked(self, platform) -> str:
+        return mask_secret(platform.stripe_secret_key)
+
+    def get_stripe_webhook_secret_masked(self, platform) -> str:
+        return mask_secret(platform.stripe_webhook_secret)
+
+    def get_facebook_app_secret_masked(self, platform) -> str:
+        return mask_secret(platform.facebook_app_secret)
+
+    def validate(self, attrs):
+        """Keep only what changes; a credential change needs the caller's own password."""
+        platform = self.instance
+        password = attrs.pop("current_password", "")
+        changes = {}
+        for name, value in attrs.items():
+            stored = getattr(platform, name)
+            if name in PlatformSettings.CREDENTIAL_FIELDS and value == stored:
+                continue  # the same value again is no change, and needs no password
+            changes[name] = value
+        if any(name in PlatformSettings.CREDENTIAL_FIELDS for name in changes):
+            user = self.context["request"].user
+            if not password:
+                raise serializers.ValidationError(
+                    {"current_password": _("Enter your password to change the Stripe or Facebook settings.")}
+                )
+            if not user.check_password(password):
+                raise serializers.ValidationError({"current_password": _("This is not your password.")})
+        return changes
+
+
+class PlatformAuthTokenSerializer(AuthTokenSerializer):
+    """A token for e-mail address and password, as allauth's login checks them (the same
+    failed-login limits, shared with the login page), plus the code of the user's authenticator
+    app when the account has two-factor authentication: a token is no way around it."""
+
+    username = serializers.CharField(label=_("E-mail address"), write_only=True)
+    code = serializers.CharField(
+        label=_("Authenticator code"),
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text=_("The current code of your authenticator app (or a recovery code)."),
+    )
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        try:
+            user = get_account_adapter(request).authenticate(
+                request, email=attrs["username"].strip(), password=attrs["password"]
+            )
+        except DjangoValidationError as exc:  # too many failed attempts
+            raise serializers.ValidationError(exc.messages, code="throttled") from exc
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                _("Unable to log in with provided credentials."), code="authorization"
+            )
+        if is_mfa_enabled(user):
+            if not attrs.get("code"):
+                raise serializers.ValidationError(
+                    {"code": [_("Enter the code of your authenticator app.")]}, code="authorization"
+                )
+            second_factor = AuthenticateForm(user=user, data={"code": attrs["code"]})
+            if not second_factor.is_valid():  # rate-limited by allauth too
+                raise serializers.ValidationError(
+                    {"code": second_factor.errors["code"]}, code="authorization"
+                )
+        attrs["user"] = user
+        return attrs

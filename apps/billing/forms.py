@@ -1,0 +1,139 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from apps.billing.models import BillingAccount, Plan
+
+CLIENT_SORTS = [
+    ("name", _("Name (A–Z)")),
+    ("-name", _("Name (Z–A)")),
+    ("-signed_up", _("Newest first")),
+    ("signed_up", _("Oldest first")),
+    ("-sales", _("Highest sales this month")),
+    ("sales", _("Lowest sales this month")),
+    ("-balance", _("Highest balance")),
+    ("balance", _("Lowest balance")),
+]
+
+
+class ClientFilterForm(forms.Form):
+    """The clients list's search, filters and order (GET)."""
+
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=200, help_text=_("Name, address or e-mail")
+    )
+    plan = forms.ModelChoiceField(
+        label=pgettext_lazy("subscription", "Plan"),
+        queryset=Plan.objects.order_by("sort_order", "name"),
+        required=False,
+        empty_label=_("All plans"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *BillingAccount.Status.choices], required=False
+    )
+    sort = forms.ChoiceField(label=_("Order"), choices=CLIENT_SORTS, required=False)
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments; none when the form is invalid (the page says why)."""
+        if not self.is_bound:
+            return {}
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "search": data["q"],
+            "plan": data["plan"],
+            "status": data["status"],
+            "order": data["sort"] or "name",
+        }
+
+
+class FeatureOverrideField(forms.TypedChoiceField):
+    """A plan feature for one client: the plan's (empty), or forced on or off."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[("", _("Plan default")), ("true", _("On")), ("false", _("Off"))],
+            coerce=lambda value: value in ("true", True),
+            empty_value=None,
+            required=False,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str):
+            return value
+        return "true" if value else "false"
+
+
+class ClientSettingsForm(forms.ModelForm):
+    """A client's plan, status, contact, notes and per-client overrides (empty = the plan's)."""
+
+    event_replication_override = FeatureOverrideField(label=_("Event replication"))
+    box_office_override = FeatureOverrideField(label=_("Box office"))
+    custom_domain_override = FeatureOverrideField(label=_("Custom domain"))
+
+    PRICE_FIELDS = tuple(f"{name}_override" for name in BillingAccount.PRICE_OVERRIDES)
+    FEATURE_FIELDS = tuple(f"{name}_override" for name in BillingAccount.FEATURE_OVERRIDES)
+
+    class Meta:
+        model = BillingAccount
+        fields = [
+            "plan",
+            "status",
+            "contact_email",
+            "notes",
+            "monthly_fee_override",
+            "setup_fee_override",
+            "fixed_fee_override",
+            "percent_fee_override",
+            "event_replication_override",
+            "box_office_override",
+            "custom_domain_override",
+            "max_operators_override",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, plan_price=None, **kwargs):
+        """`plan_price`: the plan's own price in the client's currency (ResolvedPrice), which the
+        empty fee fields stand for."""
+        super().__init__(*args, **kwargs)
+        account = self.instance
+        self.fields["plan"].queryset = Plan.objects.order_by("sort_order", "name")
+        self.fields["plan"].empty_label = None
+        self.fields["contact_email"].help_text = _("Where invoices and billing notices go.")
+        for name in BillingAccount.PRICE_OVERRIDES:
+            field = self.fields[f"{name}_override"]
+            field.required = False
+            if name != "percent_fee":
+                field.label = f"{field.label} ({account.currency})"
+            else:
+                field.label = f"{field.label} (%)"
+        plan = account.plan
+        for name in ("event_replication", "box_office", "custom_domain"):
+            field = self.fields[f"{name}_override"]
+            field.choices = [
+                ("", _("Plan default (%(value)s)") % {"value": _("on") if getattr(plan, name) else _("off")}),
+                ("true", _("On")),
+                ("false", _("Off")),
+            ]
+        self.fields["max_operators_override"].help_text = _("Empty: the plan's (%(value)s).") % {
+            "value": plan.max_operators or _("unlimited")
+        }
+        if plan_price is not None:
+            for name in BillingAccount.PRICE_OVERRIDES:
+                value = getattr(plan_price, name)
+                shown = f"{value} %" if name == "percent_fee" else f"{value} {plan_price.currency}"
+                self.fields[f"{name}_override"].help_text = _("Empty: the plan's (%(value)s).") % {
+                    "value": shown
+                }
+
+    def _post_clean(self):
+        """The service validates the account as a whole (decimals per currency, the plan's prices);
+        the form only parses its fields."""
+
+    def changes(self) -> dict:
+        """Every field's value: the service records those that differ."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

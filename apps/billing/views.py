@@ -1,0 +1,205 @@
+"""Platform admin pages of the clients: list (with CSV export), snapshot, settings and overrides."""
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.decorators import requires_platform_admin
+from apps.billing import selectors, services
+from apps.billing.exceptions import NoPrice
+from apps.billing.forms import ClientFilterForm, ClientSettingsForm
+from apps.billing.models import BillingAccount
+from apps.core.audit import Actor
+from apps.core.forms import call_for_form
+from apps.core.money import quantize
+
+CLIENTS_PER_PAGE = 50
+
+
+def _filtered_clients(request):
+    form = ClientFilterForm(request.GET or None)
+    return form, selectors.clients_listed(**form.filters())
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@requires_platform_admin
+def client_list(request):
+    form, clients = _filtered_clients(request)
+    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "billing/client_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without(request, "page"),
+            "month": timezone.localdate().replace(day=1),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _csv_cell(value) -> str:
+    """A cell no spreadsheet runs as a formula: texts (typed by clients) that could start one are
+    quoted; numbers, negative ones included, stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return f"'{value}"
+    return str(value)
+
+
+CSV_HEADER = (
+    "id",
+    "organizer",
+    "organizer_address",
+    "organization",
+    "plan",
+    "status",
+    "signed_up",
+    "sales_this_month",
+    "sales_currency",
+    "balance",
+    "billing_currency",
+    "contact_email",
+    "overrides",
+)
+
+
+@requires_platform_admin
+def client_export(request):
+    """The clients list as CSV: the same search, filters and order, every page."""
+    form, clients = _filtered_clients(request)
+    if form.errors:
+        return client_list(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="clients-{timezone.localdate():%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for account in clients.iterator(chunk_size=500):
+        sales_currency = account.sales_currency or ""
+        writer.writerow(
+            [
+                _csv_cell(value)
+                for value in (
+                    account.pk,
+                    account.organizer_name,
+                    account.organizer_slug,
+                    account.organization.name,
+                    account.plan.name,
+                    account.status,
+                    timezone.localtime(account.signed_up_at).date().isoformat(),
+                    quantize(account.sales_this_month, sales_currency) if sales_currency else "0",
+                    sales_currency,
+                    quantize(account.balance, account.currency),
+                    account.currency,
+                    account.contact_email,
+                    " ".join(account.overridden_fields()),
+                )
+            ]
+        )
+    return response
+
+
+def _client_or_404(pk: int) -> BillingAccount:
+    try:
+        return selectors.client_of(pk)
+    except BillingAccount.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _price_or_none(account: BillingAccount):
+    try:
+        return selectors.account_price(account)
+    except NoPrice:
+        return None
+
+
+# The sales chart's drawing area (SVG user units): bars stand on a baseline above the labels.
+CHART_WIDTH, CHART_TOP, CHART_PLOT, CHART_HEIGHT = 600, 10, 160, 200
+
+
+def _chart_bars(history) -> list[dict]:
+    """Each month's bar geometry, as strings: an SVG must not get "12,5" from a French locale."""
+    slot = CHART_WIDTH / len(history)
+    bars = []
+    for index, bar in enumerate(history):
+        height = float(bar.height) * CHART_PLOT / 100
+        bars.append(
+            {
+                "bar": bar,
+                "x": f"{index * slot + slot * 0.15:.1f}",
+                "y": f"{CHART_TOP + CHART_PLOT - height:.1f}",
+                "width": f"{slot * 0.7:.1f}",
+                "height": f"{height:.1f}",
+                "label_x": f"{index * slot + slot / 2:.1f}",
+            }
+        )
+    return bars
+
+
+@requires_platform_admin
+def client_detail(request, pk):
+    account = _client_or_404(pk)
+    history = selectors.sales_history(account)
+    return render(
+        request,
+        "billing/client_detail.html",
+        {
+            "account": account,
+            "price": _price_or_none(account),
+            "features": selectors.account_features(account),
+            "history": history,
+            "chart": {
+                "bars": _chart_bars(history),
+                "width": CHART_WIDTH,
+                "height": CHART_HEIGHT,
+                "baseline": CHART_TOP + CHART_PLOT,
+                "label_y": CHART_HEIGHT - 8,
+            },
+            "history_currency": selectors.sales_currency_of(account) or account.currency,
+            "open_invoice_count": selectors.open_invoices(account).count(),
+            "activity": selectors.client_activity(account),
+            "domains": account.organization.domains.all(),
+            "home_host": selectors.client_home_host(account),
+            "port": "" if request.get_port() in ("80", "443") else f":{request.get_port()}",
+        },
+    )
+
+
+@requires_platform_admin
+def client_settings(request, pk):
+    account = _client_or_404(pk)
+    try:
+        plan_price = selectors.plan_price_for(plan=account.plan, currency=account.currency)
+    except NoPrice:
+        plan_price = None
+    form = ClientSettingsForm(request.POST or None, instance=account, plan_price=plan_price)
+    if request.method == "POST" and form.is_valid():
+        done, _account = call_for_form(
+            form,
+            services.billing_account_update,
+            account_id=account.pk,
+            changes=form.changes(),
+            actor=Actor.from_request(request),
+        )
+        if done:
+            messages.success(request, _("The settings of %(client)s are saved.") % {"client": account})
+            return redirect("platform-client", pk=account.pk)
+    return render(
+        request,
+        "billing/client_settings.html",
+        {"account": account, "form": form},
+        status=400 if form.errors else 200,
+    )

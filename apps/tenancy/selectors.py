@@ -1,0 +1,129 @@
+"""Reads of hosts: the platform's base domain, client hosts, custom domains and their DNS records."""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from apps.tenancy.models import Domain, Organization
+
+
+def _platform_settings_model():
+    # The platform app sits above this one: its settings model is looked up, not imported.
+    return apps.get_model("platform", "PlatformSettings")
+
+
+def _stored_base_domain(**options) -> str:
+    """The platform's base domain as stored by the platform app (cached there), read through
+    the function settings.TENANCY_BASE_DOMAIN_FUNCTION names; else settings.PLATFORM_DOMAIN."""
+    reader = getattr(settings, "TENANCY_BASE_DOMAIN_FUNCTION", "")
+    return (import_string(reader)(**options) if reader else "") or settings.PLATFORM_DOMAIN
+
+
+def platform_base_domain() -> str:
+    """The platform's own host, which new client hosts end with."""
+    try:
+        return _stored_base_domain(fill_brand=False)
+    except RuntimeError:
+        # No database may be used yet: pytest blocks it while test modules are imported, and
+        # tests/tenants.py builds its hosts then. The stored value defaults to PLATFORM_DOMAIN.
+        return settings.PLATFORM_DOMAIN
+
+
+def platform_host_for(slug: str) -> str:
+    """The host a client (organization or organizer) gets on the platform: <slug>.<base domain>."""
+    return f"{slug}.{platform_base_domain()}"
+
+
+def is_platform_host(hostname: str) -> bool:
+    """Host routing, on every request: the platform site answers on the stored base domain
+    (from the cache) and, so that development and tests work whatever is stored, on
+    settings.PLATFORM_DOMAIN."""
+    return hostname == settings.PLATFORM_DOMAIN or hostname == _stored_base_domain()
+
+
+def platform_name_servers() -> list[str]:
+    """The name servers the platform owner shows to clients who delegate their domain's zone."""
+    platform_settings = _platform_settings_model().objects.filter(pk=1).first()
+    return platform_settings.name_server_list if platform_settings else []
+
+
+def routable_domains():
+    """Domains that route to their organization: of live organizations, and a client's own
+    domain only once verified."""
+    return (
+        Domain.objects.select_related("tenant")
+        .filter(tenant__status=Organization.Status.READY)
+        .exclude(is_custom=True, verified_at__isnull=True)
+    )
+
+
+def custom_domains_of(*, organization: Organization, organizer_slugs) -> dict[str, list[Domain]]:
+    """An organization's own domains by organizer slug (every given slug has a list)."""
+    by_organizer: dict[str, list[Domain]] = {slug: [] for slug in organizer_slugs}
+    domains = Domain.objects.filter(
+        tenant=organization, is_custom=True, organizer_slug__in=list(by_organizer)
+    ).order_by("domain")
+    for domain in domains:
+        by_organizer[domain.organizer_slug].append(domain)
+    return by_organizer
+
+
+def custom_domains_pending_ids() -> list[int]:
+    """Unverified custom domains of live organizations, least recently checked first."""
+    return list(
+        Domain.objects.filter(
+            is_custom=True, verified_at__isnull=True, tenant__status=Organization.Status.READY
+        )
+        .order_by("last_checked_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def verification_record_name(domain_name: str) -> str:
+    return f"{settings.DOMAIN_VERIFICATION_PREFIX}.{domain_name}"
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    type: str
+    name: str
+    value: str
+
+
+def custom_domain_records(domain: Domain) -> list[DnsRecord]:
+    """What the client sets in its DNS zone: the domain (and its www. name, which routes the
+    same) as aliases of the organizer's platform host, and the TXT record that proves the
+    domain is theirs."""
+    target = platform_host_for(domain.organizer_slug)
+    return [
+        DnsRecord("CNAME", domain.domain, target),
+        DnsRecord("CNAME", f"www.{domain.domain}", target),
+        DnsRecord("TXT", verification_record_name(domain.domain), domain.verification_token),
+    ]
+
+
+# Why the last check failed: stored as a code, shown in the reader's language.
+CHECK_ERRORS = {
+    "nxdomain": _("No DNS record named %(name)s exists yet."),
+    "no_txt": _("%(name)s has no TXT record yet."),
+    "wrong_value": _("The TXT record of %(name)s does not hold this domain's token."),
+    "timeout": _("The DNS servers did not answer in time; the check will be tried again."),
+    "failed": _("The DNS lookup of %(name)s failed; the check will be tried again."),
+}
+
+
+def check_error_message(domain: Domain) -> str:
+    code = domain.last_check_error
+    if not code:
+        return ""
+    message = CHECK_ERRORS.get(code)
+    if message is None:
+        return code
+    return str(message) % {"name": verification_record_name(domain.domain)}
+
+
+def custom_domains_in(organization: Organization):
+    return Domain.objects.filter(tenant=organization, is_custom=True)
