@@ -35,6 +35,18 @@ def test_check_deploy_is_clean_with_the_production_settings():
     assert "no issues" in result.stdout
 
 
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("urlconf", ["config.urls_tenant", "config.urls_public"])
+def test_both_api_schemas_validate_without_warnings(urlconf):
+    result = _manage(
+        "spectacular", "--urlconf", urlconf, "--validate", "--fail-on-warn", "--file", os.devnull
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
     result = subprocess.run(

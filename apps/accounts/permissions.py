@@ -17,8 +17,9 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.db import connection
 from django.db.models import QuerySet
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.accounts.models import User
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Organization
 
@@ -62,6 +63,16 @@ def is_platform_admin(user) -> bool:
         and user.is_staff
         and not _in_organization_schema()
     )
+
+
+def platform_admin_emails() -> list[str]:
+    """Who is told of what needs a platform admin: the active staff of the public schema."""
+    with schema_context(get_public_schema_name()):
+        return list(
+            User.objects.filter(is_staff=True, is_active=True)
+            .order_by("email")
+            .values_list("email", flat=True)
+        )
 
 
 def has_totp(user) -> bool:

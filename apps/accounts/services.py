@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest, User
+from apps.accounts.permissions import platform_admin_emails
 from apps.core.emails import email_send
 
 _LOGIN_TOKEN_SALT = "tessera.accounts.login-token"  # noqa: S105 - a signing salt, not a secret
@@ -87,7 +88,7 @@ def approval_request_open(
             },
         )
         if created:
-            admins = list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
+            admins = platform_admin_emails()
             if admins:
                 link = f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{_platform_host()}/platform/approvals/{approval.pk}/"
                 email_send(

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.services import user_create
-from apps.billing.demo import billing_demo_seed
+from apps.billing.demo import billing_demo_clients_seed, billing_demo_seed
 from apps.core.audit import Actor
 from apps.events.models import ReplicationRequest
 from apps.events.services import (
@@ -185,6 +185,8 @@ def demo_seed(*, log=print) -> list[str]:
             host = tenancy.platform_host_for(organizer.slug)
             if not Domain.objects.filter(domain=host).exists():
                 tenancy.domain_add(organization=organization, domain=host, organizer_slug=organizer.slug)
+    with schema_context("public"):
+        billing_demo_clients_seed()  # the organizers are clients on the demo plans
     return demo_logins()
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest, User
+from apps.accounts.permissions import platform_admin_emails
 from apps.accounts.services import login_token_create, user_create
 from apps.billing.exceptions import NoPrice
 from apps.billing.models import Plan
@@ -446,7 +447,7 @@ def _signup_welcome(signup: ClientSignup) -> None:
 
 def _signup_tell_admins(signup: ClientSignup) -> None:
     """Every platform admin hears of each signup: the new client, or why it failed."""
-    admins = _platform_admin_emails()
+    admins = platform_admin_emails()
     if not admins:
         return
     with translation.override(settings.LANGUAGE_CODE):
@@ -463,13 +464,6 @@ def _signup_tell_admins(signup: ClientSignup) -> None:
         email_send(
             to=admins, subject=subject, body=render_to_string("platform/email/signup_admins.txt", context)
         )
-
-
-def _platform_admin_emails() -> list[str]:
-    # The platform admins as apps.accounts.permissions.is_platform_admin has them (public schema).
-    return list(
-        User.objects.filter(is_staff=True, is_active=True).order_by("email").values_list("email", flat=True)
-    )
 
 
 def client_signup_enter(*, signup_id) -> tuple[str, str]:

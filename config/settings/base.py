@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "kwargs": {"schema_name": "public"},
     },
+    "retry-stalled-signups": {
+        "task": "apps.platform.tasks.provision_stalled_signups",
+        "schedule": 60 * 5,
+        "kwargs": {"schema_name": "public"},
+    },
     "retry-stalled-provisioning": {
         "task": "apps.tenancy.tasks.retry_stalled_provisioning",
         "schedule": 60 * 5,

@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.platform.models import PlatformSettings
 from apps.tenancy.models import Organization
+from tests.billing.factories import plan_build
 
 JOHN = "john.doe@example.com"
 PASSWORD = "johns long pass phrase"
@@ -78,23 +79,26 @@ def test_in_full_service_mode_one_account_works_for_every_organizer(
     PlatformSettings.objects.update_or_create(
         pk=1, defaults={"mode": PlatformSettings.Mode.FULL_SERVICE, "owner_organization": alpha}
     )
+    plan_build(slug="starter")
     for slug in ("circus-one", "circus-two"):
-        response = client.post(
-            "/register/",
-            {
-                "organizer_name": slug.title(),
-                "slug": slug,
-                "legal_name": slug.title(),
-                "country": "FR",
-                "currency": "EUR",
-                "full_name": "Owner",
-                "email": f"owner@{slug}.example",
-                "password1": "a long pass phrase",
-                "password2": "a long pass phrase",
-                "accept_terms": "on",
-            },
-            HTTP_HOST="localhost",
-        )
+        with django_capture_on_commit_callbacks(execute=True):  # the signup is provisioned by a task
+            response = client.post(
+                "/register/",
+                {
+                    "plan": "starter",
+                    "organizer_name": slug.title(),
+                    "slug": slug,
+                    "legal_name": slug.title(),
+                    "country": "FR",
+                    "currency": "EUR",
+                    "full_name": "Owner",
+                    "email": f"owner@{slug}.example",
+                    "password1": "a long pass phrase",
+                    "password2": "a long pass phrase",
+                    "accept_terms": "on",
+                },
+                HTTP_HOST="localhost",
+            )
         assert response.status_code == 302
 
     _sign_up(client, "circus-one.localhost", django_capture_on_commit_callbacks)
