@@ -3,9 +3,10 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from apps.accounts.api.views import api_token
 from apps.billing.api.views import ClientViewSet, ExchangeRateViewSet, PlanPriceViewSet, PlanViewSet
 from apps.core.api_views import country_list, currency_list
-from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView, platform_auth_token
+from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -19,5 +20,5 @@ urlpatterns = [
     path("platform-settings/", PlatformSettingsView.as_view(), name="platform-settings"),
     path("countries/", country_list, name="country-list"),
     path("currencies/", currency_list, name="currency-list"),
-    path("auth/token/", platform_auth_token, name="api-token"),
+    path("auth/token/", api_token, name="api-token"),
 ]

@@ -1,9 +1,9 @@
 """REST API of an organization's hosts: /api/v1/."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from apps.accounts.api.views import api_token
 from apps.core.api_views import country_list, currency_list
 from apps.events.api.views import EventDateViewSet, EventViewSet, LocationViewSet, TicketTypeViewSet
 from apps.operators.api.views import InvitationViewSet, TeamMemberViewSet
@@ -25,6 +25,6 @@ urlpatterns = [
     path("", include(router.urls)),
     path("countries/", country_list, name="country-list"),
     path("currencies/", currency_list, name="currency-list"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", api_token, name="api-token"),
     path("check-ins/", CheckInView.as_view(), name="check-in"),
 ]

@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,9 +34,6 @@ def test_check_deploy_is_clean_with_the_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
-
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("urlconf", ["config.urls_tenant", "config.urls_public"])

@@ -3,7 +3,6 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -17,7 +16,6 @@ from apps.organizers.services import organizer_create
 from apps.platform.api.serializers import (
     OrganizationOrganizerSerializer,
     OrganizationSerializer,
-    PlatformAuthTokenSerializer,
     PlatformSettingsSerializer,
 )
 from apps.platform.models import PlatformSettings
@@ -111,13 +109,3 @@ class PlatformSettingsView(generics.RetrieveUpdateAPIView):
         serializer.instance = platform_settings_update(
             changes=serializer.validated_data, actor=Actor.from_request(self.request)
         )
-
-
-class PlatformAuthTokenView(ObtainAuthToken):
-    """POST e-mail address (`username`), `password` and, for an account with two-factor
-    authentication, the authenticator's `code`: answers `{"token": ...}`."""
-
-    serializer_class = PlatformAuthTokenSerializer
-
-
-platform_auth_token = PlatformAuthTokenView.as_view()

@@ -1,0 +1,60 @@
+"""The REST API's token login, on every host: the same checks as the login page."""
+
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.utils import is_mfa_enabled
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+
+
+class ApiTokenSerializer(AuthTokenSerializer):
+    """A token for e-mail address and password, as allauth's login checks them (the same
+    failed-login limits, shared with the login page), plus the code of the user's authenticator
+    app when the account has two-factor authentication: a token is no way around it."""
+
+    username = serializers.CharField(label=_("E-mail address"), write_only=True)
+    code = serializers.CharField(
+        label=_("Authenticator code"),
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text=_("The current code of your authenticator app (or a recovery code)."),
+    )
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        try:
+            user = get_account_adapter(request).authenticate(
+                request, email=attrs["username"].strip(), password=attrs["password"]
+            )
+        except DjangoValidationError as exc:  # too many failed attempts
+            raise serializers.ValidationError(exc.messages, code="throttled") from exc
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                _("Unable to log in with provided credentials."), code="authorization"
+            )
+        if is_mfa_enabled(user):
+            if not attrs.get("code"):
+                raise serializers.ValidationError(
+                    {"code": [_("Enter the code of your authenticator app.")]}, code="authorization"
+                )
+            second_factor = AuthenticateForm(user=user, data={"code": attrs["code"]})
+            if not second_factor.is_valid():  # rate-limited by allauth too
+                raise serializers.ValidationError(
+                    {"code": second_factor.errors["code"]}, code="authorization"
+                )
+        attrs["user"] = user
+        return attrs
+
+
+class ApiTokenView(ObtainAuthToken):
+    """POST e-mail address (`username`), `password` and, for an account with two-factor
+    authentication, the authenticator's `code`: answers `{"token": ...}` for this host's schema."""
+
+    serializer_class = ApiTokenSerializer
+
+
+api_token = ApiTokenView.as_view()
