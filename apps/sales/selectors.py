@@ -176,3 +176,18 @@ def _left(capacity: int | None, taken: int) -> int | None:
 def _lowest(*values: int | None) -> int | None:
     known = [v for v in values if v is not None]
     return min(known) if known else None
+
+
+def orders_of_customer(user):
+    """A customer's orders in this organization: made while logged in, or as a guest with
+    the account's verified e-mail address."""
+    from allauth.account.models import EmailAddress
+
+    verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return (
+        Order.objects.filter(Q(customer=user) | Q(email__in=list(verified)))
+        .exclude(status__in=[Order.Status.EXPIRED, Order.Status.CANCELLED], paid_at__isnull=True)
+        .exclude(email="")
+        .select_related("organizer")
+        .order_by("-created_at")
+    )

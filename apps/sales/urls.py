@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.storefront_home, name="home"),
     path("events/<int:pk>/", views.event_page, name="shop-event"),
     path("cart/", views.cart, name="cart"),
+    path("account/orders/", views.my_orders, name="my-orders"),
     path("cart/empty/", views.cart_empty, name="cart-empty"),
     path("checkout/pay/", views.checkout_pay, name="checkout-pay"),
     path("checkout/return/", views.checkout_return, name="checkout-return"),

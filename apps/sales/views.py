@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -233,3 +234,10 @@ def checkout_return(request):
         request.session.pop(CART, None)
         return redirect("order-detail", order.code, order.secret)
     return render(request, "sales/checkout_return.html", {"order": order})
+
+
+@login_required
+def my_orders(request):
+    """The logged-in customer's orders here, each linking to its tickets."""
+    orders = selectors.orders_of_customer(request.user)[:200]
+    return render(request, "sales/my_orders.html", {"orders": orders})

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
+from apps.sales import services
 from apps.sales.models import DateStock, Order
+from apps.sales.services import OrderLine
 from apps.tenancy import services as tenancy
 from tests.payments import stripe_fake
 from tests.sales.helpers import shop_build
@@ -204,3 +206,29 @@ def test_checkout_without_a_connected_account_says_online_payment_is_unavailable
 
     assert answer.status_code == 400
     assert "cannot take online payments yet" in answer.content.decode()
+
+
+def test_a_customer_sees_their_orders_and_no_one_elses(shop):
+    from tests.factories import UserFactory
+
+    with schema_context(ALPHA.schema_name):
+        jeanne = UserFactory(email="jeanne@example.com")
+        for email in ("jeanne@example.com", "someone@example.com"):
+            sales_order = services.order_create(
+                distribution=shop.box_office,
+                lines=[OrderLine(ticket_type=shop.day_ticket, quantity=1)],
+                email=email,
+                payment_method=Order.PaymentMethod.CASH,
+            )
+            if email == "jeanne@example.com":
+                mine = sales_order
+        client = Client(HTTP_HOST=HOST)
+        client.force_login(jeanne)
+
+    page = client.get("/account/orders/")
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert f"/orders/{mine.code}/{mine.secret}/" in body
+    assert body.count('href="/orders/') == 1
+    assert Client(HTTP_HOST=HOST).get("/account/orders/").status_code == 302
