@@ -1,18 +1,29 @@
-"""Control panel pages of sales: the gate's check-in, an organizer's online payments."""
+"""Control panel pages of sales: the box office, the gate's check-in, an organizer's online payments."""
 
 import contextlib
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.decorators import requires
-from apps.accounts.permissions import can_open_control_panel, organizers_configurable_by
+from apps.accounts.permissions import (
+    can_open_control_panel,
+    distributions_sellable_by,
+    organizers_configurable_by,
+)
+from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
+from apps.events.models import Event
+from apps.organizers.models import Distribution
 from apps.sales import selectors, services
 from apps.sales.exceptions import CheckInRefused
+from apps.sales.forms import quantities_from
+from apps.sales.models import Order
+from apps.sales.services import OrderLine
 
 
 class CheckInForm(forms.Form):
@@ -83,3 +94,99 @@ def organizer_payments(request, pk):
         with contextlib.suppress(DomainError):
             account = connected_account_sync(stripe_account_id=account.stripe_account_id) or account
     return render(request, "sales/organizer_payments.html", {"organizer": organizer, "account": account})
+
+
+# --- box office ---------------------------------------------------------------------------------
+
+
+class BoxOfficeSaleForm(forms.Form):
+    payment_method = forms.ChoiceField(
+        label=_("Paid by"), choices=[(m.value, m.label) for m in Order.COUNTER_METHODS]
+    )
+    email = forms.EmailField(
+        label=_("Buyer's e-mail address"),
+        required=False,
+        help_text=_("Optional: the tickets are e-mailed there."),
+    )
+    buyer_name = forms.CharField(label=_("Buyer's name"), max_length=200, required=False)
+
+
+def _sellable_distribution(request):
+    distributions = distributions_sellable_by(request.user).select_related("organizer")
+    wanted = request.GET.get("distribution") or request.POST.get("distribution")
+    if wanted and wanted.isdigit():
+        return distributions.filter(pk=wanted).first()
+    return distributions.filter(kind=Distribution.Kind.BOX_OFFICE).order_by("organizer__name", "pk").first()
+
+
+@requires(can_open_control_panel)
+def box_office(request):
+    """Where a seller starts: the published events offered in a channel they sell in."""
+    distributions = (
+        distributions_sellable_by(request.user).select_related("organizer").order_by("organizer__name", "pk")
+    )
+    distribution = _sellable_distribution(request)
+    events = []
+    if distribution is not None:
+        events = (
+            Event.objects.filter(distributions=distribution, status=Event.Status.PUBLISHED)
+            .select_related("location")
+            .order_by("name")
+        )
+    return render(
+        request,
+        "sales/box_office.html",
+        {"distributions": distributions, "distribution": distribution, "events": events},
+    )
+
+
+@requires(can_open_control_panel)
+def box_office_sell(request, pk):
+    """Sell an event's tickets at the counter: paid in cash or by card terminal at once."""
+    distribution = _sellable_distribution(request)
+    if distribution is None:
+        raise Http404
+    event = get_object_or_404(
+        Event.objects.select_related("location", "organizer"),
+        pk=pk,
+        distributions=distribution,
+        status=Event.Status.PUBLISHED,
+    )
+    listing = selectors.event_listing(event)
+    form = BoxOfficeSaleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chosen, errors = quantities_from(request.POST, listing)
+        if not chosen and not errors:
+            errors = [_("Choose how many tickets to sell.")]
+        if not errors:
+            try:
+                order = services.order_create(
+                    distribution=distribution,
+                    lines=[OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen],
+                    email=form.cleaned_data["email"],
+                    buyer_name=form.cleaned_data["buyer_name"],
+                    payment_method=form.cleaned_data["payment_method"],
+                    sold_by=request.user,
+                    actor=Actor.from_request(request),
+                )
+            except DomainError as exc:
+                errors = [str(exc)]
+            else:
+                messages.success(request, _("Sold: order %(code)s.") % {"code": order.code})
+                return redirect("box-office-receipt", pk=order.pk)
+        for error in errors:
+            form.add_error(None, error)
+        listing = selectors.event_listing(event)
+    return render(
+        request,
+        "sales/box_office_sell.html",
+        {"event": event, "listing": listing, "form": form, "distribution": distribution},
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(can_open_control_panel)
+def box_office_receipt(request, pk):
+    order = get_object_or_404(selectors.orders_visible_to(request.user).select_related("organizer"), pk=pk)
+    tickets = order.tickets.select_related("ticket_type__event", "event_date")
+    return render(request, "sales/box_office_receipt.html", {"order": order, "tickets": tickets})
