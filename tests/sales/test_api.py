@@ -189,3 +189,16 @@ def test_refunding_through_the_api_voids_the_tickets_and_returns_the_seats(world
     assert again.status_code == 400
     with schema_context(ALPHA.schema_name):
         assert DateStock.objects.get(event_date=programme.day1).sold == 0
+
+
+@role_matrix(denied_to_outsiders(**{ADMIN: 200, SELLER: 200, CONFIGURER: 200, OTHER: 200}))
+def test_who_sees_which_tickets(world, programme, role, expected):
+    created = world.client(ADMIN).post("/api/v1/orders/", _sale(world, programme), format="json").json()
+
+    response = world.client(role).get("/api/v1/tickets/", {"order": created["id"]})
+
+    world.check(role, response, expected)
+    if expected == 200:
+        codes = [t["code"] for t in response.json()["results"]]
+        expected_codes = [] if role == OTHER else [t["code"] for t in created["tickets"]]
+        assert codes == expected_codes

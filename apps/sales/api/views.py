@@ -15,6 +15,7 @@ from apps.sales.api.serializers import (
     OrderCreateSerializer,
     OrderSerializer,
     RefundSerializer,
+    TicketSerializer,
 )
 from apps.sales.exceptions import CheckInRefused
 
@@ -107,3 +108,19 @@ class CheckInView(views.APIView):
             {"result": "admitted", "ticket": admission.ticket, "event_date": admission.event_date}
         ).data
         return Response(data, status=status.HTTP_201_CREATED)
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Tickets of the events the caller may see (filter by `order`, `event_date` or `code`)."""
+
+    permission_classes = [IsOperator]
+    serializer_class = TicketSerializer
+
+    def get_queryset(self):
+        queryset = selectors.tickets_checkable_by(self.request.user).order_by("pk")
+        for param in ("order", "event_date"):
+            value = self.request.query_params.get(param)
+            if value:
+                queryset = queryset.filter(**{f"{param}_id": value}) if value.isdigit() else queryset.none()
+        code = self.request.query_params.get("code")
+        return queryset.filter(code=code) if code else queryset
