@@ -8,6 +8,7 @@ requests or workers can take more than capacity (apps.sales.inventory).
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -176,7 +177,12 @@ class Ticket(models.Model):
     )
     code = models.CharField(_("ticket code"), max_length=32, unique=True, default=ticket_code)
     price = models.DecimalField(_("price"), **AMOUNT)
-    fee = models.DecimalField(_("fee"), default=0, **AMOUNT)
+    fee = models.DecimalField(
+        _("fee"), default=0, help_text=_("Paid by the buyer on top of the price."), **AMOUNT
+    )
+    absorbed_fee = models.DecimalField(
+        _("absorbed fee"), default=0, help_text=_("Taken from the organizer's share of the price."), **AMOUNT
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.VALID)
     attendee_name = models.CharField(_("attendee"), max_length=200, blank=True)
 
@@ -208,3 +214,52 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} @ {self.event_date_id}"
+
+
+class FeeRule(models.Model):
+    """A service fee per ticket: for the whole organization (no organizer, no event), one
+    organizer, or one event; the most specific applies. Paid by the buyer on top of the
+    price, or absorbed by the organizer (taken out of what it receives)."""
+
+    class PaidBy(models.TextChoices):
+        BUYER = "buyer", _("The buyer, on top of the price")
+        ORGANIZER = "organizer", _("The organizer (included in the price)")
+
+    organizer = models.ForeignKey(
+        "organizers.Organizer", null=True, blank=True, on_delete=models.CASCADE, related_name="fee_rules"
+    )
+    event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.CASCADE, related_name="fee_rules"
+    )
+    name = models.CharField(_("name"), max_length=100, default=_("Service fee"))
+    fixed = models.DecimalField(_("fixed per ticket"), default=0, validators=[MinValueValidator(0)], **AMOUNT)
+    percent = models.DecimalField(
+        _("percent of the price"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    paid_by = models.CharField(_("paid by"), max_length=16, choices=PaidBy.choices, default=PaidBy.BUYER)
+
+    class Meta:
+        verbose_name = _("fee rule")
+        verbose_name_plural = _("fee rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(event__isnull=False), name="sales_feerule_one_per_event"
+            ),
+            models.UniqueConstraint(
+                fields=["organizer"],
+                condition=Q(organizer__isnull=False, event__isnull=True),
+                name="sales_feerule_one_per_organizer",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(organizer__isnull=True, event__isnull=True),
+                name="sales_feerule_one_for_the_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -136,6 +136,7 @@ def _priced_tickets(lines: Sequence[OrderLine], distribution: Distribution, now)
     if not lines:
         raise OrderRejected(_("Choose at least one ticket."))
     currency = distribution.organizer.currency
+    rules = fee_rules_for(distribution.organizer, {line.ticket_type.event_id for line in lines})
     tickets: list[Ticket] = []
     pass_dates: dict[int, list[int]] = {}
     for line in lines:
@@ -144,10 +145,44 @@ def _priced_tickets(lines: Sequence[OrderLine], distribution: Distribution, now)
         if event_date is None and ticket_type.event_id not in pass_dates:
             pass_dates[ticket_type.event_id] = _pass_date_ids(ticket_type.event, now)
         price = quantize(ticket_type.price, currency)
+        fee, absorbed = fee_of(rules.get(ticket_type.event_id), price, currency)
         tickets += [
-            Ticket(ticket_type=ticket_type, event_date=event_date, price=price) for _i in range(line.quantity)
+            Ticket(
+                ticket_type=ticket_type, event_date=event_date, price=price, fee=fee, absorbed_fee=absorbed
+            )
+            for _i in range(line.quantity)
         ]
     return tickets, pass_dates
+
+
+def fee_rules_for(organizer, event_ids) -> dict:
+    """{event id: the fee rule that applies to its tickets}: the event's own, else its
+    organizer's, else the organization's; events with none are left out."""
+    from apps.sales.models import FeeRule
+
+    rules = list(
+        FeeRule.objects.filter(
+            Q(event_id__in=event_ids) | Q(organizer=organizer, event=None) | Q(organizer=None, event=None)
+        )
+    )
+    by_event = {rule.event_id: rule for rule in rules if rule.event_id}
+    fallback = next((r for r in rules if r.event_id is None and r.organizer_id), None) or next(
+        (r for r in rules if r.event_id is None and r.organizer_id is None), None
+    )
+    return {
+        event_id: by_event.get(event_id, fallback)
+        for event_id in event_ids
+        if by_event.get(event_id, fallback)
+    }
+
+
+def fee_of(rule, price: Decimal, currency: str) -> tuple[Decimal, Decimal]:
+    """(paid by the buyer, absorbed by the organizer) for one ticket; free tickets pay none."""
+    zero = quantize(Decimal(0), currency)
+    if rule is None or price <= 0:
+        return zero, zero
+    fee = quantize(rule.fixed + price * rule.percent / 100, currency)
+    return (fee, zero) if rule.paid_by == rule.PaidBy.BUYER else (zero, fee)
 
 
 @transaction.atomic
