@@ -380,3 +380,41 @@ def client_home_host(account: BillingAccount) -> str:
 def sales_currency_of(account: BillingAccount) -> str | None:
     """The currency the client sells in, as its latest sales month says."""
     return account.sales_months.order_by("-month").values_list("currency", flat=True).first()
+
+
+# --- the platform's cut of ticket sales ---------------------------------------------------------
+
+
+def application_fee_for_order(order) -> Decimal:
+    """The platform's transaction fee on an online order, as its client's plan (and overrides)
+    says: the fixed fee per ticket plus the percent of the ticket revenue. Read in the order's
+    organization schema; an organizer without a client account pays none. A fixed fee priced
+    in another currency than the order's is converted with the stored rates (or left out
+    when a rate is missing: never block a sale on it)."""
+    from django.db import connection
+
+    schema_name = connection.schema_name
+    with schema_context("public"):
+        account = (
+            BillingAccount.objects.select_related("plan")
+            .filter(organization__schema_name=schema_name, organizer_id=order.organizer_id)
+            .first()
+        )
+        if account is None:
+            return Decimal(0)
+        price = account_price(account)
+        fixed = price.fixed_fee
+        if price.currency != order.currency:
+            fixed = _converted(fixed, price.currency, order.currency)
+    tickets = order.tickets.filter(price__gt=0).count()
+    percent = order.subtotal * price.percent_fee / 100
+    return quantize(fixed * tickets + percent, order.currency)
+
+
+def _converted(amount: Decimal, source: str, target: str) -> Decimal:
+    rates = dict(ExchangeRate.objects.filter(currency__in=[source, target]).values_list("currency", "rate"))
+    base = default_currency()
+    rates.setdefault(base, Decimal(1))
+    if source not in rates or target not in rates:
+        return Decimal(0)
+    return amount / rates[source] * rates[target]

@@ -332,4 +332,6 @@ TENANCY_BASE_DOMAIN_FUNCTION = "apps.platform.selectors.platform_base_domain"
 # --- Sales: how long tickets in a cart or an unpaid order stay reserved.
 SALES_RESERVATION_MINUTES = env.int("SALES_RESERVATION_MINUTES", default=15)
 # The function (dotted path) giving the platform's fee on an online order; empty: none.
-SALES_APPLICATION_FEE = env("SALES_APPLICATION_FEE", default="")
+SALES_APPLICATION_FEE = env(
+    "SALES_APPLICATION_FEE", default="apps.billing.selectors.application_fee_for_order"
+)

@@ -316,3 +316,25 @@ def test_without_platform_keys_payment_is_unavailable(stripe_api, shop):
         sales.order_payment_start(order=order)
     assert _deliver(_succeeded(stripe_fake.payment_intent(amount=1))).status_code == 503
     assert json.loads(_deliver(_succeeded(stripe_fake.payment_intent(amount=1))).content)["detail"]
+
+
+def test_the_platform_fee_comes_from_the_clients_plan_and_overrides(stripe_api, shop, alpha):
+    from apps.billing.models import BillingAccount
+    from apps.billing.services import billing_account_open
+    from tests.billing.factories import plan_build
+
+    account = billing_account_open(
+        organization=alpha,
+        organizer_id=shop.organizer.pk,
+        organizer_name=shop.organizer.name,
+        organizer_slug=shop.organizer.slug,
+        country="FR",
+        plan=plan_build(),  # 0.49 per ticket + 1.50 %
+    )
+    order = _online_order(shop, quantity=2)  # 2 × 10.00
+    _start(stripe_api, order)
+    BillingAccount.objects.filter(pk=account.pk).update(percent_fee_override=Decimal("0"))
+    with schema_context(ALPHA.schema_name):
+        assert sales.application_fee_of(order) == Decimal("0.98")  # the percent overridden to 0
+
+    assert stripe_fake.form(stripe_api.calls[0].request)["application_fee_amount"] == "128"  # 0.98 + 0.30
