@@ -31,7 +31,7 @@ class ClientFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All statuses")), *BillingAccount.Status.choices], required=False
     )
-    sort = forms.ChoiceField(label=_("Order"), choices=CLIENT_SORTS, required=False)
+    sort = forms.ChoiceField(label=pgettext_lazy("sort", "Order"), choices=CLIENT_SORTS, required=False)
 
     def filters(self) -> dict:
         """The selector's keyword arguments; none when the form is invalid (the page says why)."""
@@ -53,7 +53,11 @@ class FeatureOverrideField(forms.TypedChoiceField):
 
     def __init__(self, **kwargs):
         super().__init__(
-            choices=[("", _("Plan default")), ("true", _("On")), ("false", _("Off"))],
+            choices=[
+                ("", _("Plan default")),
+                ("true", pgettext_lazy("feature", "On")),
+                ("false", pgettext_lazy("feature", "Off")),
+            ],
             coerce=lambda value: value in ("true", True),
             empty_value=None,
             required=False,
@@ -116,8 +120,8 @@ class ClientSettingsForm(forms.ModelForm):
             field = self.fields[f"{name}_override"]
             field.choices = [
                 ("", _("Plan default (%(value)s)") % {"value": _("on") if getattr(plan, name) else _("off")}),
-                ("true", _("On")),
-                ("false", _("Off")),
+                ("true", pgettext_lazy("feature", "On")),
+                ("false", pgettext_lazy("feature", "Off")),
             ]
         self.fields["max_operators_override"].help_text = _("Empty: the plan's (%(value)s).") % {
             "value": plan.max_operators or _("unlimited")
