@@ -1,18 +1,26 @@
 """Writes on plans, their prices and the exchange rates."""
 
 from collections.abc import Mapping
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Count, Max, Model, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 
 from apps.billing.exceptions import LastPrice, NoPrice
-from apps.billing.models import BillingAccount, ExchangeRate, Plan, PlanPrice
-from apps.billing.selectors import account_price, default_currency, plan_price_for_country
+from apps.billing.models import BillingAccount, ExchangeRate, Plan, PlanPrice, SalesMonth
+from apps.billing.selectors import (
+    account_price,
+    default_currency,
+    first_of_month,
+    months_back,
+    plan_price_for_country,
+)
 from apps.core.audit import Actor, audit_log
 
 SYSTEM = Actor(user=None)
@@ -270,3 +278,53 @@ def billing_account_update(*, account_id: int, changes: Mapping[str, Any], actor
     account.save()
     audit_log(actor=actor, action="client.updated", target=account, fields=sorted(changed), changes=changed)
     return account
+
+
+# --- clients' monthly sales (read from their schemas, kept in the public table) ---------------
+
+
+def sales_month_refresh(*, account: BillingAccount, month) -> SalesMonth:
+    """Count a client's paid ticket sales of one month from its own schema: tickets still
+    valid (refunded and cancelled ones no longer count) of orders paid in that month."""
+    from apps.sales.models import Order, Ticket
+
+    start = timezone.make_aware(datetime.combine(month, time.min))
+    end = timezone.make_aware(datetime.combine(months_back(month, -1), time.min))
+    with schema_context(account.organization.schema_name):
+        tickets = Ticket.objects.filter(
+            status=Ticket.Status.VALID,
+            order__organizer_id=account.organizer_id,
+            order__status=Order.Status.PAID,
+            order__paid_at__gte=start,
+            order__paid_at__lt=end,
+        )
+        totals = tickets.aggregate(
+            tickets=Count("pk"),
+            orders=Count("order", distinct=True),
+            gross=Sum("price"),
+            currency=Max("order__currency"),
+        )
+    row, _created = SalesMonth.objects.update_or_create(
+        account=account,
+        month=month,
+        defaults={
+            "tickets": totals["tickets"],
+            "orders": totals["orders"],
+            "gross": totals["gross"] or Decimal(0),
+            "currency": totals["currency"] or account.currency,
+        },
+    )
+    return row
+
+
+def sales_months_refresh(*, today=None) -> int:
+    """Refresh this month's and last month's sales of every client of a live organization
+    (last month too: refunds change it). Returns how many accounts were counted."""
+    current = first_of_month(today or timezone.localdate())
+    accounts = BillingAccount.objects.select_related("organization").filter(organization__status="ready")
+    count = 0
+    for account in accounts.iterator():
+        for month in (months_back(current, 1), current):
+            sales_month_refresh(account=account, month=month)
+        count += 1
+    return count

@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 24,
         "kwargs": {"schema_name": "public"},
     },
+    "refresh-clients-monthly-sales": {
+        "task": "apps.billing.tasks.refresh_sales_months",
+        "schedule": 60 * 10,
+        "kwargs": {"schema_name": "public"},
+    },
     "expire-unpaid-orders": {
         "task": "apps.sales.tasks.expire_orders_everywhere",
         "schedule": 60,

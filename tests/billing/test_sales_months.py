@@ -1,0 +1,52 @@
+"""Each client's monthly sales, counted from its own schema into the public table that the
+clients list and snapshot read."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from apps.billing.models import SalesMonth
+from apps.billing.selectors import first_of_month, months_back
+from apps.billing.services import billing_account_open
+from apps.billing.tasks import refresh_sales_months
+from apps.sales import services as sales
+from apps.sales.models import Order
+from apps.sales.services import OrderLine
+from tests.billing.factories import plan_build
+from tests.sales.helpers import shop_build
+from tests.tenants import ALPHA
+
+
+def test_paid_tickets_still_valid_count_as_this_months_sales(alpha):
+    with schema_context(ALPHA.schema_name):
+        shop = shop_build(capacity=50)
+    account = billing_account_open(
+        organization=alpha,
+        organizer_id=shop.organizer.pk,
+        organizer_name=shop.organizer.name,
+        organizer_slug=shop.organizer.slug,
+        country="FR",
+        plan=plan_build(),
+    )
+    with schema_context(ALPHA.schema_name):
+        paid = sales.order_create(
+            distribution=shop.box_office,
+            lines=[OrderLine(ticket_type=shop.day_ticket, quantity=3)],
+            email="a@example.com",
+            payment_method=Order.PaymentMethod.CASH,
+        )
+        sales.order_refund(order_id=paid.pk, ticket_ids=[paid.tickets.first().pk])
+        sales.order_create(  # unpaid: not a sale
+            distribution=shop.online,
+            lines=[OrderLine(ticket_type=shop.day_ticket, quantity=5)],
+            email="b@example.com",
+            payment_method=Order.PaymentMethod.STRIPE,
+        )
+
+    assert refresh_sales_months.delay(schema_name="public").get() >= 1
+
+    this_month = first_of_month(timezone.localdate())
+    row = SalesMonth.objects.get(account=account, month=this_month)
+    assert (row.orders, row.tickets, row.gross, row.currency) == (1, 2, Decimal("20.00"), "EUR")
+    assert SalesMonth.objects.get(account=account, month=months_back(this_month, 1)).tickets == 0
