@@ -318,13 +318,16 @@ def sales_month_refresh(*, account: BillingAccount, month) -> SalesMonth:
 
 
 def sales_months_refresh(*, today=None) -> int:
-    """Refresh this month's and last month's sales of every client of a live organization
-    (last month too: refunds change it). Returns how many accounts were counted."""
-    current = first_of_month(today or timezone.localdate())
+    """Refresh this month's sales of every client of a live organization, and in the first
+    days of a month last month's too (late payments and refunds close it). Returns how many
+    accounts were counted."""
+    today = today or timezone.localdate()
+    current = first_of_month(today)
+    months = (months_back(current, 1), current) if today.day <= 3 else (current,)
     accounts = BillingAccount.objects.select_related("organization").filter(organization__status="ready")
     count = 0
     for account in accounts.iterator():
-        for month in (months_back(current, 1), current):
+        for month in months:
             sales_month_refresh(account=account, month=month)
         count += 1
     return count

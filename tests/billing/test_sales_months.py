@@ -49,4 +49,26 @@ def test_paid_tickets_still_valid_count_as_this_months_sales(alpha):
     this_month = first_of_month(timezone.localdate())
     row = SalesMonth.objects.get(account=account, month=this_month)
     assert (row.orders, row.tickets, row.gross, row.currency) == (1, 2, Decimal("20.00"), "EUR")
-    assert SalesMonth.objects.get(account=account, month=months_back(this_month, 1)).tickets == 0
+    assert SalesMonth.objects.filter(account=account, month=months_back(this_month, 1)).exists() == (
+        timezone.localdate().day <= 3
+    )
+
+
+def test_last_month_is_closed_in_the_first_days_only(alpha):
+    from datetime import date
+
+    from apps.billing.services import sales_months_refresh
+
+    account = billing_account_open(
+        organization=alpha,
+        organizer_id=1,
+        organizer_name="X",
+        organizer_slug="x",
+        country="FR",
+        plan=plan_build(),
+    )
+    sales_months_refresh(today=date(2026, 5, 2))
+    sales_months_refresh(today=date(2026, 6, 15))
+
+    months = set(SalesMonth.objects.filter(account=account).values_list("month", flat=True))
+    assert months == {date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)}
