@@ -13,8 +13,9 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.accounts.services import user_create
 from apps.billing.demo import billing_demo_clients_seed, billing_demo_seed
+from apps.billing.services import sales_months_refresh
 from apps.core.audit import Actor
-from apps.events.models import ReplicationRequest
+from apps.events.models import ReplicationRequest, TicketType
 from apps.events.services import (
     event_create,
     event_date_create,
@@ -26,8 +27,11 @@ from apps.events.services import (
 from apps.operators.services import operator_link
 from apps.organizers.models import Distribution, Organizer
 from apps.organizers.services import organizer_create
+from apps.payments.models import ConnectedAccount
 from apps.platform.models import PlatformSettings, default_platform_name
 from apps.platform.services import platform_settings_update
+from apps.sales.models import Order
+from apps.sales.services import OrderLine, order_create
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Domain, Organization
 
@@ -181,13 +185,54 @@ def demo_seed(*, log=print) -> list[str]:
             ):
                 _demo_events(organizer)
                 log(f"  events of {organizer.name}")
+            for organizer in Organizer.objects.filter(
+                slug__in=[o.slug for o in spec.organizers], orders=None
+            ):
+                _demo_sales(organization, organizer)
+                log(f"  Stripe account and box-office orders of {organizer.name}")
         for organizer in spec.organizers:
             host = tenancy.platform_host_for(organizer.slug)
             if not Domain.objects.filter(domain=host).exists():
                 tenancy.domain_add(organization=organization, domain=host, organizer_slug=organizer.slug)
     with schema_context("public"):
         billing_demo_clients_seed()  # the organizers are clients on the demo plans
+        sales_months_refresh()  # this month's real orders
     return demo_logins()
+
+
+def _demo_sales(organization: Organization, organizer: Organizer) -> None:
+    """A connected (fake: no Stripe behind it) Stripe account, so the shop offers card
+    payment, and three box-office orders paid in cash."""
+    with schema_context("public"):
+        ConnectedAccount.objects.get_or_create(
+            schema_name=organization.schema_name,
+            organizer_id=organizer.pk,
+            defaults={
+                "stripe_account_id": f"acct_demo{organization.schema_name}{organizer.pk}"[:64],
+                "charges_enabled": True,
+                "payouts_enabled": True,
+                "details_submitted": True,
+            },
+        )
+    box_office = organizer.distributions.filter(kind=Distribution.Kind.BOX_OFFICE).first()
+    ticket_type = (
+        TicketType.objects.filter(event__organizer=organizer, event_date__isnull=False)
+        .select_related("event", "event_date")
+        .order_by("event_date__start", "price")
+        .first()
+    )
+    if box_office is None or ticket_type is None:
+        return
+    if not ticket_type.event.distributions.filter(pk=box_office.pk).exists():
+        ticket_type.event.distributions.add(box_office)
+    for number, quantity in enumerate((2, 1, 4), start=1):
+        order_create(
+            distribution=box_office,
+            lines=[OrderLine(ticket_type=ticket_type, quantity=quantity)],
+            email=f"buyer{number}@{organizer.slug}.example",
+            buyer_name=f"Demo buyer {number}",
+            payment_method=Order.PaymentMethod.CASH,
+        )
 
 
 @dataclass(frozen=True)
