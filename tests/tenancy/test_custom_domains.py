@@ -397,3 +397,24 @@ def test_after_a_plan_change_the_domain_may_still_be_removed_but_not_checked(par
 def test_the_platform_and_ordinary_hosts_route_as_before(park):
     assert Client().get("/", HTTP_HOST="localhost").wsgi_request.tenant.schema_name == "public"
     assert Client().get("/", HTTP_HOST=ALPHA.organizer_host).context["organizer"].slug == park.a.slug
+
+
+def test_platform_admins_see_every_custom_domain_and_its_state_in_the_django_admin(park, zone):
+    from tests.factories import totp_for
+
+    pending = _added(park, "pending.park-a.example")
+    services.custom_domain_verify(domain_id=pending.pk)
+    with schema_context("public"):
+        root = UserFactory(email="root@platform.example", is_staff=True, is_superuser=True)
+        totp_for(root)
+    client = Client()
+    client.force_login(root)
+
+    listing = client.get("/admin/tenancy/domain/?is_custom__exact=1", HTTP_HOST="localhost")
+    detail = client.get(f"/admin/tenancy/domain/{pending.pk}/change/", HTTP_HOST="localhost")
+
+    assert listing.status_code == 200
+    assert "pending.park-a.example" in listing.content.decode()
+    assert ALPHA.organizer_host not in listing.content.decode()  # not a custom domain
+    assert detail.status_code == 200
+    assert "No DNS record named _tessera-verify.pending.park-a.example exists yet." in detail.content.decode()
