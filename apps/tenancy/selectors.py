@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.db import connection
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +26,13 @@ def _stored_base_domain(**options) -> str:
 def platform_base_domain() -> str:
     """The platform's own host, which new client hosts end with."""
     try:
-        return _stored_base_domain(fill_brand=False)
+        connection.ensure_connection()
     except RuntimeError:
         # No database may be used yet: pytest blocks it while test modules are imported, and
-        # tests/tenants.py builds its hosts then. The stored value defaults to PLATFORM_DOMAIN.
+        # tests/tenants.py builds its hosts then. Whatever a cache holds from another run, the
+        # stored value defaults to PLATFORM_DOMAIN.
         return settings.PLATFORM_DOMAIN
+    return _stored_base_domain(fill_brand=False)
 
 
 def platform_host_for(slug: str) -> str:
