@@ -192,21 +192,39 @@ def test_the_stored_base_domain_and_its_subdomains_are_refused(
     assert _add(client, park.a, "example.com").status_code == 302  # the parent is someone's own
 
 
-def test_a_domain_routed_anywhere_is_taken(park):
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("shop.beta.example", "shop.beta.example is already in use by a site."),
+        ("Verified.Beta.example.", "verified.beta.example is already in use by a site."),
+        ("www.club.example", "club.example was added by another site and waits for its DNS records"),
+        ("mine.park-a.example", "mine.park-a.example is already on this page, waiting for its DNS records."),
+    ],
+    ids=["routed", "verified-elsewhere", "pending-elsewhere", "pending-here"],
+)
+def test_a_domain_known_anywhere_is_taken_with_a_clear_message(park, zone, typed, message):
+    services.domain_add(organization=park.beta, domain="shop.beta.example")
+    verified = services.custom_domain_add(
+        organization=park.beta,
+        organizer_slug=BETA.organizer_slug,
+        domain="verified.beta.example",
+        actor=Actor(user=None),
+    )
+    zone.txt["_tessera-verify.verified.beta.example"] = [verified.verification_token]
+    services.custom_domain_verify(domain_id=verified.pk)
     services.custom_domain_add(
         organization=park.beta,
         organizer_slug=BETA.organizer_slug,
         domain="club.example",
         actor=Actor(user=None),
     )
-    services.domain_add(organization=park.beta, domain="shop.beta.example")
-    client = _as(park.config)
+    _added(park, "mine.park-a.example")
 
-    for typed in ("CLUB.example.", "www.club.example", "shop.beta.example"):
-        response = _add(client, park.a, typed)
-        assert response.status_code == 400
-        assert "is already in use by a site" in response.content.decode()
-    assert Domain.objects.filter(tenant=park.alpha, is_custom=True).count() == 0
+    response = _add(_as(park.config), park.a, typed)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Domain.objects.filter(tenant=park.alpha, is_custom=True).count() == 1
 
 
 def test_a_plan_without_custom_domains_refuses_and_the_page_explains(park):
@@ -347,6 +365,17 @@ def test_the_periodic_task_checks_every_organizations_pending_domains(park, zone
     zone.queries.clear()
     assert verify_pending_custom_domains.delay(schema_name="public").get() == 1  # the waiting one only
     assert zone.queries == ["_tessera-verify.waiting.park-a.example"]
+
+
+def test_the_periodic_task_gives_up_on_domains_added_a_month_ago(park, zone):
+    old = _added(park, "old.park-a.example")
+    recent = _added(park, "recent.park-a.example")
+    Domain.objects.filter(pk=old.pk).update(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=31))
+
+    assert verify_pending_custom_domains.delay(schema_name="public").get() == 1
+    assert zone.queries == [f"_tessera-verify.{recent.domain}"]
+    assert _check(_as(park.config), old).status_code == 302  # "Check now" still asks
+    assert zone.queries[-1] == f"_tessera-verify.{old.domain}"
 
 
 def test_a_verified_domain_is_not_looked_up_again(park, zone):
