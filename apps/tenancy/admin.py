@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django_tenants.admin import TenantAdminMixin
 
 from apps.core.admin_sites import platform_admin_site
 from apps.tenancy.models import Domain, Organization
+from apps.tenancy.selectors import check_error_message
 
 
 class DomainInline(admin.TabularInline):
@@ -21,3 +23,26 @@ class OrganizationAdmin(TenantAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         # Organizations are provisioned by the signup flow or `create_organization`.
         return False
+
+
+@admin.register(Domain, site=platform_admin_site)
+class DomainAdmin(admin.ModelAdmin):
+    """Every host name, with the state of clients' own domains: a platform admin can free a
+    domain someone added and never verified."""
+
+    list_display = ["domain", "tenant", "organizer_slug", "is_custom", "verified_at", "last_checked_at"]
+    list_filter = ["is_custom", ("verified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["domain", "organizer_slug", "tenant__name"]
+    list_select_related = ["tenant"]
+    readonly_fields = [
+        "verification_token",
+        "verified_at",
+        "last_checked_at",
+        "last_check_result",
+        "created_at",
+    ]
+    exclude = ["last_check_error"]
+
+    @admin.display(description=_("last check result"))
+    def last_check_result(self, domain: Domain) -> str:
+        return check_error_message(domain) or "—"

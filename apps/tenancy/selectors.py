@@ -1,9 +1,12 @@
 """Reads of hosts: the platform's base domain, client hosts, custom domains and their DNS records."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +28,13 @@ def _stored_base_domain(**options) -> str:
 def platform_base_domain() -> str:
     """The platform's own host, which new client hosts end with."""
     try:
-        return _stored_base_domain(fill_brand=False)
+        connection.ensure_connection()
     except RuntimeError:
         # No database may be used yet: pytest blocks it while test modules are imported, and
-        # tests/tenants.py builds its hosts then. The stored value defaults to PLATFORM_DOMAIN.
+        # tests/tenants.py builds its hosts then. Whatever a cache holds from another run, the
+        # stored value defaults to PLATFORM_DOMAIN.
         return settings.PLATFORM_DOMAIN
+    return _stored_base_domain(fill_brand=False)
 
 
 def platform_host_for(slug: str) -> str:
@@ -71,11 +76,20 @@ def custom_domains_of(*, organization: Organization, organizer_slugs) -> dict[st
     return by_organizer
 
 
+# The periodic check gives up on a domain added longer ago ("Check now" still works).
+PENDING_CHECK_DAYS = 30
+
+
 def custom_domains_pending_ids() -> list[int]:
-    """Unverified custom domains of live organizations, least recently checked first."""
+    """Unverified custom domains of live organizations added in the last PENDING_CHECK_DAYS,
+    least recently checked first."""
+    since = timezone.now() - timedelta(days=PENDING_CHECK_DAYS)
     return list(
         Domain.objects.filter(
-            is_custom=True, verified_at__isnull=True, tenant__status=Organization.Status.READY
+            is_custom=True,
+            verified_at__isnull=True,
+            created_at__gte=since,
+            tenant__status=Organization.Status.READY,
         )
         .order_by("last_checked_at", "pk")
         .values_list("pk", flat=True)

@@ -163,8 +163,23 @@ def custom_domain_normalise(value: str) -> str:
     return name
 
 
-def custom_domain_check_free(name: str) -> None:
-    """Refuse the platform's own domains and any host already routed somewhere."""
+def _taken(existing: Domain, *, organization: Organization) -> ValidationError:
+    if existing.is_custom and existing.verified_at is None:
+        if existing.tenant_id == organization.pk:
+            message = _("%(domain)s is already on this page, waiting for its DNS records.")
+        else:
+            message = _(
+                "%(domain)s was added by another site and waits for its DNS records; if the domain "
+                "is yours, ask the platform's support to free it."
+            )
+    else:
+        message = _("%(domain)s is already in use by a site.")
+    return ValidationError({"domain": message % {"domain": existing.domain}}, code="taken")
+
+
+def custom_domain_check_free(name: str, *, organization: Organization) -> None:
+    """Refuse the platform's own domains and any host already known (routed, or waiting for
+    its DNS records)."""
     for platform_domain in {platform_base_domain(), settings.PLATFORM_DOMAIN}:
         if name == platform_domain or name.endswith(f".{platform_domain}"):
             raise ValidationError(
@@ -174,10 +189,9 @@ def custom_domain_check_free(name: str) -> None:
                 },
                 code="platform",
             )
-    if Domain.objects.filter(domain=name).exists():
-        raise ValidationError(
-            {"domain": _("%(domain)s is already in use by a site.") % {"domain": name}}, code="taken"
-        )
+    existing = Domain.objects.filter(domain=name).first()
+    if existing is not None:
+        raise _taken(existing, organization=organization)
 
 
 def custom_domain_add(
@@ -186,7 +200,7 @@ def custom_domain_add(
     """Add a client's own domain for one of its organizers: routed once verified (the TXT
     record `<prefix>.<domain>` holding the new domain's token)."""
     name = custom_domain_normalise(domain)
-    custom_domain_check_free(name)
+    custom_domain_check_free(name, organization=organization)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -199,9 +213,7 @@ def custom_domain_add(
                     verification_token=secrets.token_urlsafe(24),
                 )
         except IntegrityError:  # added by someone else meanwhile
-            raise ValidationError(
-                {"domain": _("%(domain)s is already in use by a site.") % {"domain": name}}, code="taken"
-            ) from None
+            raise _taken(Domain.objects.get(domain=name), organization=organization) from None
         audit_log(actor=actor, action="custom_domain.added", target=added, organizer=organizer_slug)
     return added
 

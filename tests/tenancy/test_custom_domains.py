@@ -192,21 +192,39 @@ def test_the_stored_base_domain_and_its_subdomains_are_refused(
     assert _add(client, park.a, "example.com").status_code == 302  # the parent is someone's own
 
 
-def test_a_domain_routed_anywhere_is_taken(park):
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("shop.beta.example", "shop.beta.example is already in use by a site."),
+        ("Verified.Beta.example.", "verified.beta.example is already in use by a site."),
+        ("www.club.example", "club.example was added by another site and waits for its DNS records"),
+        ("mine.park-a.example", "mine.park-a.example is already on this page, waiting for its DNS records."),
+    ],
+    ids=["routed", "verified-elsewhere", "pending-elsewhere", "pending-here"],
+)
+def test_a_domain_known_anywhere_is_taken_with_a_clear_message(park, zone, typed, message):
+    services.domain_add(organization=park.beta, domain="shop.beta.example")
+    verified = services.custom_domain_add(
+        organization=park.beta,
+        organizer_slug=BETA.organizer_slug,
+        domain="verified.beta.example",
+        actor=Actor(user=None),
+    )
+    zone.txt["_tessera-verify.verified.beta.example"] = [verified.verification_token]
+    services.custom_domain_verify(domain_id=verified.pk)
     services.custom_domain_add(
         organization=park.beta,
         organizer_slug=BETA.organizer_slug,
         domain="club.example",
         actor=Actor(user=None),
     )
-    services.domain_add(organization=park.beta, domain="shop.beta.example")
-    client = _as(park.config)
+    _added(park, "mine.park-a.example")
 
-    for typed in ("CLUB.example.", "www.club.example", "shop.beta.example"):
-        response = _add(client, park.a, typed)
-        assert response.status_code == 400
-        assert "is already in use by a site" in response.content.decode()
-    assert Domain.objects.filter(tenant=park.alpha, is_custom=True).count() == 0
+    response = _add(_as(park.config), park.a, typed)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Domain.objects.filter(tenant=park.alpha, is_custom=True).count() == 1
 
 
 def test_a_plan_without_custom_domains_refuses_and_the_page_explains(park):
@@ -349,6 +367,17 @@ def test_the_periodic_task_checks_every_organizations_pending_domains(park, zone
     assert zone.queries == ["_tessera-verify.waiting.park-a.example"]
 
 
+def test_the_periodic_task_gives_up_on_domains_added_a_month_ago(park, zone):
+    old = _added(park, "old.park-a.example")
+    recent = _added(park, "recent.park-a.example")
+    Domain.objects.filter(pk=old.pk).update(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=31))
+
+    assert verify_pending_custom_domains.delay(schema_name="public").get() == 1
+    assert zone.queries == [f"_tessera-verify.{recent.domain}"]
+    assert _check(_as(park.config), old).status_code == 302  # "Check now" still asks
+    assert zone.queries[-1] == f"_tessera-verify.{old.domain}"
+
+
 def test_a_verified_domain_is_not_looked_up_again(park, zone):
     domain = _added(park)
     zone.txt["_tessera-verify.tickets.park-a.example"] = [domain.verification_token]
@@ -397,3 +426,24 @@ def test_after_a_plan_change_the_domain_may_still_be_removed_but_not_checked(par
 def test_the_platform_and_ordinary_hosts_route_as_before(park):
     assert Client().get("/", HTTP_HOST="localhost").wsgi_request.tenant.schema_name == "public"
     assert Client().get("/", HTTP_HOST=ALPHA.organizer_host).context["organizer"].slug == park.a.slug
+
+
+def test_platform_admins_see_every_custom_domain_and_its_state_in_the_django_admin(park, zone):
+    from tests.factories import totp_for
+
+    pending = _added(park, "pending.park-a.example")
+    services.custom_domain_verify(domain_id=pending.pk)
+    with schema_context("public"):
+        root = UserFactory(email="root@platform.example", is_staff=True, is_superuser=True)
+        totp_for(root)
+    client = Client()
+    client.force_login(root)
+
+    listing = client.get("/admin/tenancy/domain/?is_custom__exact=1", HTTP_HOST="localhost")
+    detail = client.get(f"/admin/tenancy/domain/{pending.pk}/change/", HTTP_HOST="localhost")
+
+    assert listing.status_code == 200
+    assert "pending.park-a.example" in listing.content.decode()
+    assert ALPHA.organizer_host not in listing.content.decode()  # not a custom domain
+    assert detail.status_code == 200
+    assert "No DNS record named _tessera-verify.pending.park-a.example exists yet." in detail.content.decode()
