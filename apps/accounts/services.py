@@ -103,5 +103,7 @@ def approval_request_open(
 
 
 def _platform_host() -> str:
+    from apps.tenancy.selectors import platform_base_domain
+
     port = settings.PLATFORM_PORT
-    return f"{settings.PLATFORM_DOMAIN}:{port}" if port else settings.PLATFORM_DOMAIN
+    return f"{platform_base_domain()}:{port}" if port else platform_base_domain()

@@ -512,7 +512,9 @@ SUPPORT_FULL_NAME = "Platform support"
 
 
 def support_email() -> str:
-    return f"support@{settings.PLATFORM_DOMAIN}"
+    from apps.tenancy.selectors import platform_base_domain
+
+    return f"support@{platform_base_domain()}"
 
 
 @transaction.atomic
