@@ -401,7 +401,11 @@ def test_the_snapshot_offers_quick_links_and_support(staff_client, three, alpha)
 
     support = f'action="/platform/organizations/{alpha.pk}/support/"'
     assert page.count(support) == 4
-    for next_path in ("/control/events/", "/control/locations/", f"/control/organizers/{fun.organizer_id}/"):
+    for next_path in (
+        "/control/events/",
+        "/control/locations/",
+        f"/control/organizers/{fun.organizer_id}/payments/",
+    ):
         assert f'<input type="hidden" name="next" value="{next_path}">' in page
     assert "Open support session</button>" in page
     assert f'href="/platform/clients/{fun.pk}/settings/">Plan & pricing' in page
