@@ -8,7 +8,7 @@ from apps.core.api_views import country_list, currency_list
 from apps.events.api.views import EventDateViewSet, EventViewSet, LocationViewSet, TicketTypeViewSet
 from apps.operators.api.views import InvitationViewSet, TeamMemberViewSet
 from apps.organizers.api.views import DistributionViewSet, OrganizerViewSet
-from apps.sales.api.views import CheckInView, OrderViewSet, TicketViewSet
+from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, TicketViewSet
 
 router = DefaultRouter()
 router.register("organizers", OrganizerViewSet, basename="organizer")
@@ -21,6 +21,7 @@ router.register("event-dates", EventDateViewSet, basename="event-date")
 router.register("ticket-types", TicketTypeViewSet, basename="ticket-type")
 router.register("orders", OrderViewSet, basename="order")
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("fee-rules", FeeRuleViewSet, basename="fee-rule")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -10,8 +10,6 @@ from apps.sales.models import FeeRule, Order
 from apps.sales.services import OrderLine
 from tests.sales.helpers import shop_build
 
-pytestmark = pytest.mark.usefixtures("in_alpha")
-
 
 def _sell(shop, ticket_type=None, quantity=2):
     return services.order_create(
@@ -22,6 +20,7 @@ def _sell(shop, ticket_type=None, quantity=2):
     )
 
 
+@pytest.mark.usefixtures("in_alpha")
 def test_the_most_specific_rule_applies():
     shop = shop_build(capacity=50)
     FeeRule.objects.create(fixed=Decimal("5.00"))  # the organization's
@@ -37,6 +36,7 @@ def test_the_most_specific_rule_applies():
     assert set(order.tickets.values_list("fee", flat=True)) == {Decimal("0.25")}
 
 
+@pytest.mark.usefixtures("in_alpha")
 def test_an_absorbed_fee_is_not_on_the_buyers_bill():
     shop = shop_build(capacity=50)
     FeeRule.objects.create(organizer=shop.organizer, fixed=Decimal("0.99"), paid_by=FeeRule.PaidBy.ORGANIZER)
@@ -48,6 +48,7 @@ def test_an_absorbed_fee_is_not_on_the_buyers_bill():
     assert set(order.tickets.values_list("absorbed_fee", flat=True)) == {Decimal("0.99")}
 
 
+@pytest.mark.usefixtures("in_alpha")
 def test_free_tickets_pay_no_fee_and_fees_round_to_the_currency():
     yen = shop_build(capacity=50, currency="JPY", slug="yen")
     FeeRule.objects.create(organizer=yen.organizer, percent=Decimal("3.33"))
@@ -58,6 +59,7 @@ def test_free_tickets_pay_no_fee_and_fees_round_to_the_currency():
     assert _sell(yen, free, quantity=1).fee_total == Decimal("0")
 
 
+@pytest.mark.usefixtures("in_alpha")
 def test_a_refund_gives_back_the_fee_the_buyer_paid():
     shop = shop_build(capacity=50)
     FeeRule.objects.create(organizer=shop.organizer, fixed=Decimal("1.50"))
@@ -68,3 +70,63 @@ def test_a_refund_gives_back_the_fee_the_buyer_paid():
     from apps.core.models import AuditLogEntry
 
     assert AuditLogEntry.objects.filter(action="order.refunded").get().data["amount"] == "11.50"
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(alpha, beta):
+    from tests.factories import programme_build, world_build
+
+    world = world_build(alpha, beta)
+    from django_tenants.utils import schema_context
+
+    with schema_context(alpha.schema_name):
+        world.programme = programme_build(world.team)
+    return world
+
+
+@pytest.mark.parametrize(
+    ("role", "scope", "expected"),
+    [
+        ("admin", "organization", 201),
+        ("configurer", "organization", 403),
+        ("configurer", "organizer", 201),
+        ("configurer", "event", 201),
+        ("seller", "organizer", 403),
+        ("other", "organizer", 400),  # A is not among the organizers it sees
+    ],
+)
+def test_who_sets_which_fees(world, role, scope, expected):
+    from tests.factories import ADMIN, CONFIGURER, OTHER, SELLER
+
+    client = world.client({"admin": ADMIN, "configurer": CONFIGURER, "seller": SELLER, "other": OTHER}[role])
+    body = {"fixed": "0.50", "percent": "2", "paid_by": "buyer"}
+    if scope == "organizer":
+        body["organizer"] = world.team.a.pk
+    elif scope == "event":
+        body["event"] = world.programme.concert.pk
+
+    response = client.post("/api/v1/fee-rules/", body, format="json")
+
+    assert response.status_code == expected, response.content
+    if expected == 201 and scope == "event":
+        assert response.json()["organizer"] == world.team.a.pk
+
+
+def test_a_second_rule_for_the_same_scope_is_a_clear_error(world):
+    from tests.factories import CONFIGURER
+
+    client = world.client(CONFIGURER)
+    body = {"organizer": world.team.a.pk, "fixed": "1.00"}
+
+    first = client.post("/api/v1/fee-rules/", body, format="json")
+    second = client.post("/api/v1/fee-rules/", body, format="json")
+    bad = client.post("/api/v1/fee-rules/", {"organizer": world.team.a.pk, "percent": "150"}, format="json")
+
+    assert first.status_code == 201
+    assert second.status_code == 400
+    assert "already a fee rule" in str(second.json())
+    assert bad.status_code == 400
+    assert "percent" in bad.json()

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from apps.accounts.permissions import distributions_sellable_by
 from apps.events.models import EventDate
-from apps.sales.models import Order, Ticket
+from apps.sales.models import FeeRule, Order, Ticket
 from apps.sales.selectors import ticket_types_for_sale
 from apps.sales.services import OrderLine
 
@@ -118,3 +118,38 @@ class RefundSerializer(serializers.Serializer):
         max_length=500,
         help_text="Ids of the tickets to refund; all valid ones when left out.",
     )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleOrganizerField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        from apps.accounts.permissions import organizers_visible_to
+
+        return organizers_visible_to(self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleEventField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        from apps.events.selectors import events_visible_to
+
+        return events_visible_to(self.context["request"].user).select_related("organizer")
+
+
+class FeeRuleSerializer(serializers.ModelSerializer):
+    """A service fee per ticket: organization-wide (no organizer, no event), for an organizer,
+    or for one event (its organizer is the event's)."""
+
+    organizer = VisibleOrganizerField(required=False, allow_null=True)
+    event = VisibleEventField(required=False, allow_null=True)
+
+    class Meta:
+        model = FeeRule
+        fields = ["id", "organizer", "event", "name", "fixed", "percent", "paid_by"]
+        validators = []  # one rule per scope: fee_rule_save says so in words
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:  # a rule never changes what it applies to
+            fields["organizer"].read_only = fields["event"].read_only = True
+        return fields

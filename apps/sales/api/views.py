@@ -12,12 +12,14 @@ from apps.sales import selectors, services
 from apps.sales.api.serializers import (
     AdmissionSerializer,
     CheckInSerializer,
+    FeeRuleSerializer,
     OrderCreateSerializer,
     OrderSerializer,
     RefundSerializer,
     TicketSerializer,
 )
 from apps.sales.exceptions import CheckInRefused
+from apps.sales.models import FeeRule
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -124,3 +126,50 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 queryset = queryset.filter(**{f"{param}_id": value}) if value.isdigit() else queryset.none()
         code = self.request.query_params.get("code")
         return queryset.filter(code=code) if code else queryset
+
+
+class FeeRuleViewSet(viewsets.ModelViewSet):
+    """Service fees: organization-wide ones are for organization admins, an organizer's or
+    an event's for whoever configures that organizer."""
+
+    permission_classes = [IsOperator]
+    serializer_class = FeeRuleSerializer
+
+    def get_queryset(self):
+        from django.db.models import Q
+
+        from apps.accounts.permissions import organizers_visible_to
+
+        return (
+            FeeRule.objects.filter(
+                Q(organizer=None) | Q(organizer__in=organizers_visible_to(self.request.user))
+            )
+            .select_related("organizer", "event")
+            .order_by("pk")
+        )
+
+    def _require(self, organizer) -> None:
+        allowed = (
+            can(self.request.user, Action.CONFIGURE, organizer) if organizer else self.request.user.is_admin
+        )
+        if not allowed:
+            raise NotAllowed(_("You need configuration permission on this organizer to change its fees."))
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        organizer, event = data.pop("organizer", None), data.pop("event", None)
+        self._require(event.organizer if event else organizer)
+        serializer.instance = services.fee_rule_save(
+            organizer=organizer, event=event, actor=Actor.from_request(self.request), **data
+        )
+
+    def perform_update(self, serializer):
+        self._require(serializer.instance.organizer)
+        data = {k: v for k, v in serializer.validated_data.items() if k not in ("organizer", "event")}
+        serializer.instance = services.fee_rule_save(
+            rule=serializer.instance, actor=Actor.from_request(self.request), **data
+        )
+
+    def perform_destroy(self, instance):
+        self._require(instance.organizer)
+        services.fee_rule_delete(rule=instance, actor=Actor.from_request(self.request))
