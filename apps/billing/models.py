@@ -270,7 +270,12 @@ class SalesMonth(models.Model):
 
 
 class Invoice(models.Model):
-    """An invoice of the platform to a client. Its balance is what is still owed."""
+    """An invoice of the platform to a client. Its balance is what is still owed.
+
+    The monthly run makes one automatic invoice per account and billing period (a unique
+    constraint, not hope). An issued invoice is frozen: numbered gaplessly, its lines fixed;
+    corrections go through credit notes.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -278,24 +283,94 @@ class Invoice(models.Model):
         PAID = "paid", _("Paid")
         VOID = "void", _("Void")
 
+    class Kind(models.TextChoices):
+        AUTOMATIC = "automatic", _("Monthly")
+        MANUAL = "manual", _("Manual")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
     account = models.ForeignKey(
         BillingAccount, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("client")
     )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MANUAL)
     number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
     currency = models.CharField(_("currency"), max_length=3)
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=3, default=Decimal(0))
     amount_paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=3, default=Decimal(0))
     period_start = models.DateField(_("period start"), null=True, blank=True)
-    period_end = models.DateField(_("period end"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True, help_text=_("Exclusive."))
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     due_date = models.DateField(_("due"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("e-mailed"), null=True, blank=True, editable=False)
+    credited_invoice = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "period_start"],
+                condition=models.Q(kind="automatic"),
+                name="billing_invoice_one_per_account_and_period",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="automatic")
+                | models.Q(period_start__isnull=False, period_end__isnull=False),
+                name="billing_invoice_automatic_has_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"])]
 
     def __str__(self) -> str:
         return self.number or str(_("Draft invoice"))
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.amount_paid
+
+
+class InvoiceLine(models.Model):
+    class Kind(models.TextChoices):
+        MONTHLY_FEE = "monthly_fee", _("Monthly fee")
+        SETUP_FEE = "setup_fee", _("Setup fee")
+        TRANSACTION_FEES = "transaction_fees", _("Transaction fees")
+        COLLECTED_FEES = "collected_fees", _("Fees already collected on payments")
+        REFUND_CREDIT = "refund_credit", _("Credit for refunded tickets")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        OTHER = "other", _("Other")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal(1))
+    unit_amount = models.DecimalField(_("unit amount"), max_digits=14, decimal_places=4)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=3)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["invoice", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number given in a year: numbers are taken inside the issuing
+    transaction, so a rolled-back invoice gives its number back (no gaps)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice number sequence")
+        verbose_name_plural = _("invoice number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

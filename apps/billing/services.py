@@ -1,19 +1,28 @@
 """Writes on plans, their prices and the exchange rates."""
 
+import calendar
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Model, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.billing.exceptions import LastPrice, NoPrice
-from apps.billing.models import BillingAccount, ExchangeRate, Plan, PlanPrice, SalesMonth
+from apps.billing.models import (
+    BillingAccount,
+    ExchangeRate,
+    Invoice,
+    InvoiceLine,
+    Plan,
+    PlanPrice,
+    SalesMonth,
+)
 from apps.billing.selectors import (
     account_price,
     default_currency,
@@ -22,6 +31,8 @@ from apps.billing.selectors import (
     plan_price_for_country,
 )
 from apps.core.audit import Actor, audit_log
+from apps.core.money import quantize
+from apps.platform.models import PlatformSettings
 
 SYSTEM = Actor(user=None)
 
@@ -331,3 +342,273 @@ def sales_months_refresh(*, today=None) -> int:
             sales_month_refresh(account=account, month=month)
         count += 1
     return count
+
+
+# --- the monthly run: one invoice per account and period ---------------------------------------
+
+PAYMENT_TERMS_DAYS = 14
+RUN_STATUSES = (BillingAccount.Status.ACTIVE, BillingAccount.Status.PAST_DUE, BillingAccount.Status.SUSPENDED)
+
+
+def anchor_date(year: int, month: int, day: int) -> date:
+    """The account's billing day in that month: 29–31 fall on the month's last day when shorter."""
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def billing_period_ending(account: BillingAccount, on: date) -> tuple[date, date] | None:
+    """The period [start, on) that `on` closes for the account, when `on` is its billing day
+    in that month (and after its signup); the first period starts at signup."""
+    if on != anchor_date(on.year, on.month, account.billing_anchor_day):
+        return None
+    signed_up = timezone.localdate(account.signed_up_at)
+    if on <= signed_up:
+        return None
+    previous = months_back(first_of_month(on), 1)
+    start = anchor_date(previous.year, previous.month, account.billing_anchor_day)
+    return max(start, signed_up), on
+
+
+def accounts_due(on: date):
+    """The accounts whose billing day is `on` (29–31 clamped), of live organizations."""
+    last_day = calendar.monthrange(on.year, on.month)[1]
+    days = [on.day] if on.day < last_day else list(range(on.day, 32))
+    return BillingAccount.objects.filter(
+        billing_anchor_day__in=days, status__in=RUN_STATUSES, organization__status="ready"
+    ).order_by("pk")
+
+
+def invoice_number_next(year: int) -> str:
+    """INV-<year>-<n>, gapless: the counter moves inside the issuing transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO billing_invoicesequence (year, last) VALUES (%s, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = billing_invoicesequence.last + 1 RETURNING last",
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"INV-{year}-{number:06d}"
+
+
+def account_invoice_for_period(*, account_id: int, on: date) -> Invoice | None:
+    """The automatic invoice of the period `on` closes, made once: a second call, a second
+    worker or a rerun after a crash finds it (the account row is locked while it is made,
+    and a unique constraint backs that up). None when `on` closes no period of the account."""
+    with schema_context(get_public_schema_name()):
+        try:
+            with transaction.atomic():
+                account = (
+                    BillingAccount.objects.select_for_update()
+                    .select_related("plan", "organization")
+                    .get(pk=account_id)
+                )
+                period = billing_period_ending(account, on)
+                if period is None:
+                    return None
+                existing = Invoice.objects.filter(
+                    account=account, kind=Invoice.Kind.AUTOMATIC, period_start=period[0]
+                )
+                if existing.exists():
+                    return existing.get()
+                return _invoice_issue(account, *period)
+        except IntegrityError:
+            return Invoice.objects.get(
+                account_id=account_id, kind=Invoice.Kind.AUTOMATIC, period_start=period[0]
+            )
+
+
+def _invoice_issue(account: BillingAccount, start: date, end: date) -> Invoice:
+    price = account_price(account)
+    first = not account.invoices.filter(kind=Invoice.Kind.AUTOMATIC).exists()
+    lines = [
+        InvoiceLine(
+            kind=InvoiceLine.Kind.MONTHLY_FEE,
+            description=_("%(plan)s, %(start)s – %(end)s")
+            % {
+                "plan": account.plan.name,
+                "start": start.isoformat(),
+                "end": (end - timedelta(days=1)).isoformat(),
+            },
+            unit_amount=price.monthly_fee,
+            amount=price.monthly_fee,
+        )
+    ]
+    if first and price.setup_fee:
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.SETUP_FEE,
+                description=_("Setup fee"),
+                unit_amount=price.setup_fee,
+                amount=price.setup_fee,
+            )
+        )
+    lines += _transaction_fee_lines(account, price, start, end)
+    now = timezone.now()
+    invoice = Invoice.objects.create(
+        account=account,
+        kind=Invoice.Kind.AUTOMATIC,
+        number=invoice_number_next(end.year),
+        status=Invoice.Status.OPEN,
+        currency=price.currency,
+        period_start=start,
+        period_end=end,
+        issued_at=now,
+        due_date=end + timedelta(days=PAYMENT_TERMS_DAYS),
+        total=quantize(sum((line.amount for line in lines), Decimal(0)), price.currency),
+    )
+    for order, line in enumerate(lines):
+        line.invoice = invoice
+        line.sort_order = order
+        line.amount = quantize(line.amount, price.currency)
+    InvoiceLine.objects.bulk_create(lines)
+    if invoice.total <= 0:
+        invoice.status = Invoice.Status.PAID
+        invoice.paid_at = now
+        invoice.save(update_fields=["status", "paid_at"])
+    audit_log(
+        actor=SYSTEM, action="invoice.issued", target=invoice, number=invoice.number, total=str(invoice.total)
+    )
+    from apps.billing.tasks import send_invoice
+
+    send_invoice.delay_on_commit(schema_name=get_public_schema_name(), invoice_id=invoice.pk)
+    return invoice
+
+
+def _transaction_fee_lines(account: BillingAccount, price, start: date, end: date) -> list[InvoiceLine]:
+    """Fees on the period's ticket sales (paid tickets still valid), minus what Stripe already
+    collected as application fees on them, and a credit for tickets of earlier periods
+    refunded in this one. Amounts read in the client's schema, converted to the account's
+    currency at the stored rates when the organizer sells in another."""
+    from apps.payments.models import Payment
+    from apps.sales.models import Order, Ticket
+
+    begin, finish = (timezone.make_aware(datetime.combine(day, time.min)) for day in (start, end))
+    organizer_tickets = Ticket.objects.filter(order__organizer_id=account.organizer_id, price__gt=0)
+    with schema_context(account.organization.schema_name):
+        sold = organizer_tickets.filter(
+            status=Ticket.Status.VALID,
+            order__status=Order.Status.PAID,
+            order__paid_at__gte=begin,
+            order__paid_at__lt=finish,
+        ).aggregate(count=Count("pk"), revenue=Sum("price"), currency=Max("order__currency"))
+        refunded_earlier = organizer_tickets.filter(
+            voided_at__gte=begin, voided_at__lt=finish, order__paid_at__lt=begin, order__paid_at__isnull=False
+        ).aggregate(count=Count("pk"), revenue=Sum("price"), currency=Max("order__currency"))
+        order_ids = Order.objects.filter(
+            organizer_id=account.organizer_id, paid_at__gte=begin, paid_at__lt=finish
+        ).values_list("pk", flat=True)
+        collected = Payment.objects.filter(
+            status=Payment.Status.SUCCEEDED, reference__in=[f"order:{pk}" for pk in order_ids]
+        ).aggregate(total=Sum("application_fee"), currency=Max("currency"))
+
+    def in_account_currency(amount, currency):
+        if not amount:
+            return Decimal(0)
+        return (
+            amount if currency in (None, price.currency) else _in_currency(amount, currency, price.currency)
+        )
+
+    lines = []
+    if sold["count"]:
+        revenue = in_account_currency(sold["revenue"], sold["currency"])
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.TRANSACTION_FEES,
+                description=_("%(count)s tickets × %(fixed)s + %(percent)s %% of %(revenue)s")
+                % {
+                    "count": sold["count"],
+                    "fixed": price.fixed_fee,
+                    "percent": price.percent_fee,
+                    "revenue": quantize(revenue, price.currency),
+                },
+                quantity=sold["count"],
+                unit_amount=price.fixed_fee,
+                amount=price.fixed_fee * sold["count"] + revenue * price.percent_fee / 100,
+            )
+        )
+    collected_amount = in_account_currency(collected["total"], collected["currency"])
+    if collected_amount:
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.COLLECTED_FEES,
+                description=_("Fees already taken from online payments"),
+                unit_amount=-collected_amount,
+                amount=-collected_amount,
+            )
+        )
+    if refunded_earlier["count"]:
+        revenue = in_account_currency(refunded_earlier["revenue"], refunded_earlier["currency"])
+        credit = price.fixed_fee * refunded_earlier["count"] + revenue * price.percent_fee / 100
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.REFUND_CREDIT,
+                description=_("%(count)s tickets of earlier periods refunded")
+                % {"count": refunded_earlier["count"]},
+                quantity=refunded_earlier["count"],
+                unit_amount=-price.fixed_fee,
+                amount=-credit,
+            )
+        )
+    return lines
+
+
+def _in_currency(amount: Decimal, source: str, target: str) -> Decimal:
+    rates = dict(ExchangeRate.objects.filter(currency__in=[source, target]).values_list("currency", "rate"))
+    rates.setdefault(default_currency(), Decimal(1))
+    if source not in rates or target not in rates:
+        raise NoPrice(
+            _("No exchange rate between %(source)s and %(target)s: add it to bill this client.")
+            % {"source": source, "target": target}
+        )
+    return amount / rates[source] * rates[target]
+
+
+def billing_run(*, on: date | None = None) -> int:
+    """Queue one invoicing task per account due `on` (today); returns how many."""
+    from apps.billing.tasks import invoice_account
+
+    on = on or timezone.localdate()
+    account_ids = list(accounts_due(on).values_list("pk", flat=True))
+    for account_id in account_ids:
+        invoice_account.delay(schema_name=get_public_schema_name(), account_id=account_id, on=on.isoformat())
+    return len(account_ids)
+
+
+def invoice_send(*, invoice_id: int) -> bool:
+    """E-mail an issued invoice (PDF attached) to its client, once."""
+    from django.template.loader import render_to_string
+
+    from apps.billing.invoices import invoice_pdf
+    from apps.core.emails import email_deliver
+
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("account").get(pk=invoice_id)
+        if invoice.sent_at is not None or invoice.number is None:
+            return False
+        to = invoice.account.contact_email or _client_admin_email(invoice.account)
+        if not to:
+            return False
+        context = {"invoice": invoice, "lines": invoice.lines.all(), "platform": PlatformSettings.load()}
+        invoice.sent_at = timezone.now()
+        invoice.save(update_fields=["sent_at"])
+        email_deliver(
+            message_id=f"invoice:{invoice.pk}",
+            to=[to],
+            subject=_("Invoice %(number)s from %(platform)s")
+            % {"number": invoice.number, "platform": context["platform"].name},
+            body=render_to_string("billing/email/invoice.txt", context),
+            attachments=[(f"{invoice.number}.pdf", invoice_pdf(invoice), "application/pdf")],
+        )
+    return True
+
+
+def _client_admin_email(account: BillingAccount) -> str:
+    from apps.accounts.models import User
+
+    with schema_context(account.organization.schema_name):
+        return (
+            User.objects.filter(is_operator=True, is_admin=True, is_active=True, is_support=False)
+            .order_by("pk")
+            .values_list("email", flat=True)
+            .first()
+            or ""
+        )

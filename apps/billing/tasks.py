@@ -7,3 +7,22 @@ from apps.core.celery import SchemaTask
 @shared_task(base=SchemaTask)
 def refresh_sales_months(*, schema_name: str) -> int:
     return services.sales_months_refresh()
+
+
+@shared_task(base=SchemaTask)
+def run_billing(*, schema_name: str) -> int:
+    """Daily (beat): fan out one invoicing task per account due today."""
+    return services.billing_run()
+
+
+@shared_task(base=SchemaTask, acks_late=True)
+def invoice_account(*, schema_name: str, account_id: int, on: str) -> int | None:
+    from datetime import date
+
+    invoice = services.account_invoice_for_period(account_id=account_id, on=date.fromisoformat(on))
+    return invoice.pk if invoice else None
+
+
+@shared_task(base=SchemaTask, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invoice(*, schema_name: str, invoice_id: int) -> bool:
+    return services.invoice_send(invoice_id=invoice_id)

@@ -184,6 +184,7 @@ class Ticket(models.Model):
         _("absorbed fee"), default=0, help_text=_("Taken from the organizer's share of the price."), **AMOUNT
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.VALID)
+    voided_at = models.DateTimeField(_("refunded or cancelled"), null=True, blank=True)
     attendee_name = models.CharField(_("attendee"), max_length=200, blank=True)
 
     class Meta:

@@ -299,7 +299,9 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     if order.holds_capacity:
         state = "held" if order.status == Order.Status.PENDING else "sold"
         inventory.give_back(_claim_of_order(order), state=state)
-    order.tickets.filter(status=Ticket.Status.VALID).update(status=Ticket.Status.CANCELLED)
+    order.tickets.filter(status=Ticket.Status.VALID).update(
+        status=Ticket.Status.CANCELLED, voided_at=timezone.now()
+    )
     order.status = Order.Status.CANCELLED
     order.holds_capacity = False
     order.expires_at = None
@@ -431,7 +433,7 @@ def order_payment_received(*, order_id: int, payment) -> Order:
         order = Order.objects.select_for_update().get(pk=order_id)
         order.status = Order.Status.REFUNDED
         order.save(update_fields=["status"])
-        order.tickets.update(status=Ticket.Status.REFUNDED)
+        order.tickets.update(status=Ticket.Status.REFUNDED, voided_at=timezone.now())
         audit_log(actor=SYSTEM, action="order.refunded_sold_out", target=order)
         _sold_out_refund_notice(order)
     return order
@@ -579,7 +581,9 @@ def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, acto
         for event_id in pass_events
     }
     inventory.give_back(_claim_of(tickets, pass_dates), state="sold")
-    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(status=Ticket.Status.REFUNDED)
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
+        status=Ticket.Status.REFUNDED, voided_at=timezone.now()
+    )
     if not order.tickets.filter(status=Ticket.Status.VALID).exists():
         order.status = Order.Status.REFUNDED
         order.holds_capacity = False

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -222,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-events-hub": {
         "task": "apps.hub.tasks.rebuild_hub",
         "schedule": 60 * 60 * 24,
+        "kwargs": {"schema_name": "public"},
+    },
+    "run-billing": {
+        "task": "apps.billing.tasks.run_billing",
+        "schedule": crontab(hour=6, minute=0),
         "kwargs": {"schema_name": "public"},
     },
     "refresh-clients-monthly-sales": {

@@ -49,7 +49,7 @@ def worker(tmp_path):
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "info"]
     command += [
         "-Q",
-        "default,email,provisioning",
+        "default,email,provisioning,billing",
         "--without-mingle",
         "--without-gossip",
         "--without-heartbeat",
@@ -112,3 +112,41 @@ def test_worker_runs_a_task_inside_the_schema_it_was_sent_for(worker, fresh_orga
     with schema_context(second.schema_name):
         assert Session.objects.count() == 1
     assert "clear_expired_sessions" in worker.read_text()
+
+
+def test_worker_runs_the_daily_billing_run_and_invoices_each_due_account_once(worker, fresh_organization):
+    import datetime as dt
+
+    from apps.billing.models import BillingAccount, Invoice
+    from apps.billing.services import billing_account_open
+    from apps.billing.tasks import run_billing
+    from tests.billing.factories import plan_build
+
+    organization = fresh_organization(name="Xi", slug="xi-org")
+    plan = plan_build(slug="worker-plan")
+    today = timezone.localdate()
+    signed_up = timezone.now() - dt.timedelta(days=40)
+    for organizer_id in (1, 2):
+        account = billing_account_open(
+            organization=organization,
+            organizer_id=organizer_id,
+            organizer_name=f"Xi {organizer_id}",
+            organizer_slug=f"xi-{organizer_id}",
+            country="FR",
+            plan=plan,
+            contact_email="billing@xi.example",
+        )
+        BillingAccount.objects.filter(pk=account.pk).update(
+            signed_up_at=signed_up, billing_anchor_day=today.day
+        )
+
+    run_billing.delay(schema_name="public")  # what beat sends every morning
+    run_billing.delay(schema_name="public")  # and a second run the same day
+
+    def both_invoiced():
+        return Invoice.objects.filter(account__organization=organization).count() >= 2
+
+    _wait_for(both_invoiced, timeout=60, what=f"the billing run:\n{worker.read_text()}")
+    time.sleep(2)  # let the second run's tasks finish too
+    assert Invoice.objects.filter(account__organization=organization).count() == 2
+    assert "invoice_account" in worker.read_text()

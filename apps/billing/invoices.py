@@ -1,0 +1,84 @@
+"""An invoice as the client keeps it: a PDF in the platform's brand."""
+
+import io
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+
+from apps.billing.models import Invoice
+from apps.core.money import quantize
+from apps.platform.models import PlatformSettings
+
+
+def _money(amount, currency: str) -> str:
+    return (
+        f"{formats.number_format(quantize(amount, currency), use_l10n=True, force_grouping=True)} {currency}"
+    )
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    platform = PlatformSettings.load()
+    account = invoice.account
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    title = (
+        _("Credit note %(number)s") if invoice.kind == Invoice.Kind.CREDIT_NOTE else _("Invoice %(number)s")
+    )
+    pdf.setTitle(title % {"number": invoice.number or "—"})
+    pdf.setAuthor(platform.name)
+    width, height = A4
+    pdf.setFillColor(colors.HexColor(platform.primary_color))
+    pdf.rect(0, height - 25 * mm, width, 25 * mm, stroke=0, fill=1)
+    pdf.setFillColor(colors.white)
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(20 * mm, height - 16 * mm, platform.name)
+    pdf.setFillColor(colors.black)
+    pdf.setFont("Helvetica-Bold", 18)
+    pdf.drawString(20 * mm, height - 42 * mm, title % {"number": invoice.number or "—"})
+    pdf.setFont("Helvetica", 10)
+    facts = [
+        _("Client: %(name)s") % {"name": account.organizer_name},
+        _("Issued: %(date)s")
+        % {"date": formats.date_format(invoice.issued_at, "SHORT_DATE_FORMAT") if invoice.issued_at else "—"},
+        _("Due: %(date)s")
+        % {"date": formats.date_format(invoice.due_date, "SHORT_DATE_FORMAT") if invoice.due_date else "—"},
+    ]
+    if invoice.period_start and invoice.period_end:
+        facts.append(
+            _("Period: %(start)s – %(end)s")
+            % {
+                "start": formats.date_format(invoice.period_start, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(invoice.period_end, "SHORT_DATE_FORMAT"),
+            }
+        )
+    for index, fact in enumerate(facts):
+        pdf.drawString(20 * mm, height - (52 + 6 * index) * mm, fact)
+    y = height - (60 + 6 * len(facts)) * mm
+    pdf.setFont("Helvetica-Bold", 10)
+    pdf.drawString(20 * mm, y, _("Description"))
+    pdf.drawRightString(width - 20 * mm, y, _("Amount"))
+    pdf.setFont("Helvetica", 10)
+    for line in invoice.lines.all():
+        y -= 7 * mm
+        if y < 30 * mm:
+            pdf.showPage()
+            y = height - 30 * mm
+            pdf.setFont("Helvetica", 10)
+        pdf.drawString(20 * mm, y, line.description[:95])
+        pdf.drawRightString(width - 20 * mm, y, _money(line.amount, invoice.currency))
+    y -= 10 * mm
+    pdf.setFont("Helvetica-Bold", 12)
+    pdf.drawString(20 * mm, y, _("Total"))
+    pdf.drawRightString(width - 20 * mm, y, _money(invoice.total, invoice.currency))
+    if platform.legal_footer:
+        pdf.setFont("Helvetica", 8)
+        pdf.setFillColor(colors.grey)
+        for index, text in enumerate(platform.legal_footer.splitlines()[:4]):
+            pdf.drawString(20 * mm, (18 - 4 * index) * mm, text[:130])
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
