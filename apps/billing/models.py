@@ -197,6 +197,10 @@ class BillingAccount(models.Model):
     max_operators_override = models.PositiveIntegerField(
         _("maximum operators"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
+    # The card on file: a Stripe Customer and its default PaymentMethod on the platform's account.
+    stripe_customer_id = models.CharField(max_length=64, blank=True, editable=False)
+    payment_method_id = models.CharField(max_length=64, blank=True, editable=False)
+    card_label = models.CharField(_("card on file"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -303,6 +307,9 @@ class Invoice(models.Model):
     due_date = models.DateField(_("due"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("e-mailed"), null=True, blank=True, editable=False)
+    charge_attempts = models.PositiveSmallIntegerField(_("charge attempts"), default=0, editable=False)
+    next_charge_on = models.DateField(_("next charge"), null=True, blank=True, editable=False)
+    last_charge_error = models.CharField(_("last charge result"), max_length=300, blank=True, editable=False)
     credited_invoice = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
     )

@@ -26,3 +26,14 @@ def invoice_account(*, schema_name: str, account_id: int, on: str) -> int | None
 @shared_task(base=SchemaTask, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_invoice(*, schema_name: str, invoice_id: int) -> bool:
     return services.invoice_send(invoice_id=invoice_id)
+
+
+@shared_task(base=SchemaTask, acks_late=True)
+def charge_invoice(*, schema_name: str, invoice_id: int) -> str:
+    return services.invoice_charge(invoice_id=invoice_id)
+
+
+@shared_task(base=SchemaTask)
+def charge_due_invoices(*, schema_name: str) -> int:
+    """Daily (beat): charges due today, first tries whose task was lost and the retries."""
+    return services.invoices_charge_due()

@@ -6,6 +6,7 @@ webhook event is handled once (WebhookEvent's unique id, under a row lock), what
 order or number of deliveries. Outcomes are reported with apps.payments.signals.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import stripe
@@ -283,7 +284,7 @@ def _event_handle(event) -> str:
         if row.processed_at is not None:
             return "duplicate"
         account = ConnectedAccount.objects.filter(stripe_account_id=row.account).first()
-        schema_name = account.schema_name if account else ""
+        schema_name = account.schema_name if account else _platform_schema_of(event)
     outcome = _dispatch(event, schema_name)
     with schema_context(get_public_schema_name()):
         row.processed_at = timezone.now()
@@ -291,6 +292,14 @@ def _event_handle(event) -> str:
         row.outcome = outcome[:200]
         row.save(update_fields=["processed_at", "schema_name", "outcome"])
     return outcome
+
+
+def _platform_schema_of(event) -> str:
+    """Events of the platform's own account (no `account`) about its own PaymentIntents —
+    clients paying invoices — are handled in the public schema."""
+    metadata = (event["data"]["object"] or {}).get("metadata") or {}
+    own = not event.get("account") and metadata.get("schema") == get_public_schema_name()
+    return get_public_schema_name() if own else ""
 
 
 def _dispatch(event, schema_name: str) -> str:
@@ -308,3 +317,98 @@ def _dispatch(event, schema_name: str) -> str:
         if kind in ("payment_intent.payment_failed", "payment_intent.canceled"):
             return _intent_apply(data, failed=kind.endswith("payment_failed"))
     return "ignored"
+
+
+# --- the platform's own account: clients' cards and invoice payments (public schema) -----------
+
+
+def platform_customer_ensure(*, customer_id: str, email: str, name: str, metadata: dict) -> str:
+    """The Stripe Customer of a client on the platform's account: the given one, else a new
+    one (idempotent per client through `metadata["client"]`)."""
+    if customer_id:
+        return customer_id
+    try:
+        customer = _plain(
+            stripe_client().v1.customers.create(
+                params={"email": email, "name": name[:256], "metadata": metadata},
+                options={"idempotency_key": f"customer:{metadata.get('client', email)}"},
+            )
+        )
+    except stripe.StripeError as exc:
+        raise PaymentsUnavailable() from exc
+    return customer["id"]
+
+
+def card_setup_start(*, customer_id: str) -> str:
+    """A SetupIntent for the client's card on file; returns its client secret for Stripe.js."""
+    try:
+        intent = _plain(
+            stripe_client().v1.setup_intents.create(
+                params={"customer": customer_id, "payment_method_types": ["card"], "usage": "off_session"}
+            )
+        )
+    except stripe.StripeError as exc:
+        raise PaymentsUnavailable() from exc
+    return intent["client_secret"]
+
+
+def card_setup_finish(*, setup_intent_id: str) -> tuple[str, str]:
+    """The card a succeeded SetupIntent saved: (payment method id, "Visa •••• 4242")."""
+    try:
+        intent = _plain(stripe_client().v1.setup_intents.retrieve(setup_intent_id))
+        if intent.get("status") != "succeeded" or not intent.get("payment_method"):
+            raise AccountNotReady(_("The card was not saved; please try again."))
+        method = _plain(stripe_client().v1.payment_methods.retrieve(intent["payment_method"]))
+    except stripe.StripeError as exc:
+        raise PaymentsUnavailable() from exc
+    card = method.get("card") or {}
+    label = f"{str(card.get('brand', 'card')).title()} •••• {card.get('last4', '????')}"
+    return method["id"], label
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    succeeded: bool
+    payment: Payment | None
+    error: str = ""
+
+
+def platform_charge(
+    *, reference: str, amount: Decimal, currency: str, customer_id: str, payment_method_id: str, attempt: int
+) -> ChargeResult:
+    """Charge a client's card on file (off-session) on the platform's account, once per
+    reference and attempt (idempotency key). Runs in the public schema; a declined card is a
+    result, not an exception."""
+    key = f"charge:{reference}:{attempt}"
+    try:
+        intent = _plain(
+            stripe_client().v1.payment_intents.create(
+                params={
+                    "amount": to_minor_units(amount, currency),
+                    "currency": currency.lower(),
+                    "customer": customer_id,
+                    "payment_method": payment_method_id,
+                    "payment_method_types": ["card"],
+                    "off_session": True,
+                    "confirm": True,
+                    "metadata": {"schema": get_public_schema_name(), "reference": reference},
+                },
+                options={"idempotency_key": key},
+            )
+        )
+    except stripe.CardError as exc:
+        return ChargeResult(succeeded=False, payment=None, error=str(exc.user_message or exc)[:300])
+    except stripe.StripeError as exc:
+        raise PaymentsUnavailable() from exc
+    payment, _created = Payment.objects.get_or_create(
+        intent_id=intent["id"],
+        defaults={
+            "reference": reference,
+            "stripe_account_id": "",
+            "amount": amount,
+            "currency": currency,
+            "status": Payment.Status.SUCCEEDED if intent["status"] == "succeeded" else Payment.Status.PENDING,
+            "succeeded_at": timezone.now() if intent["status"] == "succeeded" else None,
+        },
+    )
+    return ChargeResult(succeeded=payment.status == Payment.Status.SUCCEEDED, payment=payment)

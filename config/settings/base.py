@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0),
         "kwargs": {"schema_name": "public"},
     },
+    "charge-due-invoices": {
+        "task": "apps.billing.tasks.charge_due_invoices",
+        "schedule": crontab(hour=7, minute=0),
+        "kwargs": {"schema_name": "public"},
+    },
     "refresh-clients-monthly-sales": {
         "task": "apps.billing.tasks.refresh_sales_months",
         "schedule": 60 * 10,
