@@ -10,6 +10,7 @@ urlpatterns = [
     path("control/", include("apps.operators.urls")),
     path("control/", include("apps.events.urls")),
     path("control/", include("apps.sales.control_urls")),
+    path("control/billing/", include("apps.billing.control_urls")),
     path("control/", include("apps.accounts.urls")),
     path("control/", include("apps.tenancy.urls")),
     path("accounts/", include("allauth.urls")),

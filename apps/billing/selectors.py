@@ -418,3 +418,48 @@ def _converted(amount: Decimal, source: str, target: str) -> Decimal:
     if source not in rates or target not in rates:
         return Decimal(0)
     return amount / rates[source] * rates[target]
+
+
+# --- a client's own billing page (read from its organization's host) ----------------------------
+
+
+@dataclass(frozen=True)
+class BillingOverview:
+    account: BillingAccount
+    invoices: list
+    balance: Decimal
+    next_invoice_on: date | None
+    estimate: Decimal | None
+
+
+def billing_overview(schema_name: str, *, today: date | None = None) -> list[BillingOverview]:
+    """Each client account of an organization: its invoices, what it owes, and the next
+    invoice's date and estimate (monthly fee + fees on this period's sales so far)."""
+    from apps.billing.services import anchor_date, estimate_next_invoice
+
+    today = today or timezone.localdate()
+    overviews = []
+    with schema_context("public"):
+        accounts = list(
+            BillingAccount.objects.select_related("plan", "organization").filter(
+                organization__schema_name=schema_name
+            )
+        )
+        for account in accounts:
+            invoices = list(
+                account.invoices.exclude(status=Invoice.Status.DRAFT).order_by("-issued_at", "-pk")[:50]
+            )
+            balance = sum((i.balance for i in invoices if i.status == Invoice.Status.OPEN), Decimal(0))
+            this_month = anchor_date(today.year, today.month, account.billing_anchor_day)
+            following = months_back(first_of_month(today), -1)
+            next_on = (
+                this_month
+                if this_month > today
+                else anchor_date(following.year, following.month, account.billing_anchor_day)
+            )
+            try:
+                estimate = estimate_next_invoice(account, next_on)
+            except NoPrice:
+                estimate = None
+            overviews.append(BillingOverview(account, invoices, balance, next_on, estimate))
+    return overviews

@@ -738,3 +738,57 @@ def invoices_charge_due(*, today: date | None = None) -> int:
     for invoice_id in due:
         charge_invoice.delay(schema_name=get_public_schema_name(), invoice_id=invoice_id)
     return len(due)
+
+
+def estimate_next_invoice(account: BillingAccount, on: date) -> Decimal:
+    """What the invoice of the period `on` closes would come to with today's sales."""
+    price = account_price(account)
+    previous = months_back(first_of_month(on), 1)
+    start = max(
+        anchor_date(previous.year, previous.month, account.billing_anchor_day),
+        timezone.localdate(account.signed_up_at),
+    )
+    lines = _transaction_fee_lines(account, price, start, on)
+    first = not account.invoices.filter(kind=Invoice.Kind.AUTOMATIC).exists()
+    total = (
+        price.monthly_fee
+        + (price.setup_fee if first else 0)
+        + sum((line.amount for line in lines), Decimal(0))
+    )
+    return quantize(total, price.currency)
+
+
+def card_on_file_start(*, account_id: int) -> str:
+    """Begin saving a client's card: its Stripe Customer (made once) and a SetupIntent whose
+    client secret Stripe.js confirms in the browser."""
+    from apps.payments.services import card_setup_start, platform_customer_ensure
+
+    with schema_context(get_public_schema_name()):
+        account = BillingAccount.objects.get(pk=account_id)
+        customer_id = platform_customer_ensure(
+            customer_id=account.stripe_customer_id,
+            email=account.contact_email or _client_admin_email(account),
+            name=account.organizer_name,
+            metadata={"client": str(account.pk), "organizer": account.organizer_slug},
+        )
+        if customer_id != account.stripe_customer_id:
+            BillingAccount.objects.filter(pk=account.pk).update(stripe_customer_id=customer_id)
+        return card_setup_start(customer_id=customer_id)
+
+
+def card_on_file_finish(*, account_id: int, setup_intent_id: str, actor: Actor) -> BillingAccount:
+    """Keep the card a SetupIntent saved as the client's card on file; what it owes is
+    charged to it at once."""
+    from apps.payments.services import card_setup_finish
+
+    payment_method_id, label = card_setup_finish(setup_intent_id=setup_intent_id)
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        account = BillingAccount.objects.select_for_update().get(pk=account_id)
+        account.payment_method_id = payment_method_id
+        account.card_label = label
+        account.save(update_fields=["payment_method_id", "card_label", "updated_at"])
+        audit_log(actor=actor, action="client.card_saved", target=account, card=label)
+        today = timezone.localdate()
+        account.invoices.filter(status=Invoice.Status.OPEN).update(next_charge_on=today)
+        transaction.on_commit(lambda: invoices_charge_due(today=today))
+    return account

@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.platform.context_processors.brand",
+                "apps.billing.context_processors.billing_notice",
             ],
         },
     },
