@@ -7,6 +7,7 @@ from apps.core.admin_sites import platform_admin_site
 
 urlpatterns = [
     path("platform/clients/", include("apps.billing.urls")),
+    path("platform/invoices/", include("apps.billing.invoice_urls")),
     path("", include("apps.platform.urls")),
     path("", include("apps.hub.urls")),
     path("payments/", include("apps.payments.urls")),

@@ -7,7 +7,18 @@ from functools import cache, partial
 from typing import Literal
 
 from babel.numbers import get_territory_currencies
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -463,3 +474,42 @@ def billing_overview(schema_name: str, *, today: date | None = None) -> list[Bil
                 estimate = None
             overviews.append(BillingOverview(account, invoices, balance, next_on, estimate))
     return overviews
+
+
+# --- the platform's invoices ---------------------------------------------------------------------
+
+
+def invoices_listed(
+    *, status: str = "", search: str = "", month: date | None = None, today: date | None = None
+):
+    """All invoices of all clients, newest first: `status` is unpaid, overdue, paid or void;
+    `search` a client's name or an invoice number; `month` the month of issue."""
+    today = today or timezone.localdate()
+    invoices = Invoice.objects.select_related("account", "account__organization").exclude(
+        status=Invoice.Status.DRAFT
+    )
+    if status == "unpaid":
+        invoices = invoices.filter(status=Invoice.Status.OPEN)
+    elif status == "overdue":
+        invoices = invoices.filter(status=Invoice.Status.OPEN, due_date__lt=today)
+    elif status in (Invoice.Status.PAID, Invoice.Status.VOID):
+        invoices = invoices.filter(status=status)
+    if search:
+        invoices = invoices.filter(Q(account__organizer_name__icontains=search) | Q(number__icontains=search))
+    if month:
+        invoices = invoices.filter(issued_at__year=month.year, issued_at__month=month.month)
+    return invoices.order_by("-issued_at", "-pk")
+
+
+def invoice_totals(invoices) -> list[dict]:
+    """Per currency: how many, their total, and what is still owed."""
+    return list(
+        invoices.order_by()
+        .values("currency")
+        .annotate(
+            invoice_count=Count("pk"),
+            invoiced=Sum("total"),
+            owed=Sum(F("total") - F("amount_paid"), filter=Q(status="open")),
+        )
+        .order_by("currency")
+    )
