@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.billing import services
-from apps.billing.models import Plan, SalesMonth
+from apps.billing.models import BillingAccount, Plan, SalesMonth
 from apps.billing.selectors import billing_account_of, default_currency, first_of_month, months_back
 from apps.organizers.models import Organizer
 from apps.tenancy.models import Organization
@@ -172,3 +172,28 @@ def _demo_client_open(organization, organizer, spec: DemoClient, current: date) 
                 "currency": organizer.currency,
             },
         )
+
+
+def billing_demo_invoices_seed(*, today: date | None = None) -> None:
+    """Three months of monthly invoices for each demo client that has none: the oldest paid,
+    the next overdue, the last open (no card on file, so nothing is charged)."""
+    from datetime import timedelta
+
+    from apps.billing.services import SYSTEM, account_invoice_for_period, anchor_date, invoice_mark_paid
+
+    today = today or timezone.localdate()
+    for account in BillingAccount.objects.filter(organizer_slug__in=DEMO_CLIENTS, invoices=None):
+        anchor = min(today.day, 28)
+        signed_up = timezone.now() - timedelta(days=100)
+        BillingAccount.objects.filter(pk=account.pk).update(
+            signed_up_at=signed_up.replace(day=anchor), billing_anchor_day=anchor
+        )
+        closes = [months_back(first_of_month(today), back) for back in (2, 1, 0)]
+        invoices = [
+            account_invoice_for_period(account_id=account.pk, on=anchor_date(month.year, month.month, anchor))
+            for month in closes
+            if anchor_date(month.year, month.month, anchor) <= today
+        ]
+        invoices = [invoice for invoice in invoices if invoice is not None]
+        if invoices:
+            invoice_mark_paid(invoice_id=invoices[0].pk, actor=SYSTEM)

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.services import user_create
-from apps.billing.demo import billing_demo_clients_seed, billing_demo_seed
+from apps.billing.demo import billing_demo_clients_seed, billing_demo_invoices_seed, billing_demo_seed
 from apps.billing.services import sales_months_refresh
 from apps.core.audit import Actor
 from apps.events.models import ReplicationRequest, TicketType
@@ -197,6 +197,7 @@ def demo_seed(*, log=print) -> list[str]:
     with schema_context("public"):
         billing_demo_clients_seed()  # the organizers are clients on the demo plans
         sales_months_refresh()  # this month's real orders
+        billing_demo_invoices_seed()  # paid, overdue and open invoices
     return demo_logins()
 
 

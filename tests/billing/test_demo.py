@@ -107,3 +107,25 @@ def test_the_demo_organizers_become_clients_once_with_a_year_of_sales(alpha, bet
     assert set(
         SalesMonth.objects.filter(account=accounts["footballclubabc"]).values_list("currency", flat=True)
     ) == {"GBP"}
+
+
+def test_the_demo_clients_have_paid_overdue_and_open_invoices(organizations):
+    from datetime import date
+
+    from django_tenants.utils import schema_context
+
+    from apps.billing.demo import billing_demo_clients_seed, billing_demo_invoices_seed, billing_demo_seed
+    from apps.billing.models import Invoice
+    from apps.organizers.services import organizer_create
+
+    billing_demo_seed()
+    with schema_context(organizations["alpha"].schema_name):
+        organizer_create(name="Fun park", slug="funpark", currency="EUR", country="FR")
+    billing_demo_clients_seed(today=date(2026, 11, 23))
+
+    billing_demo_invoices_seed(today=date(2026, 11, 23))
+    billing_demo_invoices_seed(today=date(2026, 11, 23))  # idempotent
+
+    invoices = list(Invoice.objects.order_by("period_start"))
+    assert [i.status for i in invoices] == [Invoice.Status.PAID, Invoice.Status.OPEN, Invoice.Status.OPEN]
+    assert invoices[1].due_date < date(2026, 11, 23) <= invoices[2].due_date
