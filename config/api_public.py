@@ -4,7 +4,13 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import api_token
-from apps.billing.api.views import ClientViewSet, ExchangeRateViewSet, PlanPriceViewSet, PlanViewSet
+from apps.billing.api.views import (
+    ClientViewSet,
+    ExchangeRateViewSet,
+    InvoiceViewSet,
+    PlanPriceViewSet,
+    PlanViewSet,
+)
 from apps.core.api_views import country_list, currency_list
 from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView
 
@@ -14,6 +20,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-prices", PlanPriceViewSet, basename="plan-price")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("clients", ClientViewSet, basename="client")
+router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from apps.billing.currencies import is_billable
 from apps.billing.exceptions import NoPrice
-from apps.billing.models import BillingAccount, ExchangeRate, Plan, PlanPrice
+from apps.billing.models import BillingAccount, ExchangeRate, Invoice, InvoiceLine, Plan, PlanPrice
 from apps.billing.selectors import CLIENT_ORDERS, account_features, account_price
 from apps.billing.validators import validate_billable_currency
 from apps.core.currencies import is_currency
@@ -309,3 +309,63 @@ class ClientQuerySerializer(serializers.Serializer):
             "status": data.get("status", ""),
             "order": data.get("ordering", "name"),
         }
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = ["kind", "description", "quantity", "unit_amount", "amount"]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    balance = serializers.DecimalField(max_digits=14, decimal_places=3, read_only=True)
+    reason = serializers.CharField(
+        write_only=True, max_length=300, help_text="Why the invoice changes (kept)."
+    )
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "account",
+            "currency",
+            "total",
+            "amount_paid",
+            "balance",
+            "period_start",
+            "period_end",
+            "issued_at",
+            "due_date",
+            "paid_at",
+            "charge_attempts",
+            "last_charge_error",
+            "credited_invoice",
+            "lines",
+            "reason",
+        ]
+        read_only_fields = [f for f in fields if f not in ("total", "due_date", "reason")]
+
+
+class ManualInvoiceSerializer(serializers.Serializer):
+    account = serializers.PrimaryKeyRelatedField(queryset=BillingAccount.objects.all())
+    description = serializers.CharField(max_length=300)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0)
+    due_date = serializers.DateField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class InvoiceQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["", "unpaid", "overdue", "paid", "void"], required=False, default=""
+    )
+    search = serializers.CharField(required=False, default="", allow_blank=True)
+    client = serializers.IntegerField(required=False, min_value=1)
+    month = serializers.DateField(required=False, input_formats=["%Y-%m"], help_text="YYYY-MM of issue.")

@@ -10,12 +10,16 @@ from apps.billing.api.serializers import (
     ClientQuerySerializer,
     ClientSerializer,
     ExchangeRateSerializer,
+    InvoiceQuerySerializer,
+    InvoiceSerializer,
+    ManualInvoiceSerializer,
     PlanPriceSerializer,
     PlanSerializer,
+    ReasonSerializer,
     ResolvedPriceQuerySerializer,
     ResolvedPriceSerializer,
 )
-from apps.billing.models import ExchangeRate, Plan, PlanPrice
+from apps.billing.models import ExchangeRate, Invoice, Plan, PlanPrice
 from apps.core.audit import Actor
 
 
@@ -182,3 +186,70 @@ class ClientViewSet(
             actor=Actor.from_request(self.request),
         )
         serializer.instance = self.get_queryset().get(pk=account.pk)
+
+
+@extend_schema_view(list=extend_schema(parameters=[InvoiceQuerySerializer]))
+class InvoiceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """All clients' invoices (platform admins). PATCH an unpaid invoice's `total` or `due_date`
+    with a `reason`; POST a manual invoice; `…/void/` and `…/mark-paid/` with a `reason`."""
+
+    permission_classes = [IsPlatformAdmin]
+    serializer_class = InvoiceSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if self.action != "list":
+            return Invoice.objects.select_related("account").prefetch_related("lines")
+        query = InvoiceQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        invoices = selectors.invoices_listed(
+            status=data["status"], search=data["search"], month=data.get("month")
+        )
+        if data.get("client"):
+            invoices = invoices.filter(account_id=data["client"])
+        return invoices.prefetch_related("lines")
+
+    @extend_schema(request=ManualInvoiceSerializer, responses={201: InvoiceSerializer})
+    def create(self, request):
+        serializer = ManualInvoiceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        invoice = services.invoice_manual_create(
+            account_id=data.pop("account").pk, actor=Actor.from_request(request), **data
+        )
+        return Response(InvoiceSerializer(invoice).data, status=201)
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.invoice_adjust(
+            invoice_id=serializer.instance.pk,
+            actor=Actor.from_request(self.request),
+            reason=data.get("reason", ""),
+            total=data.get("total"),
+            due_date=data.get("due_date"),
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        services.invoice_void(
+            invoice_id=self.get_object().pk, actor=Actor.from_request(request), **reason.validated_data
+        )
+        return Response(InvoiceSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(request=ReasonSerializer, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request, pk=None):
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        services.invoice_mark_paid(
+            invoice_id=self.get_object().pk,
+            actor=Actor.from_request(request),
+            via=f"bank transfer: {reason.validated_data['reason']}",
+        )
+        return Response(InvoiceSerializer(self.get_queryset().get(pk=pk)).data)
