@@ -20,7 +20,7 @@ from decimal import Decimal
 import _django
 
 os.environ["DEBUG"] = "false"
-os.environ["EMAIL_URL"] = "locmemmail://"
+os.environ["EMAIL_URL"] = "memorymail://"
 _django.setup()
 
 from django.db import connection, transaction  # noqa: E402
@@ -163,6 +163,9 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10, help="paid orders (2 tickets each) per client")
     args = parser.parse_args()
 
+    from django.core.management import call_command
+
+    call_command("migrate_schemas", interactive=False, verbosity=0)
     app.conf.task_always_eager = True  # the e-mail and charge tasks run here, not in a queue
     today = timezone.localdate()
     sequence_before = dict(InvoiceSequence.objects.values_list("year", "last"))
