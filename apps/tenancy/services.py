@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 from apps.core.audit import Actor, audit_log
@@ -21,8 +20,6 @@ from apps.tenancy.models import Domain, Organization
 from apps.tenancy.selectors import platform_base_domain, platform_host_for, verification_record_name
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,48}[a-z0-9]$")
-# Serialises clones: clone_schema() re-creates a shared SQL function each time.
-_CLONE_LOCK_KEY = 0x7E55E4A
 
 
 def schema_name_for(slug: str) -> str:
@@ -300,15 +297,100 @@ def _clone_schema(*, template: str, target: str) -> None:
         raise ProvisioningError(
             _("Template schema “%(schema)s” does not exist; run migrate_schemas.") % {"schema": template}
         )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLONE_LOCK_KEY])
-    CloneSchema().clone_schema(template, target, "DATA")
-    connection.set_schema_to_public()
+    try:
+        _copy_schema(template=template, target=target)
+    finally:
+        connection.set_schema_to_public()  # the copy set search_path itself: forget it
+    _align_index_names(template=template, target=target)
     _align_constraint_names(template=template, target=target)
 
 
-# clone_schema() recreates unique constraints under PostgreSQL's default names; later
-# migrations drop constraints by Django's names, so give the clone the template's names.
+def _copy_schema(*, template: str, target: str) -> None:
+    """Copy the template's tables (structure, rows, identity counters) and foreign keys into
+    a new schema. Reads pg_catalog for the template's namespace only, so the time does not
+    grow with the number of schemas (django-tenants' clone_schema reads information_schema,
+    which does: ~0.3 s with 40 schemas, over 10 s with 150)."""
+    target_q, template_q = _quote(target), _quote(template)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {target_q}")
+        cursor.execute(_TABLES_SQL, [template])
+        tables = [row[0] for row in cursor.fetchall()]
+        for table in tables:
+            names = {"target": target_q, "template": template_q, "table": _quote(table)}
+            cursor.execute(_COPY_TABLE_SQL.format(**names))
+            cursor.execute(_COPY_ROWS_SQL.format(**names))
+        cursor.execute(_IDENTITY_COLUMNS_SQL, [template])
+        for table, column in cursor.fetchall():
+            names = {"target": target_q, "table": _quote(table), "column": _quote(column)}
+            cursor.execute(_IDENTITY_CONTINUE_SQL.format(**names), [f"{target_q}.{_quote(table)}", column])
+        # Foreign keys as PostgreSQL prints them for the template (its tables unqualified),
+        # then added with the copy first on the search path, so they point at the copy.
+        cursor.execute(f"SET LOCAL search_path TO {template_q}, public")
+        cursor.execute(_FOREIGN_KEYS_SQL, [template])
+        foreign_keys = cursor.fetchall()
+        cursor.execute(f"SET LOCAL search_path TO {target_q}, public")
+        for table, name, definition in foreign_keys:
+            cursor.execute(
+                f"ALTER TABLE {target_q}.{_quote(table)} ADD CONSTRAINT {_quote(name)} {definition}"
+            )
+
+
+# Only quoted identifiers are formatted into these; values are parameters.
+_COPY_TABLE_SQL = "CREATE TABLE {target}.{table} (LIKE {template}.{table} INCLUDING ALL)"
+_COPY_ROWS_SQL = "INSERT INTO {target}.{table} SELECT * FROM {template}.{table}"
+_IDENTITY_CONTINUE_SQL = "SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE((SELECT max({column}) FROM {target}.{table}), 0) + 1, false)"
+_TABLES_SQL = """
+SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY c.relname
+"""
+_IDENTITY_COLUMNS_SQL = """
+SELECT c.relname, a.attname FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %s AND c.relkind = 'r' AND a.attidentity <> '' AND NOT a.attisdropped
+"""
+_FOREIGN_KEYS_SQL = """
+SELECT c.relname, con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %s AND con.contype = 'f' ORDER BY c.relname, con.conname
+"""
+# Indexes by table and definition, their own name and schema left out, to pair the copy's
+# (named by PostgreSQL) with the template's (named by Django's migrations).
+_INDEXES_SQL = """
+SELECT tablename, indexname,
+       regexp_replace(indexdef, '^(CREATE (UNIQUE )?INDEX )\\S+ ON \\S+\\.', '\1ON ')
+FROM pg_indexes WHERE schemaname = %s ORDER BY tablename, indexname
+"""
+
+
+def _align_index_names(*, template: str, target: str) -> None:
+    """Give the copy's indexes the template's names: later migrations drop them by name."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INDEXES_SQL, [template])
+        wanted: dict[tuple, list[str]] = {}
+        for table, name, definition in cursor.fetchall():
+            wanted.setdefault((table, definition), []).append(name)
+        cursor.execute(_INDEXES_SQL, [target])
+        copies = cursor.fetchall()
+        renames = []
+        for table, name, definition in copies:
+            names = wanted.get((table, definition))
+            if names:
+                renames.append((name, names.pop(0)))
+        # Two passes through temporary names, so no rename collides with a name still in use.
+        for index, (name, _final) in enumerate(renames):
+            if name != _final:
+                cursor.execute(
+                    f"ALTER INDEX {_quote(target)}.{_quote(name)} RENAME TO {_quote(f'tessera_tmp_{index}')}"
+                )
+        for index, (name, final) in enumerate(renames):
+            if name != final:
+                cursor.execute(
+                    f"ALTER INDEX {_quote(target)}.{_quote(f'tessera_tmp_{index}')} RENAME TO {_quote(final)}"
+                )
+
+
+# CREATE TABLE … LIKE names the copy's unique constraints itself; later migrations drop
+# constraints by Django's names, so give the copy the template's names.
 _MISNAMED_CONSTRAINTS_SQL = """
 SELECT target_table.relname, target_con.conname, template_con.conname
 FROM pg_constraint target_con

@@ -144,7 +144,7 @@ def test_a_clone_that_fails_half_way_is_rolled_back(organizations):
     organization = services.organization_provision(organization_id=organization.pk)
 
     assert organization.status == Organization.Status.FAILED
-    assert "Copy Rows" in organization.failure_reason
+    assert 'violates check constraint "positive"' in organization.failure_reason
     assert not schema_exists("delta")
 
 
