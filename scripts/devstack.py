@@ -46,6 +46,8 @@ DATA = ROOT / ".data"
 STAMP = VENV / ".requirements.sha256"
 REQUIREMENTS = ROOT / "requirements-dev.txt"
 CHROMIUM = Path("/usr/bin/chromium")
+LOCALSTRIPE_VENV = ROOT / ".venv-localstripe"
+LOCALSTRIPE_REQUIREMENTS = ROOT / "requirements-localstripe.txt"
 
 CI = os.environ.get("CI", "").lower() == "true"
 NO_LOCAL_SERVICES = os.environ.get("TESSERA_NO_LOCAL_SERVICES") == "1"
@@ -580,6 +582,33 @@ def ensure_chromium() -> None:
         )
 
 
+def ensure_localstripe() -> None:
+    """Browser tests save cards against Stripe's fake server, localstripe, in its own venv."""
+    stamp = LOCALSTRIPE_VENV / ".requirements.sha256"
+    digest = hashlib.sha256(LOCALSTRIPE_REQUIREMENTS.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text().strip() == digest:
+        return
+    step(f"Installing localstripe into {LOCALSTRIPE_VENV.relative_to(ROOT)}")
+    python = str(LOCALSTRIPE_VENV / "bin" / "python")
+    commands = [
+        [sys.executable, "-m", "venv", "--clear", str(LOCALSTRIPE_VENV)],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-r",
+            str(LOCALSTRIPE_REQUIREMENTS),
+        ],
+    ]
+    for command in commands:
+        if subprocess.run(command, cwd=ROOT).returncode != 0:
+            die(f"could not install localstripe: {' '.join(command)}")
+    stamp.write_text(digest + "\n")
+
+
 def run_step(title: str, command: list[str], env: dict[str, str]) -> int:
     step(title)
     return subprocess.run(command, cwd=ROOT, env=env).returncode
@@ -587,6 +616,7 @@ def run_step(title: str, command: list[str], env: dict[str, str]) -> int:
 
 def cmd_test(pytest_args: list[str]) -> int:
     ensure_chromium()
+    ensure_localstripe()
     services = start_services()
     env = {
         **os.environ,

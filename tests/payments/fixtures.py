@@ -41,3 +41,38 @@ def shop(stripe_platform, alpha):
             charges_enabled=True,
         )
     return shop
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """Stripe's fake server (localstripe, from .venv-localstripe, which scripts/test makes),
+    on a free port, with its own Stripe.js; yields its base URL."""
+    import socket
+    import subprocess
+    import time
+    from pathlib import Path
+
+    executable = Path(__file__).resolve().parents[2] / ".venv-localstripe" / "bin" / "localstripe"
+    if not executable.exists():
+        pytest.fail(f"{executable} is missing: run the test command (scripts/test), which installs it.")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [str(executable), "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("localstripe did not start")
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
