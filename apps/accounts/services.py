@@ -1,7 +1,6 @@
 """Writes on users: creation and one-time login links across hosts."""
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -12,6 +11,8 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from apps.accounts.models import ApprovalRequest, User
 from apps.accounts.permissions import platform_admin_emails
 from apps.core.emails import email_send
+from apps.core.links import url_on
+from apps.tenancy.selectors import platform_base_domain
 
 _LOGIN_TOKEN_SALT = "tessera.accounts.login-token"  # noqa: S105 - a signing salt, not a secret
 LOGIN_TOKEN_MAX_AGE = 120  # seconds
@@ -90,7 +91,7 @@ def approval_request_open(
         if created:
             admins = platform_admin_emails()
             if admins:
-                link = f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{_platform_host()}/platform/approvals/{approval.pk}/"
+                link = url_on(platform_base_domain(), f"/platform/approvals/{approval.pk}/")
                 email_send(
                     to=admins,
                     subject=_("Approval needed: %(kind)s by %(email)s")
@@ -100,10 +101,3 @@ def approval_request_open(
                     ),
                 )
     return approval
-
-
-def _platform_host() -> str:
-    from apps.tenancy.selectors import platform_base_domain
-
-    port = settings.PLATFORM_PORT
-    return f"{platform_base_domain()}:{port}" if port else platform_base_domain()

@@ -416,18 +416,25 @@ def application_fee_for_order(order) -> Decimal:
         price = account_price(account)
         fixed = price.fixed_fee
         if price.currency != order.currency:
-            fixed = _converted(fixed, price.currency, order.currency)
+            try:
+                fixed = currency_convert(fixed, price.currency, order.currency)
+            except NoPrice:
+                fixed = Decimal(0)
     tickets = order.tickets.filter(price__gt=0).count()
     percent = order.subtotal * price.percent_fee / 100
     return quantize(fixed * tickets + percent, order.currency)
 
 
-def _converted(amount: Decimal, source: str, target: str) -> Decimal:
+def currency_convert(amount: Decimal, source: str, target: str) -> Decimal:
+    """`amount` of `source` in `target`, through the stored rates (both relative to the default
+    currency); NoPrice when a rate is missing."""
     rates = dict(ExchangeRate.objects.filter(currency__in=[source, target]).values_list("currency", "rate"))
-    base = default_currency()
-    rates.setdefault(base, Decimal(1))
+    rates.setdefault(default_currency(), Decimal(1))
     if source not in rates or target not in rates:
-        return Decimal(0)
+        raise NoPrice(
+            _("No exchange rate between %(source)s and %(target)s: add it to bill this client.")
+            % {"source": source, "target": target}
+        )
     return amount / rates[source] * rates[target]
 
 

@@ -25,6 +25,7 @@ from apps.billing.models import (
 )
 from apps.billing.selectors import (
     account_price,
+    currency_convert,
     default_currency,
     first_of_month,
     months_back,
@@ -509,7 +510,9 @@ def _transaction_fee_lines(account: BillingAccount, price, start: date, end: dat
         if not amount:
             return Decimal(0)
         return (
-            amount if currency in (None, price.currency) else _in_currency(amount, currency, price.currency)
+            amount
+            if currency in (None, price.currency)
+            else currency_convert(amount, currency, price.currency)
         )
 
     lines = []
@@ -554,17 +557,6 @@ def _transaction_fee_lines(account: BillingAccount, price, start: date, end: dat
             )
         )
     return lines
-
-
-def _in_currency(amount: Decimal, source: str, target: str) -> Decimal:
-    rates = dict(ExchangeRate.objects.filter(currency__in=[source, target]).values_list("currency", "rate"))
-    rates.setdefault(default_currency(), Decimal(1))
-    if source not in rates or target not in rates:
-        raise NoPrice(
-            _("No exchange rate between %(source)s and %(target)s: add it to bill this client.")
-            % {"source": source, "target": target}
-        )
-    return amount / rates[source] * rates[target]
 
 
 def billing_run(*, on: date | None = None) -> int:

@@ -19,8 +19,6 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.core.money import from_minor_units, to_minor_units
 from apps.payments.exceptions import AccountNotReady, BadWebhook, PaymentsNotConfigured, PaymentsUnavailable
-
-__all__ = ["AccountNotReady", "PaymentsNotConfigured"]  # raised to callers
 from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent
 from apps.payments.signals import payment_failed, payment_succeeded
 

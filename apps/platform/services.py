@@ -24,6 +24,7 @@ from apps.core.audit import Actor, audit_log
 from apps.core.currencies import currency_exponent
 from apps.core.emails import email_send
 from apps.core.exceptions import Conflict
+from apps.core.links import url_on
 from apps.events.services import replication_right_grant
 from apps.events.tasks import release_held_replications
 from apps.operators.services import operator_link
@@ -124,13 +125,6 @@ def info_page_delete(*, page_id: int, actor: Actor) -> None:
 # --- client signup -----------------------------------------------------------------------
 
 CLIENTS_PATH = "/platform/clients/"  # the platform admins' clients list
-
-
-def url_on(host: str, path: str = "/") -> str:
-    """An absolute address on one of the platform's hosts, for e-mails and background work
-    (no request to take the port from)."""
-    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}{port}{path}"
 
 
 def client_signup_request(
@@ -555,7 +549,7 @@ def support_session_open(*, organization: Organization, actor: Actor, next_path:
         # The platform admin is recorded by e-mail only (no foreign key across schemas).
         audit_log(actor=actor, action="support.session_opened", target=support, support_host=host)
         token = login_token_create(user=support)
-    url = f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{host}/control/login/{token}/"
+    url = url_on(domain.domain, f"/control/login/{token}/")
     if next_path.startswith("/control/"):
         url += "?" + urlencode({"next": next_path})
     return url

@@ -34,9 +34,9 @@ def ticket_types_for_sale(ids) -> dict[int, TicketType]:
 
 def organizer_base_url(organizer) -> str:
     """Where an organizer's storefront is: its verified own domain, else its platform host."""
-    from django.conf import settings
     from django.db import connection
 
+    from apps.core.links import url_on
     from apps.tenancy.models import Domain
 
     domains = Domain.objects.filter(
@@ -49,8 +49,7 @@ def organizer_base_url(organizer) -> str:
             .values_list("domain", flat=True)
             .first()
         )
-    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{domain}{port}"
+    return url_on(domain, "")
 
 
 def order_by_secret(code: str, secret: str) -> Order | None:

@@ -243,7 +243,13 @@ def _order_create(
 
 
 def _claim_of_order(order: Order) -> inventory.Claim:
-    tickets = list(order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type"))
+    return _claim_of_tickets(
+        list(order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type"))
+    )
+
+
+def _claim_of_tickets(tickets: Sequence[Ticket]) -> inventory.Claim:
+    """The capacity saved tickets use: a pass on every date of its event."""
     pass_events = {t.ticket_type.event_id for t in tickets if t.event_date_id is None}
     pass_dates = {
         event_id: list(EventDate.objects.filter(event_id=event_id).values_list("pk", flat=True))
@@ -575,12 +581,7 @@ def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, acto
     if order.payment_method == Order.PaymentMethod.STRIPE and amount > 0:
         payment = payment_of(reference=f"order:{order.pk}")
         payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
-    pass_events = {t.ticket_type.event_id for t in tickets if t.event_date_id is None}
-    pass_dates = {
-        event_id: list(EventDate.objects.filter(event_id=event_id).values_list("pk", flat=True))
-        for event_id in pass_events
-    }
-    inventory.give_back(_claim_of(tickets, pass_dates), state="sold")
+    inventory.give_back(_claim_of_tickets(tickets), state="sold")
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
         status=Ticket.Status.REFUNDED, voided_at=timezone.now()
     )
