@@ -15,12 +15,7 @@ from apps.billing.models import BillingAccount, Invoice
 from apps.payments.models import Payment, WebhookEvent
 from tests.billing.test_billing_run import _account
 from tests.payments import stripe_fake
-from tests.payments.fixtures import (  # noqa: F401 - fixtures
-    localstripe,
-    localstripe_confirm,
-    localstripe_webhooks,
-    platform_on_localstripe,
-)
+from tests.payments.fixtures import localstripe_confirm
 
 
 def _save_card(account: BillingAccount, base_url: str, card: str) -> BillingAccount:
@@ -48,7 +43,7 @@ def _intent(base_url: str, payment: Payment) -> dict:
 def test_an_invoice_is_charged_off_session_to_the_saved_card(
     organizations,
     platform_on_localstripe,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     account = _save_card(
         _account(organizations["alpha"], signed_up=date(2026, 3, 10)),
@@ -79,7 +74,7 @@ def test_an_invoice_is_charged_off_session_to_the_saved_card(
 def test_a_declined_card_leaves_the_client_past_due_until_a_working_card_pays(
     organizations,
     platform_on_localstripe,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     account = _save_card(
         _account(organizations["alpha"], signed_up=date(2026, 3, 10)),
@@ -115,7 +110,7 @@ def test_the_platforms_payment_events_come_back_to_the_public_schema_once(
     fresh_organization,
     localstripe_webhooks,
     platform_on_localstripe,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     organization = fresh_organization(name="Billed parks", slug="billed")
     account = _save_card(

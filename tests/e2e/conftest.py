@@ -38,3 +38,6 @@ def browser_type_launch_args(browser_type_launch_args):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+from tests.payments.fixtures import localstripe, localstripe_webhooks, platform_on_localstripe  # noqa: E402,F401

@@ -13,14 +13,13 @@ from apps.billing.services import billing_account_open
 from apps.organizers.services import organizer_create
 from apps.platform.models import PlatformSettings
 from tests.billing.factories import plan_build
-from tests.payments.fixtures import localstripe  # noqa: F401 - the fake Stripe server
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long pass phrase"
 
 
 @pytest.fixture
-def kappa(fresh_organization, settings, localstripe):  # noqa: F811
+def kappa(fresh_organization, settings, localstripe):
     organization = fresh_organization(name="Kappa parks", slug="kappa")
     with schema_context(organization.schema_name):
         park = organizer_create(name="Kappa park", slug="kappa-park", currency="EUR", country="NL")

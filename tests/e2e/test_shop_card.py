@@ -23,18 +23,13 @@ from apps.sales.models import DateStock, Order
 from apps.tenancy.models import Domain
 from tests.billing.factories import plan_build
 from tests.payments import stripe_fake
-from tests.payments.fixtures import (  # noqa: F401 - fixtures
-    localstripe,
-    localstripe_webhooks,
-    platform_on_localstripe,
-)
 
 pytestmark = pytest.mark.e2e
 ACCOUNT = "acct_1FunparkLyon"
 
 
 @pytest.fixture
-def funpark(fresh_organization, localstripe_webhooks):  # noqa: F811
+def funpark(fresh_organization, localstripe_webhooks):
     organization = fresh_organization(name="Fun park", slug="funpark")
     with schema_context(organization.schema_name):
         organizer = organizer_create(name="Fun park", slug="funpark", currency="EUR", country="FR")
@@ -78,7 +73,7 @@ def fill_card(page, number: str) -> None:
     page.get_by_placeholder("postal_code").fill("69001")
 
 
-def test_a_customer_pays_by_card_and_opens_the_pdf(page, live_server, funpark, localstripe, artifacts):  # noqa: F811
+def test_a_customer_pays_by_card_and_opens_the_pdf(page, live_server, funpark, localstripe, artifacts):
     organization, day = funpark
     port = live_server.url.rsplit(":", 1)[1]
     page.goto(f"http://funpark.localhost:{port}/")

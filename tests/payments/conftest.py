@@ -1,1 +1,9 @@
-from tests.payments.fixtures import ACCOUNT, shop, stripe_api, stripe_platform  # noqa: F401
+from tests.payments.fixtures import (  # noqa: F401
+    ACCOUNT,
+    localstripe,
+    localstripe_webhooks,
+    platform_on_localstripe,
+    shop,
+    stripe_api,
+    stripe_platform,
+)

@@ -18,12 +18,7 @@ from apps.sales import services as sales
 from apps.sales.models import DateStock, Order, Ticket
 from apps.sales.services import OrderLine
 from tests.payments import stripe_fake
-from tests.payments.fixtures import (  # noqa: F401 - fixtures
-    localstripe,
-    localstripe_confirm,
-    localstripe_webhooks,
-    platform_on_localstripe,
-)
+from tests.payments.fixtures import localstripe_confirm
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
 
@@ -50,7 +45,7 @@ def _card_order(shop, quantity: int = 2) -> Order:
 
 
 @pytest.fixture
-def live_shop(fresh_organization, localstripe_webhooks):  # noqa: F811
+def live_shop(fresh_organization, localstripe_webhooks):
     """A committed organization whose organizer is connected, for the webhook tests; an
     account of its own, as localstripe may still deliver an earlier test's events."""
     organization = fresh_organization(name="Webhook parks", slug="webhooks")
@@ -65,7 +60,7 @@ def live_shop(fresh_organization, localstripe_webhooks):  # noqa: F811
     return organization, shop
 
 
-def test_a_buyer_who_leaves_after_paying_gets_the_order_from_localstripes_webhook(live_shop, localstripe):  # noqa: F811
+def test_a_buyer_who_leaves_after_paying_gets_the_order_from_localstripes_webhook(live_shop, localstripe):
     organization, shop = live_shop
     with schema_context(organization.schema_name):
         order = _card_order(shop, quantity=1)
@@ -91,7 +86,7 @@ def test_a_buyer_who_leaves_after_paying_gets_the_order_from_localstripes_webhoo
 
 def test_a_payment_after_its_seat_was_sold_again_is_refunded_on_the_connected_account(
     live_shop,
-    localstripe,  # noqa: F811
+    localstripe,
 ):
     organization, shop = live_shop
     with schema_context(organization.schema_name):
@@ -123,7 +118,7 @@ def test_a_payment_after_its_seat_was_sold_again_is_refunded_on_the_connected_ac
 
 
 @pytest.fixture
-def card_paid(shop, platform_on_localstripe):  # noqa: F811
+def card_paid(shop, platform_on_localstripe):
     """A card order of 2 × 10.00 paid on localstripe, its success read back by the return page."""
     with schema_context(ALPHA.schema_name):
         order = _card_order(shop)
@@ -143,7 +138,7 @@ def card_paid(shop, platform_on_localstripe):  # noqa: F811
     return order, payment
 
 
-def test_refunding_one_ticket_refunds_its_price_on_localstripe(shop, card_paid, platform_on_localstripe):  # noqa: F811
+def test_refunding_one_ticket_refunds_its_price_on_localstripe(shop, card_paid, platform_on_localstripe):
     order, payment = card_paid
     with schema_context(ALPHA.schema_name):
         ticket = order.tickets.first()
