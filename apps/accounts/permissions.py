@@ -35,6 +35,10 @@ class Action(StrEnum):
     INVITE = "invite"  # for an organizer or distribution
     MANAGE_INVITATION = "manage_invitation"
     MANAGE_CUSTOM_DOMAINS = "manage_custom_domains"  # an organizer's own domains
+    # Service fee rules. No object: open the fees page (configures some organizer); a rule,
+    # organizer or event: configure its organizer; a rule of the whole organization (no
+    # organizer): organization admins only.
+    CONFIGURE_FEES = "configure_fees"
 
 
 def _in_organization_schema() -> bool:
@@ -175,6 +179,11 @@ def can(user, action: Action | str, obj=None) -> bool:
         return organizer is not None and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
     if action is Action.MANAGE_INVITATION:
         return obj is not None and obj.invited_by_id == user.pk
+    if action is Action.CONFIGURE_FEES:
+        if obj is None:
+            return organizers_configurable_by(user).exists()
+        organizer = _organizer_of(obj)
+        return organizer is not None and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
     return False
 
 
@@ -185,3 +194,7 @@ def can_open_control_panel(user) -> bool:
 
 def can_open_platform_admin(user) -> bool:
     return can(user, Action.OPEN_PLATFORM_ADMIN)
+
+
+def can_configure_fees(user) -> bool:
+    return can(user, Action.CONFIGURE_FEES)

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,3 +27,176 @@ def quantities_from(data, listing, *, max_each: int = 100) -> tuple[list[tuple],
         elif int(raw):
             chosen.append((ticket_type, event_date, int(raw)))
     return chosen, errors
+
+
+# --- service fee rules (control panel) --------------------------------------------------------
+
+
+def _fits_every(amount, currencies) -> list[str]:
+    """The currencies among `currencies` that `amount` has too many decimals for."""
+    from apps.core.money import fits_currency
+
+    return [currency for currency in currencies if amount is not None and not fits_currency(amount, currency)]
+
+
+class FeeRuleForm(forms.Form):
+    """What a fee rule charges per ticket. `currencies`: those its fixed part is read in (its
+    organizer's; for the whole organization, every organizer's)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        initial=_("Service fee"),
+        help_text=_("For your own overview; buyers see “Service fees”."),
+    )
+    fixed = forms.DecimalField(
+        label=_("Fixed amount per ticket"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=3,
+        initial=0,
+        widget=forms.NumberInput(attrs={"min": "0", "step": "any", "inputmode": "decimal"}),
+    )
+    percent = forms.DecimalField(
+        label=_("Percent of the ticket price"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        initial=0,
+        help_text=_("Between 0 and 100, at most two decimals."),
+        widget=forms.NumberInput(attrs={"min": "0", "max": "100", "step": "0.01", "inputmode": "decimal"}),
+    )
+    paid_by = forms.ChoiceField(label=_("Who pays the fee"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, currencies: list[str] | None = None, **kwargs):
+        from apps.sales.models import FeeRule
+
+        super().__init__(*args, **kwargs)
+        self.fields["paid_by"].choices = FeeRule.PaidBy.choices
+        self.fields["paid_by"].initial = FeeRule.PaidBy.BUYER
+        self.fixed_currencies = currencies
+        self._show_fixed_in(currencies or [])
+        if currencies is not None and len(currencies) == 1:
+            self._in_currency(currencies[0])
+        elif currencies:
+            self.fields["fixed"].help_text = _("In each organizer's own currency (%(currencies)s).") % {
+                "currencies": ", ".join(currencies)
+            }
+
+    def _show_fixed_in(self, currencies: list[str]) -> None:
+        """A stored amount (three decimals) shown with its currency's decimals, when it fits."""
+        from apps.core.currencies import currency_exponent
+        from apps.core.money import fits_currency, quantize
+
+        fixed = self.initial.get("fixed")
+        widest = max(currencies, key=currency_exponent, default=None)
+        if isinstance(fixed, Decimal) and widest and fits_currency(fixed, widest):
+            self.initial["fixed"] = quantize(fixed, widest)
+
+    def _in_currency(self, currency: str) -> None:
+        from apps.core.currencies import currency_exponent
+
+        fixed = self.fields["fixed"]
+        fixed.label = _("Fixed amount per ticket (%(currency)s)") % {"currency": currency}
+        fixed.widget.attrs["step"] = str(Decimal(1).scaleb(-currency_exponent(currency)))
+
+    def check_fixed(self, currencies: list[str]) -> None:
+        """An error on `fixed` when it has more decimals than one of `currencies` has."""
+        from apps.core.currencies import currency_exponent
+
+        fixed = self.cleaned_data.get("fixed")
+        for currency in _fits_every(fixed, currencies):
+            self.add_error(
+                "fixed",
+                _("%(currency)s amounts have at most %(count)d decimals.")
+                % {"currency": currency, "count": currency_exponent(currency)},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.fixed_currencies:
+            self.check_fixed(self.fixed_currencies)
+        return cleaned
+
+    def rule_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("name", "fixed", "percent", "paid_by")}
+
+
+class FeeRuleCreateForm(FeeRuleForm):
+    """A new fee rule and what it is set on: the whole organization (admins), one organizer,
+    or one event (the rule then belongs to the event's organizer)."""
+
+    ORGANIZATION, ORGANIZER, EVENT = "organization", "organizer", "event"
+
+    level = forms.ChoiceField(label=_("Applies to"), widget=forms.RadioSelect)
+    organizer = forms.ModelChoiceField(
+        label=_("Organizer"),
+        queryset=None,
+        required=False,
+        empty_label=_("— choose —"),
+        help_text=_("For a rule of one organizer. For an event's rule it may stay empty."),
+    )
+    event = forms.TypedChoiceField(
+        label=_("Event"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("For a rule of one event: it wins over its organizer's and the organization's."),
+    )
+
+    field_order = ["level", "organizer", "event", "name", "fixed", "percent", "paid_by"]
+
+    def __init__(self, *args, organizers, events, may_set_organization: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Checked against the currency of what the rule is set on, known once cleaned (while
+        # that is unknown, against the one currency the form was given, if any).
+        self.unset_currencies, self.fixed_currencies = self.fixed_currencies or [], None
+        levels = [
+            (self.ORGANIZER, _("One organizer: all its events")),
+            (self.EVENT, _("One event")),
+        ]
+        if may_set_organization:
+            levels.insert(0, (self.ORGANIZATION, _("The whole organization: every organizer's events")))
+        self.fields["level"].choices = levels
+        self.fields["organizer"].queryset = organizers
+        self.events = {event.pk: event for event in events}
+        groups: dict[int, tuple[str, list]] = {}  # per organizer (names may repeat): its events
+        for event in self.events.values():
+            groups.setdefault(event.organizer_id, (event.organizer.name, []))[1].append(
+                (event.pk, event.name)
+            )
+        self.fields["event"].choices = [("", _("— choose —")), *groups.values()]
+
+    def clean(self):
+        from apps.sales.selectors import organization_currencies
+
+        cleaned = super().clean()
+        level, organizer = cleaned.get("level"), cleaned.get("organizer")
+        event = self.events.get(cleaned.get("event"))
+        if level == self.ORGANIZATION:
+            organizer = event = None
+            currencies = organization_currencies()
+        elif level == self.ORGANIZER:
+            event = None
+            if organizer is None:
+                self.add_error("organizer", _("Choose the organizer whose events the rule is for."))
+            currencies = [organizer.currency] if organizer else []
+        elif level == self.EVENT:
+            if event is None:
+                if "event" not in self.errors:
+                    self.add_error("event", _("Choose the event the rule is for."))
+            elif organizer is not None and event.organizer_id != organizer.pk:
+                self.add_error(
+                    "event",
+                    _("“%(event)s” is an event of %(owner)s, not of %(organizer)s.")
+                    % {"event": event.name, "owner": event.organizer.name, "organizer": organizer.name},
+                )
+            else:
+                organizer = event.organizer
+            currencies = [event.organizer.currency] if event else []
+        else:
+            currencies = []
+        cleaned["organizer"], cleaned["event"] = organizer, event
+        self.check_fixed(currencies or self.unset_currencies)
+        return cleaned

@@ -2,8 +2,9 @@
 apps.accounts.permissions."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from apps.accounts.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
 from apps.events.models import TicketType
@@ -190,3 +191,128 @@ def orders_of_customer(user):
         .select_related("organizer")
         .order_by("-created_at")
     )
+
+
+# --- service fees ---------------------------------------------------------------------------
+
+FEE_EXAMPLE_PRICE = Decimal("10.00")
+
+
+def fee_rules_visible_to(user) -> QuerySet:
+    """The fee rules of the fees page: the whole organization's, and those of the organizers
+    (and their events) one configures; nothing for who may not open that page."""
+    from apps.accounts.permissions import Action, can
+    from apps.sales.models import FeeRule
+
+    if not can(user, Action.CONFIGURE_FEES):
+        return FeeRule.objects.none()
+    configurable = organizers_configurable_by(user)
+    return (
+        FeeRule.objects.filter(
+            Q(organizer=None, event=None)
+            | Q(organizer__in=configurable)
+            | Q(event__organizer__in=configurable)
+        )
+        .select_related("organizer", "event__organizer")
+        .order_by(F("organizer__name").asc(nulls_first=True), F("event__name").asc(nulls_first=True), "pk")
+    )
+
+
+def fee_rule_level(rule) -> str:
+    """ "event", "organizer" or "organization": what a rule is set on."""
+    if rule.event_id:
+        return "event"
+    return "organizer" if rule.organizer_id else "organization"
+
+
+@dataclass(frozen=True)
+class FeeExample:
+    """What one ticket at `price` costs under a rule, priced by the function orders use."""
+
+    currency: str
+    price: Decimal
+    fee: Decimal  # paid by the buyer on top of the price
+    absorbed: Decimal  # taken from the organizer's share
+
+    @property
+    def buyer_pays(self) -> Decimal:
+        return self.price + self.fee
+
+    @property
+    def organizer_gets(self) -> Decimal:
+        return self.price - self.absorbed
+
+    @property
+    def total_fee(self) -> Decimal:
+        return self.fee + self.absorbed
+
+
+def fee_example(rule, currency: str, price: Decimal = FEE_EXAMPLE_PRICE) -> FeeExample:
+    """One ticket at `price` (in `currency`, with its exponent) under `rule`, as an order
+    prices it (apps.sales.services.fee_of), so the example cannot drift from real orders."""
+    from apps.core.money import quantize
+    from apps.sales.services import fee_of
+
+    price = quantize(price, currency)
+    fee, absorbed = fee_of(rule, price, currency)
+    return FeeExample(currency=currency, price=price, fee=fee, absorbed=absorbed)
+
+
+@dataclass(frozen=True)
+class FeeInForce:
+    """The fee rule an event's tickets get (None: no fee), and why: the level it is set on."""
+
+    event: object
+    rule: object
+    level: str
+    example: FeeExample | None
+
+
+def fees_in_force(events) -> list[FeeInForce]:
+    """For each event (with its organizer loaded), the rule apps.sales.services.fee_rules_for
+    picks for its tickets, as an order would: one query per organizer among the events."""
+    from apps.sales.services import fee_rules_for
+
+    events = list(events)
+    by_organizer: dict[int, list] = {}
+    for event in events:
+        by_organizer.setdefault(event.organizer_id, []).append(event)
+    applying: dict[int, object] = {}
+    for organizer_events in by_organizer.values():
+        applying |= fee_rules_for(organizer_events[0].organizer, {event.pk for event in organizer_events})
+    result = []
+    for event in events:
+        rule = applying.get(event.pk)
+        result.append(
+            FeeInForce(
+                event=event,
+                rule=rule,
+                level=fee_rule_level(rule) if rule is not None else "",
+                example=fee_example(rule, event.organizer.currency) if rule is not None else None,
+            )
+        )
+    return result
+
+
+def fee_events_of(user) -> QuerySet:
+    """Events whose fees one configures, with their organizer, by organizer then name."""
+    from apps.events.models import Event
+
+    return (
+        Event.objects.filter(organizer__in=organizers_configurable_by(user))
+        .select_related("organizer")
+        .order_by("organizer__name", "organizer_id", "name", "pk")
+    )
+
+
+def fee_currencies_of(user) -> list[str]:
+    """The currencies of the organizers one configures: an organization-wide rule's fixed
+    part is read in each organizer's own currency."""
+    return sorted(set(organizers_configurable_by(user).values_list("currency", flat=True)))
+
+
+def organization_currencies() -> list[str]:
+    """Every currency the organization's organizers sell in."""
+    from apps.organizers.models import Organizer
+
+    return sorted(set(Organizer.objects.values_list("currency", flat=True)))
