@@ -22,3 +22,34 @@ def test_the_language_switcher_changes_the_language(client, organizations):
     response = client.get("/", HTTP_HOST=ALPHA.host)
 
     assert "Se connecter" in response.content.decode()
+
+
+def test_the_french_catalogue_is_complete_and_compiled():
+    """Every message has a French translation, none is left fuzzy, placeholders match, and the
+    compiled catalogue Django reads holds the same translations."""
+    import gettext
+    import re
+    from pathlib import Path
+
+    import polib
+
+    catalogue = Path(__file__).resolve().parents[2] / "locale" / "fr" / "LC_MESSAGES"
+    po = polib.pofile(str(catalogue / "django.po"))
+    entries = [entry for entry in po if not entry.obsolete]
+    assert [e.msgid for e in entries if not e.translated() or "fuzzy" in e.flags] == []
+    placeholders = re.compile(r"%\(\w+\)[sd]|\{\{\s*\w+\s*\}\}")
+    assert [
+        e.msgid
+        for e in entries
+        if not e.msgid_plural
+        and sorted(placeholders.findall(e.msgid)) != sorted(placeholders.findall(e.msgstr))
+    ] == []
+    with (catalogue / "django.mo").open("rb") as compiled:
+        mo = gettext.GNUTranslations(compiled)
+    stale = [
+        e.msgid
+        for e in entries
+        if not e.msgid_plural
+        and (mo.pgettext(e.msgctxt, e.msgid) if e.msgctxt else mo.gettext(e.msgid)) != e.msgstr
+    ]
+    assert stale == []
