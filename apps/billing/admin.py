@@ -1,7 +1,9 @@
 from django.contrib import admin
 
-from apps.billing.models import ExchangeRate, Plan, PlanPrice
+from apps.billing import services
+from apps.billing.models import AddonPrice, ExchangeRate, Plan, PlanPrice
 from apps.core.admin_sites import platform_admin_site
+from apps.core.audit import Actor
 
 
 class PlanPriceInline(admin.TabularInline):
@@ -26,3 +28,29 @@ class PlanAdmin(admin.ModelAdmin):
 class ExchangeRateAdmin(admin.ModelAdmin):
     list_display = ["currency", "rate", "updated_at"]
     search_fields = ["currency"]
+
+
+@admin.register(AddonPrice, site=platform_admin_site)
+class AddonPriceAdmin(admin.ModelAdmin):
+    """Monthly prices of features sold as add-ons; saved and deleted through the services
+    (audited, one price per feature and currency)."""
+
+    list_display = ["feature", "currency", "monthly_fee", "updated_at"]
+    list_filter = ["feature"]
+    search_fields = ["currency"]
+
+    def save_model(self, request, obj, form, change):
+        actor = Actor.from_request(request)
+        data = {field: form.cleaned_data[field] for field in services.ADDON_PRICE_FIELDS}
+        if change:
+            saved = services.addon_price_update(price=obj, actor=actor, **data)
+        else:
+            saved = services.addon_price_create(actor=actor, **data)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.addon_price_delete(price=obj, actor=Actor.from_request(request))
+
+    def delete_queryset(self, request, queryset):
+        for price in queryset:
+            self.delete_model(request, price)

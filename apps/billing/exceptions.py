@@ -7,3 +7,7 @@ class LastPrice(Conflict):
 
 class NoPrice(Conflict):
     """A plan has no price to offer in a currency (nor one in the default currency to fall back on)."""
+
+
+class AlreadyBilled(Conflict):
+    """An adjustment is on an invoice already: it can no longer be withdrawn."""

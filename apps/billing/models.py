@@ -348,6 +348,7 @@ class InvoiceLine(models.Model):
         TRANSACTION_FEES = "transaction_fees", _("Transaction fees")
         COLLECTED_FEES = "collected_fees", _("Fees already collected on payments")
         REFUND_CREDIT = "refund_credit", _("Credit for refunded tickets")
+        ADDON = "addon", _("Add-on")
         ADJUSTMENT = "adjustment", _("Adjustment")
         OTHER = "other", _("Other")
 
@@ -381,3 +382,106 @@ class InvoiceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class Feature(models.TextChoices):
+    """The plan features a client can have as a paid add-on (the on/off ones)."""
+
+    EVENT_REPLICATION = "event_replication", _("Event replication")
+    BOX_OFFICE = "box_office", _("Box office")
+    CUSTOM_DOMAIN = "custom_domain", _("Custom domain")
+
+
+class AddonPrice(models.Model):
+    """The monthly price of a feature as an add-on, in one currency: what a client pays when a
+    platform admin turns the feature on for it while its plan lacks it. A currency without a
+    price is converted from the default currency's, like plan prices; a feature without any
+    price is a free add-on."""
+
+    feature = models.CharField(_("feature"), max_length=32, choices=Feature.choices)
+    currency = models.CharField(
+        _("currency"), max_length=3, validators=[validate_billable_currency], help_text=_("ISO 4217 code.")
+    )
+    monthly_fee = models.DecimalField(_("monthly fee"), **AMOUNT)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("add-on price")
+        verbose_name_plural = _("add-on prices")
+        ordering = ["feature", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feature", "currency"],
+                name="billing_addonprice_one_per_currency",
+                violation_error_message=_("This add-on already has a price in that currency."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_feature_display()} – {self.currency}"
+
+    def clean(self) -> None:
+        if not is_billable(self.currency) or self.monthly_fee is None:
+            return
+        if not fits_currency(self.monthly_fee, self.currency):
+            raise ValidationError(
+                {
+                    "monthly_fee": _("%(currency)s amounts cannot have that many decimals.")
+                    % {"currency": self.currency}
+                }
+            )
+
+
+class BillingAdjustment(models.Model):
+    """A one-off charge (positive) or credit (negative) a platform admin adds to a client's next
+    monthly invoice. Pending while `invoice` is empty; the billing run bills it once, in the
+    transaction that makes the invoice, and links it to its invoice line."""
+
+    account = models.ForeignKey(
+        BillingAccount, on_delete=models.CASCADE, related_name="adjustments", verbose_name=_("client")
+    )
+    description = models.CharField(_("description"), max_length=300)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=3, help_text=_("Positive: a charge; negative: a credit.")
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.CharField(_("added by"), max_length=254, blank=True)
+    invoice = models.ForeignKey(
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+        verbose_name=_("invoice"),
+    )
+    invoice_line = models.OneToOneField(
+        InvoiceLine, null=True, blank=True, on_delete=models.PROTECT, related_name="billed_adjustment"
+    )
+
+    class Meta:
+        verbose_name = _("adjustment for the next invoice")
+        verbose_name_plural = _("adjustments for the next invoice")
+        ordering = ["account", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(invoice__isnull=True, invoice_line__isnull=True)
+                | models.Q(invoice__isnull=False, invoice_line__isnull=False),
+                name="billing_adjustment_billed_with_its_line",
+            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="billing_adjustment_not_zero"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["account"],
+                condition=models.Q(invoice__isnull=True),
+                name="billing_adjustment_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_pending(self) -> bool:
+        return self.invoice_id is None

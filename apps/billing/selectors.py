@@ -26,7 +26,17 @@ from django_tenants.utils import schema_context, schema_exists
 
 from apps.billing.currencies import is_billable
 from apps.billing.exceptions import NoPrice
-from apps.billing.models import BillingAccount, ExchangeRate, Invoice, Plan, PlanPrice, SalesMonth
+from apps.billing.models import (
+    AddonPrice,
+    BillingAccount,
+    BillingAdjustment,
+    ExchangeRate,
+    Feature,
+    Invoice,
+    Plan,
+    PlanPrice,
+    SalesMonth,
+)
 from apps.core.models import AuditLogEntry
 from apps.core.money import quantize
 from apps.platform.models import PlatformSettings
@@ -215,6 +225,85 @@ def _account_price(account: BillingAccount, base: ResolvedPrice) -> AccountPrice
     return AccountPrice(
         currency=base.currency, source=base.source, overridden=frozenset(overridden), **values
     )
+
+
+# --- add-ons: features a client has by override while its plan lacks them -------------------
+
+
+@dataclass(frozen=True)
+class AddonFee:
+    """A feature's monthly add-on price in one currency: "own" (priced in that currency) or
+    "converted" (from the default currency's price at the stored rate)."""
+
+    feature: str
+    currency: str
+    monthly_fee: Decimal
+    source: Literal["own", "converted"]
+
+
+def addon_fees_in(currency: str, *, features=None) -> dict[str, AddonFee | None]:
+    """Each feature's add-on price in `currency` (None: no price at all, a free add-on), by the
+    plans' rules: its own price, else the default currency's converted with currency_convert
+    (rounded half up to the currency's decimals); NoPrice when neither can be had."""
+    currency = currency.upper()
+    features = list(features if features is not None else Feature.values)
+    rows: dict[str, dict[str, Decimal]] = {feature: {} for feature in features}
+    for row in AddonPrice.objects.filter(feature__in=features):
+        rows[row.feature][row.currency] = row.monthly_fee
+    base_currency_of = cache(default_currency)
+    fees: dict[str, AddonFee | None] = {}
+    for feature, prices in rows.items():
+        if not prices:
+            fees[feature] = None
+        elif currency in prices and is_billable(currency):
+            fees[feature] = AddonFee(feature, currency, prices[currency], "own")
+        else:
+            base = base_currency_of()
+            if base not in prices:
+                raise NoPrice(
+                    _(
+                        "The %(feature)s add-on has no price in %(currency)s, nor one in %(default)s to "
+                        "convert from."
+                    )
+                    % {"feature": Feature(feature).label, "currency": currency, "default": base}
+                )
+            converted = quantize(currency_convert(prices[base], base, currency), currency)
+            fees[feature] = AddonFee(feature, currency, converted, "converted")
+    return fees
+
+
+@dataclass(frozen=True)
+class Addon:
+    """A feature a client has as an add-on; `fee` None when the add-on is free."""
+
+    feature: str
+    label: str
+    fee: AddonFee | None
+
+
+def account_addon_features(account: BillingAccount) -> list[str]:
+    """The features turned on for this client alone while its plan lacks them."""
+    return [
+        feature
+        for feature in Feature.values
+        if getattr(account, f"{feature}_override") is True and not getattr(account.plan, feature)
+    ]
+
+
+def account_addons(account: BillingAccount, *, currency: str | None = None) -> list[Addon]:
+    """The client's add-ons with their monthly price in `currency` (the currency its invoices
+    are made in, by default). NoPrice when a paid add-on cannot be priced in it."""
+    features = account_addon_features(account)
+    if not features:
+        return []
+    currency = currency or account_price(account).currency
+    fees = addon_fees_in(currency, features=features)
+    return [Addon(feature, str(Feature(feature).label), fees[feature]) for feature in features]
+
+
+def pending_adjustments(account: BillingAccount) -> QuerySet[BillingAdjustment]:
+    """The one-off charges and credits waiting for the client's next monthly invoice."""
+    return account.adjustments.filter(invoice__isnull=True).order_by("created_at", "pk")
 
 
 def first_of_month(day: date) -> date:
@@ -453,8 +542,6 @@ class BillingOverview:
 def billing_overview(schema_name: str, *, today: date | None = None) -> list[BillingOverview]:
     """Each client account of an organization: its invoices, what it owes, and the next
     invoice's date and estimate (monthly fee + fees on this period's sales so far)."""
-    from apps.billing.services import anchor_date, estimate_next_invoice
-
     today = today or timezone.localdate()
     overviews = []
     with schema_context("public"):
@@ -468,19 +555,36 @@ def billing_overview(schema_name: str, *, today: date | None = None) -> list[Bil
                 account.invoices.exclude(status=Invoice.Status.DRAFT).order_by("-issued_at", "-pk")[:50]
             )
             balance = sum((i.balance for i in invoices if i.status == Invoice.Status.OPEN), Decimal(0))
-            this_month = anchor_date(today.year, today.month, account.billing_anchor_day)
-            following = months_back(first_of_month(today), -1)
-            next_on = (
-                this_month
-                if this_month > today
-                else anchor_date(following.year, following.month, account.billing_anchor_day)
+            next_on = next_invoice_date(account, today=today)
+            overviews.append(
+                BillingOverview(account, invoices, balance, next_on, next_invoice_estimate(account, next_on))
             )
-            try:
-                estimate = estimate_next_invoice(account, next_on)
-            except NoPrice:
-                estimate = None
-            overviews.append(BillingOverview(account, invoices, balance, next_on, estimate))
     return overviews
+
+
+def next_invoice_date(account: BillingAccount, *, today: date | None = None) -> date:
+    """The next billing day after `today` (29–31 clamped to short months)."""
+    from apps.billing.services import anchor_date
+
+    today = today or timezone.localdate()
+    this_month = anchor_date(today.year, today.month, account.billing_anchor_day)
+    if this_month > today:
+        return this_month
+    following = months_back(first_of_month(today), -1)
+    return anchor_date(following.year, following.month, account.billing_anchor_day)
+
+
+def next_invoice_estimate(account: BillingAccount, on: date) -> Decimal | None:
+    """estimate_next_invoice of the invoice made `on`, in the invoice's currency; None when it
+    cannot be priced or the client's site is not live (its sales cannot be read)."""
+    from apps.billing.services import estimate_next_invoice
+
+    if not account.organization.is_ready or not schema_exists(account.organization.schema_name):
+        return None
+    try:
+        return estimate_next_invoice(account, on)
+    except NoPrice:
+        return None
 
 
 # --- the platform's invoices ---------------------------------------------------------------------

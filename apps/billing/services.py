@@ -13,10 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from apps.billing.exceptions import LastPrice, NoPrice
+from apps.billing.exceptions import AlreadyBilled, LastPrice, NoPrice
 from apps.billing.models import (
+    AddonPrice,
     BillingAccount,
+    BillingAdjustment,
     ExchangeRate,
+    Feature,
     Invoice,
     InvoiceLine,
     Plan,
@@ -24,6 +27,7 @@ from apps.billing.models import (
     SalesMonth,
 )
 from apps.billing.selectors import (
+    account_addons,
     account_price,
     currency_convert,
     default_currency,
@@ -32,7 +36,7 @@ from apps.billing.selectors import (
     plan_price_for_country,
 )
 from apps.core.audit import Actor, audit_log
-from apps.core.money import quantize
+from apps.core.money import fits_currency, quantize
 from apps.platform.models import PlatformSettings
 
 SYSTEM = Actor(user=None)
@@ -208,6 +212,61 @@ def exchange_rate_delete(*, exchange_rate: ExchangeRate, actor: Actor = SYSTEM) 
     exchange_rate.delete()
 
 
+# --- add-on prices ----------------------------------------------------------------------
+
+ADDON_PRICE_FIELDS = ("feature", "currency", "monthly_fee")
+
+
+def _save_addon_price(price: AddonPrice, actor: Actor, action: str, **data) -> AddonPrice:
+    """Validate (one price per feature and currency, answered on the currency field), save, audit."""
+    errors: dict[str, list[str]] = {}
+    try:
+        price.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.message_dict
+    taken = AddonPrice.objects.filter(feature=price.feature, currency=price.currency).exclude(pk=price.pk)
+    if "currency" not in errors and "feature" not in errors and taken.exists():
+        errors["currency"] = [
+            _("This add-on already has a price in %(currency)s.") % {"currency": price.currency}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            price.save()
+    except IntegrityError as exc:  # written at the same moment by someone else
+        raise ValidationError(
+            {"currency": _("This add-on already has a price in %(currency)s.") % {"currency": price.currency}}
+        ) from exc
+    audit_log(actor=actor, action=action, target=price, feature=price.feature, **data)
+    return price
+
+
+@transaction.atomic
+def addon_price_create(
+    *, feature: str, currency: str, monthly_fee: Decimal, actor: Actor = SYSTEM
+) -> AddonPrice:
+    """Price a feature as a monthly add-on in one currency."""
+    price = AddonPrice(feature=feature, currency=currency.upper(), monthly_fee=monthly_fee)
+    return _save_addon_price(price, actor, "addon_price.created", monthly_fee=str(monthly_fee))
+
+
+@transaction.atomic
+def addon_price_update(*, price: AddonPrice, actor: Actor = SYSTEM, **changes: Any) -> AddonPrice:
+    _check_fields(changes, ADDON_PRICE_FIELDS)
+    price = AddonPrice.objects.select_for_update().get(pk=price.pk)
+    for field, value in changes.items():
+        setattr(price, field, value.upper() if field == "currency" else value)
+    return _save_addon_price(price, actor, "addon_price.updated", fields=sorted(changes))
+
+
+@transaction.atomic
+def addon_price_delete(*, price: AddonPrice, actor: Actor = SYSTEM) -> None:
+    """Delete a price; a feature left without any price is a free add-on."""
+    audit_log(actor=actor, action="addon_price.deleted", target=price, feature=price.feature)
+    price.delete()
+
+
 # --- clients (billing accounts) ---------------------------------------------------------
 
 
@@ -271,8 +330,11 @@ def billing_account_update(*, account_id: int, changes: Mapping[str, Any], actor
     currency (its own price, or one in the default currency). Audited with each changed
     field's old and new value; nothing changed, nothing recorded.
     """
-    _check_fields(changes, CLIENT_FIELDS)
+    _check_fields(changes, (*CLIENT_FIELDS, "addons"))
     account = BillingAccount.objects.select_for_update().select_related("plan").get(pk=account_id)
+    if "addons" in changes:
+        changes = {**changes}
+        changes.update(_addons_as_overrides(account, changes.pop("addons"), changes))
     changed = {}
     for field, value in changes.items():
         old = getattr(account, field)
@@ -287,9 +349,116 @@ def billing_account_update(*, account_id: int, changes: Mapping[str, Any], actor
             account_price(account)
         except NoPrice as exc:
             raise ValidationError({"plan": str(exc)}) from exc
+    if changed.keys() & {"plan", *(f"{feature}_override" for feature in Feature.values)}:
+        try:
+            account_addons(account)
+        except NoPrice as exc:  # an add-on its invoices could not price
+            field = next((f"{f}_override" for f in Feature.values if f"{f}_override" in changed), "plan")
+            raise ValidationError({field: str(exc)}) from exc
     account.save()
     audit_log(actor=actor, action="client.updated", target=account, fields=sorted(changed), changes=changed)
     return account
+
+
+# --- one-off adjustments of a client's next invoice ----------------------------------------
+
+
+@transaction.atomic
+def billing_adjustment_create(
+    *, account_id: int, description: str, amount: Decimal, actor: Actor
+) -> BillingAdjustment:
+    """Add a one-off charge (amount above zero) or credit (below zero), in the client's billing
+    currency, to its next monthly invoice. Audited on the client."""
+    account = BillingAccount.objects.select_for_update().get(pk=account_id)
+    description = (description or "").strip()
+    errors = {}
+    if not description:
+        errors["description"] = [_("Say what the charge or credit is for: it is printed on the invoice.")]
+    if amount is None or amount == 0:
+        errors["amount"] = [_("Enter an amount other than zero: above zero charges, below zero credits.")]
+    elif not fits_currency(amount, account.currency):
+        errors["amount"] = [
+            _("%(currency)s amounts cannot have that many decimals.") % {"currency": account.currency}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    adjustment = BillingAdjustment(
+        account=account,
+        description=description[:300],
+        amount=quantize(amount, account.currency),
+        currency=account.currency,
+        created_by=getattr(actor.user, "email", "") or "",
+    )
+    adjustment.full_clean()
+    adjustment.save()
+    audit_log(
+        actor=actor,
+        action="client.adjustment_added",
+        target=account,
+        adjustment=adjustment.pk,
+        description=adjustment.description,
+        amount=str(adjustment.amount),
+        currency=adjustment.currency,
+    )
+    return adjustment
+
+
+@transaction.atomic
+def billing_adjustment_delete(*, adjustment_id: int, actor: Actor, account_id: int | None = None) -> None:
+    """Withdraw an adjustment that is not billed yet (`account_id`, when given, must be its
+    client's). The client's row is locked as the billing run locks it: the run either billed it
+    before (Conflict) or will not see it."""
+    account_of = BillingAdjustment.objects.filter(pk=adjustment_id).values_list("account_id", flat=True)
+    owner = account_of.first()
+    if owner is None or (account_id is not None and owner != account_id):
+        raise BillingAdjustment.DoesNotExist
+    account = BillingAccount.objects.select_for_update().get(pk=owner)
+    adjustment = BillingAdjustment.objects.select_related("invoice").get(pk=adjustment_id)
+    if adjustment.invoice_id is not None:
+        raise AlreadyBilled(
+            _("This adjustment is billed on invoice %(number)s already: correct that invoice instead.")
+            % {"number": adjustment.invoice.number}
+        )
+    audit_log(
+        actor=actor,
+        action="client.adjustment_deleted",
+        target=account,
+        adjustment=adjustment.pk,
+        description=adjustment.description,
+        amount=str(adjustment.amount),
+        currency=adjustment.currency,
+    )
+    adjustment.delete()
+
+
+def _addons_as_overrides(account: BillingAccount, features, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The feature overrides that give the client exactly the add-ons `features`: each one on
+    (its plan lacks it), every other add-on back to the plan's value."""
+    features = set(features)
+    errors = []
+    for feature in sorted(features):
+        if feature not in Feature.values:
+            errors.append(_("“%(feature)s” is not a feature.") % {"feature": feature})
+        elif getattr(account.plan, feature) and "plan" not in changes:
+            errors.append(
+                _("%(feature)s is in the plan already: it is no add-on.")
+                % {"feature": Feature(feature).label}
+            )
+        elif f"{feature}_override" in changes:
+            errors.append(
+                _("Set %(feature)s either as an add-on or by its override, not both.")
+                % {"feature": Feature(feature).label}
+            )
+    if errors:
+        raise ValidationError({"addons": errors})
+    overrides = {}
+    for feature in Feature.values:
+        field = f"{feature}_override"
+        if feature in features:
+            overrides[field] = True
+        elif field not in changes and getattr(account, field) is True and not getattr(account.plan, feature):
+            overrides[field] = None
+    return overrides
 
 
 # --- clients' monthly sales (read from their schemas, kept in the public table) ---------------
@@ -417,18 +586,17 @@ def account_invoice_for_period(*, account_id: int, on: date) -> Invoice | None:
             )
 
 
-def _invoice_issue(account: BillingAccount, start: date, end: date) -> Invoice:
-    price = account_price(account)
+def _invoice_lines(
+    account: BillingAccount, price, start: date, end: date, *, adjustments
+) -> tuple[list[InvoiceLine], list[tuple[BillingAdjustment, InvoiceLine]]]:
+    """The lines of the invoice of [start, end): monthly fee, setup fee (first invoice), one line
+    per paid add-on, transaction fees, then one line per adjustment (returned paired too)."""
     first = not account.invoices.filter(kind=Invoice.Kind.AUTOMATIC).exists()
+    period = {"start": start.isoformat(), "end": (end - timedelta(days=1)).isoformat()}
     lines = [
         InvoiceLine(
             kind=InvoiceLine.Kind.MONTHLY_FEE,
-            description=_("%(plan)s, %(start)s – %(end)s")
-            % {
-                "plan": account.plan.name,
-                "start": start.isoformat(),
-                "end": (end - timedelta(days=1)).isoformat(),
-            },
+            description=_("%(plan)s, %(start)s – %(end)s") % {"plan": account.plan.name, **period},
             unit_amount=price.monthly_fee,
             amount=price.monthly_fee,
         )
@@ -442,7 +610,65 @@ def _invoice_issue(account: BillingAccount, start: date, end: date) -> Invoice:
                 amount=price.setup_fee,
             )
         )
+    for addon in account_addons(account, currency=price.currency):
+        if addon.fee is None or not addon.fee.monthly_fee:
+            continue  # a free add-on
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.ADDON,
+                description=_("%(feature)s (add-on), %(start)s – %(end)s")
+                % {"feature": addon.label, **period},
+                unit_amount=addon.fee.monthly_fee,
+                amount=addon.fee.monthly_fee,
+            )
+        )
     lines += _transaction_fee_lines(account, price, start, end)
+    billed = []
+    for adjustment in adjustments:
+        amount = adjustment.amount
+        if adjustment.currency != price.currency:
+            amount = quantize(currency_convert(amount, adjustment.currency, price.currency), price.currency)
+        line = InvoiceLine(
+            kind=InvoiceLine.Kind.ADJUSTMENT,
+            description=adjustment.description,
+            unit_amount=amount,
+            amount=amount,
+        )
+        lines.append(line)
+        billed.append((adjustment, line))
+    for line in lines:  # the lines add up to the total to the cent
+        line.amount = quantize(line.amount, price.currency)
+    return lines, billed
+
+
+def _credit_carried_over(total: Decimal, billed: list[tuple[BillingAdjustment, InvoiceLine]]) -> Decimal:
+    """How much of the adjustments' credits an invoice cannot use (it would fall below zero):
+    that much goes on to the next invoice rather than being lost."""
+    credits = -sum((line.amount for _adjustment, line in billed if line.amount < 0), Decimal(0))
+    return min(-total, credits) if total < 0 and credits > 0 else Decimal(0)
+
+
+def _invoice_issue(account: BillingAccount, start: date, end: date) -> Invoice:
+    """Make the invoice of [start, end) and bill the pending adjustments on it. The caller holds
+    the account's row lock: adjustments are taken under it and linked to their line in this
+    transaction, so a rerun or a second worker can never bill one twice."""
+    price = account_price(account)
+    adjustments = list(
+        BillingAdjustment.objects.select_for_update()
+        .filter(account=account, invoice__isnull=True)
+        .order_by("created_at", "pk")
+    )
+    lines, billed = _invoice_lines(account, price, start, end, adjustments=adjustments)
+    carried = _credit_carried_over(sum((line.amount for line in lines), Decimal(0)), billed)
+    if carried:
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.ADJUSTMENT,
+                description=_("Credit carried over to the next invoice"),
+                unit_amount=carried,
+                amount=carried,
+            )
+        )
     now = timezone.now()
     invoice = Invoice.objects.create(
         account=account,
@@ -459,14 +685,31 @@ def _invoice_issue(account: BillingAccount, start: date, end: date) -> Invoice:
     for order, line in enumerate(lines):
         line.invoice = invoice
         line.sort_order = order
-        line.amount = quantize(line.amount, price.currency)
     InvoiceLine.objects.bulk_create(lines)
+    for adjustment, line in billed:
+        taken = BillingAdjustment.objects.filter(pk=adjustment.pk, invoice__isnull=True).update(
+            invoice=invoice, invoice_line=line
+        )
+        if taken != 1:  # never: the rows are locked; if ever, no invoice rather than a double bill
+            raise IntegrityError(f"adjustment {adjustment.pk} is already billed")
+    if carried:
+        BillingAdjustment.objects.create(
+            account=account,
+            description=_("Credit carried over from %(number)s") % {"number": invoice.number},
+            amount=-carried,
+            currency=price.currency,
+        )
     if invoice.total <= 0:
         invoice.status = Invoice.Status.PAID
         invoice.paid_at = now
         invoice.save(update_fields=["status", "paid_at"])
     audit_log(
-        actor=SYSTEM, action="invoice.issued", target=invoice, number=invoice.number, total=str(invoice.total)
+        actor=SYSTEM,
+        action="invoice.issued",
+        target=invoice,
+        number=invoice.number,
+        total=str(invoice.total),
+        adjustments=[adjustment.pk for adjustment, _line in billed],
     )
     from apps.billing.tasks import charge_invoice, send_invoice
 
@@ -733,21 +976,18 @@ def invoices_charge_due(*, today: date | None = None) -> int:
 
 
 def estimate_next_invoice(account: BillingAccount, on: date) -> Decimal:
-    """What the invoice of the period `on` closes would come to with today's sales."""
+    """What the invoice of the period `on` closes would come to with today's sales: the same
+    lines the run would make (add-ons and pending adjustments included)."""
     price = account_price(account)
     previous = months_back(first_of_month(on), 1)
     start = max(
         anchor_date(previous.year, previous.month, account.billing_anchor_day),
         timezone.localdate(account.signed_up_at),
     )
-    lines = _transaction_fee_lines(account, price, start, on)
-    first = not account.invoices.filter(kind=Invoice.Kind.AUTOMATIC).exists()
-    total = (
-        price.monthly_fee
-        + (price.setup_fee if first else 0)
-        + sum((line.amount for line in lines), Decimal(0))
-    )
-    return quantize(total, price.currency)
+    pending = account.adjustments.filter(invoice__isnull=True).order_by("created_at", "pk")
+    lines, billed = _invoice_lines(account, price, start, on, adjustments=pending)
+    total = sum((line.amount for line in lines), Decimal(0))
+    return quantize(total + _credit_carried_over(total, billed), price.currency)
 
 
 def card_on_file_start(*, account_id: int) -> str:
