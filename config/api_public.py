@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import api_token
 from apps.billing.api.views import (
+    AddonPriceViewSet,
+    BillingAccountViewSet,
     ClientViewSet,
     ExchangeRateViewSet,
     InvoiceViewSet,
@@ -21,6 +23,8 @@ router.register("plan-prices", PlanPriceViewSet, basename="plan-price")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("clients", ClientViewSet, basename="client")
 router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("addon-prices", AddonPriceViewSet, basename="addon-price")
+router.register("billing-accounts", BillingAccountViewSet, basename="billing-account")
 
 urlpatterns = [
     path("", include(router.urls)),

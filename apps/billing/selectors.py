@@ -13,6 +13,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -245,18 +246,23 @@ def addon_fees_in(currency: str, *, features=None) -> dict[str, AddonFee | None]
     """Each feature's add-on price in `currency` (None: no price at all, a free add-on), by the
     plans' rules: its own price, else the default currency's converted with currency_convert
     (rounded half up to the currency's decimals); NoPrice when neither can be had."""
-    currency = currency.upper()
     features = list(features if features is not None else Feature.values)
     rows: dict[str, dict[str, Decimal]] = {feature: {} for feature in features}
     for row in AddonPrice.objects.filter(feature__in=features):
         rows[row.feature][row.currency] = row.monthly_fee
-    base_currency_of = cache(default_currency)
+    return _addon_fees(rows, currency.upper(), base_currency_of=cache(default_currency))
+
+
+def _addon_fees(
+    rows: dict[str, dict[str, Decimal]], currency: str, *, base_currency_of, rates=None
+) -> dict[str, AddonFee | None]:
+    """`rows`: feature → {currency: monthly fee} of the features asked."""
     fees: dict[str, AddonFee | None] = {}
     for feature, prices in rows.items():
         if not prices:
             fees[feature] = None
         elif currency in prices and is_billable(currency):
-            fees[feature] = AddonFee(feature, currency, prices[currency], "own")
+            fees[feature] = AddonFee(feature, currency, quantize(prices[currency], currency), "own")
         else:
             base = base_currency_of()
             if base not in prices:
@@ -267,7 +273,9 @@ def addon_fees_in(currency: str, *, features=None) -> dict[str, AddonFee | None]
                     )
                     % {"feature": Feature(feature).label, "currency": currency, "default": base}
                 )
-            converted = quantize(currency_convert(prices[base], base, currency), currency)
+            converted = quantize(
+                currency_convert(prices[base], base, currency, rates=rates, base=base), currency
+            )
             fees[feature] = AddonFee(feature, currency, converted, "converted")
     return fees
 
@@ -299,6 +307,43 @@ def account_addons(account: BillingAccount, *, currency: str | None = None) -> l
     currency = currency or account_price(account).currency
     fees = addon_fees_in(currency, features=features)
     return [Addon(feature, str(Feature(feature).label), fees[feature]) for feature in features]
+
+
+def accounts_addons(accounts, prices: dict[int, "AccountPrice | None"]) -> dict[int, list[Addon] | None]:
+    """account_addons of many accounts (None for one whose add-ons cannot be priced) in two
+    queries whatever their number: the add-on prices and the exchange rates. `prices`: their
+    account_prices (the currency each is invoiced in)."""
+    accounts = list(accounts)
+    rows: dict[str, dict[str, Decimal]] = {feature: {} for feature in Feature.values}
+    for row in AddonPrice.objects.all():
+        rows[row.feature][row.currency] = row.monthly_fee
+    rates = dict(ExchangeRate.objects.values_list("currency", "rate"))
+    base_currency_of = cache(default_currency)
+    addons: dict[int, list[Addon] | None] = {}
+    for account in accounts:
+        features = account_addon_features(account)
+        price = prices.get(account.pk)
+        currency = price.currency if price is not None else account.currency.upper()
+        try:
+            fees = _addon_fees(
+                {feature: rows[feature] for feature in features},
+                currency,
+                base_currency_of=base_currency_of,
+                rates=rates,
+            )
+        except NoPrice:
+            addons[account.pk] = None
+        else:
+            addons[account.pk] = [Addon(f, str(Feature(f).label), fees[f]) for f in features]
+    return addons
+
+
+def account_adjustments(account: BillingAccount) -> QuerySet[BillingAdjustment]:
+    """All the client's adjustments: pending ones first (oldest first), then the billed ones,
+    newest first."""
+    return account.adjustments.select_related("invoice").order_by(
+        F("invoice__issued_at").desc(nulls_first=True), "created_at", "pk"
+    )
 
 
 def pending_adjustments(account: BillingAccount) -> QuerySet[BillingAdjustment]:
@@ -390,6 +435,27 @@ def clients_listed(
         accounts = accounts.annotate(balance_compared=_in_default_currency("balance", "currency"))
     sorts = [F(field) if isinstance(field, str) else field for field in CLIENT_ORDERS[key]]
     return accounts.order_by(*(sort.desc() if descending else sort.asc() for sort in sorts))
+
+
+def billing_accounts_listed(*, currency: str = "", card_on_file: bool | None = None, **filters):
+    """clients_listed (same figures, search, filters and orders) narrowed to a billing currency
+    and to clients with (or without) a card on file, with their pending adjustments prefetched
+    as `pending`."""
+    accounts = clients_listed(**filters).prefetch_related(
+        "plan__prices",
+        Prefetch(
+            "adjustments",
+            BillingAdjustment.objects.filter(invoice__isnull=True).order_by("created_at", "pk"),
+            to_attr="pending",
+        ),
+    )
+    if currency:
+        accounts = accounts.filter(currency=currency.upper())
+    if card_on_file is not None:
+        accounts = (
+            accounts.exclude(payment_method_id="") if card_on_file else accounts.filter(payment_method_id="")
+        )
+    return accounts
 
 
 def client_of(account_id: int) -> BillingAccount:
@@ -514,11 +580,17 @@ def application_fee_for_order(order) -> Decimal:
     return quantize(fixed * tickets + percent, order.currency)
 
 
-def currency_convert(amount: Decimal, source: str, target: str) -> Decimal:
+def currency_convert(
+    amount: Decimal, source: str, target: str, *, rates: dict[str, Decimal] | None = None, base: str = ""
+) -> Decimal:
     """`amount` of `source` in `target`, through the stored rates (both relative to the default
-    currency); NoPrice when a rate is missing."""
-    rates = dict(ExchangeRate.objects.filter(currency__in=[source, target]).values_list("currency", "rate"))
-    rates.setdefault(default_currency(), Decimal(1))
+    currency); NoPrice when a rate is missing. A list passes `rates` (currency → rate) and the
+    default currency as `base`, read once for all its rows."""
+    if rates is None:
+        rates = dict(
+            ExchangeRate.objects.filter(currency__in=[source, target]).values_list("currency", "rate")
+        )
+    rates = {**rates, (base or default_currency()): Decimal(1)}
     if source not in rates or target not in rates:
         raise NoPrice(
             _("No exchange rate between %(source)s and %(target)s: add it to bill this client.")

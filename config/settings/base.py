@@ -297,6 +297,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DistributionKindEnum": "apps.organizers.models.Distribution.Kind",
         "ReplicationKindEnum": ["recurrence", "copy"],
+        "BillingAccountStatusEnum": "apps.billing.models.BillingAccount.Status",
+        "FeatureEnum": "apps.billing.models.Feature",
     },
 }
 

@@ -6,8 +6,26 @@ from rest_framework import serializers
 
 from apps.billing.currencies import is_billable
 from apps.billing.exceptions import NoPrice
-from apps.billing.models import BillingAccount, ExchangeRate, Invoice, InvoiceLine, Plan, PlanPrice
-from apps.billing.selectors import CLIENT_ORDERS, account_features, account_price
+from apps.billing.models import (
+    AddonPrice,
+    BillingAccount,
+    BillingAdjustment,
+    ExchangeRate,
+    Feature,
+    Invoice,
+    InvoiceLine,
+    Plan,
+    PlanPrice,
+)
+from apps.billing.selectors import (
+    CLIENT_ORDERS,
+    account_addon_features,
+    account_addons,
+    account_features,
+    account_price,
+    next_invoice_date,
+    next_invoice_estimate,
+)
 from apps.billing.validators import validate_billable_currency
 from apps.core.currencies import is_currency
 from apps.core.money import quantize
@@ -369,3 +387,175 @@ class InvoiceQuerySerializer(serializers.Serializer):
     search = serializers.CharField(required=False, default="", allow_blank=True)
     client = serializers.IntegerField(required=False, min_value=1)
     month = serializers.DateField(required=False, input_formats=["%Y-%m"], help_text="YYYY-MM of issue.")
+
+
+# --- add-ons ------------------------------------------------------------------------------------
+
+
+class AddonPriceSerializer(serializers.ModelSerializer):
+    """A feature's monthly price as an add-on in one currency (one per feature and currency)."""
+
+    currency = CurrencyField(help_text="ISO 4217 code.")
+
+    class Meta:
+        model = AddonPrice
+        fields = ["id", "feature", "currency", "monthly_fee", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators = []  # one price per feature and currency: the service answers on the currency field
+
+    def to_representation(self, price):
+        data = super().to_representation(price)
+        data["monthly_fee"] = str(quantize(price.monthly_fee, price.currency))
+        return data
+
+    def validate(self, attrs):
+        values = (
+            {"feature": self.instance.feature, "currency": self.instance.currency} if self.instance else {}
+        )
+        values |= {"monthly_fee": getattr(self.instance, "monthly_fee", None)}
+        try:
+            AddonPrice(**{**values, **attrs}).clean()  # decimals per currency, as field errors
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+
+class AddonSerializer(serializers.Serializer):
+    """A feature the client has as an add-on (on for it, not in its plan), with its monthly price
+    on the client's invoices; `monthly_fee` null: a free add-on."""
+
+    feature = serializers.ChoiceField(choices=Feature.choices)
+    label = serializers.CharField()
+    monthly_fee = serializers.DecimalField(max_digits=20, decimal_places=3, allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    source = serializers.CharField(
+        allow_null=True, help_text="own (priced in that currency) or converted (from the default currency)."
+    )
+
+    def to_representation(self, addon):
+        fee = addon.fee
+        return {
+            "feature": addon.feature,
+            "label": addon.label,
+            "monthly_fee": None if fee is None else str(fee.monthly_fee),
+            "currency": None if fee is None else fee.currency,
+            "source": None if fee is None else fee.source,
+        }
+
+
+class AdjustmentSerializer(serializers.ModelSerializer):
+    """A one-off charge (amount above zero) or credit (below zero) on the client's next monthly
+    invoice, in its billing currency; `invoice` is set once the billing run has billed it."""
+
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=3, help_text="Above zero: a charge; below zero: a credit."
+    )
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True, allow_null=True)
+
+    class Meta:
+        model = BillingAdjustment
+        fields = [
+            "id",
+            "description",
+            "amount",
+            "currency",
+            "created_at",
+            "created_by",
+            "invoice",
+            "invoice_number",
+        ]
+        read_only_fields = ["currency", "created_at", "created_by", "invoice"]
+
+    def to_representation(self, adjustment):
+        data = super().to_representation(adjustment)
+        data["amount"] = str(quantize(adjustment.amount, adjustment.currency))
+        return data
+
+
+class AddonListField(serializers.ListField):
+    """The features the client has as add-ons. Writing a list turns exactly those on (each must
+    be missing from its plan) and every other add-on back to the plan's value."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.ChoiceField(choices=Feature.choices), **kwargs)
+
+    def get_attribute(self, instance):
+        return account_addon_features(instance)
+
+
+BILLING_ACCOUNT_WRITABLE = [name for name in CLIENT_WRITABLE if name not in ("plan", "notes")]
+
+
+class BillingAccountSerializer(ClientSerializer):
+    """A client's billing account: the client's fields and figures (see clients) with what
+    billing needs. PATCH changes status, contact, overrides and `addons`; plans and notes change
+    through the clients resource; adjustments through `…/adjustments/`."""
+
+    card_on_file = serializers.CharField(
+        source="card_label", read_only=True, help_text='e.g. "Visa •••• 4242"; "" when none.'
+    )
+    addons = AddonListField(required=False)
+    addon_fees = serializers.SerializerMethodField()
+    pending_adjustments = serializers.SerializerMethodField()
+    next_invoice_date = serializers.SerializerMethodField()
+    next_invoice_estimate = serializers.SerializerMethodField()
+
+    class Meta(ClientSerializer.Meta):
+        fields = [
+            *ClientSerializer.Meta.fields,
+            "card_on_file",
+            "addons",
+            "addon_fees",
+            "pending_adjustments",
+            "next_invoice_date",
+            "next_invoice_estimate",
+        ]
+        read_only_fields = [*ClientSerializer.Meta.read_only_fields, "plan", "notes"]
+
+    @extend_schema_field(AddonSerializer(many=True, allow_null=True))
+    def get_addon_fees(self, account):
+        """The add-ons with their monthly price; null when one cannot be priced in the client's
+        currency (no price in it, none in the default currency or no exchange rate)."""
+        addons = self.context.get("addons")
+        if addons is not None and account.pk in addons:
+            found = addons[account.pk]
+        else:
+            try:
+                found = account_addons(account)
+            except NoPrice:
+                found = None
+        return None if found is None else AddonSerializer(found, many=True).data
+
+    @extend_schema_field(AdjustmentSerializer(many=True))
+    def get_pending_adjustments(self, account):
+        pending = getattr(account, "pending", None)
+        if pending is None:
+            pending = account.adjustments.filter(invoice__isnull=True).order_by("created_at", "pk")
+        return AdjustmentSerializer(pending, many=True).data
+
+    @extend_schema_field(serializers.DateField())
+    def get_next_invoice_date(self, account):
+        return next_invoice_date(account).isoformat()
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=3, allow_null=True))
+    def get_next_invoice_estimate(self, account):
+        """The next invoice with this period's sales so far, add-ons and pending adjustments, in
+        the invoice's currency: on one account only (null in lists, which would read every
+        client's own sales), and null when it cannot be priced or the client's site is not live."""
+        if not self.context.get("with_estimate"):
+            return None
+        estimate = next_invoice_estimate(account, next_invoice_date(account))
+        return None if estimate is None else str(estimate)
+
+
+class BillingAccountQuerySerializer(ClientQuerySerializer):
+    currency = serializers.CharField(required=False, max_length=3)
+    card_on_file = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def filters(self) -> dict:
+        data = self.validated_data
+        return {
+            **super().filters(),
+            "currency": data.get("currency", ""),
+            "card_on_file": data.get("card_on_file"),
+        }

@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -7,6 +8,10 @@ from rest_framework.response import Response
 from apps.accounts.api_permissions import IsPlatformAdmin
 from apps.billing import selectors, services
 from apps.billing.api.serializers import (
+    AddonPriceSerializer,
+    AdjustmentSerializer,
+    BillingAccountQuerySerializer,
+    BillingAccountSerializer,
     ClientQuerySerializer,
     ClientSerializer,
     ExchangeRateSerializer,
@@ -19,7 +24,7 @@ from apps.billing.api.serializers import (
     ResolvedPriceQuerySerializer,
     ResolvedPriceSerializer,
 )
-from apps.billing.models import ExchangeRate, Invoice, Plan, PlanPrice
+from apps.billing.models import AddonPrice, BillingAdjustment, ExchangeRate, Invoice, Plan, PlanPrice
 from apps.core.audit import Actor
 
 
@@ -186,6 +191,118 @@ class ClientViewSet(
             actor=Actor.from_request(self.request),
         )
         serializer.instance = self.get_queryset().get(pk=account.pk)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("feature", str, description="Only this feature's.")])
+)
+class AddonPriceViewSet(ServiceViewSet):
+    """Monthly prices of features sold as add-ons (a feature on for one client while its plan
+    lacks it), one per feature and currency. A currency without a price is converted from the
+    default currency's; a feature without any price is a free add-on."""
+
+    serializer_class = AddonPriceSerializer
+    create_service, update_service, delete_service = (
+        services.addon_price_create,
+        services.addon_price_update,
+        services.addon_price_delete,
+    )
+    instance_kwarg = "price"
+
+    def get_queryset(self):
+        queryset = AddonPrice.objects.order_by("feature", "currency", "pk")
+        feature = self.request.query_params.get("feature")
+        return queryset.filter(feature=feature) if feature else queryset
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            BillingAccountQuerySerializer,
+        ]
+    )
+)
+class BillingAccountViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """The clients' billing accounts (platform admins): billing currency, billing day, status,
+    card on file, balance of open invoices, add-ons, pending adjustments and the next invoice
+    (date; its estimate on a single account). PATCH changes status, contact, overrides and
+    add-ons (through billing_account_update). `…/adjustments/` lists and adds one-off charges
+    and credits for the next monthly invoice; a pending one is withdrawn with DELETE."""
+
+    permission_classes = [IsPlatformAdmin]
+    serializer_class = BillingAccountSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        filters = {}
+        if self.action == "list":
+            query = BillingAccountQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            filters = query.filters()
+        return selectors.billing_accounts_listed(**filters)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "with_estimate": self.action != "list"}
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        # Prices, add-on prices and exchange rates are read once for the whole page.
+        prices = selectors.account_prices(page)
+        serializer = self.get_serializer(
+            page,
+            many=True,
+            context={
+                **self.get_serializer_context(),
+                "prices": prices,
+                "addons": selectors.accounts_addons(page, prices),
+            },
+        )
+        return self.get_paginated_response(serializer.data)
+
+    def perform_update(self, serializer):
+        account = services.billing_account_update(
+            account_id=serializer.instance.pk,
+            changes=serializer.validated_data,
+            actor=Actor.from_request(self.request),
+        )
+        serializer.instance = self.get_queryset().get(pk=account.pk)
+
+    @extend_schema(methods=["GET"], request=None, responses=AdjustmentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=AdjustmentSerializer, responses={201: AdjustmentSerializer})
+    @action(detail=True, methods=["get", "post"], serializer_class=AdjustmentSerializer)
+    def adjustments(self, request, pk=None):
+        """GET: the account's adjustments, pending first then the billed ones (newest first).
+        POST: add a charge or credit (`description`, `amount` in the billing currency with its
+        decimals) to the next monthly invoice."""
+        account = self.get_object()
+        if request.method == "POST":
+            serializer = AdjustmentSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            adjustment = services.billing_adjustment_create(
+                account_id=account.pk, actor=Actor.from_request(request), **serializer.validated_data
+            )
+            return Response(AdjustmentSerializer(adjustment).data, status=201)
+        adjustments = selectors.account_adjustments(account)
+        return Response(AdjustmentSerializer(adjustments, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("adjustment_id", int, OpenApiParameter.PATH)],
+        request=None,
+        responses={204: None},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"adjustments/(?P<adjustment_id>[0-9]+)")
+    def adjustment_delete(self, request, pk=None, adjustment_id=None):
+        """Withdraw a pending adjustment; a billed one stays (409): correct its invoice instead."""
+        account = self.get_object()
+        try:
+            services.billing_adjustment_delete(
+                adjustment_id=int(adjustment_id), account_id=account.pk, actor=Actor.from_request(request)
+            )
+        except BillingAdjustment.DoesNotExist as exc:
+            raise Http404 from exc
+        return Response(status=204)
 
 
 @extend_schema_view(list=extend_schema(parameters=[InvoiceQuerySerializer]))
