@@ -100,9 +100,10 @@ class ClientSettingsForm(forms.ModelForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, plan_price=None, **kwargs):
+    def __init__(self, *args, plan_price=None, addon_fees=None, **kwargs):
         """`plan_price`: the plan's own price in the client's currency (ResolvedPrice), which the
-        empty fee fields stand for."""
+        empty fee fields stand for; `addon_fees`: each feature's add-on price in that currency
+        (AddonFee, None for a free one), said on the features the plan lacks."""
         super().__init__(*args, **kwargs)
         account = self.instance
         self.fields["plan"].queryset = Plan.objects.order_by("sort_order", "name")
@@ -123,6 +124,17 @@ class ClientSettingsForm(forms.ModelForm):
                 ("true", pgettext_lazy("feature", "On")),
                 ("false", pgettext_lazy("feature", "Off")),
             ]
+        for name, fee in (addon_fees or {}).items():
+            if getattr(plan, name):
+                continue
+            field = self.fields[f"{name}_override"]
+            if fee is None:
+                field.help_text = _("On for this client: a free add-on.")
+            else:
+                field.help_text = _("On for this client: a paid add-on, %(amount)s %(currency)s a month.") % {
+                    "amount": fee.monthly_fee,
+                    "currency": fee.currency,
+                }
         self.fields["max_operators_override"].help_text = _("Empty: the plan's (%(value)s).") % {
             "value": plan.max_operators or _("unlimited")
         }
@@ -141,3 +153,21 @@ class ClientSettingsForm(forms.ModelForm):
     def changes(self) -> dict:
         """Every field's value: the service records those that differ."""
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class AdjustmentForm(forms.Form):
+    """A one-off charge or credit on a client's next monthly invoice."""
+
+    description = forms.CharField(
+        label=_("Description"), max_length=300, help_text=_("Printed on the invoice line.")
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=14,
+        decimal_places=3,
+        help_text=_("Above zero: a charge; below zero (e.g. -20): a credit."),
+    )
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = f"{self.fields['amount'].label} ({currency})"

@@ -9,4 +9,12 @@ urlpatterns = [
     path("export/", views.client_export, name="platform-clients-export"),
     path("<int:pk>/", views.client_detail, name="platform-client"),
     path("<int:pk>/settings/", views.client_settings, name="platform-client-settings"),
+    path(
+        "<int:pk>/adjustments/new/", views.client_adjustment_create, name="platform-client-adjustment-create"
+    ),
+    path(
+        "<int:pk>/adjustments/<int:adjustment_pk>/delete/",
+        views.client_adjustment_delete,
+        name="platform-client-adjustment-delete",
+    ),
 ]

@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import requires_platform_admin
 from apps.billing import selectors, services
 from apps.billing.exceptions import NoPrice
-from apps.billing.forms import ClientFilterForm, ClientSettingsForm
-from apps.billing.models import BillingAccount
+from apps.billing.forms import AdjustmentForm, ClientFilterForm, ClientSettingsForm
+from apps.billing.models import BillingAccount, BillingAdjustment
 from apps.core.audit import Actor
+from apps.core.exceptions import DomainError
 from apps.core.forms import call_for_form
 from apps.core.money import quantize
 
@@ -149,10 +152,20 @@ def _chart_bars(history) -> list[dict]:
     return bars
 
 
+def _addons_or_none(account: BillingAccount):
+    """The client's add-ons with their price; None when one cannot be priced (the page says so)."""
+    try:
+        return selectors.account_addons(account)
+    except NoPrice:
+        return None
+
+
 @requires_platform_admin
 def client_detail(request, pk):
     account = _client_or_404(pk)
     history = selectors.sales_history(account)
+    next_on = selectors.next_invoice_date(account)
+    addons = _addons_or_none(account)
     return render(
         request,
         "billing/client_detail.html",
@@ -160,6 +173,11 @@ def client_detail(request, pk):
             "account": account,
             "price": _price_or_none(account),
             "features": selectors.account_features(account),
+            "addons": {addon.feature: addon for addon in addons or ()},
+            "addons_unpriced": addons is None,
+            "next_invoice_on": next_on,
+            "next_invoice_estimate": selectors.next_invoice_estimate(account, next_on),
+            "adjustments": selectors.pending_adjustments(account),
             "history": history,
             "chart": {
                 "bars": _chart_bars(history),
@@ -185,7 +203,13 @@ def client_settings(request, pk):
         plan_price = selectors.plan_price_for(plan=account.plan, currency=account.currency)
     except NoPrice:
         plan_price = None
-    form = ClientSettingsForm(request.POST or None, instance=account, plan_price=plan_price)
+    try:
+        addon_fees = selectors.addon_fees_in(plan_price.currency if plan_price else account.currency)
+    except NoPrice:
+        addon_fees = None
+    form = ClientSettingsForm(
+        request.POST or None, instance=account, plan_price=plan_price, addon_fees=addon_fees
+    )
     if request.method == "POST" and form.is_valid():
         done, _account = call_for_form(
             form,
@@ -203,3 +227,47 @@ def client_settings(request, pk):
         {"account": account, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@requires_platform_admin
+def client_adjustment_create(request, pk):
+    """Add a one-off charge or credit to the client's next monthly invoice."""
+    account = _client_or_404(pk)
+    form = AdjustmentForm(request.POST or None, currency=account.currency)
+    if request.method == "POST" and form.is_valid():
+        done, _adjustment = call_for_form(
+            form,
+            services.billing_adjustment_create,
+            account_id=account.pk,
+            actor=Actor.from_request(request),
+            **form.cleaned_data,
+        )
+        if done:
+            messages.success(
+                request, _("The adjustment is added to the next invoice of %(client)s.") % {"client": account}
+            )
+            return redirect(f"{reverse('platform-client', args=[account.pk])}#adjustments")
+    return render(
+        request,
+        "billing/adjustment_form.html",
+        {"account": account, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@requires_platform_admin
+def client_adjustment_delete(request, pk, adjustment_pk):
+    """Withdraw an adjustment that is not billed yet."""
+    account = _client_or_404(pk)
+    try:
+        services.billing_adjustment_delete(
+            adjustment_id=adjustment_pk, account_id=account.pk, actor=Actor.from_request(request)
+        )
+    except BillingAdjustment.DoesNotExist as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The adjustment is withdrawn."))
+    return redirect(f"{reverse('platform-client', args=[account.pk])}#adjustments")
