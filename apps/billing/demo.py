@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.billing import services
-from apps.billing.models import BillingAccount, Plan, SalesMonth
+from apps.billing.models import AddonPrice, BillingAccount, BillingAdjustment, Plan, SalesMonth
 from apps.billing.selectors import billing_account_of, default_currency, first_of_month, months_back
 from apps.organizers.models import Organizer
 from apps.tenancy.models import Organization
@@ -63,6 +63,14 @@ PLANS = [
     },
 ]
 
+# Features sold as add-ons to clients whose plan lacks them: monthly fee per currency (others
+# are converted from EUR). Event replication has no price: a free add-on.
+ADDON_PRICES = [
+    {"feature": "box_office", "currency": "EUR", "monthly_fee": Decimal("15.00")},
+    {"feature": "box_office", "currency": "GBP", "monthly_fee": Decimal("13.00")},
+    {"feature": "custom_domain", "currency": "EUR", "monthly_fee": Decimal("5.00")},
+]
+
 # Units per euro (demo figures, not market data).
 RATES = {
     "USD": Decimal("1.080000"),
@@ -87,6 +95,9 @@ def billing_demo_seed() -> None:
     for currency, rate in RATES.items():
         if currency != default_currency():  # the rates are from EUR, the usual default
             services.exchange_rate_set(currency=currency, rate=rate)
+    for price in ADDON_PRICES:
+        if not AddonPrice.objects.filter(feature=price["feature"], currency=price["currency"]).exists():
+            services.addon_price_create(**price)
     billing_demo_clients_seed()
 
 
@@ -108,7 +119,7 @@ DEMO_CLIENTS = {
         Decimal("19.50"),
         changes={
             "monthly_fee_override": Decimal("19.00"),
-            "box_office_override": True,
+            "box_office_override": True,  # not in Starter: a paid add-on (ADDON_PRICES)
             "notes": "Launch discount and box office until the end of the first season.",
         },
     ),
@@ -197,3 +208,24 @@ def billing_demo_invoices_seed(*, today: date | None = None) -> None:
         invoices = [invoice for invoice in invoices if invoice is not None]
         if invoices:
             invoice_mark_paid(invoice_id=invoices[0].pk, actor=SYSTEM)
+    billing_demo_adjustments_seed()
+
+
+# One-off charges waiting for a demo client's next invoice (made after its past invoices, so
+# they stay pending).
+DEMO_ADJUSTMENTS = {
+    "rollercoasterpark": [("Box office staff training (half a day)", Decimal("90.00"))],
+}
+
+
+def billing_demo_adjustments_seed() -> None:
+    """A pending adjustment for the demo clients of DEMO_ADJUSTMENTS that never had one."""
+    from apps.billing.services import SYSTEM, billing_adjustment_create
+
+    for account in BillingAccount.objects.filter(organizer_slug__in=DEMO_ADJUSTMENTS):
+        if BillingAdjustment.objects.filter(account=account).exists():
+            continue
+        for description, amount in DEMO_ADJUSTMENTS[account.organizer_slug]:
+            billing_adjustment_create(
+                account_id=account.pk, description=description, amount=amount, actor=SYSTEM
+            )

@@ -118,3 +118,23 @@ def test_the_control_panel_warns_a_client_past_due_or_suspended(invoiced, status
     operator = _as(OperatorFactory, email="staff@alpha.example")
 
     assert words in operator.get("/control/").content.decode()
+
+
+def test_the_next_invoice_estimate_counts_addons_and_pending_adjustments(invoiced):
+    from decimal import Decimal
+
+    from apps.core.audit import Actor
+
+    account, _invoice = invoiced
+    services.addon_price_create(feature="custom_domain", currency="EUR", monthly_fee=Decimal("15.00"))
+    services.billing_account_update(
+        account_id=account.pk, changes={"addons": ["custom_domain"]}, actor=Actor(None)
+    )
+    services.billing_adjustment_create(
+        account_id=account.pk, description="Training day", amount=Decimal("25.00"), actor=Actor(None)
+    )
+    admin = _as(OperatorFactory, email="boss@alpha.example", is_admin=True)
+
+    body = admin.get("/control/billing/").content.decode()
+
+    assert "about €69.00 with this period" in body  # 29.00 monthly + 15.00 add-on + 25.00 charge

@@ -129,3 +129,54 @@ def test_the_demo_clients_have_paid_overdue_and_open_invoices(organizations):
     invoices = list(Invoice.objects.order_by("period_start"))
     assert [i.status for i in invoices] == [Invoice.Status.PAID, Invoice.Status.OPEN, Invoice.Status.OPEN]
     assert invoices[1].due_date < date(2026, 11, 23) <= invoices[2].due_date
+
+
+def test_the_demo_has_addon_prices_once(organizations):
+    from apps.billing.models import AddonPrice
+    from apps.billing.selectors import addon_fees_in
+
+    billing_demo_seed()
+    billing_demo_seed()
+
+    assert sorted(AddonPrice.objects.values_list("feature", "currency", "monthly_fee")) == [
+        ("box_office", "EUR", Decimal("15.00")),
+        ("box_office", "GBP", Decimal("13.00")),
+        ("custom_domain", "EUR", Decimal("5.00")),
+    ]
+    chf = addon_fees_in("CHF")
+    assert (chf["box_office"].monthly_fee, chf["box_office"].source) == (Decimal("14.25"), "converted")
+    assert chf["event_replication"] is None  # a free add-on
+
+
+def test_a_demo_client_pays_an_addon_and_has_a_pending_adjustment(organizations):
+    from datetime import date
+
+    from django_tenants.utils import schema_context
+
+    from apps.billing.demo import billing_demo_clients_seed, billing_demo_invoices_seed
+    from apps.billing.models import BillingAccount, BillingAdjustment, InvoiceLine
+    from apps.billing.selectors import account_addons
+    from apps.organizers.services import organizer_create
+
+    billing_demo_seed()
+    with schema_context(organizations["alpha"].schema_name):
+        organizer_create(name="Rollercoaster park", slug="rollercoasterpark", currency="EUR", country="BE")
+    billing_demo_clients_seed(today=date(2026, 11, 23))
+
+    billing_demo_invoices_seed(today=date(2026, 11, 23))
+    billing_demo_invoices_seed(today=date(2026, 11, 23))  # idempotent
+
+    coaster = BillingAccount.objects.select_related("plan").get(organizer_slug="rollercoasterpark")
+    [addon] = account_addons(coaster)
+    assert (addon.feature, addon.fee.monthly_fee, addon.fee.currency) == (
+        "box_office",
+        Decimal("15.00"),
+        "EUR",
+    )
+    assert set(
+        InvoiceLine.objects.filter(invoice__account=coaster, kind=InvoiceLine.Kind.ADDON).values_list(
+            "amount", flat=True
+        )
+    ) == {Decimal("15.00")}
+    pending = BillingAdjustment.objects.get(account=coaster)
+    assert (pending.is_pending, pending.amount) == (True, Decimal("90.00"))
