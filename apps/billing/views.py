@@ -152,10 +152,11 @@ def _chart_bars(history) -> list[dict]:
     return bars
 
 
-def _addons_or_none(account: BillingAccount):
-    """The client's add-ons with their price; None when one cannot be priced (the page says so)."""
+def _addons_or_none(account: BillingAccount, price):
+    """The client's add-ons with their price in its invoices' currency; None when one cannot be
+    priced (the page says so)."""
     try:
-        return selectors.account_addons(account)
+        return selectors.account_addons(account, currency=price.currency if price else account.currency)
     except NoPrice:
         return None
 
@@ -165,13 +166,14 @@ def client_detail(request, pk):
     account = _client_or_404(pk)
     history = selectors.sales_history(account)
     next_on = selectors.next_invoice_date(account)
-    addons = _addons_or_none(account)
+    price = _price_or_none(account)
+    addons = _addons_or_none(account, price)
     return render(
         request,
         "billing/client_detail.html",
         {
             "account": account,
-            "price": _price_or_none(account),
+            "price": price,
             "features": selectors.account_features(account),
             "addons": {addon.feature: addon for addon in addons or ()},
             "addons_unpriced": addons is None,
