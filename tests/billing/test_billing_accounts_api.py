@@ -232,6 +232,7 @@ def test_the_list_leaves_the_estimate_out_and_filters(admin_client, alpha, beta,
         ({"ordering": "secret"}, "ordering"),
         ({"card_on_file": "perhaps"}, "card_on_file"),
         ({"status": "x"}, "status"),
+        ({"currency": "XYZ"}, "currency"),
     ],
 )
 def test_bad_list_parameters_are_a_400(admin_client, fun, params, field):

@@ -552,6 +552,14 @@ class BillingAccountQuerySerializer(ClientQuerySerializer):
     currency = serializers.CharField(required=False, max_length=3)
     card_on_file = serializers.BooleanField(required=False, allow_null=True, default=None)
 
+    def validate_currency(self, value):
+        value = value.upper()
+        if value and not is_currency(value):
+            raise serializers.ValidationError(
+                _("“%(code)s” is not an ISO 4217 currency in use.") % {"code": value}
+            )
+        return value
+
     def filters(self) -> dict:
         data = self.validated_data
         return {
