@@ -802,15 +802,29 @@ def _transaction_fee_lines(account: BillingAccount, price, start: date, end: dat
     return lines
 
 
+# Billing days this far back whose invoice is missing are made up for by the daily run.
+CATCH_UP_DAYS = 7
+
+
 def billing_run(*, on: date | None = None) -> int:
-    """Queue one invoicing task per account due `on` (today); returns how many."""
+    """Queue one invoicing task per account due `on` (today), and per account whose billing
+    day in the week before passed without its invoice (beat down that day, its task lost, a
+    missing exchange rate since added); returns how many."""
     from apps.billing.tasks import invoice_account
 
     on = on or timezone.localdate()
-    account_ids = list(accounts_due(on).values_list("pk", flat=True))
-    for account_id in account_ids:
-        invoice_account.delay(schema_name=get_public_schema_name(), account_id=account_id, on=on.isoformat())
-    return len(account_ids)
+    queued = 0
+    for back in range(CATCH_UP_DAYS, -1, -1):
+        day = on - timedelta(days=back)
+        due = accounts_due(day).filter(signed_up_at__date__lt=day)
+        if back:
+            due = due.exclude(invoices__kind=Invoice.Kind.AUTOMATIC, invoices__period_end=day)
+        for account_id in due.values_list("pk", flat=True):
+            invoice_account.delay(
+                schema_name=get_public_schema_name(), account_id=account_id, on=day.isoformat()
+            )
+            queued += 1
+    return queued
 
 
 def invoice_send(*, invoice_id: int) -> bool:

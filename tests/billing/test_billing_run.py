@@ -191,6 +191,29 @@ def test_the_run_invoices_every_due_account_once_and_a_second_run_makes_none(
     assert all(m.attachments[0][2] == "application/pdf" for m in mail.outbox)
 
 
+def test_a_billing_day_missed_in_the_week_before_is_made_up_once(
+    organizations, django_capture_on_commit_callbacks
+):
+    """Beat down on the 10th, a lost task or a missing exchange rate: the next runs make the
+    invoice of that period, once; a billing day more than a week back is left to a person."""
+    missed = _account(organizations["alpha"], signed_up=date(2026, 3, 10), organizer_id=1, slug="missed")
+    billed = _account(organizations["alpha"], signed_up=date(2026, 3, 11), organizer_id=2, slug="billed")
+    too_old = _account(organizations["alpha"], signed_up=date(2026, 3, 2), organizer_id=3, slug="old")
+    services.account_invoice_for_period(account_id=billed.pk, on=date(2026, 4, 11))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.billing_run(on=date(2026, 4, 12)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.billing_run(on=date(2026, 4, 13)) == 0
+
+    invoices = Invoice.objects.order_by("account__organizer_id")
+    assert [(i.account_id, i.period_start, i.period_end) for i in invoices] == [
+        (missed.pk, date(2026, 3, 10), date(2026, 4, 10)),
+        (billed.pk, date(2026, 3, 11), date(2026, 4, 11)),
+    ]
+    assert not Invoice.objects.filter(account=too_old).exists()
+
+
 def test_an_invoice_is_emailed_once(organizations, django_capture_on_commit_callbacks):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
     with django_capture_on_commit_callbacks(execute=True):
