@@ -65,6 +65,39 @@ def routable_domains():
     )
 
 
+ROUTES = "routes"  # the generation of cached host routing (apps.core.cache), in the public schema
+
+
+def routes_changed() -> None:
+    """Drop every cached host route: receivers call it on saves and deletes of domains and
+    organizations; writes that send no signal (QuerySet.update()) call it themselves."""
+    from django_tenants.utils import get_public_schema_name
+
+    from apps.core.cache import generation_bump
+
+    generation_bump(schema_name=get_public_schema_name(), name=ROUTES)
+
+
+def routed_domain(hostname: str) -> Domain:
+    """The routable domain (its organization with it) a host name reaches, read from the
+    cache, which every change of a domain or an organization drops (apps.tenancy.receivers);
+    raises Domain.DoesNotExist (never cached: a new domain routes at once)."""
+    from django_tenants.utils import get_public_schema_name
+
+    from apps.core.cache import cached_one, entry_key
+
+    public = get_public_schema_name()
+    domain = cached_one(
+        schema_name=public,
+        name=ROUTES,
+        key=entry_key(public, ROUTES, hostname),
+        load=lambda: routable_domains().filter(domain=hostname).first(),
+    )
+    if domain is None:
+        raise Domain.DoesNotExist(hostname)
+    return domain
+
+
 def custom_domains_of(*, organization: Organization, organizer_slugs) -> dict[str, list[Domain]]:
     """An organization's own domains by organizer slug (every given slug has a list)."""
     by_organizer: dict[str, list[Domain]] = {slug: [] for slug in organizer_slugs}

@@ -17,7 +17,12 @@ from django_tenants.utils import get_public_schema_name, schema_exists
 from apps.core.audit import Actor, audit_log
 from apps.tenancy.exceptions import ProvisioningError, SlugUnavailable
 from apps.tenancy.models import Domain, Organization
-from apps.tenancy.selectors import platform_base_domain, platform_host_for, verification_record_name
+from apps.tenancy.selectors import (
+    platform_base_domain,
+    platform_host_for,
+    routes_changed,
+    verification_record_name,
+)
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,48}[a-z0-9]$")
 
@@ -260,6 +265,8 @@ def custom_domain_verify(*, domain_id: int, actor: Actor | None = None) -> Domai
         # update(): Domain.save() would re-decide the primary domain of the organization.
         updated = Domain.objects.filter(pk=domain_id, verified_at__isnull=True).update(**changes)
         domain = Domain.objects.filter(pk=domain_id).first()
+        if updated and not failure:
+            routes_changed()  # update() sends no post_save: the domain routes from now on
         if updated and not failure and domain is not None:
             audit_log(actor=actor or Actor(user=None), action="custom_domain.verified", target=domain)
     return domain

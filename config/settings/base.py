@@ -178,12 +178,19 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "apps.core.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="tessera"),
-    }
+    },
+    # Lookups cached across requests (host routing, API tokens, what is on sale), dropped on
+    # every write by apps.core.cache: their keys name their schema themselves.
+    "lookups": {
+        "BACKEND": "apps.core.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="tessera"),
+    },
 }
 
 

@@ -13,6 +13,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # A Redis database of the suite's own, so tests never see a developer's data.
 REDIS_URL = env("TESSERA_TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CACHES["lookups"]["LOCATION"] = REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = broker_url_from_redis_url(REDIS_URL)  # noqa: F405
 # Tasks run eagerly in-process unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("TESSERA_CELERY_EAGER", default=True)  # noqa: F405

@@ -1,0 +1,123 @@
+"""Lookups cached across requests that never serve what a committed write changed.
+
+Each cached entry belongs to a generation: a token stored in Redis under a name (routes,
+accounts, catalog …) and a schema. Whatever writes what a generation covers calls
+`generation_bump`, which replaces the token at once and again once the write is committed;
+entries are stored with the token they were read under and only count while it is still
+the current one. One MGET reads the token and the entries together, so a cached lookup is
+a single Redis round trip. Reads that raced a write are dropped by the second bump: an
+entry read from the database before the commit carries a token the commit replaced.
+
+Keys name their schema themselves (the "lookups" cache has no tenant key function): a
+write made while the connection is in another schema's context still drops the right
+entries, and no entry of one schema is ever read in another.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.core.cache import caches
+from django.core.cache.backends import redis as django_redis
+from django.db import transaction
+
+
+class _RedisCacheClient(django_redis.RedisCacheClient):
+    """Django's client makes a redis.Redis object (and its table of response callbacks) for
+    every cache call; that cost more than the call itself. One per server is kept: a
+    redis.Redis is thread-safe, and Django's caches are per thread anyway."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients_by_pool", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(django_redis.RedisCache):
+    """django.core.cache.backends.redis.RedisCache, one redis.Redis object per server."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _RedisCacheClient
+
+
+LOOKUPS = "lookups"
+# Entries also expire: what a bump could not reach (a process killed between the commit and
+# its second bump) is dropped after this long.
+TIMEOUT_SECONDS = 300
+
+
+def _cache():
+    return caches[LOOKUPS]
+
+
+def _generation_key(schema_name: str, name: str) -> str:
+    return f"generation:{schema_name}:{name}"
+
+
+def entry_key(schema_name: str, name: str, *parts: Hashable) -> str:
+    """The key of an entry of generation `name` in `schema_name`; `parts` identify it."""
+    return ":".join(["lookup", schema_name, name, *map(str, parts)])
+
+
+def secret_part(value: str) -> str:
+    """A key part for a secret (an API token): its digest, never the secret itself."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def cached_many(
+    *, schema_name: str, name: str, keys: dict[str, Hashable], load: Callable[[list], dict]
+) -> dict:
+    """{what: value} for the `keys` ({cache key: what}) found in the cache under the current
+    generation, the others from `load([what, …])` (which returns {what: value}, leaving out
+    what does not exist: absences are never cached)."""
+    cache = _cache()
+    generation_key = _generation_key(schema_name, name)
+    found = cache.get_many([generation_key, *keys])
+    generation = found.pop(generation_key, None)
+    if generation is None:
+        generation = _new_token()
+        if not cache.add(generation_key, generation, None):
+            generation = cache.get(generation_key) or generation
+    values, missing = {}, []
+    for key, what in keys.items():
+        entry = found.get(key)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == generation:
+            values[what] = entry[1]
+        else:
+            missing.append(what)
+    if missing:
+        loaded = load(missing)
+        by_what = {what: key for key, what in keys.items()}
+        cache.set_many(
+            {by_what[what]: (generation, value) for what, value in loaded.items()}, TIMEOUT_SECONDS
+        )
+        values.update(loaded)
+    return values
+
+
+def cached_one(*, schema_name: str, name: str, key: str, load: Callable[[], Any]) -> Any:
+    """The value under `key` in generation `name`, else `load()`; None is never cached."""
+
+    def load_one(_whats):
+        value = load()
+        return {} if value is None else {key: value}
+
+    return cached_many(schema_name=schema_name, name=name, keys={key: key}, load=load_one).get(key)
+
+
+def generation_bump(*, schema_name: str, name: str) -> None:
+    """Drop every entry of generation `name` in `schema_name`: call it on every write of what
+    the generation covers, inside the writing transaction."""
+    cache = _cache()
+    key = _generation_key(schema_name, name)
+    cache.set(key, _new_token(), None)
+    transaction.on_commit(lambda: cache.set(key, _new_token(), None), robust=True)

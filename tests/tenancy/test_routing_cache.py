@@ -1,0 +1,101 @@
+"""Host routing reads the cache (selectors.routed_domain): a warm host costs no query, and
+whatever changes a domain or an organization is seen by the very next request. A persistent
+connection keeps the search_path it has, and is never left in another schema's."""
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from apps.organizers.services import organizer_create
+from apps.tenancy import services
+from apps.tenancy.models import Domain, Organization
+from apps.tenancy.selectors import routed_domain
+from tests.factories import OperatorFactory, api_client, api_token
+from tests.tenants import ALPHA, BETA
+
+
+def test_a_known_host_is_routed_without_a_query(client, organizations):
+    assert client.get("/", HTTP_HOST=ALPHA.host).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        domain = routed_domain(ALPHA.host)
+
+    assert domain.tenant.schema_name == ALPHA.schema_name
+    assert len(queries) == 0
+
+
+def test_an_organization_no_longer_live_stops_routing_at_once(client, alpha):
+    assert client.get("/", HTTP_HOST=ALPHA.host).status_code == 200
+    alpha.status = Organization.Status.FAILED
+    alpha.save(update_fields=["status"])
+
+    assert client.get("/", HTTP_HOST=ALPHA.host).status_code == 404
+
+
+def test_a_deleted_domain_stops_routing_at_once(client, alpha):
+    services.domain_add(organization=alpha, domain="tickets.alpha-parks.example")
+    assert client.get("/", HTTP_HOST="tickets.alpha-parks.example").status_code == 200
+    Domain.objects.filter(domain="tickets.alpha-parks.example").delete()
+
+    assert client.get("/", HTTP_HOST="tickets.alpha-parks.example").status_code == 404
+
+
+def test_a_domain_moved_to_another_organization_routes_there_at_once(client, alpha, beta):
+    domain = services.domain_add(organization=alpha, domain="tickets.alpha-parks.example")
+    assert client.get("/", HTTP_HOST=domain.domain).wsgi_request.tenant.schema_name == ALPHA.schema_name
+    domain.tenant = beta
+    domain.save()
+
+    response = client.get("/", HTTP_HOST=domain.domain)
+
+    assert response.wsgi_request.tenant.schema_name == BETA.schema_name
+
+
+def test_a_host_not_routed_yet_is_not_remembered_as_unknown(client, alpha):
+    assert client.get("/", HTTP_HOST="tickets.alpha-parks.example").status_code == 404
+    services.domain_add(organization=alpha, domain="tickets.alpha-parks.example")
+
+    assert client.get("/", HTTP_HOST="tickets.alpha-parks.example").status_code == 200
+
+
+def _admin_clients():
+    clients = {}
+    for tenant in (ALPHA, BETA):
+        with schema_context(tenant.schema_name):
+            organizer_create(name=f"{tenant.name} organizer", slug="", currency="EUR", country="FR")
+            token = api_token(OperatorFactory(email="admin@example.com", is_admin=True))
+        clients[tenant.slug] = api_client(host=tenant.host, token=token)
+    return clients
+
+
+def test_requests_to_two_organizations_in_turn_on_one_connection_each_see_their_own(organizations):
+    clients = _admin_clients()
+
+    seen = []
+    for tenant in (ALPHA, ALPHA, BETA, BETA, ALPHA, BETA):
+        response = clients[tenant.slug].get("/api/v1/organizers/")
+        assert response.status_code == 200, response.content
+        seen.append([o["name"] for o in response.json()["results"]])
+        assert connection.search_path_set_schemas == [tenant.schema_name, "public"]
+
+    alpha, beta = ["Alpha parks organizer"], ["Beta club organizer"]
+    assert seen == [alpha, alpha, beta, beta, alpha, beta]
+
+
+def test_the_search_path_is_sent_again_after_a_rollback(organizations):
+    client = _admin_clients()[ALPHA.slug]
+    assert client.get("/api/v1/organizers/").status_code == 200
+    assert connection.search_path_set_schemas == [ALPHA.schema_name, "public"]
+    connection.savepoint_rollback(connection.savepoint())  # (the test runs in a transaction)
+    assert connection.search_path_set_schemas is None
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/organizers/").status_code == 200
+
+    assert queries.captured_queries[0]["sql"] == f'SET search_path = "{ALPHA.schema_name}","public"'
+
+
+def test_a_fresh_client_request_after_other_hosts_routes_each_to_its_own_schema(organizations):
+    for host, schema_name in [(ALPHA.host, ALPHA.schema_name), (BETA.host, BETA.schema_name)] * 2:
+        assert Client().get("/", HTTP_HOST=host).wsgi_request.tenant.schema_name == schema_name
