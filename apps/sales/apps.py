@@ -6,4 +6,6 @@ class SalesConfig(AppConfig):
     label = "sales"
 
     def ready(self) -> None:
-        from apps.sales import receivers  # noqa: F401 - connects the payment receivers
+        from apps.sales import receivers  # connects the payment receivers
+
+        receivers.connect_catalog_receivers()

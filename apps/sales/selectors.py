@@ -4,10 +4,13 @@ apps.accounts.permissions."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from apps.accounts.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
+from apps.core.cache import cached_many, cached_one, entry_key, generation_bump
 from apps.events.models import TicketType
+from apps.organizers.models import Distribution
 from apps.sales.models import Order, Ticket
 
 
@@ -23,14 +26,67 @@ def orders_visible_to(user) -> QuerySet[Order]:
     )
 
 
+# The generation (apps.core.cache) of what selling reads on every order: distributions one
+# may sell in, ticket types with their event, date and channels, fee rules. Any save or
+# delete of those, of organizers, events, dates or sale permissions drops it
+# (apps.sales.receivers).
+CATALOG = "catalog"
+
+
+def catalog_changed() -> None:
+    """Drop this schema's cached catalog: receivers call it on saves and deletes, writes
+    that send no signal (QuerySet.update(), bulk_update()) call it themselves."""
+    generation_bump(schema_name=connection.schema_name, name=CATALOG)
+
+
 def ticket_types_for_sale(ids) -> dict[int, TicketType]:
-    """The ticket types an order asks for, with what checking and pricing them reads."""
+    """The ticket types an order asks for, with what checking and pricing them reads (their
+    event with its distributions, their date), from the cache."""
+    schema_name = connection.schema_name
+    keys = {entry_key(schema_name, CATALOG, "ticket-type", pk): pk for pk in ids}
+    return cached_many(schema_name=schema_name, name=CATALOG, keys=keys, load=_ticket_types_loaded)
+
+
+def _ticket_types_loaded(ids) -> dict[int, TicketType]:
     ticket_types = (
         TicketType.objects.filter(pk__in=ids)
         .select_related("event", "event_date")
         .prefetch_related("event__distributions")
     )
     return {ticket_type.pk: ticket_type for ticket_type in ticket_types}
+
+
+def distribution_for_sale(user, pk: int) -> Distribution | None:
+    """Distribution `pk` with its organizer, if `user` may sell in it (else None), from the
+    cache (the user's role is part of the key, sale permissions are in the catalog)."""
+    if not is_operator(user):
+        return None
+    schema_name = connection.schema_name
+    return cached_one(
+        schema_name=schema_name,
+        name=CATALOG,
+        key=entry_key(schema_name, CATALOG, "sellable", user.pk, int(user.is_admin), pk),
+        load=lambda: distributions_sellable_by(user).select_related("organizer").filter(pk=pk).first(),
+    )
+
+
+def fee_rules_applicable(organizer, event_ids) -> list:
+    """The fee rules that may apply to tickets of these events of the organizer: the events'
+    own, the organizer's, the organization's (services.fee_rules_for picks), from the cache."""
+    from apps.sales.models import FeeRule
+
+    event_ids = sorted(event_ids)
+    schema_name = connection.schema_name
+    return cached_one(
+        schema_name=schema_name,
+        name=CATALOG,
+        key=entry_key(schema_name, CATALOG, "fee-rules", organizer.pk, ",".join(map(str, event_ids))),
+        load=lambda: list(
+            FeeRule.objects.filter(
+                Q(event_id__in=event_ids) | Q(organizer=organizer, event=None) | Q(organizer=None, event=None)
+            ).order_by("pk")
+        ),
+    )
 
 
 def organizer_base_url(organizer) -> str:

@@ -19,6 +19,7 @@ from apps.organizers.services import organizer_lock_currency
 from apps.sales import inventory
 from apps.sales.exceptions import CheckInRefused, OrderRejected, SoldOut
 from apps.sales.models import Order, Ticket
+from apps.sales.selectors import catalog_changed
 
 SYSTEM = Actor(user=None)
 
@@ -158,13 +159,9 @@ def _priced_tickets(lines: Sequence[OrderLine], distribution: Distribution, now)
 def fee_rules_for(organizer, event_ids) -> dict:
     """{event id: the fee rule that applies to its tickets}: the event's own, else its
     organizer's, else the organization's; events with none are left out."""
-    from apps.sales.models import FeeRule
+    from apps.sales.selectors import fee_rules_applicable
 
-    rules = list(
-        FeeRule.objects.filter(
-            Q(event_id__in=event_ids) | Q(organizer=organizer, event=None) | Q(organizer=None, event=None)
-        )
-    )
+    rules = fee_rules_applicable(organizer, event_ids)
     by_event = {rule.event_id: rule for rule in rules if rule.event_id}
     fallback = next((r for r in rules if r.event_id is None and r.organizer_id), None) or next(
         (r for r in rules if r.event_id is None and r.organizer_id is None), None
@@ -210,8 +207,6 @@ def _order_create(
     if total == 0 and not hold:
         payment_method = Order.PaymentMethod.FREE
     paid_now = not hold and payment_method in (*Order.COUNTER_METHODS, Order.PaymentMethod.FREE)
-    # The first write: a SoldOut leaves this transaction and undoes whatever it moved.
-    inventory.take(_claim_of(tickets, pass_dates), state="sold" if paid_now else "held")
 
     order = Order.objects.create(
         organizer=organizer,
@@ -236,9 +231,24 @@ def _order_create(
     Ticket.objects.bulk_create(tickets)
     if not organizer.currency_locked:
         organizer_lock_currency(organizer=organizer)
+        catalog_changed()  # the organizer, as cached with its distributions, has changed
     audit_log(actor=actor, action="order.created", target=order, status=order.status, total=str(total))
+    # Capacity last: the counter rows everyone selling this date updates stay locked from
+    # here to COMMIT only. A SoldOut leaves this transaction and undoes the order with it.
+    inventory.take(_claim_of(tickets, pass_dates), state="sold" if paid_now else "held")
     if order.status == Order.Status.PAID:
         _confirm_on_commit(order)
+    return _with_tickets(order, tickets)
+
+
+def _with_tickets(order: Order, tickets: list[Ticket]) -> Order:
+    """The order with its just-made tickets in place of a prefetch: order.tickets.all() reads
+    them without a query (as prefetch_related("tickets") leaves it); any other query on
+    order.tickets still goes to the database."""
+    prefetched = Ticket.objects.filter(order=order)
+    prefetched._result_cache = tickets
+    prefetched._prefetch_done = True
+    order._prefetched_objects_cache = {"tickets": prefetched}
     return order
 
 

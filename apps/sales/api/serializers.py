@@ -1,3 +1,5 @@
+import copy
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -6,20 +8,34 @@ from rest_framework import serializers
 from apps.accounts.permissions import distributions_sellable_by
 from apps.events.models import EventDate
 from apps.sales.models import FeeRule, Order, Ticket
-from apps.sales.selectors import ticket_types_for_sale
+from apps.sales.selectors import distribution_for_sale, ticket_types_for_sale
 from apps.sales.services import OrderLine
 
 COUNTER_METHODS = [(m.value, m.label) for m in Order.COUNTER_METHODS]
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    """For a ModelSerializer whose fields depend on its class alone: they are built from the
+    model once per class, then copied for each instance (DRF rebuilds them every time,
+    which costs more than the rest of serializing an order)."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built = built
+        return copy.deepcopy(built)
+
+
+class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = ["id", "code", "ticket_type", "event_date", "price", "fee", "status", "attendee_name"]
         read_only_fields = fields
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     tickets = TicketSerializer(many=True, read_only=True)
 
     class Meta:
@@ -59,6 +75,19 @@ class SellableDistributionField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return distributions_sellable_by(self.context["request"].user).select_related("organizer")
+
+    def to_internal_value(self, data):
+        # As PrimaryKeyRelatedField does, through the cached selector.
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        distribution = distribution_for_sale(self.context["request"].user, pk)
+        if distribution is None:
+            self.fail("does_not_exist", pk_value=data)
+        return distribution
 
 
 class OrderCreateSerializer(serializers.Serializer):
