@@ -86,7 +86,8 @@ WITH dates AS (
       AND (SELECT count(*) FROM dates) = %(dates_wanted)s
     RETURNING stock.ticket_type_id
 )
-SELECT (SELECT count(*) FROM dates), (SELECT count(*) FROM ticket_types)
+SELECT (SELECT count(*) FROM dates), (SELECT count(*) FROM ticket_types),
+       (SELECT count(*) FROM {_table(DateStock)} WHERE event_date_id = ANY(%(date_ids)s::bigint[]))
 """  # noqa: S608 - only table names are formatted in; values are parameters
 
 _LOCK_SQL = "SELECT 1 FROM {table} WHERE {key} = ANY(%(ids)s) ORDER BY {key} FOR UPDATE"
@@ -156,15 +157,15 @@ def _take_single(claim: Claim, state: State) -> None:
     sql = _TAKE_BOTH_SQL.format(state=state)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        taken_dates, taken_types = cursor.fetchone()
-        if taken_dates < len(dates):
-            # Nothing moved. The date's counter row may not exist yet (first sale): make it,
+        taken_dates, taken_types, dates_counted = cursor.fetchone()
+        if taken_dates < len(dates) and dates_counted < len(dates):
+            # Nothing moved: the date's counter row does not exist yet (first sale). Make it,
             # then try again once.
             cursor.execute(_ENSURE_SQL.format(table=_table(DateStock), key="event_date_id"), date_params)
             cursor.execute(sql, params)
-            taken_dates, taken_types = cursor.fetchone()
-            if taken_dates < len(dates):
-                raise SoldOut(part="dates", ids=list(dates), date_ids=list(dates))
+            taken_dates, taken_types, dates_counted = cursor.fetchone()
+        if taken_dates < len(dates):
+            raise SoldOut(part="dates", ids=list(dates), date_ids=list(dates))
         if taken_types < len(ticket_types):
             # The date is taken; the ticket type's row may not exist yet: make it, take it alone.
             cursor.execute(

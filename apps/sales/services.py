@@ -1,5 +1,6 @@
 """Selling: orders and their tickets, with capacity taken through apps.sales.inventory."""
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -126,9 +127,28 @@ def order_create(
     try:
         return _order_create(**arguments)
     except SoldOut as exc:
+        _sold_out_seen(exc.date_ids)
         if not orders_expire(event_date_ids=exc.date_ids):
             raise
     return _order_create(**arguments)
+
+
+# Dates this process saw sold out lately ({(schema, date ids): when}). Only decides when an
+# order takes its capacity, never whether: for these, first (a refusal costs one statement),
+# for any other, last (the counter row stays locked shortest).
+_SOLD_OUT_SEEN: dict[tuple[str, tuple[int, ...]], float] = {}
+SOLD_OUT_SEEN_SECONDS = 10
+
+
+def _sold_out_seen(date_ids) -> None:
+    if len(_SOLD_OUT_SEEN) > 1000:
+        _SOLD_OUT_SEEN.clear()
+    _SOLD_OUT_SEEN[(connection.schema_name, tuple(sorted(date_ids)))] = time.monotonic()
+
+
+def _lately_sold_out(claim: inventory.Claim) -> bool:
+    seen = _SOLD_OUT_SEEN.get((connection.schema_name, tuple(sorted(claim.dates))))
+    return seen is not None and time.monotonic() - seen < SOLD_OUT_SEEN_SECONDS
 
 
 def _priced_tickets(lines: Sequence[OrderLine], distribution: Distribution, now):
@@ -207,6 +227,15 @@ def _order_create(
     if total == 0 and not hold:
         payment_method = Order.PaymentMethod.FREE
     paid_now = not hold and payment_method in (*Order.COUNTER_METHODS, Order.PaymentMethod.FREE)
+    claim = _claim_of(tickets, pass_dates)
+    state = "sold" if paid_now else "held"
+    if not organizer.currency_locked:
+        # Before any counter row: every sale locks the organizer's row, then counters.
+        organizer_lock_currency(organizer=organizer)
+        catalog_changed()  # the organizer, as cached with its distributions, has changed
+    take_first = _lately_sold_out(claim)
+    if take_first:  # most likely refused: before writing anything else
+        inventory.take(claim, state=state)
 
     order = Order.objects.create(
         organizer=organizer,
@@ -229,13 +258,11 @@ def _order_create(
     for ticket in tickets:
         ticket.order = order
     Ticket.objects.bulk_create(tickets)
-    if not organizer.currency_locked:
-        organizer_lock_currency(organizer=organizer)
-        catalog_changed()  # the organizer, as cached with its distributions, has changed
     audit_log(actor=actor, action="order.created", target=order, status=order.status, total=str(total))
-    # Capacity last: the counter rows everyone selling this date updates stay locked from
-    # here to COMMIT only. A SoldOut leaves this transaction and undoes the order with it.
-    inventory.take(_claim_of(tickets, pass_dates), state="sold" if paid_now else "held")
+    if not take_first:
+        # Capacity last: the counter rows everyone selling this date updates stay locked
+        # from here to COMMIT only. A SoldOut leaves this transaction and undoes the order.
+        inventory.take(claim, state=state)
     if order.status == Order.Status.PAID:
         _confirm_on_commit(order)
     return _with_tickets(order, tickets)
@@ -332,6 +359,8 @@ def orders_expire(*, event_date_ids: Sequence[int] | None = None, now=None) -> i
     now = now or timezone.now()
     overdue = Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
     if event_date_ids is not None:
+        if not overdue.exists():  # (mostly: one probe of the pending-expiry index, no join)
+            return 0
         overdue = overdue.filter(
             Q(tickets__event_date_id__in=event_date_ids)
             | Q(tickets__event_date__isnull=True, tickets__ticket_type__event__dates__in=event_date_ids)

@@ -253,3 +253,40 @@ def test_a_token_of_one_organization_is_refused_on_anothers_host(world, programm
     )
 
     assert response.status_code == 401
+
+
+# --- sold out --------------------------------------------------------------------------------
+
+
+def test_once_a_date_is_sold_out_a_refusal_writes_nothing_before_its_one_statement(world, programme):
+    with schema_context(ALPHA.schema_name):
+        events.event_date_update(event_date=programme.day1, capacity=1)
+    client = world.client(SELLER)
+    sold = client.post("/api/v1/orders/", _sale(world, programme), format="json")
+    assert sold.status_code == 201
+    assert client.post("/api/v1/orders/", _sale(world, programme), format="json").status_code == 409
+
+    with CaptureQueriesContext(connection) as queries:
+        refused = client.post("/api/v1/orders/", _sale(world, programme), format="json")
+
+    assert refused.status_code == 409
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert [q["sql"].split()[0] for q in queries.captured_queries].count("WITH") == 1
+
+
+def test_a_seat_given_back_after_a_sell_out_is_sold_again_whole(world, programme):
+    with schema_context(ALPHA.schema_name):
+        events.event_date_update(event_date=programme.day1, capacity=1)
+    client = world.client(SELLER)
+    sold = client.post("/api/v1/orders/", _sale(world, programme), format="json").json()
+    assert client.post("/api/v1/orders/", _sale(world, programme), format="json").status_code == 409
+    assert client.post(f"/api/v1/orders/{sold['id']}/cancel/").status_code == 200
+
+    again = client.post("/api/v1/orders/", _sale(world, programme, email="next@example.com"), format="json")
+
+    assert again.status_code == 201
+    with schema_context(ALPHA.schema_name):
+        order = Order.objects.get(pk=again.json()["id"])
+        assert order.email == "next@example.com"
+        assert order.tickets.count() == 1
+        assert Ticket.objects.filter(event_date=programme.day1, status=Ticket.Status.VALID).count() == 1

@@ -91,3 +91,15 @@ def test_an_empty_claim_takes_nothing_and_sends_nothing():
         inventory.take(inventory.Claim(), state="sold")
 
     assert len(queries) == 0
+
+
+def test_a_full_date_is_refused_in_one_statement():
+    shop = shop_build(capacity=1)
+    inventory.take(_claim(shop.day_ticket), state="sold")
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(SoldOut), transaction.atomic():
+        inventory.take(_claim(shop.day_ticket), state="sold")
+
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert statements[:3] == ["SAVEPOINT", "WITH", "ROLLBACK"]  # (no INSERT of a counter row)
+    assert statements.count("WITH") == 1
