@@ -33,4 +33,5 @@ USER tessera
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
-CMD gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -
+# Workers, bind and logs: config/gunicorn.py (WEB_CONCURRENCY overrides the worker count).
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py"]

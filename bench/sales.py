@@ -4,7 +4,11 @@ Serves the app with gunicorn on 127.0.0.1, then for each concurrency C creates a
 date of capacity 1,000 and fires 1,500 box-office orders (one ticket, cash, a new buyer
 e-mail each) from C concurrent clients. Prints per C: ok, rejected (sold out), errors (5xx
 or timeout), orders/s, p50/p95/p99 latency and oversold (tickets sold − capacity, read from
-the database afterwards). Writes bench/results/sales.json and drops what it created.
+the database afterwards), and the CPU time per request of the gunicorn workers, of their
+PostgreSQL backends and of this client (what other load on a shared machine hardly moves,
+unlike orders/s). Every worker serves a few orders on a date of its own before timing
+starts, as a server that has been up a while. Writes bench/results/sales.json and drops
+what it created.
 
     .venv/bin/python bench/sales.py [--concurrency 8 32 128] [--requests 1500] [--capacity 1000]
                                     [--workers N] [--worker-class sync|gthread] [--threads T]
@@ -49,6 +53,7 @@ from apps.tenancy import services as tenancy  # noqa: E402
 from apps.tenancy.models import Organization  # noqa: E402
 
 SLUG = "bench-sales"
+WARM_UP_PER_WORKER = 20
 
 
 def _free_port() -> int:
@@ -106,14 +111,19 @@ def serve(args) -> tuple[subprocess.Popen, int]:
     port = _free_port()
     command = [
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
+        "--config", "config/gunicorn.py",  # production's settings, then the bench's own:
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(args.workers),
         "--worker-class", args.worker_class,
         "--threads", str(args.threads),
-        "--backlog", "2048",
         "--log-level", "warning",
     ]  # fmt: skip
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"], "DEBUG": "false"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+        "DEBUG": "false",
+        "GUNICORN_ACCESS_LOG": "",  # (stated in the output: the only change from production)
+    }
     server = subprocess.Popen(command, cwd=_django.ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -126,8 +136,49 @@ def serve(args) -> tuple[subprocess.Popen, int]:
     raise SystemExit("gunicorn did not start")
 
 
-def run(world: dict, port: int, *, concurrency: int, requests: int, ticket_type_id: int) -> dict:
-    """Fire `requests` orders from `concurrency` clients (one keep-alive connection each)."""
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far (Linux /proc; 0 for those gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _CLOCK_TICKS
+
+
+def _worker_pids(server: subprocess.Popen) -> list[int]:
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as children:
+            return [int(pid) for pid in children.read().split()]
+    except OSError:
+        return []
+
+
+def _database_pids() -> list[int]:
+    """The PostgreSQL backends serving the bench database (the workers' connections)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _cpu_by_pid(pids) -> dict[int, float]:
+    return {pid: _cpu_seconds([pid]) for pid in pids}
+
+
+def run(
+    world: dict, port: int, *, server: subprocess.Popen, concurrency: int, requests: int, ticket_type_id: int
+) -> dict:
+    """Fire `requests` orders from `concurrency` clients (one keep-alive connection each).
+    Besides latencies, counts the CPU time the gunicorn workers, their PostgreSQL backends
+    and this client spent per request: figures that other load on the machine hardly moves."""
     local = threading.local()
     headers = {
         "Host": world["host"],
@@ -160,10 +211,18 @@ def run(world: dict, port: int, *, concurrency: int, requests: int, ticket_type_
             outcome = f"error {type(exc).__name__}"
         return outcome, (time.perf_counter() - started) * 1000
 
+    app_before = _cpu_by_pid(_worker_pids(server))
+    database_before = _cpu_by_pid(_database_pids())
+    client_before = time.process_time()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(pool.map(one, range(requests)))
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_before
+    app_cpu = sum(cpu - app_before.get(pid, 0) for pid, cpu in _cpu_by_pid(_worker_pids(server)).items())
+    database_cpu = sum(
+        cpu - database_before.get(pid, 0) for pid, cpu in _cpu_by_pid(_database_pids()).items()
+    )
     latencies = sorted(ms for _outcome, ms in results)
     outcomes = [outcome for outcome, _ms in results]
     errors = [o for o in outcomes if o.startswith("error")]
@@ -177,6 +236,9 @@ def run(world: dict, port: int, *, concurrency: int, requests: int, ticket_type_
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1),
+        "app_cpu_ms_per_request": round(app_cpu * 1000 / requests, 2),
+        "db_cpu_ms_per_request": round(database_cpu * 1000 / requests, 2),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / requests, 2),
     }
 
 
@@ -217,7 +279,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32, 128])
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--capacity", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--workers", type=int, default=2 * len(os.sched_getaffinity(0)) + 1
+    )  # as config/gunicorn.py
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="leave the bench organization in place")
@@ -228,10 +292,26 @@ def main() -> None:
     server, port = serve(args)
     rows = []
     try:
+        # A server that has been up for a while: every worker has booted and served requests
+        # (lazy imports, URL resolvers, serializers, database connection) before timing starts.
+        _event_date_id, warm_up_ticket_type_id = fresh_date(world, args.capacity, len(args.concurrency))
+        run(
+            world,
+            port,
+            server=server,
+            concurrency=args.workers * args.threads,
+            requests=WARM_UP_PER_WORKER * args.workers * args.threads,
+            ticket_type_id=warm_up_ticket_type_id,
+        )
         for index, concurrency in enumerate(args.concurrency):
             event_date_id, ticket_type_id = fresh_date(world, args.capacity, index)
             result = run(
-                world, port, concurrency=concurrency, requests=args.requests, ticket_type_id=ticket_type_id
+                world,
+                port,
+                server=server,
+                concurrency=concurrency,
+                requests=args.requests,
+                ticket_type_id=ticket_type_id,
             )
             result["oversold"] = oversold(world, event_date_id, args.capacity)
             rows.append({"concurrency": concurrency, **result})
@@ -245,14 +325,28 @@ def main() -> None:
             print(f"dropped {dropped} queued e-mail tasks of the bench organization", flush=True)
 
     server_line = (
-        f"gunicorn {args.workers} × {args.worker_class}"
+        f"gunicorn (config/gunicorn.py) {args.workers} × {args.worker_class}"
         + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
+        + ", access log off"
         + f", {os.cpu_count()} CPUs, PostgreSQL at {settings.DATABASES['default'].get('HOST') or 'socket'}"
     )
     print(f"\nsale — {args.requests} orders per C, capacity {args.capacity}; {server_line}")
     print(
         _django.markdown_table(
-            ["C", "ok", "rejected", "errors", "orders/s", "p50 ms", "p95 ms", "p99 ms", "oversold"],
+            [
+                "C",
+                "ok",
+                "rejected",
+                "errors",
+                "orders/s",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "oversold",
+                "app CPU ms/req",
+                "db CPU ms/req",
+                "client CPU ms/req",
+            ],
             [
                 [
                     r["concurrency"],
@@ -264,6 +358,9 @@ def main() -> None:
                     r["p95_ms"],
                     r["p99_ms"],
                     r["oversold"],
+                    r["app_cpu_ms_per_request"],
+                    r["db_cpu_ms_per_request"],
+                    r["client_cpu_ms_per_request"],
                 ]
                 for r in rows
             ],
