@@ -13,7 +13,15 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # A Redis database of the suite's own, so tests never see a developer's data.
 REDIS_URL = env("TESSERA_TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
-CACHES["lookups"]["LOCATION"] = REDIS_URL  # noqa: F405
+# Lookups cached across requests (apps.core.cache) are off in the suite: every test reads the
+# database, as the query counts of list pages and the on-commit callbacks tests count assume.
+# Tests of the caching itself turn it on with the `lookups_cached` fixture (tests/lookups.py).
+CACHES["lookups"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # noqa: F405
+LOOKUPS_CACHE_WHEN_TESTED = {  # what `lookups_cached` puts in its place: production's, on REDIS_URL
+    "BACKEND": "apps.core.cache.RedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": "tessera",
+}
 CELERY_BROKER_URL = broker_url_from_redis_url(REDIS_URL)  # noqa: F405
 # Tasks run eagerly in-process unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("TESSERA_CELERY_EAGER", default=True)  # noqa: F405

@@ -1,6 +1,7 @@
 """API tokens are read from the cache (apps.accounts.authentication), per schema: a token
 deleted or replaced, a user deactivated or deleted is refused on the very next request."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
@@ -8,7 +9,10 @@ from rest_framework.authtoken.models import Token
 
 from apps.accounts.models import User
 from tests.factories import OperatorFactory, api_client, api_token
+from tests.lookups import lookups_cached  # noqa: F401 - the fixture
 from tests.tenants import ALPHA, BETA
+
+pytestmark = pytest.mark.usefixtures("lookups_cached")
 
 ME = "/api/v1/orders/"
 

@@ -27,7 +27,10 @@ from tests.factories import (
     twin_sequences,
     world_build,
 )
+from tests.lookups import lookups_cached  # noqa: F401 - the fixture
 from tests.tenants import ALPHA, BETA
+
+pytestmark = pytest.mark.usefixtures("lookups_cached")
 
 
 @pytest.fixture

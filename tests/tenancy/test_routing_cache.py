@@ -2,6 +2,7 @@
 whatever changes a domain or an organization is seen by the very next request. A persistent
 connection keeps the search_path it has, and is never left in another schema's."""
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +13,10 @@ from apps.tenancy import services
 from apps.tenancy.models import Domain, Organization
 from apps.tenancy.selectors import routed_domain
 from tests.factories import OperatorFactory, api_client, api_token
+from tests.lookups import lookups_cached  # noqa: F401 - the fixture
 from tests.tenants import ALPHA, BETA
+
+pytestmark = pytest.mark.usefixtures("lookups_cached")
 
 
 def test_a_known_host_is_routed_without_a_query(client, organizations):
@@ -99,3 +103,18 @@ def test_the_search_path_is_sent_again_after_a_rollback(organizations):
 def test_a_fresh_client_request_after_other_hosts_routes_each_to_its_own_schema(organizations):
     for host, schema_name in [(ALPHA.host, ALPHA.schema_name), (BETA.host, BETA.schema_name)] * 2:
         assert Client().get("/", HTTP_HOST=host).wsgi_request.tenant.schema_name == schema_name
+
+
+def test_outside_the_suite_the_lookups_are_cached_in_redis():
+    # (the suite runs with them off, see config/settings/test.py: read base afresh)
+    import runpy
+
+    from django.conf import settings
+
+    base = runpy.run_path(str(settings.BASE_DIR / "config" / "settings" / "base.py"))
+
+    assert base["CACHES"]["lookups"]["BACKEND"] == "apps.core.cache.RedisCache"
+    assert base["CACHES"]["lookups"]["LOCATION"] == base["REDIS_URL"]
+    assert base["REST_FRAMEWORK"]["DEFAULT_AUTHENTICATION_CLASSES"][0] == (
+        "apps.accounts.authentication.CachedTokenAuthentication"
+    )
