@@ -37,12 +37,6 @@ def _rule_label(rule: FeeRule) -> str:
     return _("the whole organization")
 
 
-def _currencies_of(rule: FeeRule) -> list[str]:
-    """What a rule's fixed part is read in: its organizer's currency, or every organizer's."""
-    organizer = rule.event.organizer if rule.event_id else rule.organizer
-    return [organizer.currency] if organizer is not None else selectors.organization_currencies()
-
-
 def _visible_rule(request, pk) -> FeeRule:
     return get_object_or_404(selectors.fee_rules_visible_to(request.user), pk=pk)
 
@@ -140,7 +134,7 @@ def fee_rule_edit(request, pk):
     form = FeeRuleForm(
         request.POST or None,
         initial={name: getattr(rule, name) for name in services.FEE_RULE_FIELDS},
-        currencies=_currencies_of(rule),
+        currencies=rule.fixed_currencies(),
     )
     if request.method == "POST" and form.is_valid():
         went_through, rule = _save(form, rule=rule, actor=Actor.from_request(request), **form.rule_fields())

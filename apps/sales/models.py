@@ -8,6 +8,7 @@ requests or workers can take more than capacity (apps.sales.inventory).
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -264,3 +265,28 @@ class FeeRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def fixed_currencies(self) -> list[str]:
+        """The currencies the fixed part is charged in: its organizer's, or for the whole
+        organization every organizer's."""
+        from apps.sales.selectors import organization_currencies
+
+        return [self.organizer.currency] if self.organizer_id else organization_currencies()
+
+    def clean(self) -> None:
+        from apps.core.currencies import currency_exponent
+        from apps.core.money import fits_currency
+
+        if self.fixed is None:
+            return
+        too_fine = [c for c in self.fixed_currencies() if not fits_currency(self.fixed, c)]
+        if too_fine:
+            raise ValidationError(
+                {
+                    "fixed": [
+                        _("%(currency)s amounts have at most %(count)d decimals.")
+                        % {"currency": currency, "count": currency_exponent(currency)}
+                        for currency in too_fine
+                    ]
+                }
+            )

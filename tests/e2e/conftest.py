@@ -40,4 +40,11 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+from tests.lookups import lookups_cached  # noqa: E402,F401
 from tests.payments.fixtures import localstripe, localstripe_webhooks, platform_on_localstripe  # noqa: E402,F401
+
+
+@pytest.fixture(autouse=True)
+def _lookups_cached_as_in_production(lookups_cached):  # noqa: F811
+    """Browser tests run with the lookups cache on, as production does: what a user changes
+    on one page must show on the next one, whatever the cache held."""

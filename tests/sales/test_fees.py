@@ -4,11 +4,13 @@ paid by the buyer as a line on top of the price, or absorbed by the organizer.""
 from decimal import Decimal
 
 import pytest
+from django_tenants.utils import schema_context
 
 from apps.sales import services
 from apps.sales.models import FeeRule, Order
 from apps.sales.services import OrderLine
 from tests.sales.helpers import shop_build
+from tests.tenants import ALPHA
 
 
 def _sell(shop, ticket_type=None, quantity=2):
@@ -130,3 +132,25 @@ def test_a_second_rule_for_the_same_scope_is_a_clear_error(world):
     assert "already a fee rule" in str(second.json())
     assert bad.status_code == 400
     assert "percent" in bad.json()
+
+
+def test_a_fixed_fee_finer_than_the_currency_is_a_field_error_in_the_api(world):
+    from apps.organizers.models import Organizer
+    from tests.factories import ADMIN, CONFIGURER
+
+    with schema_context(ALPHA.schema_name):
+        Organizer.objects.filter(pk=world.team.b.pk).update(currency="JPY")
+        currency = Organizer.objects.get(pk=world.team.a.pk).currency
+
+    too_fine = world.client(CONFIGURER).post(
+        "/api/v1/fee-rules/", {"organizer": world.team.a.pk, "fixed": "0.505"}, format="json"
+    )
+    # The organization's rule is charged in every organizer's currency: yen have no decimals.
+    organization_wide = world.client(ADMIN).post("/api/v1/fee-rules/", {"fixed": "0.50"}, format="json")
+
+    assert too_fine.status_code == 400
+    assert too_fine.json()["fixed"] == [f"{currency} amounts have at most 2 decimals."]
+    assert organization_wide.status_code == 400
+    assert organization_wide.json()["fixed"] == ["JPY amounts have at most 0 decimals."]
+    with schema_context(ALPHA.schema_name):
+        assert not FeeRule.objects.exists()

@@ -148,28 +148,25 @@ class FeeRuleViewSet(viewsets.ModelViewSet):
             .order_by("pk")
         )
 
-    def _require(self, organizer) -> None:
-        allowed = (
-            can(self.request.user, Action.CONFIGURE, organizer) if organizer else self.request.user.is_admin
-        )
-        if not allowed:
+    def _require(self, rule: FeeRule) -> None:
+        if not can(self.request.user, Action.CONFIGURE_FEES, rule):
             raise NotAllowed(_("You need configuration permission on this organizer to change its fees."))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         organizer, event = data.pop("organizer", None), data.pop("event", None)
-        self._require(event.organizer if event else organizer)
+        self._require(FeeRule(organizer=event.organizer if event else organizer, event=event))
         serializer.instance = services.fee_rule_save(
             organizer=organizer, event=event, actor=Actor.from_request(self.request), **data
         )
 
     def perform_update(self, serializer):
-        self._require(serializer.instance.organizer)
+        self._require(serializer.instance)
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("organizer", "event")}
         serializer.instance = services.fee_rule_save(
             rule=serializer.instance, actor=Actor.from_request(self.request), **data
         )
 
     def perform_destroy(self, instance):
-        self._require(instance.organizer)
+        self._require(instance)
         services.fee_rule_delete(rule=instance, actor=Actor.from_request(self.request))
