@@ -11,9 +11,13 @@ entry read from the database before the commit carries a token the commit replac
 Keys name their schema themselves (the "lookups" cache has no tenant key function): a
 write made while the connection is in another schema's context still drops the right
 entries, and no entry of one schema is ever read in another.
+
+Redis unreachable: lookups read the database and writes still save (an entry a bump could
+not drop expires after TIMEOUT_SECONDS at worst); each miss is logged.
 """
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -22,6 +26,9 @@ from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class _RedisCacheClient(django_redis.RedisCacheClient):
@@ -89,12 +96,16 @@ def cached_many(
     if not _enabled(cache):
         return load(list(keys.values()))
     generation_key = _generation_key(schema_name, name)
-    found = cache.get_many([generation_key, *keys])
-    generation = found.pop(generation_key, None)
-    if generation is None:
-        generation = _new_token()
-        if not cache.add(generation_key, generation, None):
-            generation = cache.get(generation_key) or generation
+    try:
+        found = cache.get_many([generation_key, *keys])
+        generation = found.pop(generation_key, None)
+        if generation is None:
+            generation = _new_token()
+            if not cache.add(generation_key, generation, None):
+                generation = cache.get(generation_key) or generation
+    except RedisError:
+        logger.warning("lookups cache unreachable: %s of %s read from the database", name, schema_name)
+        return load(list(keys.values()))
     values, missing = {}, []
     for key, what in keys.items():
         entry = found.get(key)
@@ -105,9 +116,12 @@ def cached_many(
     if missing:
         loaded = load(missing)
         by_what = {what: key for key, what in keys.items()}
-        cache.set_many(
-            {by_what[what]: (generation, value) for what, value in loaded.items()}, TIMEOUT_SECONDS
-        )
+        try:
+            cache.set_many(
+                {by_what[what]: (generation, value) for what, value in loaded.items()}, TIMEOUT_SECONDS
+            )
+        except RedisError:
+            logger.warning("lookups cache unreachable: %s of %s not kept", name, schema_name)
         values.update(loaded)
     return values
 
@@ -129,5 +143,14 @@ def generation_bump(*, schema_name: str, name: str) -> None:
     if not _enabled(cache):
         return
     key = _generation_key(schema_name, name)
-    cache.set(key, _new_token(), None)
-    transaction.on_commit(lambda: cache.set(key, _new_token(), None), robust=True)
+
+    def bump() -> None:
+        # Redis unreachable: the write goes on (while it is down every lookup reads the
+        # database); entries it could not drop expire within TIMEOUT_SECONDS at worst.
+        try:
+            cache.set(key, _new_token(), None)
+        except RedisError:
+            logger.error("lookups cache unreachable: %s of %s not dropped", name, schema_name)
+
+    bump()
+    transaction.on_commit(bump, robust=True)
