@@ -16,6 +16,18 @@ from apps.core.money import fits_currency
 AMOUNT = {"max_digits": 12, "decimal_places": 3, "validators": [MinValueValidator(Decimal(0))]}
 
 
+def decimals_errors(amounts: dict, currency: str) -> dict:
+    """{field: message} for the amounts ({field: amount}) with more decimals than `currency`
+    has; a currency that cannot be billed is left to its own field's error."""
+    if not is_billable(currency):
+        return {}
+    return {
+        field: _("%(currency)s amounts cannot have that many decimals.") % {"currency": currency}
+        for field, amount in amounts.items()
+        if amount is not None and not fits_currency(amount, currency)
+    }
+
+
 class Plan(models.Model):
     """A subscription plan: its features, and (through PlanPrice) its prices per currency."""
 
@@ -98,13 +110,7 @@ class PlanPrice(models.Model):
         return f"{self.plan} – {self.currency}"
 
     def clean(self) -> None:
-        if not is_billable(self.currency):
-            return  # the currency field says what is wrong
-        errors = {
-            field: _("%(currency)s amounts cannot have that many decimals.") % {"currency": self.currency}
-            for field in self.AMOUNT_FIELDS
-            if getattr(self, field) is not None and not fits_currency(getattr(self, field), self.currency)
-        }
+        errors = decimals_errors({field: getattr(self, field) for field in self.AMOUNT_FIELDS}, self.currency)
         if errors:
             raise ValidationError(errors)
 
@@ -235,15 +241,8 @@ class BillingAccount(models.Model):
         ]
 
     def clean(self) -> None:
-        if not is_billable(self.currency):
-            return
-        errors = {
-            f"{field}_override": _("%(currency)s amounts cannot have that many decimals.")
-            % {"currency": self.currency}
-            for field in ("monthly_fee", "setup_fee", "fixed_fee")
-            if getattr(self, f"{field}_override") is not None
-            and not fits_currency(getattr(self, f"{field}_override"), self.currency)
-        }
+        overrides = [f"{field}_override" for field in ("monthly_fee", "setup_fee", "fixed_fee")]
+        errors = decimals_errors({field: getattr(self, field) for field in overrides}, self.currency)
         if errors:
             raise ValidationError(errors)
 
@@ -421,15 +420,9 @@ class AddonPrice(models.Model):
         return f"{self.get_feature_display()} – {self.currency}"
 
     def clean(self) -> None:
-        if not is_billable(self.currency) or self.monthly_fee is None:
-            return
-        if not fits_currency(self.monthly_fee, self.currency):
-            raise ValidationError(
-                {
-                    "monthly_fee": _("%(currency)s amounts cannot have that many decimals.")
-                    % {"currency": self.currency}
-                }
-            )
+        errors = decimals_errors({"monthly_fee": self.monthly_fee}, self.currency)
+        if errors:
+            raise ValidationError(errors)
 
 
 class BillingAdjustment(models.Model):

@@ -25,6 +25,7 @@ from apps.billing.models import (
     Plan,
     PlanPrice,
     SalesMonth,
+    decimals_errors,
 )
 from apps.billing.selectors import (
     account_addons,
@@ -36,7 +37,7 @@ from apps.billing.selectors import (
     plan_price_for_country,
 )
 from apps.core.audit import Actor, audit_log
-from apps.core.money import fits_currency, quantize
+from apps.core.money import quantize
 from apps.platform.models import PlatformSettings
 
 SYSTEM = Actor(user=None)
@@ -376,10 +377,8 @@ def billing_adjustment_create(
         errors["description"] = [_("Say what the charge or credit is for: it is printed on the invoice.")]
     if amount is None or amount == 0:
         errors["amount"] = [_("Enter an amount other than zero: above zero charges, below zero credits.")]
-    elif not fits_currency(amount, account.currency):
-        errors["amount"] = [
-            _("%(currency)s amounts cannot have that many decimals.") % {"currency": account.currency}
-        ]
+    else:
+        errors.update(decimals_errors({"amount": amount}, account.currency))
     if errors:
         raise ValidationError(errors)
     adjustment = BillingAdjustment(

@@ -32,13 +32,6 @@ def quantities_from(data, listing, *, max_each: int = 100) -> tuple[list[tuple],
 # --- service fee rules (control panel) --------------------------------------------------------
 
 
-def _fits_every(amount, currencies) -> list[str]:
-    """The currencies among `currencies` that `amount` has too many decimals for."""
-    from apps.core.money import fits_currency
-
-    return [currency for currency in currencies if amount is not None and not fits_currency(amount, currency)]
-
-
 class FeeRuleForm(forms.Form):
     """What a fee rule charges per ticket. `currencies`: those its fixed part is read in (its
     organizer's; for the whole organization, every organizer's)."""
@@ -103,15 +96,10 @@ class FeeRuleForm(forms.Form):
 
     def check_fixed(self, currencies: list[str]) -> None:
         """An error on `fixed` when it has more decimals than one of `currencies` has."""
-        from apps.core.currencies import currency_exponent
+        from apps.sales.models import FeeRule
 
-        fixed = self.cleaned_data.get("fixed")
-        for currency in _fits_every(fixed, currencies):
-            self.add_error(
-                "fixed",
-                _("%(currency)s amounts have at most %(count)d decimals.")
-                % {"currency": currency, "count": currency_exponent(currency)},
-            )
+        for error in FeeRule.fixed_errors(self.cleaned_data.get("fixed"), currencies):
+            self.add_error("fixed", error)
 
     def clean(self):
         cleaned = super().clean()

@@ -273,20 +273,21 @@ class FeeRule(models.Model):
 
         return [self.organizer.currency] if self.organizer_id else organization_currencies()
 
-    def clean(self) -> None:
+    @staticmethod
+    def fixed_errors(fixed, currencies: list[str]) -> list[str]:
+        """What is wrong with `fixed` in `currencies`: one message per currency it has too
+        many decimals for."""
         from apps.core.currencies import currency_exponent
         from apps.core.money import fits_currency
 
-        if self.fixed is None:
-            return
-        too_fine = [c for c in self.fixed_currencies() if not fits_currency(self.fixed, c)]
-        if too_fine:
-            raise ValidationError(
-                {
-                    "fixed": [
-                        _("%(currency)s amounts have at most %(count)d decimals.")
-                        % {"currency": currency, "count": currency_exponent(currency)}
-                        for currency in too_fine
-                    ]
-                }
-            )
+        return [
+            _("%(currency)s amounts have at most %(count)d decimals.")
+            % {"currency": currency, "count": currency_exponent(currency)}
+            for currency in currencies
+            if fixed is not None and not fits_currency(fixed, currency)
+        ]
+
+    def clean(self) -> None:
+        errors = self.fixed_errors(self.fixed, self.fixed_currencies())
+        if errors:
+            raise ValidationError({"fixed": errors})

@@ -1,1 +1,22 @@
+import pytest
+from django_tenants.utils import schema_context
+
+from apps.events import services as events
+from tests.factories import programme_build, world_build
 from tests.payments.fixtures import stripe_api, stripe_platform  # noqa: F401
+from tests.tenants import ALPHA
+
+
+@pytest.fixture
+def world(alpha, beta):
+    """Twin organizations' teams (tests.factories); a test file may build its own."""
+    return world_build(alpha, beta)
+
+
+@pytest.fixture
+def programme(world):
+    """alpha's programme with its concert published."""
+    with schema_context(ALPHA.schema_name):
+        programme = programme_build(world.team)
+        events.event_publish(event=programme.concert)
+    return programme

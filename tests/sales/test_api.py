@@ -13,24 +13,9 @@ from tests.factories import (
     OTHER,
     SELLER,
     denied_to_outsiders,
-    programme_build,
     role_matrix,
-    world_build,
 )
 from tests.tenants import ALPHA
-
-
-@pytest.fixture
-def world(alpha, beta):
-    return world_build(alpha, beta)
-
-
-@pytest.fixture
-def programme(world):
-    with schema_context(ALPHA.schema_name):
-        programme = programme_build(world.team)
-        events.event_publish(event=programme.concert)
-    return programme
 
 
 def _sale(world, programme, **changes):

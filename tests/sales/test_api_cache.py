@@ -25,25 +25,11 @@ from tests.factories import (
     api_client,
     programme_build,
     twin_sequences,
-    world_build,
 )
 from tests.lookups import lookups_cached  # noqa: F401 - the fixture
 from tests.tenants import ALPHA, BETA
 
 pytestmark = pytest.mark.usefixtures("lookups_cached")
-
-
-@pytest.fixture
-def world(alpha, beta):
-    return world_build(alpha, beta)
-
-
-@pytest.fixture
-def programme(world):
-    with schema_context(ALPHA.schema_name):
-        programme = programme_build(world.team)
-        events.event_publish(event=programme.concert)
-    return programme
 
 
 def _sale(world, programme, **changes):

@@ -16,15 +16,9 @@ from tests.factories import (
     denied_to_outsiders,
     programme_build,
     role_matrix,
-    world_build,
 )
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
-
-
-@pytest.fixture
-def world(alpha, beta):
-    return world_build(alpha, beta)
 
 
 def _sell(distribution, ticket_type, method=Order.PaymentMethod.CASH):
