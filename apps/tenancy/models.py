@@ -1,3 +1,6 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -65,3 +68,11 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def release_at(self) -> datetime | None:
+        """When an unverified custom domain is released (CUSTOM_DOMAIN_RELEASE_DAYS after it
+        was added); None once verified, or for the platform's own hosts."""
+        if not self.is_custom or self.verified_at is not None or self.created_at is None:
+            return None
+        return self.created_at + timedelta(days=settings.CUSTOM_DOMAIN_RELEASE_DAYS)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +126,18 @@ def custom_domains_pending_ids() -> list[int]:
             tenant__status=Organization.Status.READY,
         )
         .order_by("last_checked_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def custom_domains_to_release_ids() -> list[int]:
+    """Custom domains still unverified CUSTOM_DOMAIN_RELEASE_DAYS after they were added (or
+    older than the field that dates them)."""
+    cutoff = timezone.now() - timedelta(days=settings.CUSTOM_DOMAIN_RELEASE_DAYS)
+    return list(
+        Domain.objects.filter(is_custom=True, verified_at__isnull=True)
+        .filter(Q(created_at__lt=cutoff) | Q(created_at__isnull=True))
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
 

@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name, schema_exists
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from apps.core.audit import Actor, audit_log
 from apps.tenancy.exceptions import ProvisioningError, SlugUnavailable
 from apps.tenancy.models import Domain, Organization
 from apps.tenancy.selectors import (
+    custom_domains_to_release_ids,
     platform_base_domain,
     platform_host_for,
     routes_changed,
@@ -284,6 +285,33 @@ def custom_domain_remove(*, organization: Organization, domain_id: int, actor: A
             was_verified=domain.verified_at is not None,
         )
         domain.delete()
+
+
+def custom_domains_release_unverified() -> list[str]:
+    """Remove the custom domains left unverified past CUSTOM_DOMAIN_RELEASE_DAYS, so a name
+    nobody proved to own is free again; each release is in its organization's audit log."""
+    released = []
+    for domain_id in custom_domains_to_release_ids():
+        with transaction.atomic():
+            domain = (
+                Domain.objects.select_for_update(skip_locked=True)
+                .select_related("tenant")
+                .filter(pk=domain_id, is_custom=True, verified_at__isnull=True)
+                .first()
+            )
+            if domain is None:  # verified or removed meanwhile, or being handled elsewhere
+                continue
+            with schema_context(domain.tenant.schema_name):
+                audit_log(
+                    actor=Actor(user=None),
+                    action="custom_domain.released",
+                    target=domain,
+                    organizer=domain.organizer_slug,
+                    days=settings.CUSTOM_DOMAIN_RELEASE_DAYS,
+                )
+            domain.delete()  # its post_delete drops the cached routes
+        released.append(domain.domain)
+    return released
 
 
 def provisioning_retry_stalled(*, older_than_seconds: int = 300) -> list[int]:

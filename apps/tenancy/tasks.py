@@ -42,3 +42,9 @@ def verify_pending_custom_domains(*, schema_name: str) -> int:
     for domain_id in pending:
         verify_custom_domain.delay(schema_name=schema_name, domain_id=domain_id)
     return len(pending)
+
+
+@shared_task(base=SchemaTask)
+def release_unverified_custom_domains(*, schema_name: str) -> list[str]:
+    """Beat, in the public schema (domains are public rows): free unverified names."""
+    return services.custom_domains_release_unverified()

@@ -268,6 +268,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 10,
         "kwargs": {"schema_name": "public"},
     },
+    "release-unverified-custom-domains": {
+        "task": "apps.tenancy.tasks.release_unverified_custom_domains",
+        "schedule": 60 * 60,
+        "kwargs": {"schema_name": "public"},
+    },
 }
 
 # --- E-mail.
@@ -351,6 +356,9 @@ LOGGING = {
 DOMAIN_VERIFICATION_NAMESERVERS = env.list("DOMAIN_VERIFICATION_NAMESERVERS", default=[])
 DOMAIN_VERIFICATION_PORT = env.int("DOMAIN_VERIFICATION_PORT", default=53)
 DOMAIN_VERIFICATION_PREFIX = "_tessera-verify"
+# A custom domain still unverified this many days after it was added is released (a beat
+# task removes it), so nobody can hold a name they do not own.
+CUSTOM_DOMAIN_RELEASE_DAYS = env.int("CUSTOM_DOMAIN_RELEASE_DAYS", default=7)
 # The platform's base domain is stored by apps.platform, which sits above apps.tenancy in the
 # import graph: host routing calls this function (by name) instead of importing it.
 TENANCY_BASE_DOMAIN_FUNCTION = "apps.platform.selectors.platform_base_domain"

@@ -447,3 +447,79 @@ def test_platform_admins_see_every_custom_domain_and_its_state_in_the_django_adm
     assert ALPHA.organizer_host not in listing.content.decode()  # not a custom domain
     assert detail.status_code == 200
     assert "No DNS record named _tessera-verify.pending.park-a.example exists yet." in detail.content.decode()
+
+
+# --- release of names never verified -------------------------------------------------
+
+
+def _added_days_ago(park, name, days, organization=None, organizer_slug=None) -> Domain:
+    domain = services.custom_domain_add(
+        organization=organization or park.alpha,
+        organizer_slug=organizer_slug or park.a.slug,
+        domain=name,
+        actor=Actor(user=None),
+    )
+    Domain.objects.filter(pk=domain.pk).update(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
+    return _fresh(domain)
+
+
+def test_beat_releases_a_name_left_unverified_past_the_delay_so_another_site_may_take_it(park, zone):
+    from django.conf import settings
+
+    squatted = _added_days_ago(park, "squatted.example", days=8)
+    of_beta = _added_days_ago(
+        park, "old-club.example", days=30, organization=park.beta, organizer_slug=BETA.organizer_slug
+    )
+    recent = _added_days_ago(park, "recent.park-a.example", days=6)
+    verified = _added_days_ago(park, "verified.park-a.example", days=60)
+    zone.txt[f"_tessera-verify.{verified.domain}"] = [verified.verification_token]
+    services.custom_domain_verify(domain_id=verified.pk)
+    task = "apps.tenancy.tasks.release_unverified_custom_domains"
+
+    released = _release()
+
+    assert task in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert sorted(released) == ["old-club.example", "squatted.example"]
+    assert not Domain.objects.filter(pk__in=[squatted.pk, of_beta.pk]).exists()
+    assert Domain.objects.filter(pk__in=[recent.pk, verified.pk]).count() == 2
+    with schema_context(ALPHA.schema_name):
+        entry = AuditLogEntry.objects.get(action="custom_domain.released")
+    assert (entry.target_repr, entry.data["organizer"], entry.data["days"]) == (
+        "squatted.example",
+        park.a.slug,
+        7,
+    )
+    with schema_context(BETA.schema_name):
+        assert AuditLogEntry.objects.filter(action="custom_domain.released", target_repr="old-club.example")
+    taken = services.custom_domain_add(
+        organization=park.beta,
+        organizer_slug=BETA.organizer_slug,
+        domain="squatted.example",
+        actor=Actor(user=None),
+    )
+    assert taken.tenant_id == park.beta.pk
+    assert _release() == []  # the new claim is fresh
+
+
+def _release() -> list[str]:
+    from apps.tenancy.tasks import release_unverified_custom_domains
+
+    return release_unverified_custom_domains.delay(schema_name="public").get()
+
+
+def test_the_release_delay_is_a_setting(park, settings):
+    settings.CUSTOM_DOMAIN_RELEASE_DAYS = 2
+    _added_days_ago(park, "three-days.park-a.example", days=3)
+    _added_days_ago(park, "one-day.park-a.example", days=1)
+
+    assert _release() == ["three-days.park-a.example"]
+
+
+def test_the_page_says_when_an_unverified_domain_is_released(park):
+    domain = _added_days_ago(park, "soon.park-a.example", days=1)
+    release_at = domain.created_at + dt.timedelta(days=7)
+
+    page = _as(park.config).get("/control/domains/", HTTP_HOST=HOST).content.decode()
+
+    assert release_at == domain.release_at
+    assert "it is removed and anyone may add it again" in page
