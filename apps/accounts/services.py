@@ -12,9 +12,10 @@ from apps.accounts.models import ApprovalRequest, User
 from apps.accounts.permissions import platform_admin_emails
 from apps.core.emails import email_send
 from apps.core.links import url_on
+from apps.core.tokens import token_sign, token_unsign
 from apps.tenancy.selectors import platform_base_domain
 
-_LOGIN_TOKEN_SALT = "tessera.accounts.login-token"  # noqa: S105 - a signing salt, not a secret
+_LOGIN_TOKEN = "accounts.login-token"  # noqa: S105 - a token's purpose, not a secret
 LOGIN_TOKEN_MAX_AGE = 120  # seconds
 
 
@@ -51,15 +52,13 @@ def user_create(
 
 def login_token_create(*, user: User) -> str:
     """A short-lived, single-use token that logs `user` in on a host of its own schema."""
-    return signing.dumps({"u": user.pk, "s": connection.schema_name}, salt=_LOGIN_TOKEN_SALT)
+    return token_sign({"u": user.pk}, purpose=_LOGIN_TOKEN)
 
 
 def login_token_consume(*, token: str) -> User | None:
     try:
-        payload = signing.loads(token, salt=_LOGIN_TOKEN_SALT, max_age=LOGIN_TOKEN_MAX_AGE)
+        payload = token_unsign(token, purpose=_LOGIN_TOKEN, max_age=LOGIN_TOKEN_MAX_AGE)
     except signing.BadSignature:
-        return None
-    if payload.get("s") != connection.schema_name:
         return None
     # Single use: the first consumer claims it (cache keys carry the schema).
     if not cache.add(f"login-token-used:{token[-43:]}", 1, timeout=LOGIN_TOKEN_MAX_AGE * 2):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,13 +17,14 @@ from apps.accounts.permissions import Action, can, is_organization_admin
 from apps.accounts.services import user_create
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
+from apps.core.tokens import token_sign, token_unsign
 from apps.operators.exceptions import Conflict, InvitationInvalid, NotAllowed
 from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
 from apps.operators.selectors import team_member_queryset
 from apps.organizers.models import Distribution, Organizer
 
 INVITATION_VALIDITY = timedelta(days=7)
-_INVITATION_SALT = "tessera.operators.invitation"
+_INVITATION = "operators.invitation"
 
 
 # --- permission links -----------------------------------------------------------------
@@ -126,8 +127,7 @@ def operator_link(*, operator: User, organizers=(), distributions=(), granted_by
 
 
 def invitation_token(invitation: Invitation) -> str:
-    # The schema is signed in: a link from one organization is worthless on another's host.
-    return signing.dumps({"i": invitation.pk, "s": connection.schema_name}, salt=_INVITATION_SALT)
+    return token_sign({"i": invitation.pk}, purpose=_INVITATION)
 
 
 @transaction.atomic
@@ -186,15 +186,13 @@ def _scheme() -> str:
 def invitation_from_token(token: str) -> Invitation:
     """The invitation a link points to, or InvitationInvalid saying why it cannot be used."""
     try:
-        payload = signing.loads(token, salt=_INVITATION_SALT, max_age=INVITATION_VALIDITY)
+        payload = token_unsign(token, purpose=_INVITATION, max_age=INVITATION_VALIDITY)
     except signing.SignatureExpired:
         raise InvitationInvalid(_("This invitation has expired. Ask for a new one.")) from None
     except signing.BadSignature:
         raise InvitationInvalid(
             _("This invitation link is not valid. Check that you copied all of it.")
         ) from None
-    if payload.get("s") != connection.schema_name:
-        raise InvitationInvalid(_("This invitation link is not valid. Check that you copied all of it."))
     invitation = Invitation.objects.filter(pk=payload.get("i")).first()
     if invitation is None:
         raise InvitationInvalid(_("This invitation no longer exists."))

@@ -465,8 +465,11 @@ def live_schema_names() -> list[str]:
 
 
 def sessions_clear_expired() -> int:
-    """Delete expired sessions of the current schema."""
+    """Delete expired sessions of the current schema, and its expired e-mail confirmation
+    keys (stored rows, apps.core.tokens); returns the number of sessions deleted."""
+    from allauth.account.models import EmailConfirmation
     from django.contrib.sessions.models import Session
 
     deleted, _rows = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    EmailConfirmation.objects.delete_expired_confirmations()
     return deleted
