@@ -1,10 +1,12 @@
 """Writes on users: creation and one-time login links across hosts."""
 
+from datetime import datetime
+
 from allauth.account.models import EmailAddress
 from django.core import signing
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -51,8 +53,10 @@ def user_create(
 
 
 def login_token_create(*, user: User) -> str:
-    """A short-lived, single-use token that logs `user` in on a host of its own schema."""
-    return token_sign({"u": user.pk}, purpose=_LOGIN_TOKEN)
+    """A short-lived, single-use token that logs `user` in on a host of its own schema. It
+    names the user's last login, which using it moves: the database decides single use."""
+    last_login = user.last_login.isoformat() if user.last_login else ""
+    return token_sign({"u": user.pk, "l": last_login}, purpose=_LOGIN_TOKEN)
 
 
 def login_token_consume(*, token: str) -> User | None:
@@ -60,10 +64,19 @@ def login_token_consume(*, token: str) -> User | None:
         payload = token_unsign(token, purpose=_LOGIN_TOKEN, max_age=LOGIN_TOKEN_MAX_AGE)
     except signing.BadSignature:
         return None
-    # Single use: the first consumer claims it (cache keys carry the schema).
-    if not cache.add(f"login-token-used:{token[-43:]}", 1, timeout=LOGIN_TOKEN_MAX_AGE * 2):
+    last_login = payload.get("l")
+    if last_login is None:
         return None
-    return User.objects.filter(pk=payload.get("u"), is_active=True).first()
+    users = User.objects.filter(pk=payload.get("u"), is_active=True)
+    if last_login:
+        users = users.filter(last_login=datetime.fromisoformat(last_login))
+    else:
+        users = users.filter(last_login__isnull=True)
+    # Single use: the first consumer moves last_login in one conditional UPDATE; a second
+    # use (or one after any other login) matches no row.
+    if users.update(last_login=timezone.now()) != 1:
+        return None
+    return User.objects.get(pk=payload["u"])
 
 
 def approval_request_open(

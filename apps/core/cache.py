@@ -12,10 +12,12 @@ Keys name their schema themselves (the "lookups" cache has no tenant key functio
 write made while the connection is in another schema's context still drops the right
 entries, and no entry of one schema is ever read in another.
 
-Redis unreachable: lookups read the database and writes still save (an entry a bump could
-not drop expires after TIMEOUT_SECONDS at worst); each miss is logged.
+Redis unreachable: the backend below (RedisCache) steps aside, so lookups read the database
+and writes still save (an entry a bump could not drop expires after TIMEOUT_SECONDS at
+worst); each failed call is logged. Both caches ("default" and "lookups") use it.
 """
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -31,10 +33,33 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 
+def _steps_aside(method: Callable, fallback: Callable) -> Callable:
+    """`method` of Django's Redis client, answering `fallback(*args)` when Redis is unreachable."""
+
+    @functools.wraps(method)
+    def guarded(self, *args):
+        try:
+            return method(self, *args)
+        except RedisError as exc:
+            logger.warning("cache unreachable, %s stepped aside: %s", method.__name__, exc)
+            return fallback(*args)
+
+    return guarded
+
+
 class _RedisCacheClient(django_redis.RedisCacheClient):
-    """Django's client makes a redis.Redis object (and its table of response callbacks) for
-    every cache call; that cost more than the call itself. One per server is kept: a
-    redis.Redis is thread-safe, and Django's caches are per thread anyway."""
+    """Django's client, with two changes.
+
+    One redis.Redis object per server: Django's makes one (and its table of response
+    callbacks) for every cache call, which cost more than the call itself. A redis.Redis
+    is thread-safe, and Django's caches are per thread anyway.
+
+    Redis unreachable, the cache steps aside instead of raising, for every caller (ours,
+    allauth's rate limits and TOTP replay check, DRF's throttles): a read is a miss, a
+    write is not kept, `add` reports the value stored and `incr` counts from zero, so
+    limits open rather than lock everyone out while Redis is down. Nothing whose loss
+    would matter may therefore live only in the cache: single use, exactly once and
+    de-duplication are decided by the database."""
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -44,9 +69,22 @@ class _RedisCacheClient(django_redis.RedisCacheClient):
             client = clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    get = _steps_aside(django_redis.RedisCacheClient.get, lambda _key, default: default)
+    get_many = _steps_aside(django_redis.RedisCacheClient.get_many, lambda _keys: {})
+    has_key = _steps_aside(django_redis.RedisCacheClient.has_key, lambda _key: False)
+    add = _steps_aside(django_redis.RedisCacheClient.add, lambda *_: True)
+    incr = _steps_aside(django_redis.RedisCacheClient.incr, lambda _key, delta: delta)
+    set = _steps_aside(django_redis.RedisCacheClient.set, lambda *_: None)
+    set_many = _steps_aside(django_redis.RedisCacheClient.set_many, lambda *_: None)
+    touch = _steps_aside(django_redis.RedisCacheClient.touch, lambda *_: False)
+    delete = _steps_aside(django_redis.RedisCacheClient.delete, lambda _key: False)
+    delete_many = _steps_aside(django_redis.RedisCacheClient.delete_many, lambda _keys: None)
+    clear = _steps_aside(django_redis.RedisCacheClient.clear, lambda: False)
+
 
 class RedisCache(django_redis.RedisCache):
-    """django.core.cache.backends.redis.RedisCache, one redis.Redis object per server."""
+    """django.core.cache.backends.redis.RedisCache, one redis.Redis object per server,
+    stepping aside when Redis is unreachable (see _RedisCacheClient)."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -96,16 +134,13 @@ def cached_many(
     if not _enabled(cache):
         return load(list(keys.values()))
     generation_key = _generation_key(schema_name, name)
-    try:
-        found = cache.get_many([generation_key, *keys])
-        generation = found.pop(generation_key, None)
-        if generation is None:
-            generation = _new_token()
-            if not cache.add(generation_key, generation, None):
-                generation = cache.get(generation_key) or generation
-    except RedisError:
-        logger.warning("lookups cache unreachable: %s of %s read from the database", name, schema_name)
-        return load(list(keys.values()))
+    # Redis unreachable (the backend steps aside): nothing is found, all is loaded, not kept.
+    found = cache.get_many([generation_key, *keys])
+    generation = found.pop(generation_key, None)
+    if generation is None:
+        generation = _new_token()
+        if not cache.add(generation_key, generation, None):
+            generation = cache.get(generation_key) or generation
     values, missing = {}, []
     for key, what in keys.items():
         entry = found.get(key)
@@ -116,12 +151,9 @@ def cached_many(
     if missing:
         loaded = load(missing)
         by_what = {what: key for key, what in keys.items()}
-        try:
-            cache.set_many(
-                {by_what[what]: (generation, value) for what, value in loaded.items()}, TIMEOUT_SECONDS
-            )
-        except RedisError:
-            logger.warning("lookups cache unreachable: %s of %s not kept", name, schema_name)
+        cache.set_many(
+            {by_what[what]: (generation, value) for what, value in loaded.items()}, TIMEOUT_SECONDS
+        )
         values.update(loaded)
     return values
 
@@ -145,12 +177,9 @@ def generation_bump(*, schema_name: str, name: str) -> None:
     key = _generation_key(schema_name, name)
 
     def bump() -> None:
-        # Redis unreachable: the write goes on (while it is down every lookup reads the
-        # database); entries it could not drop expire within TIMEOUT_SECONDS at worst.
-        try:
-            cache.set(key, _new_token(), None)
-        except RedisError:
-            logger.error("lookups cache unreachable: %s of %s not dropped", name, schema_name)
+        # Redis unreachable, the set is not kept and the write goes on (while it is down every
+        # lookup reads the database); entries it could not drop expire within TIMEOUT_SECONDS.
+        cache.set(key, _new_token(), None)
 
     bump()
     transaction.on_commit(bump, robust=True)

@@ -20,7 +20,8 @@ from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
 from apps.tenancy.models import Organization
 
 BRAND_CACHE_KEY = "platform:brand"
-BRAND_CACHE_SECONDS = 60 * 60
+# An entry a settings change could not drop (Redis down at its commit) lasts this long at most.
+BRAND_CACHE_SECONDS = 5 * 60
 
 
 @dataclass(frozen=True)

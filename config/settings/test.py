@@ -21,6 +21,7 @@ LOOKUPS_CACHE_WHEN_TESTED = {  # what `lookups_cached` puts in its place: produc
     "BACKEND": "apps.core.cache.RedisCache",
     "LOCATION": REDIS_URL,
     "KEY_PREFIX": "tessera",
+    "OPTIONS": CACHE_REDIS_OPTIONS,  # noqa: F405
 }
 CELERY_BROKER_URL = broker_url_from_redis_url(REDIS_URL)  # noqa: F405
 # Tasks run eagerly in-process unless a test starts a real worker.
