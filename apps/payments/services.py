@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.core.json_input import json_parse
 from apps.core.money import from_minor_units, to_minor_units
 from apps.payments.exceptions import AccountNotReady, BadWebhook, PaymentsNotConfigured, PaymentsUnavailable
 from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent
@@ -265,6 +266,10 @@ def webhook_receive(*, payload: bytes, signature: str) -> str:
     _secret_key, webhook_secret = _credentials()
     if not webhook_secret:
         raise PaymentsNotConfigured()
+    try:
+        json_parse(payload)  # the SDK's own json.loads has no bound on nesting
+    except ValueError as exc:
+        raise BadWebhook(_("The webhook's body is not a Stripe event.")) from exc
     try:
         event = _plain(stripe.Webhook.construct_event(payload, signature, webhook_secret))
     except (ValueError, stripe.SignatureVerificationError) as exc:

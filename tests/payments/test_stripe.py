@@ -3,7 +3,10 @@ fee, and the one webhook endpoint, which handles every event once whatever the o
 number of deliveries, and never loses a payment."""
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import time
 from decimal import Decimal
 
 import pytest
@@ -338,3 +341,22 @@ def test_the_platform_fee_comes_from_the_clients_plan_and_overrides(stripe_api, 
         assert sales.application_fee_of(order) == Decimal("0.98")  # the percent overridden to 0
 
     assert stripe_fake.form(stripe_api.calls[0].request)["application_fee_amount"] == "128"  # 0.98 + 0.30
+
+
+def test_a_signed_body_nested_past_the_bound_is_a_400(stripe_platform):
+    deep = b"[" * 1000 + b"]" * 1000
+    timestamp = int(time.time())
+    signature = hmac.new(
+        stripe_fake.WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + deep, hashlib.sha256
+    ).hexdigest()
+
+    answer = Client().post(
+        "/payments/stripe/webhook/",
+        deep,
+        content_type="application/json",
+        HTTP_HOST="localhost",
+        HTTP_STRIPE_SIGNATURE=f"t={timestamp},v1={signature}",
+    )
+
+    assert answer.status_code == 400
+    assert not WebhookEvent.objects.exists()

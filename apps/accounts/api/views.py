@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 
 
 class ApiTokenSerializer(AuthTokenSerializer):
@@ -55,6 +56,7 @@ class ApiTokenView(ObtainAuthToken):
     authentication, the authenticator's `code`: answers `{"token": ...}` for this host's schema."""
 
     serializer_class = ApiTokenSerializer
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's own
 
 
 api_token = ApiTokenView.as_view()
