@@ -6,13 +6,24 @@ from django.http import Http404
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.core.emails import email_send
+from apps.core.ratelimit import Rate, client_address
 from apps.platform.models import PlatformSettings
 
 FACEBOOK = "facebook"
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's e-mails go out through our queue, in the schema of the host that sent them."""
+    """allauth's e-mails go out through our queue, in the schema of the host that sent them;
+    its rate limits see the client address every other limit sees."""
+
+    def get_client_ip(self, request) -> str:
+        return client_address(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # The key of ACCOUNT_RATE_LIMITS["login_failed"]'s per-account rate (allauth counts
+        # failed logins and clears them on a password reset under it): per account *and*
+        # address, so failures from one address lock the account there only.
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{client_address(request)}"
 
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)
@@ -97,3 +108,14 @@ def platform_facebook_app(request) -> SocialApp | None:
     if request is not None:
         request._platform_facebook_app = app
     return app
+
+
+def login_failed_retry_after() -> int:
+    """Seconds a login refused by ACCOUNT_RATE_LIMITS["login_failed"] may have to wait: its
+    longest window (allauth keeps no end time to read)."""
+    from allauth.account import app_settings
+
+    rates = (app_settings.RATE_LIMITS.get("login_failed") or "").split(",")
+    return max(
+        (Rate.parse("/".join(rate.split("/")[:2])).seconds for rate in rates if rate.strip()), default=60
+    )

@@ -14,3 +14,25 @@ class Conflict(DomainError):
     """The action is already done or clashes with the current state."""
 
     status_code = 409
+
+
+class RateLimited(DomainError):
+    """Too many attempts from one client: `retry_after` seconds until the next may pass."""
+
+    status_code = 429
+
+    def __init__(self, *, retry_after: int, message=None):
+        self.retry_after = retry_after
+        super().__init__(message or self.default_message(retry_after))
+
+    @staticmethod
+    def default_message(retry_after: int) -> str:
+        from datetime import timedelta
+
+        from django.utils import timezone
+        from django.utils.timesince import timeuntil
+        from django.utils.translation import gettext
+
+        now = timezone.now()
+        wait = timeuntil(now + timedelta(seconds=max(retry_after, 60)), now)
+        return gettext("Too many attempts: please try again in %(wait)s.") % {"wait": wait}

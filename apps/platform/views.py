@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +12,9 @@ from apps.accounts.decorators import requires_platform_admin
 from apps.accounts.models import ApprovalRequest
 from apps.billing.selectors import currency_of_country, default_currency
 from apps.core.audit import Actor
-from apps.core.exceptions import DomainError
+from apps.core.exceptions import DomainError, RateLimited
 from apps.core.forms import add_validation_errors, call_for_form
+from apps.core.ratelimit import client_network, rate_limit_hit
 from apps.platform import services
 from apps.platform.forms import (
     ClientSignupForm,
@@ -110,10 +109,16 @@ def client_signup(request, page: InfoPage | None = None):
     }
     if request.GET.get("part") == "plans":
         return render(request, "platform/includes/signup_plans.html", context)
-    if request.method == "POST" and not repricing and _signups_exhausted(request):
-        form.is_valid()  # bound: the page shows what was typed
-        form.add_error(None, _("Too many signups from your network: please try again in an hour."))
-        return render(request, "platform/signup.html", context, status=429)
+    if request.method == "POST" and not repricing:
+        # Every attempt counts, refused or not (each signup clones a schema).
+        try:
+            rate_limit_hit(scope="signup", ident=client_network(request))
+        except RateLimited as refused:
+            form.is_valid()  # bound: the page shows what was typed
+            form.add_error(None, _("Too many signups from your network: please try again in an hour."))
+            response = render(request, "platform/signup.html", context, status=429)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done, signup = call_for_form(
@@ -133,38 +138,10 @@ def client_signup(request, page: InfoPage | None = None):
             via_host=request.get_host(),
         )
         if done:
-            _signup_counted(request)
             mine = request.session.get(SESSION_SIGNUPS, [])
             request.session[SESSION_SIGNUPS] = [*mine[-9:], str(signup.pk)]
             return redirect("client-signup-progress", signup_id=signup.pk)
     return render(request, "platform/signup.html", context, status=400 if form.errors else 200)
-
-
-# Each signup clones a schema: one network may make a few an hour, not a flood.
-SIGNUPS_PER_ADDRESS_PER_HOUR = 5
-
-
-def _signup_rate_key(request) -> str:
-    return f"signups-from:{_client_address(request)}"
-
-
-def _client_address(request) -> str:
-    """The visitor's address. Behind our proxy (prod sets SECURE_PROXY_SSL_HEADER) that is the
-    last X-Forwarded-For entry, the one the proxy added; the visitor can only forge earlier ones."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        return forwarded.rsplit(",", 1)[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _signups_exhausted(request) -> bool:
-    return (cache.get(_signup_rate_key(request)) or 0) >= SIGNUPS_PER_ADDRESS_PER_HOUR
-
-
-def _signup_counted(request) -> None:
-    key = _signup_rate_key(request)
-    if not cache.add(key, 1, timeout=60 * 60):
-        cache.incr(key)
 
 
 def _country_of(value: str) -> str:

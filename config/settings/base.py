@@ -170,6 +170,21 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Failed logins: 10 a minute per address, and 5 in 5 minutes per account *from one address*
+# (AccountAdapter keys the account's count by address too): a stranger's wrong passwords
+# never lock the owner out elsewhere.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+
+# --- Clients and rate limits (apps.core.ratelimit). How many proxies in front of the site
+# append to X-Forwarded-For (0: none, the client is REMOTE_ADDR). Each limit is attempts per
+# client address (per user for order creation) in a window: "5/h", "30/m", "10/300s"; an
+# empty value switches it off.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATE_LIMITS = {
+    "signup": env("RATE_LIMIT_SIGNUP", default="10/h"),  # client signups (each clones a schema)
+    "api_token": env("RATE_LIMIT_API_TOKEN", default="20/m"),  # POST /api/v1/auth/token/
+    "api_order_create": env("RATE_LIMIT_API_ORDER_CREATE", default="120/m"),  # POST /api/v1/orders/
+}
 
 # --- Sessions and cookies: host-only, so no cookie crosses from one organization's host to another.
 SESSION_COOKIE_DOMAIN = None
@@ -195,6 +210,13 @@ CACHES = {
     # Lookups cached across requests (host routing, API tokens, what is on sale), dropped on
     # every write by apps.core.cache: their keys name their schema themselves.
     "lookups": {
+        "BACKEND": "apps.core.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="tessera"),
+        "OPTIONS": CACHE_REDIS_OPTIONS,
+    },
+    # Rate-limit counters (apps.core.ratelimit): keys name their schema themselves.
+    "ratelimit": {
         "BACKEND": "apps.core.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="tessera"),

@@ -13,6 +13,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # A Redis database of the suite's own, so tests never see a developer's data.
 REDIS_URL = env("TESSERA_TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CACHES["ratelimit"]["LOCATION"] = REDIS_URL  # noqa: F405
 # Lookups cached across requests (apps.core.cache) are off in the suite: every test reads the
 # database, as the query counts of list pages and the on-commit callbacks tests count assume.
 # Tests of the caching itself turn it on with the `lookups_cached` fixture (tests/lookups.py).

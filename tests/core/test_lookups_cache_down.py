@@ -17,12 +17,13 @@ NO_REDIS = "redis://127.0.0.1:1/0"  # a port where no Redis listens
 
 @pytest.fixture
 def lookups_down(settings):
-    """Production's caches, both pointed at a port where no Redis listens."""
+    """Production's caches, all pointed at a port where no Redis listens."""
     from django.core.cache import caches
 
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "LOCATION": NO_REDIS},
         "lookups": {**settings.LOOKUPS_CACHE_WHEN_TESTED, "LOCATION": NO_REDIS},
+        "ratelimit": {**settings.CACHES["ratelimit"], "LOCATION": NO_REDIS},
     }
     return caches["lookups"]
 

@@ -668,8 +668,9 @@ def test_a_signup_whose_task_was_lost_is_provisioned_by_the_periodic_task(
 
 
 def test_one_network_makes_a_few_signups_an_hour_not_a_flood(
-    client, plans, django_capture_on_commit_callbacks
+    client, plans, settings, django_capture_on_commit_callbacks
 ):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "5/h"}
     for number in range(5):
         with django_capture_on_commit_callbacks(execute=False):  # no clone needed to count
             response = client.post(
@@ -686,16 +687,31 @@ def test_one_network_makes_a_few_signups_an_hour_not_a_flood(
         )
 
     assert sixth.status_code == 429
+    assert 0 < int(sixth["Retry-After"]) <= 3600
     assert "Too many signups from your network" in sixth.content.decode()
     assert 'value="zeta-six-zoo"' in sixth.content.decode()
     assert elsewhere.status_code == 302
     assert ClientSignup.objects.count() == 6
 
 
+def test_failed_signup_attempts_count_too(client, plans, settings, django_capture_on_commit_callbacks):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "3/h"}
+    for _ in range(3):
+        typo = client.post("/register/", {**FORM, "password2": "typo"}, HTTP_HOST="localhost")
+        assert typo.status_code == 400
+
+    with django_capture_on_commit_callbacks(execute=False):
+        right = client.post("/register/", FORM, HTTP_HOST="localhost")
+
+    assert right.status_code == 429
+    assert not ClientSignup.objects.exists()
+
+
 def test_behind_the_proxy_the_address_it_forwarded_counts(
     client, plans, settings, django_capture_on_commit_callbacks
 ):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "5/h"}
     for number in range(5):
         with django_capture_on_commit_callbacks(execute=False):
             _progress_path(
@@ -723,3 +739,29 @@ def test_behind_the_proxy_the_address_it_forwarded_counts(
 
     assert same_visitor.status_code == 429
     assert another_visitor.status_code == 302
+
+
+def test_with_no_proxy_trusted_a_forwarded_address_is_ignored(client, plans, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "2/h"}
+    for number in range(2):
+        client.post(
+            "/register/",
+            {**FORM, "password2": "typo"},
+            HTTP_HOST="localhost",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}",
+        )
+
+    forged = client.post("/register/", FORM, HTTP_HOST="localhost", HTTP_X_FORWARDED_FOR="192.0.2.99")
+
+    assert forged.status_code == 429
+
+
+def test_signups_go_on_when_the_rate_limits_cannot_be_counted(
+    client, plans, settings, django_capture_on_commit_callbacks
+):
+    down = {**settings.CACHES["ratelimit"], "LOCATION": "redis://127.0.0.1:1/0"}
+    settings.CACHES = {**settings.CACHES, "ratelimit": down}
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post("/register/", FORM, HTTP_HOST="localhost")
+
+    _progress_path(response)

@@ -10,6 +10,12 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.settings import api_settings
 
+from apps.accounts.adapter import login_failed_retry_after
+from apps.core.api import ClientRateThrottle
+from apps.core.exceptions import RateLimited
+
+TOO_MANY = "too_many_login_attempts"  # allauth's error code for its failed-login limits
+
 
 class ApiTokenSerializer(AuthTokenSerializer):
     """A token for e-mail address and password, as allauth's login checks them (the same
@@ -31,8 +37,8 @@ class ApiTokenSerializer(AuthTokenSerializer):
             user = get_account_adapter(request).authenticate(
                 request, email=attrs["username"].strip(), password=attrs["password"]
             )
-        except DjangoValidationError as exc:  # too many failed attempts
-            raise serializers.ValidationError(exc.messages, code="throttled") from exc
+        except DjangoValidationError as exc:  # too many failed attempts: 429, like a throttle
+            raise RateLimited(retry_after=login_failed_retry_after(), message=exc.messages[0]) from exc
         if user is None or not user.is_active:
             raise serializers.ValidationError(
                 _("Unable to log in with provided credentials."), code="authorization"
@@ -44,6 +50,9 @@ class ApiTokenSerializer(AuthTokenSerializer):
                 )
             second_factor = AuthenticateForm(user=user, data={"code": attrs["code"]})
             if not second_factor.is_valid():  # rate-limited by allauth too
+                errors = second_factor.errors.as_data().get("code", [])
+                if any(error.code == TOO_MANY for error in errors):
+                    raise RateLimited(retry_after=login_failed_retry_after(), message=errors[0].messages[0])
                 raise serializers.ValidationError(
                     {"code": second_factor.errors["code"]}, code="authorization"
                 )
@@ -57,6 +66,8 @@ class ApiTokenView(ObtainAuthToken):
 
     serializer_class = ApiTokenSerializer
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's own
+    throttle_classes = [ClientRateThrottle]
+    throttle_scope = "api_token"
 
 
 api_token = ApiTokenView.as_view()

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from apps.accounts.api_permissions import IsOperator
 from apps.accounts.permissions import Action, can
+from apps.core.api import UserRateThrottle
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed
 from apps.sales import selectors, services
@@ -27,6 +28,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     permission_classes = [IsOperator]
     serializer_class = OrderSerializer
+    throttle_scope = "api_order_create"
+
+    def get_throttles(self):
+        return [UserRateThrottle()] if self.action == "create" else []
 
     def get_queryset(self):
         queryset = selectors.orders_visible_to(self.request.user).prefetch_related("tickets")
@@ -35,7 +40,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             queryset = queryset.filter(status=status_filter)
         return queryset.order_by("-created_at", "-pk")
 
-    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer, 429: None})
     def create(self, request):
         serializer = OrderCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
