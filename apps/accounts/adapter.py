@@ -1,10 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from django import forms
 from django.db import connection
 from django.http import Http404
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.accounts.support import is_support_address, support_address_refusal
 from apps.core.emails import email_send
 from apps.core.ratelimit import Rate, client_address
 from apps.platform.models import PlatformSettings
@@ -24,6 +26,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # failed logins and clears them on a password reset under it): per account *and*
         # address, so failures from one address lock the account there only.
         return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{client_address(request)}"
+
+    def clean_email(self, email: str) -> str:
+        # Signup, social signup, an added address and a password reset all pass here.
+        refusal = support_address_refusal(email)
+        if refusal:
+            raise forms.ValidationError(refusal, code="reserved")
+        return super().clean_email(email)
 
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)
@@ -69,6 +78,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if app is not None and client_id in (None, app.client_id):
                 apps.append(app)
         return apps
+
+    def is_auto_signup_allowed(self, request, sociallogin) -> bool:
+        # The support identity's address goes to the signup form, which refuses it.
+        if any(is_support_address(address.email) for address in sociallogin.email_addresses):
+            return False
+        return super().is_auto_signup_allowed(request, sociallogin)
 
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)

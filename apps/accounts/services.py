@@ -12,6 +12,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest, User
 from apps.accounts.permissions import platform_admin_emails
+from apps.accounts.support import support_address_check
 from apps.core.emails import email_send
 from apps.core.links import url_on
 from apps.core.tokens import token_sign, token_unsign
@@ -34,7 +35,10 @@ def user_create(
     is_support: bool = False,
     email_verified: bool = False,
 ) -> User:
-    """Create a user in the current schema; a verified address can log in straight away."""
+    """Create a user in the current schema; a verified address can log in straight away.
+    The support identity's address is for the support identity only (AddressReserved)."""
+    if not is_support:
+        support_address_check(email)
     user = User.objects.create_user(
         email=email,
         password=password,

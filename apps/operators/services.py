@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.accounts.permissions import Action, can, is_organization_admin
 from apps.accounts.services import user_create
+from apps.accounts.support import support_address_check
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.tokens import token_sign, token_unsign
@@ -144,6 +145,7 @@ def invitation_create(
                 % {"organizer": resource if isinstance(resource, Organizer) else resource.organizer}
             )
     email = User.objects.normalize_email(email).lower()
+    support_address_check(email)
     pending = Invitation.objects.select_for_update().filter(
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     )

@@ -16,6 +16,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from apps.accounts.models import ApprovalRequest, User
 from apps.accounts.permissions import platform_admin_emails
 from apps.accounts.services import login_token_create, user_create
+from apps.accounts.support import support_address_refusal, support_email
 from apps.billing.exceptions import NoPrice
 from apps.billing.models import Plan
 from apps.billing.selectors import currency_of_country, default_currency, plan_price_for_country
@@ -233,7 +234,10 @@ def _signup_check(*, plan: Plan, slug: str, country: str, email: str, owner: Org
     else:
         if ClientSignup.objects.filter(slug=slug).exclude(status=ClientSignup.Status.FAILED).exists():
             errors["slug"] = _("“%(slug)s” is already taken.") % {"slug": slug}
-    if owner is not None:
+    refusal = support_address_refusal(email)
+    if refusal:
+        errors["email"] = refusal
+    elif owner is not None:
         with schema_context(owner.schema_name):
             if User.objects.filter(email__iexact=email).exists():
                 errors["email"] = _(
@@ -503,12 +507,6 @@ def approval_grant(*, approval_id: int, actor: Actor) -> ApprovalRequest:
 
 
 SUPPORT_FULL_NAME = "Platform support"
-
-
-def support_email() -> str:
-    from apps.tenancy.selectors import platform_base_domain
-
-    return f"support@{platform_base_domain()}"
 
 
 @transaction.atomic
