@@ -831,7 +831,7 @@ def invoice_send(*, invoice_id: int) -> bool:
     from django.template.loader import render_to_string
 
     from apps.billing.invoices import invoice_pdf
-    from apps.core.emails import email_deliver
+    from apps.core.emails import message_send
 
     with schema_context(get_public_schema_name()), transaction.atomic():
         invoice = Invoice.objects.select_for_update().select_related("account").get(pk=invoice_id)
@@ -843,8 +843,7 @@ def invoice_send(*, invoice_id: int) -> bool:
         context = {"invoice": invoice, "lines": invoice.lines.all(), "platform": PlatformSettings.load()}
         invoice.sent_at = timezone.now()
         invoice.save(update_fields=["sent_at"])
-        email_deliver(
-            message_id=f"invoice:{invoice.pk}",
+        message_send(
             to=[to],
             subject=_("Invoice %(number)s from %(platform)s")
             % {"number": invoice.number, "platform": context["platform"].name},

@@ -1,8 +1,8 @@
-"""Outgoing e-mail: queued on commit to a Celery task that runs in the sender's schema."""
-
-import uuid
+"""Outgoing e-mail: a row written in the sender's transaction, sent after the commit by a
+Celery task that runs in the sender's schema; the row says whether it went."""
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 
 def email_send(
@@ -13,30 +13,48 @@ def email_send(
     html_body: str = "",
     from_email: str | None = None,
     reply_to: list[str] | None = None,
-) -> str:
-    """Queue an e-mail, sent once the current transaction commits; returns its message id."""
+) -> int:
+    """Queue an e-mail, sent once the current transaction commits; returns its row's id."""
+    from apps.core.models import OutgoingEmail
     from apps.core.tasks import send_email
 
-    message_id = uuid.uuid4().hex
-    schema_name = connection.schema_name  # now: by commit time the connection may be elsewhere
-    transaction.on_commit(
-        lambda: send_email.delay(
-            schema_name=schema_name,
-            message_id=message_id,
-            to=to,
-            subject=subject,
-            body=body,
-            html_body=html_body,
-            from_email=from_email,
-            reply_to=reply_to or [],
-        )
+    email = OutgoingEmail.objects.create(
+        to=list(to),
+        subject=subject,
+        body=body,
+        html_body=html_body,
+        from_email=from_email or "",
+        reply_to=list(reply_to or []),
     )
-    return message_id
+    schema_name = connection.schema_name  # now: by commit time the connection may be elsewhere
+    transaction.on_commit(lambda: send_email.delay(schema_name=schema_name, email_id=email.pk))
+    return email.pk
 
 
-def email_deliver(
+def email_deliver(*, email_id: int) -> bool:
+    """Send a queued e-mail unless its row says it went (tasks may be delivered twice);
+    returns whether it sent. The row stays locked while sending: a second task waits."""
+    from apps.core.models import OutgoingEmail
+
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id, sent_at=None).first()
+        if email is None:
+            return False
+        email.sent_at = timezone.now()
+        email.save(update_fields=["sent_at"])
+        message_send(
+            to=email.to,
+            subject=email.subject,
+            body=email.body,
+            html_body=email.html_body,
+            from_email=email.from_email or None,
+            reply_to=email.reply_to,
+        )
+    return True
+
+
+def message_send(
     *,
-    message_id: str,
     to: list[str],
     subject: str,
     body: str,
@@ -44,15 +62,12 @@ def email_deliver(
     from_email: str | None = None,
     reply_to: list[str] | None = None,
     attachments: list[tuple[str, bytes, str]] = (),
-) -> bool:
-    """Send now unless this message id was already sent (tasks may be delivered twice).
-    `attachments`: (file name, content, MIME type), made by the task that sends, never queued."""
-    from django.core.cache import cache
+) -> None:
+    """Send now. Once only is the caller's: it sends inside the transaction that marks its
+    row sent (an outgoing e-mail, an order's confirmation, an invoice), which a failed send
+    rolls back. `attachments`: (file name, content, MIME type)."""
     from django.core.mail import EmailMultiAlternatives
 
-    sent_key = f"email-sent:{message_id}"
-    if cache.get(sent_key):
-        return False
     message = EmailMultiAlternatives(
         subject=subject, body=body, from_email=from_email, to=to, reply_to=reply_to or None
     )
@@ -61,5 +76,3 @@ def email_deliver(
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     message.send()
-    cache.set(sent_key, 1, timeout=60 * 60 * 24 * 7)
-    return True

@@ -25,3 +25,25 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action} {self.target_repr}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to send, written in the transaction that decided it (one table per schema).
+    Its row, not a cache key, says whether it went: a task delivered twice, a flushed Redis
+    or a schema recreated under the same name never sends it twice nor skips it."""
+
+    to = models.JSONField(_("to"))
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("body"))
+    html_body = models.TextField(_("HTML body"), blank=True)
+    from_email = models.CharField(_("from"), max_length=320, blank=True)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -397,7 +397,7 @@ def order_confirmation_send(*, order_id: int) -> bool:
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from apps.core.emails import email_deliver
+    from apps.core.emails import message_send
     from apps.sales.selectors import organizer_base_url
     from apps.sales.tickets import tickets_pdf
 
@@ -423,8 +423,7 @@ def order_confirmation_send(*, order_id: int) -> bool:
         order.confirmation_sent_at = timezone.now()
         order.save(update_fields=["confirmation_sent_at"])
         # Sent inside the lock: a second task waits, then sees confirmation_sent_at.
-        email_deliver(
-            message_id=f"order-confirmation:{connection.schema_name}:{order.pk}",
+        message_send(
             to=[order.email],
             subject=subject,
             body=body,

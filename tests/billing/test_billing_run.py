@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -223,6 +223,31 @@ def test_an_invoice_is_emailed_once(organizations, django_capture_on_commit_call
     assert len(mail.outbox) == 1
     assert mail.outbox[0].attachments[0][0] == f"{invoice.number}.pdf"
     assert mail.outbox[0].attachments[0][1].startswith(b"%PDF")
+
+
+def test_an_invoice_id_used_again_after_a_restore_is_still_emailed(
+    organizations, django_capture_on_commit_callbacks
+):
+    """The e-mail of an invoice is bound to its row (sent_at), not to its id: a database
+    restored (or recreated) behind a cache that remembers ids still mails every invoice."""
+
+    def invoices_start_over():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no trigger events may be pending
+            cursor.execute("TRUNCATE billing_invoice RESTART IDENTITY CASCADE")
+
+    invoices_start_over()
+    account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    invoices_start_over()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+
+    assert second.pk == first.pk
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].attachments[0][0] == f"{second.number}.pdf"
 
 
 @pytest.mark.django_db(transaction=True)

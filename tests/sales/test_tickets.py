@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -60,6 +61,33 @@ def test_a_pending_order_mails_nothing_until_paid_and_then_once(in_alpha, django
             services.order_mark_paid(order_id=order.pk)
 
     assert len(mail.outbox) == 1
+
+
+def _orders_start_over():
+    """What an organization dropped and recreated under the same schema name looks like to
+    its orders: no rows, ids from 1 again (TRUNCATE is transactional: the test rolls it back)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no trigger events may be pending
+        cursor.execute("TRUNCATE sales_order RESTART IDENTITY CASCADE")
+
+
+def test_an_order_id_used_again_after_its_organization_was_recreated_still_mails_its_tickets(
+    in_alpha, django_capture_on_commit_callbacks
+):
+    shop = shop_build(capacity=10)
+    _orders_start_over()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _sell(shop, quantity=1)
+    _orders_start_over()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _sell(shop, quantity=1)
+
+    assert second.pk == first.pk
+    assert [message.subject for message in mail.outbox] == [
+        f"Your tickets from {shop.organizer.name} (order {first.code})",
+        f"Your tickets from {shop.organizer.name} (order {second.code})",
+    ]
 
 
 def test_the_order_link_shows_the_tickets_only_with_its_secret(in_alpha):
