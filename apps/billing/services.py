@@ -1025,7 +1025,9 @@ def card_on_file_finish(*, account_id: int, setup_intent_id: str, actor: Actor) 
     charged to it at once."""
     from apps.payments.services import card_setup_finish
 
-    payment_method_id, label = card_setup_finish(setup_intent_id=setup_intent_id)
+    with schema_context(get_public_schema_name()):
+        customer_id = BillingAccount.objects.values_list("stripe_customer_id", flat=True).get(pk=account_id)
+    payment_method_id, label = card_setup_finish(setup_intent_id=setup_intent_id, customer_id=customer_id)
     with schema_context(get_public_schema_name()), transaction.atomic():
         account = BillingAccount.objects.select_for_update().get(pk=account_id)
         account.payment_method_id = payment_method_id

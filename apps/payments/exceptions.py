@@ -28,3 +28,13 @@ class PaymentsUnavailable(DomainError):
 
     def __init__(self, message=None):
         super().__init__(message or _("The payment service cannot be reached right now; please try again."))
+
+
+class PaymentUnderway(Conflict):
+    """The buyer has paid, or is paying, an intent that was to be cancelled."""
+
+    def __init__(self, message=None):
+        super().__init__(
+            message
+            or _("Your payment is already under way; wait for it to complete before changing the order.")
+        )

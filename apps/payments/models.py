@@ -5,6 +5,8 @@ The app is in SHARED_APPS and TENANT_APPS, so every table exists on both sides; 
 ones hold ConnectedAccount and WebhookEvent rows, organization schemas Payment and Refund.
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -78,15 +80,32 @@ class Payment(models.Model):
     application_fee = models.DecimalField(_("platform fee"), default=0, **AMOUNT)
     refunded_amount = models.DecimalField(_("refunded"), default=0, **AMOUNT)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    # What Stripe says was taken, which the thing sold checks against its own total.
+    amount_received = models.DecimalField(_("received"), null=True, blank=True, **AMOUNT)
+    # A payment that cannot become what it paid for is refunded in full: due until done.
+    refund_due = models.BooleanField(_("refund due"), default=False)
+    unapplied_reason = models.CharField(_("why it was refunded"), max_length=200, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        indexes = [
+            models.Index(
+                fields=["refund_due"], condition=models.Q(refund_due=True), name="payments_refund_due"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.intent_id
+
+    @property
+    def refundable(self) -> Decimal:
+        """What was taken and is not yet given back."""
+        received = self.amount if self.amount_received is None else self.amount_received
+        return received - self.refunded_amount
 
 
 class Refund(models.Model):

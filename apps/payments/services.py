@@ -6,22 +6,34 @@ webhook event is handled once (WebhookEvent's unique id, under a row lock), what
 order or number of deliveries. Outcomes are reported with apps.payments.signals.
 """
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import stripe
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.core.exceptions import DomainError
 from apps.core.json_input import json_parse
 from apps.core.money import from_minor_units, to_minor_units
-from apps.payments.exceptions import AccountNotReady, BadWebhook, PaymentsNotConfigured, PaymentsUnavailable
+from apps.payments.exceptions import (
+    AccountNotReady,
+    BadWebhook,
+    PaymentsNotConfigured,
+    PaymentsUnavailable,
+    PaymentUnderway,
+)
 from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent
 from apps.payments.signals import payment_failed, payment_succeeded
+
+logger = logging.getLogger(__name__)
 
 
 def _credentials() -> tuple[str, str]:
@@ -120,6 +132,7 @@ def connected_account_sync(*, stripe_account_id: str, data=None) -> ConnectedAcc
 # --- payments (in the organization's schema) --------------------------------------------
 
 
+@transaction.atomic
 def payment_start(
     *,
     reference: str,
@@ -129,11 +142,16 @@ def payment_start(
     application_fee: Decimal = Decimal(0),
     description: str = "",
 ) -> Payment:
-    """A PaymentIntent on the organizer's account for `reference`, with the platform's fee;
-    the pending one of that reference when there is one (a buyer reloading checkout)."""
-    pending = Payment.objects.filter(reference=reference, status=Payment.Status.PENDING).first()
-    if pending is not None:
-        return pending
+    """A PaymentIntent on the organizer's account for `reference`, with the platform's fee.
+
+    A pending one for the same amount, currency and fee is reused (a buyer reloading
+    checkout); one for anything else is cancelled and replaced, so an intent never charges
+    what `reference` no longer costs."""
+    pending = Payment.objects.select_for_update().filter(reference=reference, status=Payment.Status.PENDING)
+    for payment in pending.order_by("pk"):
+        if (payment.amount, payment.currency, payment.application_fee) == (amount, currency, application_fee):
+            return payment
+        payment_cancel(payment_id=payment.pk)
     account = connected_account_of(organizer)
     if account is None or not account.charges_enabled:
         raise AccountNotReady()
@@ -173,11 +191,51 @@ def payment_start(
     )
 
 
-def payment_reconcile(*, payment_id: int) -> Payment:
-    """Ask Stripe for the intent's state and apply it (the buyer's return page polls this)."""
+# Intent states Stripe no longer cancels because money is moving or has moved.
+_UNDERWAY = ("processing", "succeeded", "requires_capture")
+
+
+@transaction.atomic
+def payment_cancel(*, payment_id: int) -> Payment:
+    """Cancel a pending payment's intent on Stripe, so it can no longer be paid.
+
+    Raises PaymentUnderway when the buyer has already paid (or is paying) it: its outcome
+    then arrives as for any payment; PaymentsUnavailable when Stripe cannot be reached."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.status != Payment.Status.PENDING:
+        return payment
+    intents = stripe_client().v1.payment_intents
+    options = {"stripe_account": payment.stripe_account_id}
+    try:
+        try:
+            intents.cancel(payment.intent_id, options=options)
+        except stripe.InvalidRequestError:
+            # Refused: the intent is no longer cancellable; its state says why.
+            state = _plain(intents.retrieve(payment.intent_id, options=options)).get("status")
+            if state in _UNDERWAY:
+                raise PaymentUnderway() from None
+            if state != "canceled":
+                raise
+    except stripe.StripeError as exc:
+        raise PaymentsUnavailable() from exc
+    payment.status = Payment.Status.CANCELED
+    payment.save(update_fields=["status"])
+    return payment
+
+
+def payment_reconcile(*, payment_id: int, not_within: timedelta | None = None) -> Payment:
+    """Ask Stripe for the intent's state and apply it (the buyer's return page polls this).
+
+    `not_within`: ask at most once in that time, whoever asks (a page reloaded in a loop
+    costs Stripe one request per interval); the webhook settles it meanwhile."""
     payment = Payment.objects.get(pk=payment_id)
     if payment.status != Payment.Status.PENDING:
         return payment
+    now = timezone.now()
+    if not_within is not None:
+        due = Q(checked_at__isnull=True) | Q(checked_at__lte=now - not_within)
+        if not Payment.objects.filter(due, pk=payment.pk).update(checked_at=now):
+            return payment
     try:
         intent = _plain(
             stripe_client().v1.payment_intents.retrieve(
@@ -202,7 +260,8 @@ _INTENT_STATUS = {
 def _intent_apply(intent, *, failed: bool = False) -> str:
     """Bring our Payment in line with a PaymentIntent, once: a succeeded payment stays so,
     whatever arrives after it, and a success after a failed attempt still counts (events
-    arrive in any order). Runs in the payment's schema, inside a transaction."""
+    arrive in any order). Money received that is not what the payment asked for is refunded,
+    never applied. Runs in the payment's schema, inside a transaction."""
     payment = Payment.objects.select_for_update().filter(intent_id=intent["id"]).first()
     if payment is None:
         return "unknown payment"
@@ -212,14 +271,19 @@ def _intent_apply(intent, *, failed: bool = False) -> str:
     if status is None or status == payment.status:
         return "no change"
     payment.status = status
+    if status != Payment.Status.SUCCEEDED:
+        payment.save(update_fields=["status"])
+        payment_failed.send(sender=Payment, payment=payment, reference=payment.reference)
+        return str(status)
+    currency = str(intent.get("currency") or payment.currency).upper()
     received = intent.get("amount_received")
-    if status == Payment.Status.SUCCEEDED:
-        payment.succeeded_at = timezone.now()
-        if received is not None and from_minor_units(received, payment.currency) != payment.amount:
-            return _("amount mismatch: %(received)s received") % {"received": received}
-    payment.save(update_fields=["status", "succeeded_at"])
-    signal = payment_succeeded if status == Payment.Status.SUCCEEDED else payment_failed
-    signal.send(sender=Payment, payment=payment, reference=payment.reference)
+    payment.amount_received = from_minor_units(intent["amount"] if received is None else received, currency)
+    payment.succeeded_at = timezone.now()
+    payment.save(update_fields=["status", "amount_received", "succeeded_at"])
+    if (payment.amount_received, currency) != (payment.amount, payment.currency):
+        payment_refund_due(payment_id=payment.pk, reason=REASON_AMOUNT)
+        return f"refunded: {REASON_AMOUNT}"
+    payment_succeeded.send(sender=Payment, payment=payment, reference=payment.reference)
     return str(status)
 
 
@@ -230,23 +294,26 @@ def payment_refund(*, payment_id: int, amount: Decimal, reason: str = "") -> Ref
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if payment.status != Payment.Status.SUCCEEDED:
             raise AccountNotReady(_("Only a succeeded payment can be refunded."))
-        if amount <= 0 or payment.refunded_amount + amount > payment.amount:
+        if amount <= 0 or amount > payment.refundable:
             raise AccountNotReady(_("A refund cannot exceed what was paid and not yet refunded."))
         refunded_before = to_minor_units(payment.refunded_amount, payment.currency)
-        refund = _plain(
-            stripe_client().v1.refunds.create(
-                params={
-                    "payment_intent": payment.intent_id,
-                    "amount": to_minor_units(amount, payment.currency),
-                    "refund_application_fee": True,
-                    "metadata": {"reference": payment.reference, "reason": reason[:500]},
-                },
-                options={
-                    "stripe_account": payment.stripe_account_id,
-                    "idempotency_key": f"refund:{connection.schema_name}:{payment.intent_id}:{refunded_before}",
-                },
+        try:
+            refund = _plain(
+                stripe_client().v1.refunds.create(
+                    params={
+                        "payment_intent": payment.intent_id,
+                        "amount": to_minor_units(amount, payment.currency),
+                        "refund_application_fee": True,
+                        "metadata": {"reference": payment.reference, "reason": reason[:500]},
+                    },
+                    options={
+                        "stripe_account": payment.stripe_account_id,
+                        "idempotency_key": f"refund:{connection.schema_name}:{payment.intent_id}:{refunded_before}",
+                    },
+                )
             )
-        )
+        except stripe.StripeError as exc:
+            raise PaymentsUnavailable() from exc
         payment.refunded_amount += amount
         payment.save(update_fields=["refunded_amount"])
         return Refund.objects.create(
@@ -256,6 +323,52 @@ def payment_refund(*, payment_id: int, amount: Decimal, reason: str = "") -> Ref
             status=refund.get("status", ""),
             reason=reason,
         )
+
+
+# Why a payment could not become what it paid for (Payment.unapplied_reason).
+REASON_AMOUNT = "amount differs"
+REASON_SOLD_OUT = "sold out"
+REASON_CLOSED = "order closed"
+REASON_ALREADY_PAID = "already paid"
+
+
+def payment_refund_due(*, payment_id: int, reason: str) -> Payment:
+    """A succeeded payment that cannot become what it paid for is refunded in full.
+
+    The debt is recorded in the caller's transaction, then refunded at once; if Stripe
+    cannot be reached, it stays due and `payments_refund_due_settle` (beat) refunds it."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status != Payment.Status.SUCCEEDED or payment.refundable <= 0:
+            return payment
+        payment.refund_due = True
+        payment.unapplied_reason = reason[:200]
+        payment.save(update_fields=["refund_due", "unapplied_reason"])
+    return _refund_due_try(payment)
+
+
+def _refund_due_try(payment: Payment) -> Payment:
+    try:
+        with transaction.atomic():
+            if payment.refundable > 0:
+                payment_refund(
+                    payment_id=payment.pk, amount=payment.refundable, reason=payment.unapplied_reason
+                )
+            Payment.objects.filter(pk=payment.pk).update(refund_due=False)
+    except PaymentsUnavailable:
+        logger.warning(
+            "refund of payment %s (%s) left due: Stripe unreachable", payment.pk, connection.schema_name
+        )
+    payment.refresh_from_db()
+    return payment
+
+
+def payments_refund_due_settle() -> int:
+    """Refund every payment still due a refund in this schema; returns how many were refunded."""
+    settled = 0
+    for payment in Payment.objects.filter(refund_due=True).order_by("pk"):
+        settled += not _refund_due_try(payment).refund_due
+    return settled
 
 
 # --- the webhook endpoint ---------------------------------------------------------------
@@ -288,7 +401,13 @@ def _event_handle(event) -> str:
             return "duplicate"
         account = ConnectedAccount.objects.filter(stripe_account_id=row.account).first()
         schema_name = account.schema_name if account else _platform_schema_of(event)
-    outcome = _dispatch(event, schema_name)
+    try:
+        with transaction.atomic():
+            outcome = _dispatch(event, schema_name)
+    except DomainError as exc:
+        # Answering Stripe with an error would only have it retry the same refusal for days.
+        logger.exception("webhook event %s refused by its handler", event["id"])
+        outcome = f"refused: {exc}"
     with schema_context(get_public_schema_name()):
         row.processed_at = timezone.now()
         row.schema_name = schema_name
@@ -355,10 +474,16 @@ def card_setup_start(*, customer_id: str) -> str:
     return intent["client_secret"]
 
 
-def card_setup_finish(*, setup_intent_id: str) -> tuple[str, str]:
-    """The card a succeeded SetupIntent saved: (payment method id, "Visa •••• 4242")."""
+def card_setup_finish(*, setup_intent_id: str, customer_id: str) -> tuple[str, str]:
+    """The card a succeeded SetupIntent of `customer_id` saved: (payment method id, "Visa •••• 4242").
+
+    Another customer's SetupIntent (an id read elsewhere and posted here) is refused."""
+    if not customer_id:
+        raise AccountNotReady(_("The card was not saved; please try again."))
     try:
         intent = _plain(stripe_client().v1.setup_intents.retrieve(setup_intent_id))
+        if intent.get("customer") != customer_id:
+            raise AccountNotReady(_("This card setup is not yours; please enter your card again."))
         if intent.get("status") != "succeeded" or not intent.get("payment_method"):
             raise AccountNotReady(_("The card was not saved; please try again."))
         method = _plain(stripe_client().v1.payment_methods.retrieve(intent["payment_method"]))

@@ -1,5 +1,6 @@
 """Selling: orders and their tickets, with capacity taken through apps.sales.inventory."""
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,12 +18,14 @@ from apps.core.money import quantize
 from apps.events.models import Event, EventDate, TicketType
 from apps.organizers.models import Distribution
 from apps.organizers.services import organizer_lock_currency
+from apps.payments.exceptions import PaymentsUnavailable
 from apps.sales import inventory
 from apps.sales.exceptions import CheckInRefused, OrderRejected, SoldOut
 from apps.sales.models import Order, Ticket
 from apps.sales.selectors import catalog_changed
 
 SYSTEM = Actor(user=None)
+logger = logging.getLogger(__name__)
 
 
 def reservation_minutes() -> int:
@@ -339,6 +342,12 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
         raise OrderRejected(
             _("A paid card order is refunded, not cancelled: its money goes back to the buyer.")
         )
+    if order.status == Order.Status.PENDING and order.payment_method == Order.PaymentMethod.STRIPE:
+        try:
+            _payment_cancel_pending(order)
+        except PaymentsUnavailable:
+            # Cancelled all the same: if the buyer still pays it, the payment is refunded.
+            logger.warning("order %s cancelled with its payment left open: Stripe unreachable", order.pk)
     if order.holds_capacity:
         state = "held" if order.status == Order.Status.PENDING else "sold"
         inventory.give_back(_claim_of_order(order), state=state)
@@ -436,6 +445,20 @@ def order_confirmation_send(*, order_id: int) -> bool:
 # --- online payment ----------------------------------------------------------------------
 
 
+def _payment_cancel_pending(order: Order) -> None:
+    """Cancel the order's open card payment, if any (PaymentUnderway when it is being paid)."""
+    from apps.payments.models import Payment
+    from apps.payments.services import payment_cancel
+
+    pending = Payment.objects.filter(reference=order_payment_reference(order), status=Payment.Status.PENDING)
+    for payment_id in pending.values_list("pk", flat=True):
+        payment_cancel(payment_id=payment_id)
+
+
+def order_payment_reference(order: Order) -> str:
+    return f"order:{order.pk}"
+
+
 def order_payment_start(*, order: Order):
     """The Stripe payment of a pending order, on its organizer's account with the platform's fee."""
     from apps.payments.services import payment_start
@@ -443,7 +466,7 @@ def order_payment_start(*, order: Order):
     if order.status != Order.Status.PENDING:
         raise OrderRejected(_("Order %(code)s is not awaiting payment.") % {"code": order.code})
     return payment_start(
-        reference=f"order:{order.pk}",
+        reference=order_payment_reference(order),
         amount=order.total,
         currency=order.currency,
         organizer=order.organizer,
@@ -464,36 +487,72 @@ def application_fee_of(order: Order) -> Decimal:
 
 
 def order_payment_received(*, order_id: int, payment) -> Order:
-    """A payment for the order succeeded: the order is paid, or, when it expired meanwhile and
-    its seats are gone, the payment goes back to the buyer and they are told. Never lost."""
-    from apps.payments.services import payment_refund
+    """A payment for the order succeeded. The order is paid only when the payment is for
+    exactly its total and currency and the order can still be sold; any other payment
+    (the cart changed, the order was cancelled, or expired and its seats are gone, or it
+    was paid already) goes back to the buyer in full, on the order's record, and the
+    buyer is told. Never lost."""
+    from apps.payments import services as payments
 
-    try:
-        return order_mark_paid(order_id=order_id)
-    except SoldOut:
-        pass
-    payment_refund(payment_id=payment.pk, amount=payment.amount, reason="sold out after expiry")
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
-        order.status = Order.Status.REFUNDED
-        order.save(update_fields=["status"])
-        order.tickets.update(status=Ticket.Status.REFUNDED, voided_at=timezone.now())
-        audit_log(actor=SYSTEM, action="order.refunded_sold_out", target=order)
-        _sold_out_refund_notice(order)
+        if order.status == Order.Status.PAID:
+            reason = payments.REASON_ALREADY_PAID
+        elif (payment.amount_received, payment.currency) != (order.total, order.currency):
+            reason = payments.REASON_AMOUNT
+        else:
+            try:
+                return order_mark_paid(order_id=order_id)
+            except SoldOut:
+                reason = payments.REASON_SOLD_OUT
+            except OrderRejected:
+                reason = payments.REASON_CLOSED
+        if reason == payments.REASON_SOLD_OUT:
+            order.status = Order.Status.REFUNDED
+            order.holds_capacity = False
+            order.save(update_fields=["status", "holds_capacity"])
+            order.tickets.update(status=Ticket.Status.REFUNDED, voided_at=timezone.now())
+        payments.payment_refund_due(payment_id=payment.pk, reason=reason)
+        audit_log(
+            actor=SYSTEM,
+            action="order.payment_refunded",
+            target=order,
+            reason=reason,
+            payment=payment.intent_id,
+            amount=str(payment.amount_received),
+            currency=payment.currency,
+        )
+        _payment_refunded_notice(order, payment, reason)
     return order
 
 
-def _sold_out_refund_notice(order: Order) -> None:
+def _payment_refunded_notice(order: Order, payment, reason: str) -> None:
     from django.template.loader import render_to_string
     from django.utils import translation
 
     from apps.core.emails import email_send
+    from apps.payments import services as payments
 
+    if not order.email:
+        return
     with translation.override(order.language or settings.LANGUAGE_CODE):
+        why = {
+            payments.REASON_SOLD_OUT: _(
+                "it arrived after your reservation had expired, and the last tickets were sold in the meantime"
+            ),
+            payments.REASON_CLOSED: _("your order had been cancelled or had expired before it arrived"),
+            payments.REASON_AMOUNT: _(
+                "it was not for your order's total, which changed after you started paying"
+            ),
+            payments.REASON_ALREADY_PAID: _("your order had already been paid"),
+        }[reason]
         email_send(
             to=[order.email],
             subject=_("Your order %(code)s could not be completed: refunded") % {"code": order.code},
-            body=render_to_string("sales/email/sold_out_refund.txt", {"order": order}),
+            body=render_to_string(
+                "sales/email/payment_refunded.txt",
+                {"order": order, "payment": payment, "reason": why},
+            ),
         )
 
 
@@ -564,6 +623,7 @@ def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine]) -> Order:
     now = timezone.now()
     if order.status != Order.Status.PENDING or order.expires_at <= now:
         raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
+    _payment_cancel_pending(order)  # the cart is frozen once paying starts: start over
     tickets, pass_dates = _priced_tickets(lines, order.distribution, now)
     inventory.take(_claim_of(tickets, pass_dates), state="held")
     for ticket in tickets:
@@ -605,7 +665,7 @@ def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, acto
     """Refund a paid order, whole or some of its tickets: a card payment is refunded through
     Stripe (the platform's fee in proportion), counter payments are given back at the
     counter; the tickets are void and their seats return to sale."""
-    from apps.payments.selectors import payment_of
+    from apps.payments.selectors import payment_settled_of
     from apps.payments.services import payment_refund
 
     order = Order.objects.select_for_update().get(pk=order_id)
@@ -617,7 +677,7 @@ def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, acto
         raise OrderRejected(_("Choose valid tickets of this order to refund."))
     amount = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
     if order.payment_method == Order.PaymentMethod.STRIPE and amount > 0:
-        payment = payment_of(reference=f"order:{order.pk}")
+        payment = payment_settled_of(reference=order_payment_reference(order))
         payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
     inventory.give_back(_claim_of_tickets(tickets), state="sold")
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(

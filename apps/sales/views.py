@@ -1,4 +1,5 @@
 import contextlib
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -193,12 +194,13 @@ def cart_empty(request):
 
 def checkout_pay(request):
     """The card payment step: Stripe.js confirms the intent on the organizer's account."""
+    from apps.payments.models import Payment
     from apps.payments.selectors import payment_of, stripe_publishable_key
 
     order = _cart(request)
-    payment = payment_of(reference=f"order:{order.pk}") if order else None
-    if payment is None:
-        return redirect("cart")
+    payment = payment_of(reference=services.order_payment_reference(order)) if order else None
+    if payment is None or payment.status != Payment.Status.PENDING or payment.amount != order.total:
+        return redirect("cart")  # the cart changed since paying started: check out again
     return render(
         request,
         "sales/checkout_pay.html",
@@ -224,11 +226,13 @@ def checkout_return(request):
     if order is None:
         return redirect("cart")
     request.session["last_order_id"] = order.pk
-    payment = payment_of(reference=f"order:{order.pk}")
+    payment = payment_of(reference=services.order_payment_reference(order))
     if payment is not None:
         # Stripe unreachable: the webhook still settles it, and this page looks again.
         with contextlib.suppress(DomainError):
-            payment_reconcile(payment_id=payment.pk)
+            payment_reconcile(
+                payment_id=payment.pk, not_within=timedelta(seconds=settings.PAYMENTS_RECONCILE_SECONDS)
+            )
     order.refresh_from_db()
     if order.status == Order.Status.PAID:
         request.session.pop(CART, None)

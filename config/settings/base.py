@@ -294,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 5,
         "kwargs": {"schema_name": "public"},
     },
+    "refund-unusable-payments": {
+        "task": "apps.payments.tasks.refund_due_everywhere",
+        "schedule": 60 * 5,
+        "kwargs": {"schema_name": "public"},
+    },
     "verify-custom-domains": {
         "task": "apps.tenancy.tasks.verify_pending_custom_domains",
         "schedule": 60 * 10,
@@ -320,6 +325,8 @@ STRIPE_CONNECT_CLIENT_ID = env("STRIPE_CONNECT_CLIENT_ID", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 # Stripe.js must come from Stripe (PCI); tests point it at the fake server's copy.
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# The buyer's return page asks Stripe about a payment at most once in this many seconds.
+PAYMENTS_RECONCILE_SECONDS = env.int("PAYMENTS_RECONCILE_SECONDS", default=5)
 
 # --- REST API.
 REST_FRAMEWORK = {

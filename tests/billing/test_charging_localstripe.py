@@ -138,3 +138,28 @@ def test_the_platforms_payment_events_come_back_to_the_public_schema_once(
         "reference": f"invoice:{invoice.pk}",
     }
     assert Invoice.objects.get(pk=invoice.pk).amount_paid == Decimal("39.00")
+
+
+def test_another_clients_setup_intent_does_not_become_your_card_on_file(
+    organizations, platform_on_localstripe
+):
+    import pytest
+
+    from apps.payments.exceptions import AccountNotReady
+
+    victim = _account(organizations["beta"], signed_up=date(2026, 3, 10))
+    victims_setup = localstripe_confirm(
+        platform_on_localstripe,
+        client_secret=services.card_on_file_start(account_id=victim.pk),
+        card="4242424242424242",
+    )
+    attacker = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
+    services.card_on_file_start(account_id=attacker.pk)  # the attacker has a customer of its own
+
+    with pytest.raises(AccountNotReady, match="not yours"):
+        services.card_on_file_finish(
+            account_id=attacker.pk, setup_intent_id=victims_setup["id"], actor=services.SYSTEM
+        )
+
+    attacker.refresh_from_db()
+    assert (attacker.payment_method_id, attacker.card_label) == ("", "")

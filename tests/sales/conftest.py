@@ -3,7 +3,13 @@ from django_tenants.utils import schema_context
 
 from apps.events import services as events
 from tests.factories import programme_build, world_build
-from tests.payments.fixtures import stripe_api, stripe_platform  # noqa: F401
+from tests.payments.fixtures import (  # noqa: F401
+    localstripe,
+    localstripe_webhooks,
+    platform_on_localstripe,
+    stripe_api,
+    stripe_platform,
+)
 from tests.tenants import ALPHA
 
 

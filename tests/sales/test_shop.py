@@ -232,3 +232,33 @@ def test_a_customer_sees_their_orders_and_no_one_elses(shop):
     assert f"/orders/{mine.code}/{mine.secret}/" in body
     assert body.count('href="/orders/') == 1
     assert Client(HTTP_HOST=HOST).get("/account/orders/").status_code == 302
+
+
+def test_reloading_the_return_page_asks_stripe_once_per_interval(
+    buyer, shop, alpha, stripe_platform, stripe_api, settings
+):
+    from apps.payments.models import ConnectedAccount, Payment
+
+    settings.PAYMENTS_RECONCILE_SECONDS = 60
+    ConnectedAccount.objects.create(
+        stripe_account_id="acct_1Reloader",
+        schema_name=alpha.schema_name,
+        organizer_id=shop.organizer.pk,
+        charges_enabled=True,
+    )
+    intent = stripe_fake.payment_intent(amount=1000)
+    stripe_api.add(responses.POST, f"{stripe_fake.API}/v1/payment_intents", json=intent)
+    retrieve = stripe_api.add(
+        responses.GET, f"{stripe_fake.API}/v1/payment_intents/{intent['id']}", json=intent
+    )
+    _reserve(buyer, shop, 1)
+    buyer.post("/cart/", {"email": "reloader@example.com"})
+
+    pages = [buyer.get("/checkout/return/") for _i in range(5)]
+
+    assert [page.status_code for page in pages] == [200] * 5
+    assert retrieve.call_count == 1
+    with schema_context(ALPHA.schema_name):
+        Payment.objects.update(checked_at=timezone.now() - dt.timedelta(seconds=61))
+    buyer.get("/checkout/return/")
+    assert retrieve.call_count == 2
