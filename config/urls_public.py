@@ -1,9 +1,10 @@
 """URLs of the platform host (public schema): platform site, platform admin, webhooks."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.core.admin_sites import platform_admin_site
+from apps.core.views import brand_css
 
 urlpatterns = [
     path("platform/clients/", include("apps.billing.urls")),
@@ -14,7 +15,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", platform_admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("brand.css", brand_css, name="brand-css"),
     path("api/v1/", include(("config.api_public", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="core/swagger_ui.html"),
+        name="api-docs",
+    ),
 ]

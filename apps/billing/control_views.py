@@ -17,6 +17,7 @@ from apps.billing.invoices import invoice_pdf
 from apps.billing.models import BillingAccount, Invoice
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
+from apps.payments.csp import loads_stripe_js
 
 
 def _own_account(pk: int) -> BillingAccount:
@@ -52,6 +53,7 @@ def invoice_download(request, pk):
 
 @require_POST
 @requires(is_organization_admin)
+@loads_stripe_js
 def card_start(request, pk):
     """The card form: Stripe.js saves the card with a SetupIntent, then comes back here."""
     from apps.payments.selectors import stripe_publishable_key

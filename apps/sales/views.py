@@ -18,6 +18,7 @@ from apps.core.exceptions import DomainError
 from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.events.selectors import published_events_of
 from apps.organizers.selectors import organizers_with_distributions
+from apps.payments.csp import loads_stripe_js
 from apps.sales import selectors, services
 from apps.sales.forms import CheckoutForm, quantities_from
 from apps.sales.models import Order
@@ -192,6 +193,7 @@ def cart_empty(request):
     return redirect("home")
 
 
+@loads_stripe_js
 def checkout_pay(request):
     """The card payment step: Stripe.js confirms the intent on the organizer's account."""
     from apps.payments.models import Payment

@@ -97,6 +97,9 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
+    # First, so every answer carries them: error pages and the unknown-host 404 included.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "apps.core.middleware.HealthCheckMiddleware",
     "apps.tenancy.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -132,6 +135,55 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+
+# --- Content-Security-Policy (django-csp): our own origin only, no inline script or style
+# (behaviour in static/js attached by data-* attributes, styles in static/css). Pages that
+# load Stripe.js widen it for Stripe's hosts alone (apps.payments.csp). An owner who needs
+# another host adds it to CSP_<DIRECTIVE>_EXTRA, e.g. CSP_IMG_SRC_EXTRA=https://cdn.example.com.
+CSP_EXTRA = {
+    directive: env.list(f"CSP_{directive.upper().replace('-', '_')}_EXTRA", default=[])
+    for directive in ("script-src", "style-src", "img-src", "font-src", "connect-src", "frame-src")
+}
+CSP_REPORT_URI = env("CSP_REPORT_URI", default="")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *CSP_EXTRA["script-src"]],
+        "style-src": ["'self'", *CSP_EXTRA["style-src"]],
+        # data: for the SVG icons that Pico's and Swagger UI's style sheets embed.
+        "img-src": ["'self'", "data:", *CSP_EXTRA["img-src"]],
+        "font-src": ["'self'", *CSP_EXTRA["font-src"]],
+        "connect-src": ["'self'", *CSP_EXTRA["connect-src"]],
+        # No frame-src: default-src answers; pages with Stripe.js set Stripe's frames alone.
+        **({"frame-src": CSP_EXTRA["frame-src"]} if CSP_EXTRA["frame-src"] else {}),
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        **({"report-uri": CSP_REPORT_URI} if CSP_REPORT_URI else {}),
+    }
+}
+# Features no page uses are off for the page and every frame in it (Stripe's included).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Users: one User table per schema (public = platform admins; organization = operators, customers).
 AUTH_USER_MODEL = "accounts.User"
@@ -350,6 +402,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Tessera API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI comes from our static files (static/vendor/swagger-ui), never a CDN.
+    "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
     "ENUM_NAME_OVERRIDES": {
         "DistributionKindEnum": "apps.organizers.models.Distribution.Kind",
         "ReplicationKindEnum": ["recurrence", "copy"],

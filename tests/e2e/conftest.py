@@ -34,6 +34,32 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Reports each Content-Security-Policy violation on the console (Playwright's init scripts
+# run outside the page's policy), where the `context` fixture below collects it.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("CSP violation: " + event.effectiveDirective + " blocked " + (event.blockedURI || "inline") + " on " + event.documentURI);
+});
+"""
+
+
+@pytest.fixture
+def context(context):
+    """Every page a browser test opens loads with zero Content-Security-Policy violations."""
+    violations = []
+
+    def on_console(message):
+        if message.type == "error" and (
+            "Content Security Policy" in message.text or "CSP violation" in message.text
+        ):
+            violations.append(message.text)
+
+    context.add_init_script(CSP_WATCH)
+    context.on("console", on_console)
+    yield context
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
