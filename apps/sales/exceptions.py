@@ -26,3 +26,10 @@ class CheckInRefused(DomainError):
     def __init__(self, reason: str, message):
         self.reason = reason
         super().__init__(message)
+
+
+class IdempotencyKeyReused(Conflict):
+    """An Idempotency-Key sent again with another request body."""
+
+    def __init__(self):
+        super().__init__(_("This Idempotency-Key was already used for a different request."))

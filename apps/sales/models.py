@@ -157,6 +157,25 @@ class Order(models.Model):
         return self.code
 
 
+class OrderRequest(models.Model):
+    """An API order request sent with an Idempotency-Key: a retry of it (same caller, same
+    key) gets this order back instead of selling again."""
+
+    caller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text=_("SHA-256 of the request body."))
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order request")
+        verbose_name_plural = _("order requests")
+        constraints = [models.UniqueConstraint(fields=["caller", "key"], name="sales_order_request_once")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class Ticket(models.Model):
     """One admission: of a ticket type, for one date (a pass: every date of its event)."""
 

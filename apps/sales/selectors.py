@@ -11,7 +11,8 @@ from apps.accounts.permissions import distributions_sellable_by, is_operator, or
 from apps.core.cache import cached_many, cached_one, entry_key, generation_bump
 from apps.events.models import TicketType
 from apps.organizers.models import Distribution
-from apps.sales.models import Order, Ticket
+from apps.sales.exceptions import IdempotencyKeyReused
+from apps.sales.models import Order, OrderRequest, Ticket
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -372,3 +373,14 @@ def organization_currencies() -> list[str]:
     from apps.organizers.models import Organizer
 
     return sorted(set(Organizer.objects.values_list("currency", flat=True)))
+
+
+def order_of_request(*, caller, key: str, fingerprint: str) -> Order | None:
+    """The order an earlier API request with this Idempotency-Key made, if any; the same key
+    with another body (`fingerprint`) raises IdempotencyKeyReused."""
+    request = OrderRequest.objects.select_related("order").filter(caller=caller, key=key).first()
+    if request is None:
+        return None
+    if request.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return request.order

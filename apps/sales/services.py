@@ -21,8 +21,8 @@ from apps.organizers.services import organizer_lock_currency
 from apps.payments.exceptions import PaymentsUnavailable
 from apps.sales import inventory
 from apps.sales.exceptions import CheckInRefused, OrderRejected, SoldOut
-from apps.sales.models import Order, Ticket
-from apps.sales.selectors import catalog_changed
+from apps.sales.models import Order, OrderRequest, Ticket
+from apps.sales.selectors import catalog_changed, order_of_request
 
 SYSTEM = Actor(user=None)
 logger = logging.getLogger(__name__)
@@ -134,6 +134,32 @@ def order_create(
         if not orders_expire(event_date_ids=exc.date_ids):
             raise
     return _order_create(**arguments)
+
+
+def order_create_once(
+    *, caller, idempotency_key: str, fingerprint: str, **order_arguments
+) -> tuple[Order, bool]:
+    """`order_create`, once per (caller, idempotency key): a retried request gets the first
+    one's order back, with True (replayed); the same key with another request body raises
+    IdempotencyKeyReused. Two sends of one key at once make one order (the key's unique row
+    is written in the order's transaction; the second waits for it, then replays)."""
+    from django.db import IntegrityError
+
+    earlier = order_of_request(caller=caller, key=idempotency_key, fingerprint=fingerprint)
+    if earlier is not None:
+        return earlier, True
+    try:
+        with transaction.atomic():
+            order = order_create(**order_arguments)
+            OrderRequest.objects.create(
+                caller=caller, key=idempotency_key, fingerprint=fingerprint, order=order
+            )
+    except IntegrityError:
+        earlier = order_of_request(caller=caller, key=idempotency_key, fingerprint=fingerprint)
+        if earlier is None:
+            raise
+        return earlier, True
+    return order, False
 
 
 # Dates this process saw sold out lately ({(schema, date ids): when}). Only decides when an

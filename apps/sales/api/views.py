@@ -1,7 +1,12 @@
+import hashlib
+import json
+
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, views, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.api_permissions import IsOperator
@@ -22,6 +27,22 @@ from apps.sales.api.serializers import (
 from apps.sales.exceptions import CheckInRefused
 from apps.sales.models import FeeRule
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _idempotency_key(request) -> str:
+    key = request.headers.get(IDEMPOTENCY_HEADER, "")
+    if key and (len(key) > 255 or not key.isprintable() or not key.isascii()):
+        raise ValidationError({IDEMPOTENCY_HEADER: [_("Use 1 to 255 printable ASCII characters.")]})
+    return key
+
+
+def _order_created(order, *, replayed: bool) -> Response:
+    response = Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Orders the caller may see; box-office sales (paid at the counter) and cancellation."""
@@ -40,21 +61,47 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             queryset = queryset.filter(status=status_filter)
         return queryset.order_by("-created_at", "-pk")
 
-    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer, 429: None})
+    @extend_schema(
+        request=OrderCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Any unique string (1–255 printable characters): a retry with the same key "
+                "and body returns the first request's order (header Idempotent-Replayed: true) "
+                "instead of selling again; the same key with another body is a 409.",
+            )
+        ],
+        responses={201: OrderSerializer, 409: None, 429: None},
+    )
     def create(self, request):
+        key = _idempotency_key(request)
+        fingerprint = hashlib.sha256(
+            json.dumps(request.data, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        if key:
+            earlier = selectors.order_of_request(caller=request.user, key=key, fingerprint=fingerprint)
+            if earlier is not None:
+                return _order_created(earlier, replayed=True)
         serializer = OrderCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        order = services.order_create(
-            distribution=data["distribution"],
-            lines=data["positions"],
-            email=data["email"],
-            buyer_name=data["buyer_name"],
-            payment_method=data["payment_method"],
-            sold_by=request.user,
-            actor=Actor.from_request(request),
+        arguments = {
+            "distribution": data["distribution"],
+            "lines": data["positions"],
+            "email": data["email"],
+            "buyer_name": data["buyer_name"],
+            "payment_method": data["payment_method"],
+            "sold_by": request.user,
+            "actor": Actor.from_request(request),
+        }
+        if not key:
+            return _order_created(services.order_create(**arguments), replayed=False)
+        order, replayed = services.order_create_once(
+            caller=request.user, idempotency_key=key, fingerprint=fingerprint, **arguments
         )
-        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return _order_created(order, replayed=replayed)
 
     def _require_sale_rights(self, order) -> None:
         if not (
