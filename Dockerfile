@@ -22,9 +22,10 @@ RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.t
     && rm -rf /wheels
 
 COPY . .
-# Prod settings read SECRET_KEY/DATABASE_URL from the environment: dummies for this step
-# only (collectstatic never connects to the database), not baked into the image.
-RUN env SECRET_KEY=collectstatic-build-only DATABASE_URL=postgres://build@localhost/build \
+# Prod settings read SECRET_KEY/DATABASE_URL from the environment: a throwaway random key
+# and a dummy URL for this step only (collectstatic never connects), not baked into the image.
+RUN env SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+        DATABASE_URL=postgres://build@localhost/build \
         python manage.py collectstatic --noinput \
     && mkdir -p /app/media \
     && chown tessera:tessera /app/media

@@ -16,8 +16,8 @@ fmt:
 migrate:
 	$(PY) manage.py migrate_schemas --noinput
 worker:
-	.venv/bin/celery -A config worker -l info -Q default,email,billing,provisioning
+	DJANGO_SETTINGS_MODULE=config.settings.dev .venv/bin/celery -A config worker -l info -Q default,email,billing,provisioning
 beat:
-	.venv/bin/celery -A config beat -l info
+	DJANGO_SETTINGS_MODULE=config.settings.dev .venv/bin/celery -A config beat -l info
 bench:
 	$(PY) bench/provision.py && $(PY) bench/replicate.py && $(PY) bench/hub.py

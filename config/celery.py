@@ -4,7 +4,8 @@ import os
 
 from tenant_schemas_celery.app import CeleryApp
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Workers and beat run production unless told otherwise (manage.py defaults to development).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
 
 app = CeleryApp("tessera")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -11,8 +11,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = env("SECRET_KEY", default="")  # dev and test set their own; prod refuses a missing one
 DEBUG = env.bool("DEBUG", default=False)
+# The demo platform (manage.py seed_demo) logs in with a published password and TOTP secret:
+# only where this is on (development and tests; production only when asked for).
+DEMO_ENABLED = env.bool("TESSERA_DEMO", default=False)
 
 # The platform owner's own host; organizations live on <slug>.PLATFORM_DOMAIN or custom domains.
 PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost")

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-change-me")
 os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("TESSERA_DEMO", "true")
 os.environ.setdefault("PLATFORM_PORT", "8000")
 
 from .base import *  # noqa: E402,F403

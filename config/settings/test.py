@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("EMAIL_URL", "memorymail://")
+os.environ.setdefault("TESSERA_DEMO", "true")
 
 from .base import *  # noqa: E402,F403
 
