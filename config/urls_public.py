@@ -24,3 +24,8 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+handler400 = "apps.core.error_views.bad_request"
+handler403 = "apps.core.error_views.permission_denied"
+handler404 = "apps.core.error_views.page_not_found"
+handler500 = "apps.core.error_views.server_error"
