@@ -187,7 +187,11 @@ def cart(request):
 def cart_empty(request):
     order = _cart(request)
     if order is not None:
-        services.order_cancel(order_id=order.pk)
+        try:
+            services.order_cancel(order_id=order.pk)
+        except DomainError as exc:  # paid, or being paid, meanwhile: the return page settles it
+            messages.error(request, str(exc))
+            return redirect("checkout-return")
     request.session.pop(CART, None)
     messages.info(request, _("Your cart is empty; the tickets are released."))
     return redirect("home")

@@ -286,3 +286,22 @@ def test_a_refund_stripe_cannot_take_stays_due_and_the_sweep_makes_it(shop, loca
         assert (payment.refund_due, payment.refundable) == (False, Decimal("0.00"))
         assert Refund.objects.get().amount == Decimal("10.00")
         assert payments.payments_refund_due_settle() == 0
+
+
+def test_emptying_a_cart_whose_payment_went_through_keeps_the_order_and_shows_it_paid(
+    buyer, shop, localstripe
+):
+    _reserve(buyer, shop, 2)
+    with schema_context(ALPHA.schema_name):
+        payment = _check_out(buyer)
+    localstripe_confirm(localstripe, client_secret=payment.client_secret, card="4242424242424242")
+
+    emptied = buyer.post("/cart/empty/")  # from a tab left open before paying
+    landed = buyer.get(emptied["Location"])
+
+    assert emptied["Location"] == "/checkout/return/"
+    with schema_context(ALPHA.schema_name):
+        order = Order.objects.get()
+        assert order.status == Order.Status.PAID
+        assert landed["Location"] == f"/orders/{order.code}/{order.secret}/"
+        assert not Refund.objects.exists()
