@@ -1,6 +1,9 @@
-"""URLs of an organization's hosts: storefront at /, control panel at /control/."""
+"""URLs of an organization's hosts: storefront at /, control panel at /control/.
 
-from django.contrib import admin
+No Django admin here: organization admins work in the control panel, whose every write goes
+through the services (permission module, plan features, audit log); platform admins enter an
+organization through a support session (README, Security)."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -16,7 +19,6 @@ urlpatterns = [
     path("control/", include("apps.accounts.urls")),
     path("control/", include("apps.tenancy.urls")),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("brand.css", brand_css, name="brand-css"),
     path("api/v1/", include(("config.api_tenant", "api"))),

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +31,4 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
-# Users exist in both kinds of schema, so both admins list them.
-admin.site.register(User, UserAdmin)
 platform_admin_site.register(User, UserAdmin)

@@ -20,5 +20,4 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(AuditLogEntry, AuditLogEntryAdmin)
 platform_admin_site.register(AuditLogEntry, AuditLogEntryAdmin)

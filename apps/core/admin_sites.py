@@ -1,5 +1,5 @@
-"""Two Django admins: the platform host's (public-schema models) and every organization host's
-(that schema's models). A model is registered on the site whose schema holds its table."""
+"""The platform host's Django admin (public-schema models). Organization hosts have none
+(config/urls_tenant.py): their people use the control panel."""
 
 from allauth.account.decorators import secure_admin_login
 from allauth.mfa.models import Authenticator

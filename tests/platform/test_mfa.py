@@ -89,11 +89,11 @@ def test_the_platform_django_admin_logs_in_through_allauth(client, organizations
     )["Location"].startswith("/accounts/login/")
 
 
-def test_an_organizations_django_admin_needs_no_totp(client, alpha):
+def test_an_organization_has_no_django_admin_not_even_for_its_superusers(client, alpha):
     with schema_context(ALPHA.schema_name):
         client.force_login(UserFactory(email="root@alpha.example", is_staff=True, is_superuser=True))
 
-    assert client.get("/admin/", HTTP_HOST=ALPHA.host).status_code == 200
+    assert client.get("/admin/", HTTP_HOST=ALPHA.host).status_code == 404
 
 
 def test_allauth_rate_limits_failed_logins(client, organizations):
