@@ -27,12 +27,19 @@ class RateLimited(DomainError):
 
     @staticmethod
     def default_message(retry_after: int) -> str:
-        from datetime import timedelta
-
-        from django.utils import timezone
-        from django.utils.timesince import timeuntil
         from django.utils.translation import gettext
 
-        now = timezone.now()
-        wait = timeuntil(now + timedelta(seconds=max(retry_after, 60)), now)
-        return gettext("Too many attempts: please try again in %(wait)s.") % {"wait": wait}
+        return gettext("Too many attempts: please try again in %(wait)s.") % {
+            "wait": waiting_time(retry_after)
+        }
+
+
+def waiting_time(seconds: int) -> str:
+    """A wait said in words ("4 minutes", "1 hour, 2 minutes"), at least a minute."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.timesince import timeuntil
+
+    now = timezone.now()
+    return timeuntil(now + timedelta(seconds=max(seconds, 60)), now)

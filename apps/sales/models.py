@@ -132,6 +132,10 @@ class Order(models.Model):
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(_("tickets e-mailed"), null=True, blank=True, editable=False)
     language = models.CharField(max_length=10, blank=True)
+    # Who holds a shop cart's seats (apps.sales.holds): the browser session's random holder
+    # token and the client's network; empty for orders made at the box office or the API.
+    hold_session = models.CharField(max_length=32, blank=True, editable=False)
+    hold_network = models.GenericIPAddressField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("order")
@@ -141,6 +145,16 @@ class Order(models.Model):
             models.Index(fields=["organizer", "status", "created_at"]),
             models.Index(
                 fields=["expires_at"], condition=Q(status="pending"), name="sales_order_pending_expiry"
+            ),
+            models.Index(
+                fields=["hold_session", "expires_at"],
+                condition=Q(status="pending") & ~Q(hold_session=""),
+                name="sales_order_held_by_session",
+            ),
+            models.Index(
+                fields=["hold_network", "expires_at"],
+                condition=Q(status="pending", hold_network__isnull=False),
+                name="sales_order_held_by_network",
             ),
         ]
         constraints = [

@@ -384,3 +384,16 @@ def order_of_request(*, caller, key: str, fingerprint: str) -> Order | None:
     if request.fingerprint != fingerprint:
         raise IdempotencyKeyReused()
     return request.order
+
+
+def tickets_held(*, now, session: str = "", network: str | None = None) -> tuple[int, object]:
+    """(how many tickets, when the first of them is released) held right now by the shop
+    carts and unpaid orders of one session holder token or one client network."""
+    from django.db.models import Count, Min
+
+    holds = Order.objects.filter(status=Order.Status.PENDING, expires_at__gt=now)
+    holds = holds.filter(hold_session=session) if session else holds.filter(hold_network=network)
+    held = Ticket.objects.filter(order__in=holds, status=Ticket.Status.VALID).aggregate(
+        count=Count("pk"), first_release=Min("order__expires_at")
+    )
+    return held["count"], held["first_release"]

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from apps.organizers.services import organizer_lock_currency
 from apps.payments.exceptions import PaymentsUnavailable
 from apps.sales import inventory
 from apps.sales.exceptions import CheckInRefused, OrderRejected, SoldOut
+from apps.sales.holds import Holder, holds_reserve
 from apps.sales.models import Order, OrderRequest, Ticket
 from apps.sales.selectors import catalog_changed, order_of_request
 
@@ -56,11 +58,8 @@ def _check_line(line: OrderLine, distribution: Distribution, now) -> EventDate |
             _("“%(event)s” is not sold through %(channel)s.")
             % {"event": event.name, "channel": distribution.name}
         )
-    if not ticket_type.min_per_order <= line.quantity <= ticket_type.max_per_order:
-        raise OrderRejected(
-            _("“%(name)s”: order between %(min)s and %(max)s tickets.")
-            % {"name": ticket_type.name, "min": ticket_type.min_per_order, "max": ticket_type.max_per_order}
-        )
+    if line.quantity < 1:
+        raise OrderRejected(_("Choose at least one ticket."))
     if (ticket_type.sale_start and now < ticket_type.sale_start) or (
         ticket_type.sale_end and now >= ticket_type.sale_end
     ):
@@ -77,6 +76,28 @@ def _check_line(line: OrderLine, distribution: Distribution, now) -> EventDate |
     if event_date.end <= now:
         raise OrderRejected(_("“%(name)s” is for a date that is over.") % {"name": ticket_type.name})
     return event_date
+
+
+def _check_totals(lines: Sequence[OrderLine], already: Counter) -> None:
+    """Minimum and maximum per order hold for the order's total of each ticket type, however
+    many lines (or additions to a cart) ask for it."""
+    totals = Counter(already)
+    ticket_types = {}
+    for line in lines:
+        totals[line.ticket_type.pk] += line.quantity
+        ticket_types[line.ticket_type.pk] = line.ticket_type
+    for pk, ticket_type in ticket_types.items():
+        if ticket_type.min_per_order <= totals[pk] <= ticket_type.max_per_order:
+            continue
+        if already[pk]:
+            raise OrderRejected(
+                _("“%(name)s”: at most %(max)s tickets per order, and your cart already has %(count)s.")
+                % {"name": ticket_type.name, "max": ticket_type.max_per_order, "count": already[pk]}
+            )
+        raise OrderRejected(
+            _("“%(name)s”: order between %(min)s and %(max)s tickets.")
+            % {"name": ticket_type.name, "min": ticket_type.min_per_order, "max": ticket_type.max_per_order}
+        )
 
 
 def _pass_date_ids(event: Event, now) -> list[int]:
@@ -105,6 +126,7 @@ def order_create(
     sold_by=None,
     language: str = "",
     hold: bool = False,
+    holder: Holder | None = None,
     actor: Actor = SYSTEM,
 ) -> Order:
     """Make an order, taking its tickets' capacity or raising SoldOut with nothing taken.
@@ -113,7 +135,8 @@ def order_create(
     terminal) or free, the order is paid at once and its capacity sold; an online payment
     leaves it pending, holding capacity for the reservation time. When seats run out,
     unpaid orders past their time may still hold some: they are expired, and the order is
-    tried once more. `hold`: a shop's cart, pending whatever its total until checkout.
+    tried once more. `hold`: a shop's cart, pending whatever its total until checkout;
+    `holder`: who reserves it in the shop, held to the limits of apps.sales.holds.
     """
     arguments = {
         "distribution": distribution,
@@ -125,6 +148,7 @@ def order_create(
         "sold_by": sold_by,
         "language": language,
         "hold": hold,
+        "holder": holder,
         "actor": actor,
     }
     try:
@@ -180,11 +204,16 @@ def _lately_sold_out(claim: inventory.Claim) -> bool:
     return seen is not None and time.monotonic() - seen < SOLD_OUT_SEEN_SECONDS
 
 
-def _priced_tickets(lines: Sequence[OrderLine], distribution: Distribution, now):
+def _priced_tickets(
+    lines: Sequence[OrderLine], distribution: Distribution, now, already: Counter | None = None
+):
     """The unsaved tickets `lines` ask for, priced in the organizer's currency, and the dates
-    of each pass's event; raises OrderRejected for a line that cannot be sold."""
+    of each pass's event; raises OrderRejected for a line that cannot be sold, or when the
+    order's total of a ticket type (with `already`: {ticket type id: count} in the order)
+    falls outside its minimum and maximum per order."""
     if not lines:
         raise OrderRejected(_("Choose at least one ticket."))
+    _check_totals(lines, already or Counter())
     currency = distribution.organizer.currency
     rules = fee_rules_for(distribution.organizer, {line.ticket_type.event_id for line in lines})
     tickets: list[Ticket] = []
@@ -243,12 +272,15 @@ def _order_create(
     sold_by=None,
     language: str = "",
     hold: bool = False,
+    holder: Holder | None = None,
     actor: Actor = SYSTEM,
 ) -> Order:
     now = timezone.now()
     organizer = distribution.organizer
     currency = organizer.currency
     tickets, pass_dates = _priced_tickets(lines, distribution, now)
+    if holder is not None:  # its locks first, before the organizer's row and the counters
+        holds_reserve(holder=holder, adding=len(tickets), now=now)
     subtotal = quantize(sum((ticket.price for ticket in tickets), Decimal(0)), currency)
     fee_total = quantize(sum((ticket.fee for ticket in tickets), Decimal(0)), currency)
     total = subtotal + fee_total
@@ -283,6 +315,8 @@ def _order_create(
         expires_at=None if paid_now else now + timedelta(minutes=reservation_minutes()),
         paid_at=now if paid_now else None,
         language=language,
+        hold_session=holder.session if holder else "",
+        hold_network=(holder.network or None) if holder else None,
     )
     for ticket in tickets:
         ticket.order = order
@@ -642,15 +676,22 @@ def ticket_check_in(*, code: str, tickets, event_date_id: int | None = None, ope
 
 
 @transaction.atomic
-def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine]) -> Order:
+def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder | None = None) -> Order:
     """Add tickets to a cart (a held, pending order) before its time runs out, taking their
-    capacity or raising SoldOut with the cart unchanged."""
-    order = Order.objects.select_for_update().select_related("distribution__organizer").get(pk=order_id)
+    capacity or raising SoldOut with the cart unchanged. Each ticket type's maximum per order
+    counts what the cart already has; `holder` is held to the limits of apps.sales.holds.
+    The time the cart holds its tickets is never extended."""
     now = timezone.now()
+    if holder is not None:  # its locks first, before the order's row and the counters
+        holds_reserve(holder=holder, adding=sum(line.quantity for line in lines), now=now)
+    order = Order.objects.select_for_update().select_related("distribution__organizer").get(pk=order_id)
     if order.status != Order.Status.PENDING or order.expires_at <= now:
         raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
+    in_cart = Counter(
+        order.tickets.filter(status=Ticket.Status.VALID).values_list("ticket_type_id", flat=True)
+    )
+    tickets, pass_dates = _priced_tickets(lines, order.distribution, now, already=in_cart)
     _payment_cancel_pending(order)  # the cart is frozen once paying starts: start over
-    tickets, pass_dates = _priced_tickets(lines, order.distribution, now)
     inventory.take(_claim_of(tickets, pass_dates), state="held")
     for ticket in tickets:
         ticket.order = order

@@ -1,4 +1,5 @@
 import contextlib
+import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,13 +15,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.exceptions import DomainError
+from apps.core.exceptions import DomainError, RateLimited
+from apps.core.ratelimit import client_network, rate_limit_hit
 from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.events.selectors import published_events_of
 from apps.organizers.selectors import organizers_with_distributions
 from apps.payments.csp import loads_stripe_js
 from apps.sales import selectors, services
 from apps.sales.forms import CheckoutForm, quantities_from
+from apps.sales.holds import Holder
 from apps.sales.models import Order
 from apps.sales.selectors import order_by_secret
 from apps.sales.services import OrderLine
@@ -111,12 +114,19 @@ def event_page(request, pk):
         raise Http404
     services.orders_expire(event_date_ids=list(event.dates.values_list("pk", flat=True)))  # lazily, on read
     listing = selectors.event_listing(event)
+    status, retry_after = 200, None
     if request.method == "POST":
+        status = 400
         chosen, errors = quantities_from(request.POST, listing)
         if not chosen and not errors:
             errors = [_("Choose how many tickets you want.")]
+        try:
+            rate_limit_hit(scope="reservation", ident=client_network(request))  # every attempt counts
+        except RateLimited as refused:
+            chosen, errors, status, retry_after = [], [str(refused)], 429, refused.retry_after
         if not errors:
             lines = [OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen]
+            holder = _holder(request)
             try:
                 cart = _cart(request)
                 if cart is None:
@@ -130,9 +140,12 @@ def event_page(request, pk):
                         else None,
                         language=get_language() or "",
                         hold=True,
+                        holder=holder,
                     )
                 else:
-                    services.cart_lines_add(order_id=cart.pk, lines=lines)
+                    services.cart_lines_add(order_id=cart.pk, lines=lines, holder=holder)
+            except RateLimited as refused:  # the holder's limits
+                errors, status, retry_after = [str(refused)], 429, refused.retry_after
             except DomainError as exc:
                 errors = [str(exc)]
             else:
@@ -142,12 +155,27 @@ def event_page(request, pk):
             messages.error(request, error)
         listing = selectors.event_listing(event)
     with timezone.override(ZoneInfo(DEFAULT_TIME_ZONE)):
-        return render(
+        response = render(
             request,
             "sales/event_page.html",
             {"event": event, "listing": listing, "time_zone": DEFAULT_TIME_ZONE},
-            status=400 if request.method == "POST" else 200,
+            status=status,
         )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+HOLDER = "cart_holder"
+
+
+def _holder(request) -> Holder:
+    """Who reserves: a random token the session keeps (it survives logging in) and the
+    client's network, so that the shop's hold limits count them."""
+    token = request.session.get(HOLDER)
+    if not token:
+        token = request.session[HOLDER] = secrets.token_hex(16)
+    return Holder(session=token, network=client_network(request))
 
 
 def cart(request):

@@ -239,6 +239,7 @@ RATE_LIMITS = {
     "signup": env("RATE_LIMIT_SIGNUP", default="10/h"),  # client signups (each clones a schema)
     "api_token": env("RATE_LIMIT_API_TOKEN", default="20/m"),  # POST /api/v1/auth/token/
     "api_order_create": env("RATE_LIMIT_API_ORDER_CREATE", default="120/m"),  # POST /api/v1/orders/
+    "reservation": env("RATE_LIMIT_RESERVATION", default="30/10m"),  # tickets put in a shop cart
 }
 
 # --- Sessions and cookies: host-only, so no cookie crosses from one organization's host to another.
@@ -467,6 +468,10 @@ TENANCY_BASE_DOMAIN_FUNCTION = "apps.platform.selectors.platform_base_domain"
 
 # --- Sales: how long tickets in a cart or an unpaid order stay reserved.
 SALES_RESERVATION_MINUTES = env.int("SALES_RESERVATION_MINUTES", default=15)
+# How many tickets the shop's carts and unpaid orders of one browser session, and of one
+# client network (an address; IPv6: its /64), may hold at once in an organization (0: no limit).
+SALES_HOLD_LIMIT_PER_SESSION = env.int("SALES_HOLD_LIMIT_PER_SESSION", default=20)
+SALES_HOLD_LIMIT_PER_NETWORK = env.int("SALES_HOLD_LIMIT_PER_NETWORK", default=60)
 # The function (dotted path) giving the platform's fee on an online order; empty: none.
 SALES_APPLICATION_FEE = env(
     "SALES_APPLICATION_FEE", default="apps.billing.selectors.application_fee_for_order"
