@@ -453,3 +453,36 @@ def only_platform_admins(allowed) -> dict:
 def role_matrix(table: dict):
     """One test case per role of a permission-matrix row: parametrizes (role, expected)."""
     return pytest.mark.parametrize(("role", "expected"), list(table.items()))
+
+
+# --- clients: the billing accounts whose plans decide features ---------------------------
+
+ALL_FEATURES = {"box_office": True, "event_replication": True, "custom_domain": True, "max_operators": None}
+
+
+def clients_open(*organizers, organization=None, plan_slug: str = "all-features", **features):
+    """Client (billing) accounts for these organizers of `organization` (by default the one of
+    the current schema) on plan `plan_slug` (made with `features` over ALL_FEATURES when
+    missing): plan features gate the box office, replication, custom domains and the number of
+    operators (apps.accounts.permissions)."""
+    from apps.billing.models import Plan
+    from apps.billing.services import billing_account_open
+    from apps.tenancy.models import Organization
+    from tests.billing.factories import plan_build
+
+    organization = organization or Organization.objects.get(schema_name=connection.schema_name)
+    with schema_context("public"):
+        plan = Plan.objects.filter(slug=plan_slug).first() or plan_build(
+            slug=plan_slug, **{**ALL_FEATURES, **features}
+        )
+        return [
+            billing_account_open(
+                organization=organization,
+                organizer_id=organizer.pk,
+                organizer_name=organizer.name,
+                organizer_slug=organizer.slug,
+                country=str(organizer.country),
+                plan=plan,
+            )
+            for organizer in organizers
+        ]

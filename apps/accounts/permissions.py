@@ -9,6 +9,11 @@ below; nothing else decides access.
 - organization admin (`is_admin`): every permission in the organization;
 - platform admin: staff user of the public schema, on the platform host only; the platform
   pages and the platform's Django admin also want a TOTP authenticator (`has_totp`).
+
+Plan features (the organizer's client account in apps.billing: its plan, each override
+winning) decide for organization admins too: selling at the box office, replicating events,
+custom domains, and the maximum number of operators (`operator_limit_exceeded`). An organizer
+without a client account has none of the on/off features and no maximum of its own.
 """
 
 from enum import StrEnum
@@ -16,7 +21,8 @@ from enum import StrEnum
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import User
@@ -35,6 +41,9 @@ class Action(StrEnum):
     INVITE = "invite"  # for an organizer or distribution
     MANAGE_INVITATION = "manage_invitation"
     MANAGE_CUSTOM_DOMAINS = "manage_custom_domains"  # an organizer's own domains
+    # A distribution: sell at the counter in it (box office page, POST /api/v1/orders/).
+    SELL_AT_BOX_OFFICE = "sell_at_box_office"
+    REPLICATE = "replicate"  # an event: create many dates (or copies) of it at once
     # Service fee rules. No object: open the fees page (configures some organizer); a rule,
     # organizer or event: configure its organizer; a rule of the whole organization (no
     # organizer): organization admins only.
@@ -101,6 +110,16 @@ def distributions_sellable_by(user) -> QuerySet[Distribution]:
     return Distribution.objects.filter(sale_permissions__operator=user)
 
 
+def distributions_at_box_office(user) -> list[Distribution]:
+    """The distributions one sells in whose organizer's plan includes the box office, with
+    their organizers, by organizer name."""
+    sellable = list(
+        distributions_sellable_by(user).select_related("organizer").order_by("organizer__name", "pk")
+    )
+    allowed = organizers_allowed({d.organizer_id for d in sellable}, BOX_OFFICE)
+    return [d for d in sellable if d.organizer_id in allowed]
+
+
 def organizers_visible_to(user) -> QuerySet[Organizer]:
     """Organizers one configures, or sells for through one of their distributions."""
     if not is_operator(user):
@@ -137,16 +156,77 @@ def _organizer_of(obj) -> Organizer | None:
     return getattr(event, "organizer", None)
 
 
-def _plan_has_custom_domains(organizer: Organizer) -> bool:
-    """The organizer's client account (plan with its overrides) includes custom domains."""
-    # billing sits above accounts in the import graph: imported on use, never at load.
-    from apps.billing.selectors import account_features, billing_account_of
+# --- plan features ---------------------------------------------------------------------
 
-    organization_id = getattr(connection.tenant, "pk", None) or (
+BOX_OFFICE, EVENT_REPLICATION, CUSTOM_DOMAIN = "box_office", "event_replication", "custom_domain"
+
+
+def _organization_id() -> int | None:
+    return getattr(connection.tenant, "pk", None) or (
         Organization.objects.filter(schema_name=connection.schema_name).values_list("pk", flat=True).first()
     )
-    account = billing_account_of(organization_id=organization_id, organizer_id=organizer.pk)
-    return account is not None and account_features(account).custom_domain
+
+
+def _features_of(organizer_ids) -> dict:
+    """{organizer id: AccountFeatures} of those with a client account (cached by billing)."""
+    # billing sits above accounts in the import graph: imported on use, never at load.
+    from apps.billing.selectors import organizers_features
+
+    return organizers_features(organization_id=_organization_id(), organizer_ids=list(organizer_ids))
+
+
+def plan_allows(organizer_id: int, feature: str) -> bool:
+    """The organizer's client account (plan with its overrides) includes this on/off feature."""
+    features = _features_of([organizer_id]).get(organizer_id)
+    return features is not None and bool(getattr(features, feature))
+
+
+def organizers_allowed(organizer_ids, feature: str) -> set[int]:
+    """Those of the organizers whose plan includes the feature (one lookup for all)."""
+    return {pk for pk, features in _features_of(set(organizer_ids)).items() if getattr(features, feature)}
+
+
+def operators_of(organizer: Organizer) -> QuerySet[User]:
+    """Who counts against the organizer's maximum: active operators who configure it or sell in
+    one of its channels, and the organization's admins (they work on every organizer); never
+    the platform's support identity."""
+    return (
+        User.objects.filter(is_operator=True, is_active=True, is_support=False)
+        .filter(
+            Q(is_admin=True)
+            | Q(configuration_permissions__organizer=organizer)
+            | Q(sale_permissions__distribution__organizer=organizer)
+        )
+        .distinct()
+    )
+
+
+def operator_limit_exceeded(
+    organizer: Organizer, *, email: str, ignore_invitation: int | None = None
+) -> int | None:
+    """The plan's maximum of operators when giving `email` access to the organizer would go
+    past it, else None. Open invitations hold a seat until they are accepted, withdrawn or
+    expire; a person already counted takes no new one."""
+    features = _features_of([organizer.pk]).get(organizer.pk)
+    maximum = features.max_operators if features is not None else None
+    if maximum is None:
+        return None
+    from apps.operators.models import Invitation  # operators sits above accounts
+
+    email = email.lower()
+    people = {address.lower() for address in operators_of(organizer).values_list("email", flat=True)}
+    invited = (
+        Invitation.objects.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .filter(Q(organizers=organizer) | Q(distributions__organizer=organizer))
+        .exclude(pk=ignore_invitation)
+        .values_list("email", flat=True)
+    )
+    people |= {address.lower() for address in invited}
+    if email in people:
+        return None
+    return maximum if len(people) + 1 > maximum else None
 
 
 def can(user, action: Action | str, obj=None) -> bool:
@@ -157,12 +237,26 @@ def can(user, action: Action | str, obj=None) -> bool:
         return False
     if action is Action.OPEN_CONTROL_PANEL:
         return True
-    if action is Action.MANAGE_CUSTOM_DOMAINS:  # the plan decides for admins too
+    # The plan decides for admins too.
+    if action is Action.MANAGE_CUSTOM_DOMAINS:
         organizer = _organizer_of(obj)
         return (
             organizer is not None
             and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
-            and _plan_has_custom_domains(organizer)
+            and plan_allows(organizer.pk, CUSTOM_DOMAIN)
+        )
+    if action is Action.SELL_AT_BOX_OFFICE:
+        return (
+            isinstance(obj, Distribution)
+            and (user.is_admin or distributions_sellable_by(user).filter(pk=obj.pk).exists())
+            and plan_allows(obj.organizer_id, BOX_OFFICE)
+        )
+    if action is Action.REPLICATE:
+        organizer = _organizer_of(obj)
+        return (
+            organizer is not None
+            and (user.is_admin or organizers_configurable_by(user).filter(pk=organizer.pk).exists())
+            and plan_allows(organizer.pk, EVENT_REPLICATION)
         )
     if user.is_admin:
         return True

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context, schema_exists
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from apps.billing.currencies import is_billable
 from apps.billing.exceptions import NoPrice
@@ -38,6 +38,7 @@ from apps.billing.models import (
     PlanPrice,
     SalesMonth,
 )
+from apps.core.cache import cached_many, entry_key, generation_bump
 from apps.core.models import AuditLogEntry
 from apps.core.money import quantize
 from apps.platform.models import PlatformSettings
@@ -157,6 +158,40 @@ def account_features(account: BillingAccount) -> AccountFeatures:
             values[name] = override
             overridden.add(name)
     return AccountFeatures(**values, overridden=frozenset(overridden))
+
+
+# The generation (apps.core.cache) of clients' features, in the public schema: the permission
+# module reads them on every sale at the box office. Any save or delete of a plan or a client
+# account drops it (apps.billing.receivers); an update() of their features must call
+# features_changed() itself.
+FEATURES = "features"
+
+
+def features_changed() -> None:
+    generation_bump(schema_name=get_public_schema_name(), name=FEATURES)
+
+
+def organizers_features(*, organization_id: int, organizer_ids) -> dict[int, AccountFeatures]:
+    """{organizer id: its client account's features} for those of the organization's organizers
+    that have a client account (an organizer without one is left out), from the cache."""
+    public = get_public_schema_name()
+    keys = {entry_key(public, FEATURES, organization_id, pk): pk for pk in organizer_ids}
+
+    def load(ids) -> dict[int, AccountFeatures]:
+        # Public tables are on every schema's search_path: no switch needed.
+        accounts = BillingAccount.objects.select_related("plan").filter(
+            organization_id=organization_id, organizer_id__in=ids
+        )
+        return {account.organizer_id: account_features(account) for account in accounts}
+
+    return cached_many(schema_name=public, name=FEATURES, keys=keys, load=load)
+
+
+def organizer_features(*, organization_id: int, organizer_id: int) -> AccountFeatures | None:
+    """The features of one organizer's client account; None when it has none."""
+    return organizers_features(organization_id=organization_id, organizer_ids=[organizer_id]).get(
+        organizer_id
+    )
 
 
 @dataclass(frozen=True)

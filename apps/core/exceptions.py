@@ -43,3 +43,11 @@ def waiting_time(seconds: int) -> str:
 
     now = timezone.now()
     return timeuntil(now + timedelta(seconds=max(seconds, 60)), now)
+
+
+class NotInPlan(NotAllowed):
+    """The organizer's plan (with its overrides) lacks the feature the action needs."""
+
+
+class LimitReached(Conflict):
+    """The organizer's plan allows no more of something (operators)."""

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+
 from apps.core.exceptions import Conflict, DomainError, NotAllowed
 
 __all__ = ["EventError", "HasDependants", "NotAllowed", "ReplicationNeedsApproval"]
@@ -13,3 +15,9 @@ class HasDependants(Conflict):
 
 class ReplicationNeedsApproval(NotAllowed):
     """An operator's first replication waits for a platform admin's one-time approval."""
+
+
+def replication_not_in_plan(organizer) -> str:
+    return gettext(
+        "The plan of %(organizer)s does not include event replication: ask the platform to add it."
+    ) % {"organizer": organizer.name}

@@ -37,6 +37,7 @@ from apps.core.currencies import currency_exponent
 from apps.core.exceptions import DomainError
 from apps.core.forms import call_for_form
 from apps.events import selectors, services
+from apps.events.exceptions import replication_not_in_plan
 from apps.events.forms import (
     DEFAULT_TIME_ZONE,
     AgendaFilterForm,
@@ -256,6 +257,7 @@ def _visible_event(request, pk) -> Event:
 def _editor(request, event: Event, *, event_form=None, date_form=None, ticket_type_form=None):
     """The one page of an event: its fields, dates, ticket types and replications."""
     may_configure = can(request.user, Action.CONFIGURE, event)
+    may_replicate = may_configure and can(request.user, Action.REPLICATE, event)
     if may_configure:
         event_form = EventForm(instance=event) if event_form is None else event_form
         date_form = EventDateForm() if date_form is None else date_form
@@ -271,6 +273,8 @@ def _editor(request, event: Event, *, event_form=None, date_form=None, ticket_ty
         {
             "event": event,
             "may_configure": may_configure,
+            "may_replicate": may_replicate,
+            "replication_not_in_plan": "" if may_replicate else replication_not_in_plan(event.organizer),
             "event_form": event_form,
             "date_form": date_form,
             "ticket_type_form": ticket_type_form,
@@ -553,6 +557,13 @@ def _replication_initial(event: Event, time_zone: str) -> dict:
 def event_replicate(request, pk):
     """Preview the dates a plan makes, then confirm to create them (or to ask for approval)."""
     event = _require(request, Action.CONFIGURE, _visible_event(request, pk))
+    if not can(request.user, Action.REPLICATE, event):
+        return render(
+            request,
+            "events/event_replicate.html",
+            {"event": event, "not_in_plan": replication_not_in_plan(event.organizer)},
+            status=403,
+        )
     form = ReplicationForm(
         request.POST or None, event=event, initial=_replication_initial(event, time_zone_of(request))
     )

@@ -11,14 +11,16 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
-from apps.accounts.permissions import Action, can, is_organization_admin
+from apps.accounts.permissions import Action, can, is_organization_admin, operator_limit_exceeded
 from apps.accounts.services import user_create
 from apps.accounts.support import support_address_check
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.tokens import token_sign, token_unsign
+from apps.core.exceptions import LimitReached
 from apps.operators.exceptions import Conflict, InvitationInvalid, NotAllowed
 from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
 from apps.operators.selectors import team_member_queryset
@@ -49,11 +51,34 @@ def _check_assignable(actor: Actor, member: User, resource) -> None:
         raise NotAllowed(_("This operator is not one of your team members."))
 
 
+def _check_operator_limit(organizers, *, email: str, ignore_invitation: int | None = None) -> None:
+    """Refuse when giving `email` access would take an organizer past its plan's maximum of
+    operators. The organizers are locked (in id order) so that two invitations at once cannot
+    both take the last seat."""
+    ids = sorted({organizer.pk for organizer in organizers})
+    for organizer in Organizer.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+        maximum = operator_limit_exceeded(organizer, email=email, ignore_invitation=ignore_invitation)
+        if maximum is not None:
+            raise LimitReached(
+                ngettext(
+                    "The plan of %(organizer)s allows %(max)d operator, and it has that many (pending "
+                    "invitations included): withdraw an invitation or remove someone's access first, "
+                    "or ask the platform for a larger plan.",
+                    "The plan of %(organizer)s allows %(max)d operators, and it has that many (pending "
+                    "invitations included): withdraw an invitation or remove someone's access first, "
+                    "or ask the platform for a larger plan.",
+                    maximum,
+                )
+                % {"organizer": organizer.name, "max": maximum}
+            )
+
+
 @transaction.atomic
 def configuration_permission_grant(
     *, actor: Actor, operator: User, organizer: Organizer
 ) -> ConfigurationPermission:
     _check_assignable(actor, operator, organizer)
+    _check_operator_limit([organizer], email=operator.email)
     try:
         with transaction.atomic():
             link = ConfigurationPermission.objects.create(
@@ -83,6 +108,7 @@ def configuration_permission_revoke(*, actor: Actor, operator: User, organizer: 
 @transaction.atomic
 def sale_permission_grant(*, actor: Actor, operator: User, distribution: Distribution) -> SalePermission:
     _check_assignable(actor, operator, distribution)
+    _check_operator_limit([distribution.organizer], email=operator.email)
     try:
         with transaction.atomic():
             link = SalePermission.objects.create(
@@ -146,6 +172,7 @@ def invitation_create(
             )
     email = User.objects.normalize_email(email).lower()
     support_address_check(email)
+    _check_operator_limit([*organizers, *(d.organizer for d in distributions)], email=email)
     pending = Invitation.objects.select_for_update().filter(
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     )
@@ -219,6 +246,15 @@ def invitation_accept(
     invitation = invitation_from_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     invitation_check_open(invitation)
+    # Its seat was held since it was sent; a plan lowered meanwhile may have none left.
+    _check_operator_limit(
+        [
+            *invitation.organizers.all(),
+            *(d.organizer for d in invitation.distributions.select_related("organizer")),
+        ],
+        email=invitation.email,
+        ignore_invitation=invitation.pk,
+    )
     existing = User.objects.filter(email__iexact=invitation.email).first()
     if existing is not None:
         if user is None or user.pk != existing.pk:

@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.decorators import requires
 from apps.accounts.permissions import (
+    Action,
+    can,
     can_open_control_panel,
+    distributions_at_box_office,
     distributions_sellable_by,
     organizers_configurable_by,
 )
@@ -119,13 +122,23 @@ def _sellable_distribution(request):
     return distributions.filter(kind=Distribution.Kind.BOX_OFFICE).order_by("organizer__name", "pk").first()
 
 
+def _without_box_office(request, distributions) -> list[str]:
+    """Names of the organizers one sells for whose plan lacks the box office."""
+    allowed = {d.organizer_id for d in distributions}
+    sellable = distributions_sellable_by(request.user).select_related("organizer")
+    return sorted({d.organizer.name for d in sellable if d.organizer_id not in allowed})
+
+
 @requires(can_open_control_panel)
 def box_office(request):
-    """Where a seller starts: the published events offered in a channel they sell in."""
-    distributions = (
-        distributions_sellable_by(request.user).select_related("organizer").order_by("organizer__name", "pk")
-    )
-    distribution = _sellable_distribution(request)
+    """Where a seller starts: the published events offered in a channel they sell in, of the
+    organizers whose plan includes the box office."""
+    distributions = distributions_at_box_office(request.user)
+    wanted = request.GET.get("distribution", "")
+    chosen = [d for d in distributions if str(d.pk) == wanted] or [
+        d for d in distributions if d.kind == Distribution.Kind.BOX_OFFICE
+    ]
+    distribution = chosen[0] if chosen else None
     events = []
     if distribution is not None:
         events = (
@@ -136,7 +149,12 @@ def box_office(request):
     return render(
         request,
         "sales/box_office.html",
-        {"distributions": distributions, "distribution": distribution, "events": events},
+        {
+            "distributions": distributions,
+            "distribution": distribution,
+            "events": events,
+            "not_in_plan": _without_box_office(request, distributions),
+        },
     )
 
 
@@ -146,6 +164,13 @@ def box_office_sell(request, pk):
     distribution = _sellable_distribution(request)
     if distribution is None:
         raise Http404
+    if not can(request.user, Action.SELL_AT_BOX_OFFICE, distribution):
+        return render(
+            request,
+            "sales/box_office.html",
+            {"distributions": [], "distribution": None, "not_in_plan": [distribution.organizer.name]},
+            status=403,
+        )
     event = get_object_or_404(
         Event.objects.select_related("location", "organizer"),
         pk=pk,

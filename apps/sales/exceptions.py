@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.exceptions import Conflict, DomainError
@@ -33,3 +34,9 @@ class IdempotencyKeyReused(Conflict):
 
     def __init__(self):
         super().__init__(_("This Idempotency-Key was already used for a different request."))
+
+
+def box_office_not_in_plan(organizer) -> str:
+    return gettext(
+        "The plan of %(organizer)s does not include the box office: ask the platform to add it."
+    ) % {"organizer": organizer.name}

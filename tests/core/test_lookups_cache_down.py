@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.services import login_token_consume, login_token_create
 from apps.events import services as events
 from apps.sales.models import Order
-from tests.factories import SELLER, OperatorFactory, UserFactory, programme_build, world_build
+from tests.factories import SELLER, OperatorFactory, UserFactory, clients_open, programme_build, world_build
 from tests.tenants import ALPHA
 
 PLATFORM = "localhost"
@@ -89,6 +89,7 @@ def test_writes_that_drop_cached_entries_still_save(alpha, lookups_down):
 
 def test_a_box_office_sale_by_api_token_goes_through(alpha, beta, lookups_down):
     world = world_build(alpha, beta)
+    clients_open(world.team.a, organization=alpha)  # its plan's features are read too
     with schema_context(ALPHA.schema_name):
         programme = programme_build(world.team)
         events.event_publish(event=programme.concert)

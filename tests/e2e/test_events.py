@@ -11,6 +11,7 @@ from apps.operators.services import operator_link
 from apps.organizers.models import Organizer
 from apps.organizers.services import organizer_create
 from apps.tenancy import services
+from tests.factories import clients_open
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long pass phrase"
@@ -21,6 +22,7 @@ def kappa(fresh_organization):
     organization = fresh_organization(name="Kappa parks", slug="kappa")
     with schema_context(organization.schema_name):
         park = organizer_create(name="Kappa park", slug="kappa-park", currency="EUR", country="NL")
+        clients_open(park, organization=organization)  # on a plan with event replication
         manager = user_create(
             email="manager@kappa.example", password=PASSWORD, full_name="Kim Manager", email_verified=True
         )

@@ -24,6 +24,7 @@ from tests.factories import (
     OTHER,
     SELLER,
     Programme,
+    clients_open,
     denied_to_outsiders,
     programme_build,
     twin_sequences,
@@ -45,9 +46,11 @@ def _built(django_db_setup, django_db_blocker):
         world = world_build(organizations[ALPHA.slug], organizations[BETA.slug])
         twin = world.beta_twin()
         twin_sequences(ALPHA.schema_name, BETA.schema_name, tables=EVENT_TABLES)
+        clients_open(world.team.a, world.team.b, organization=world.alpha)
         with schema_context(ALPHA.schema_name):
             programme = programme_build(world.team)
         with schema_context(BETA.schema_name):
+            clients_open(twin.a, twin.b, organization=world.beta)
             twin_programme = programme_build(twin)
         assert twin_programme.ids(PROGRAMME) == programme.ids(PROGRAMME), "the twin must have alpha's ids"
         connection.set_schema_to_public()

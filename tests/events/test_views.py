@@ -17,7 +17,7 @@ from apps.events import services
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
-from tests.factories import UserFactory
+from tests.factories import UserFactory, clients_open
 from tests.tenants import ALPHA
 
 HOST = ALPHA.host
@@ -35,6 +35,7 @@ def park(in_alpha):
     arena and a draft concert on one date; organizer B configured by `other`."""
     a = organizer_create(name="Park A", slug="alpha-park", currency="EUR", country="NL")
     b = organizer_create(name="Park B", currency="EUR", country="BE")
+    clients_open(a, b)  # on a plan with every feature
     config = UserFactory(email="config@example.com", is_operator=True)
     operator_link(operator=config, organizers=[a])
     seller = UserFactory(email="seller@example.com", is_operator=True)

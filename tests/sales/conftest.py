@@ -2,7 +2,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
-from tests.factories import programme_build, world_build
+from tests.factories import clients_open, programme_build, world_build
 from tests.payments.fixtures import (  # noqa: F401
     localstripe,
     localstripe_webhooks,
@@ -15,8 +15,11 @@ from tests.tenants import ALPHA
 
 @pytest.fixture
 def world(alpha, beta):
-    """Twin organizations' teams (tests.factories); a test file may build its own."""
-    return world_build(alpha, beta)
+    """Twin organizations' teams (tests.factories), alpha's organizers on a plan with every
+    feature; a test file may build its own."""
+    world = world_build(alpha, beta)
+    clients_open(world.team.a, world.team.b, organization=alpha)
+    return world
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from tests.factories import (
     EVENT_TABLES,
     SELLER,
     api_client,
+    clients_open,
     programme_build,
     twin_sequences,
 )
@@ -80,7 +81,7 @@ def test_a_one_position_api_order_takes_six_queries_once_the_cache_is_warm(world
     ]
 
 
-def test_a_one_position_api_order_takes_fourteen_queries_with_an_empty_cache(world, programme):
+def test_a_one_position_api_order_takes_fifteen_queries_with_an_empty_cache(world, programme):
     _warm(world, programme)
     cache.clear()
     client = world.client(SELLER)  # (building it caches the platform's base domain again)
@@ -91,8 +92,9 @@ def test_a_one_position_api_order_takes_fourteen_queries_with_an_empty_cache(wor
     assert response.status_code == 201
     # Besides the six above: SET search_path and the host's domain in the public schema, SET
     # search_path for the organization, the token with its user, the distribution, the ticket
-    # type with its event and date, the event's channels, the fee rules.
-    assert len(queries) == 14, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    # type with its event and date, the event's channels, the client account's features (the
+    # plan must include the box office), the fee rules.
+    assert len(queries) == 15, "\n".join(q["sql"][:120] for q in queries.captured_queries)
 
 
 def test_the_response_lists_the_tickets_just_made_without_reading_them_again(world, programme):
@@ -215,6 +217,7 @@ def test_twin_organizations_with_the_same_ids_never_read_each_others_cached_cata
         programme = programme_build(world.team)
         events.event_publish(event=programme.concert)
     with schema_context(BETA.schema_name):
+        clients_open(twin.a, twin.b, organization=world.beta)
         twin_programme = programme_build(twin)
         events.event_publish(event=twin_programme.concert)
         events.ticket_type_update(ticket_type=twin_programme.day1_ticket, price=Decimal("70.00"))

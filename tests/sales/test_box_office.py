@@ -6,13 +6,14 @@ from django_tenants.utils import schema_context
 
 from apps.events import services as events
 from apps.sales.models import Order
-from tests.factories import programme_build, world_build
+from tests.factories import clients_open, programme_build, world_build
 from tests.tenants import ALPHA
 
 
 @pytest.fixture
 def world(alpha, beta):
     world = world_build(alpha, beta)
+    clients_open(world.team.a, world.team.b, organization=alpha)
     with schema_context(ALPHA.schema_name):
         world.programme = programme_build(world.team)
         events.event_publish(event=world.programme.concert)

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from apps.accounts.api_permissions import IsOperator
 from apps.accounts.permissions import Action, can
 from apps.core.audit import Actor
-from apps.core.exceptions import NotAllowed
+from apps.core.exceptions import NotAllowed, NotInPlan
 from apps.events import selectors, services
 from apps.events.api.serializers import (
     EventDateSerializer,
@@ -20,6 +20,7 @@ from apps.events.api.serializers import (
     ReplicationResultSerializer,
     TicketTypeSerializer,
 )
+from apps.events.exceptions import replication_not_in_plan
 from apps.events.models import ReplicationRequest
 from apps.events.replication import plan_slots
 
@@ -185,6 +186,8 @@ class EventViewSet(ConfiguredViewSet):
         """
         event = self.get_object()
         _require_configure(request, event)
+        if not can(request.user, Action.REPLICATE, event):
+            raise NotInPlan(replication_not_in_plan(event.organizer))
         plan_serializer = RecurrencePlanSerializer(data=request.data)
         plan_serializer.is_valid(raise_exception=True)
         plan = plan_serializer.to_plan()

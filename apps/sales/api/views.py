@@ -10,10 +10,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.api_permissions import IsOperator
-from apps.accounts.permissions import Action, can
+from apps.accounts.permissions import BOX_OFFICE, Action, can, plan_allows
 from apps.core.api import UserRateThrottle
 from apps.core.audit import Actor
-from apps.core.exceptions import NotAllowed
+from apps.core.exceptions import NotAllowed, NotInPlan
 from apps.sales import selectors, services
 from apps.sales.api.serializers import (
     AdmissionSerializer,
@@ -24,7 +24,7 @@ from apps.sales.api.serializers import (
     RefundSerializer,
     TicketSerializer,
 )
-from apps.sales.exceptions import CheckInRefused
+from apps.sales.exceptions import CheckInRefused, box_office_not_in_plan
 from apps.sales.models import FeeRule
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -87,6 +87,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer = OrderCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        # The field let in only distributions the caller sells in (cached); the plan is the rest
+        # of Action.SELL_AT_BOX_OFFICE.
+        if not plan_allows(data["distribution"].organizer_id, BOX_OFFICE):
+            raise NotInPlan(box_office_not_in_plan(data["distribution"].organizer))
         arguments = {
             "distribution": data["distribution"],
             "lines": data["positions"],
