@@ -19,8 +19,8 @@ from apps.accounts.services import user_create
 from apps.accounts.support import support_address_check
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
-from apps.core.tokens import token_sign, token_unsign
 from apps.core.exceptions import LimitReached
+from apps.core.tokens import token_sign, token_unsign
 from apps.operators.exceptions import Conflict, InvitationInvalid, NotAllowed
 from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
 from apps.operators.selectors import team_member_queryset
