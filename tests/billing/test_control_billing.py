@@ -81,7 +81,13 @@ def test_a_card_is_saved_with_a_setup_intent_and_what_is_owed_charged(
     stripe_api.add(
         responses.GET,
         f"{stripe_fake.API}/v1/setup_intents/seti_1",
-        json={"id": "seti_1", "object": "setup_intent", "status": "succeeded", "payment_method": "pm_New1"},
+        json={
+            "id": "seti_1",
+            "object": "setup_intent",
+            "customer": "cus_New1",
+            "status": "succeeded",
+            "payment_method": "pm_New1",
+        },
     )
     stripe_api.add(
         responses.GET,
