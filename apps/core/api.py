@@ -1,7 +1,8 @@
 """REST API plumbing shared by every app: error mapping, throttles."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -51,3 +52,13 @@ class UserRateThrottle(ClientRateThrottle):
         if request.user and request.user.is_authenticated:
             return f"user:{request.user.pk}"
         return super().ident(request)
+
+
+# What a throttled operation documents: the 429 and its Retry-After header.
+RATE_LIMITED_RESPONSE = OpenApiResponse(
+    response=inline_serializer("RateLimited", {"detail": serializers.CharField()}),
+    description="Too many attempts: Retry-After says in how many seconds to try again.",
+)
+RETRY_AFTER_HEADER = OpenApiParameter(
+    "Retry-After", type=int, location=OpenApiParameter.HEADER, response=[429], description="Seconds to wait."
+)

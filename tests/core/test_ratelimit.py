@@ -122,3 +122,15 @@ def test_an_empty_setting_switches_a_limit_off(settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": ""}
     for _ in range(50):
         rate_limit_hit(scope="signup", ident="a")
+
+
+@pytest.mark.parametrize(
+    ("host", "path"), [("localhost", "/api/v1/auth/token/"), (ALPHA.host, "/api/v1/orders/")]
+)
+def test_throttled_operations_document_their_429_and_retry_after(client, organizations, host, path):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/schema/", HTTP_HOST=host).content)
+
+    refusal = schema["paths"][path]["post"]["responses"]["429"]
+    assert "Retry-After" in refusal["headers"]

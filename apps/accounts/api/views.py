@@ -5,13 +5,14 @@ from allauth.mfa.base.forms import AuthenticateForm
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.settings import api_settings
 
 from apps.accounts.adapter import login_failed_retry_after
-from apps.core.api import ClientRateThrottle
+from apps.core.api import RATE_LIMITED_RESPONSE, RETRY_AFTER_HEADER, ClientRateThrottle
 from apps.core.exceptions import RateLimited
 
 TOO_MANY = "too_many_login_attempts"  # allauth's error code for its failed-login limits
@@ -60,6 +61,12 @@ class ApiTokenSerializer(AuthTokenSerializer):
         return attrs
 
 
+@extend_schema_view(
+    post=extend_schema(
+        responses={200: ApiTokenSerializer, 400: None, 429: RATE_LIMITED_RESPONSE},
+        parameters=[RETRY_AFTER_HEADER],
+    )
+)
 class ApiTokenView(ObtainAuthToken):
     """POST e-mail address (`username`), `password` and, for an account with two-factor
     authentication, the authenticator's `code`: answers `{"token": ...}` for this host's schema."""

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from apps.accounts.api_permissions import IsOperator
 from apps.accounts.permissions import BOX_OFFICE, Action, can, plan_allows
-from apps.core.api import UserRateThrottle
+from apps.core.api import RATE_LIMITED_RESPONSE, RETRY_AFTER_HEADER, UserRateThrottle
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed, NotInPlan
 from apps.sales import selectors, services
@@ -71,9 +71,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 description="Any unique string (1–255 printable characters): a retry with the same key "
                 "and body returns the first request's order (header Idempotent-Replayed: true) "
                 "instead of selling again; the same key with another body is a 409.",
-            )
+            ),
+            RETRY_AFTER_HEADER,
         ],
-        responses={201: OrderSerializer, 409: None, 429: None},
+        responses={201: OrderSerializer, 409: None, 429: RATE_LIMITED_RESPONSE},
     )
     def create(self, request):
         key = _idempotency_key(request)
