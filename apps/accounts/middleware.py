@@ -1,5 +1,8 @@
 from django.contrib.auth import logout
 from django.db import connection
+from django.urls import Resolver404, resolve
+
+from apps.accounts.permissions import can_enter_template_site
 
 SESSION_SCHEMA_KEY = "_tessera_schema"
 
@@ -23,3 +26,31 @@ class SessionSchemaMiddleware:
             elif bound != connection.schema_name:
                 logout(request)
         return self.get_response(request)
+
+
+class TemplateSiteMiddleware:
+    """A template site (Organization.is_template) is kept to be cloned, not served: on its
+    hosts everyone but its support identity gets the unknown-host 404 — storefront, signup
+    and login pages, control panel and API alike. The one way in is a support session's
+    one-time link, which logs the support identity in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if getattr(tenant, "is_template", False) and not (
+            can_enter_template_site(request.user) or _is_support_link(request)
+        ):
+            from apps.tenancy.views import unknown_host
+
+            return unknown_host(request)
+        return self.get_response(request)
+
+
+def _is_support_link(request) -> bool:
+    try:
+        match = resolve(request.path_info, urlconf=getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return match.url_name == "token-login"

@@ -8,7 +8,8 @@ below; nothing else decides access.
 - sale permission: operator ↔ distribution (sell in that channel);
 - organization admin (`is_admin`): every permission in the organization;
 - platform admin: staff user of the public schema, on the platform host only; the platform
-  pages and the platform's Django admin also want a TOTP authenticator (`has_totp`).
+  pages and the platform's Django admin also want a TOTP authenticator (`has_totp`);
+- template sites: their support identity only (`can_enter_template_site`).
 
 Plan features (the organizer's client account in apps.billing: its plan, each override
 winning) decide for organization admins too: selling at the box office, replicating events,
@@ -76,6 +77,12 @@ def is_platform_admin(user) -> bool:
         and user.is_staff
         and not _in_organization_schema()
     )
+
+
+def can_enter_template_site(user) -> bool:
+    """A template site (kept to be cloned) is entered by platform admins only, as its support
+    identity in a support session; nobody else signs up, logs in or calls its API there."""
+    return bool(is_organization_admin(user) and user.is_support)
 
 
 def platform_admin_emails() -> list[str]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from apps.hub.models import HubEvent, search_text
-from apps.tenancy.models import Domain
+from apps.tenancy.models import Domain, Organization
 
 UPSERT_FIELDS = [
     "organizer_name",
@@ -40,6 +40,11 @@ def _organization_schema() -> str:
     if schema_name == get_public_schema_name():
         raise RuntimeError("The events hub indexes an organization's events from its own schema.")
     return schema_name
+
+
+def _is_template_site(schema_name: str) -> bool:
+    # A template site is not served to the public: its events are never listed.
+    return Organization.objects.filter(schema_name=schema_name, is_template=True).exists()
 
 
 def organizer_hosts(*, schema_name: str) -> tuple[str, dict[str, str]]:
@@ -104,7 +109,7 @@ def hub_event_refresh(*, event) -> HubEvent | None:
         event.dates.filter(end__gte=timezone.now()).aggregate(
             next_start=Min("start"), last_end=Max("end"), date_count=Count("pk")
         )
-        if event.status == type(event).Status.PUBLISHED
+        if event.status == type(event).Status.PUBLISHED and not _is_template_site(schema_name)
         else {"date_count": 0}
     )
     if not upcoming["date_count"]:
@@ -160,9 +165,8 @@ def hub_rebuild(*, log=lambda line: None) -> tuple[int, int, int]:
     from django_tenants.utils import get_public_schema_name, schema_context
 
     from apps.events.models import Event
-    from apps.tenancy.models import Organization
 
-    organizations = Organization.objects.filter(status=Organization.Status.READY).exclude(
+    organizations = Organization.objects.filter(status=Organization.Status.READY, is_template=False).exclude(
         schema_name=get_public_schema_name()
     )
     live, total = [], 0

@@ -404,9 +404,9 @@ def info_pages_demo_seed() -> None:
 # of the plan starts as a copy of its schema (DESIGN §1), so it carries what every such
 # site should start with — today the apps' tables at their current migration, and any
 # organization-wide rows put there (pages, design defaults as the apps grow them). Being
-# an organization, `migrate_schemas` keeps it migrated like the others. Keep it free of
-# operators, customers, organizers and orders: they would be copied into every client.
-DEMO_TEMPLATE_SITE = {"name": "Template site (Pro plan)", "slug": "template-pro"}
+# an organization, `migrate_schemas` keeps it migrated like the others. Only the rows
+# apps.tenancy.services.TEMPLATE_ROWS lists are copied; it is not served to the public.
+DEMO_TEMPLATE_SITE = {"name": "Template site (Pro plan)", "slug": "template-pro", "is_template": True}
 DEMO_TEMPLATE_PLAN = "pro"
 
 
@@ -423,8 +423,12 @@ def template_site_demo_seed(*, log=print) -> Organization | None:
     if organization is None:
         log(f"Provisioning {DEMO_TEMPLATE_SITE['name']}…")
         organization = tenancy.organization_create(**DEMO_TEMPLATE_SITE)
-    elif not organization.is_ready:
-        organization = tenancy.organization_provision(organization_id=organization.pk)
+    else:
+        if not organization.is_template:  # seeded before template sites were kept from the public
+            organization.is_template = True
+            organization.save(update_fields=["is_template"])
+        if not organization.is_ready:
+            organization = tenancy.organization_provision(organization_id=organization.pk)
     if not plan.template_schema:
         plan_update(plan=plan, template_schema=organization.schema_name)
         log(f"  {plan.name} clients start as copies of {organization.name}")

@@ -24,6 +24,14 @@ class Organization(TenantMixin):
         blank=True,
         help_text=_("The template schema this organization's schema was cloned from."),
     )
+    is_template = models.BooleanField(
+        _("template site"),
+        default=False,
+        help_text=_(
+            "Kept only to be cloned: not served to the public, and only platform admins "
+            "(in a support session) enter it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     provisioned_at = models.DateTimeField(_("live since"), null=True, blank=True)
 

@@ -62,8 +62,11 @@ def slug_check_available(slug: str) -> None:
 
 
 @transaction.atomic
-def organization_request(*, name: str, slug: str, template_schema: str = "") -> Organization:
-    """Record a pending organization and its primary domain; the schema is made by provisioning."""
+def organization_request(
+    *, name: str, slug: str, template_schema: str = "", is_template: bool = False
+) -> Organization:
+    """Record a pending organization and its primary domain; the schema is made by provisioning.
+    A template site (`is_template`) is kept to be cloned and is not served to the public."""
     slug_check_available(slug)
     organization = Organization.objects.create(
         name=name,
@@ -71,17 +74,22 @@ def organization_request(*, name: str, slug: str, template_schema: str = "") -> 
         schema_name=schema_name_for(slug),
         template_schema=template_schema or settings.TENANT_BASE_SCHEMA,
         status=Organization.Status.PENDING,
+        is_template=is_template,
     )
     Domain.objects.create(domain=platform_host_for(slug), tenant=organization, is_primary=True)
     return organization
 
 
-def organization_request_async(*, name: str, slug: str, template_schema: str = "") -> Organization:
+def organization_request_async(
+    *, name: str, slug: str, template_schema: str = "", is_template: bool = False
+) -> Organization:
     """Record a pending organization and provision it in the background once committed."""
     from apps.tenancy.tasks import provision_organization
 
     with transaction.atomic():
-        organization = organization_request(name=name, slug=slug, template_schema=template_schema)
+        organization = organization_request(
+            name=name, slug=slug, template_schema=template_schema, is_template=is_template
+        )
         provision_organization.delay_on_commit(
             schema_name=get_public_schema_name(), organization_id=organization.pk
         )
@@ -113,9 +121,13 @@ def organization_provision(*, organization_id: int) -> Organization:
     return organization
 
 
-def organization_create(*, name: str, slug: str, template_schema: str = "") -> Organization:
+def organization_create(
+    *, name: str, slug: str, template_schema: str = "", is_template: bool = False
+) -> Organization:
     """Request and provision in one go (management commands, seeding, tests)."""
-    organization = organization_request(name=name, slug=slug, template_schema=template_schema)
+    organization = organization_request(
+        name=name, slug=slug, template_schema=template_schema, is_template=is_template
+    )
     organization = organization_provision(organization_id=organization.pk)
     if not organization.is_ready:
         raise ProvisioningError(organization.failure_reason)
@@ -340,9 +352,27 @@ def _clone_schema(*, template: str, target: str) -> None:
     _align_constraint_names(template=template, target=target)
 
 
+# What a template gives the organizations cloned from it: every table's structure, and the
+# rows of these tables only (a table left out starts empty, its ids from 1). Each is mapped
+# to the rows copied ("" for all). Never identities, credentials, sessions or sales: users,
+# e-mail addresses and confirmations, password hashes, API tokens, sessions, MFA
+# authenticators, social accounts, invitations, permission links, organizers (bank details,
+# Stripe accounts), events, orders, tickets, payments, outgoing e-mail and the audit log stay
+# in the template. A new table is structure only until it is listed here.
+TEMPLATE_ROWS: dict[str, str] = {
+    # structure: the migrations applied (the copy is at the template's migration), the
+    # content types and permissions they made
+    "django_migrations": "",
+    "django_content_type": "",
+    "auth_permission": "",
+    # configuration: the organization-wide service fees (rules of no organizer or event)
+    "sales_feerule": "organizer_id IS NULL AND event_id IS NULL",
+}
+
+
 def _copy_schema(*, template: str, target: str) -> None:
-    """Copy the template's tables (structure, rows, identity counters) and foreign keys into
-    a new schema. Reads pg_catalog for the template's namespace only, so the time does not
+    """Copy the template's tables (structure, identity counters), the rows TEMPLATE_ROWS
+    allows and foreign keys into a new schema. Reads pg_catalog for the template's namespace only, so the time does not
     grow with the number of schemas (django-tenants' clone_schema reads information_schema,
     which does: ~0.3 s with 40 schemas, over 10 s with 150)."""
     target_q, template_q = _quote(target), _quote(template)
@@ -353,7 +383,9 @@ def _copy_schema(*, template: str, target: str) -> None:
         for table in tables:
             names = {"target": target_q, "template": template_q, "table": _quote(table)}
             cursor.execute(_COPY_TABLE_SQL.format(**names))
-            cursor.execute(_COPY_ROWS_SQL.format(**names))
+            if table in TEMPLATE_ROWS:
+                where = TEMPLATE_ROWS[table]
+                cursor.execute(_COPY_ROWS_SQL.format(**names) + (f" WHERE {where}" if where else ""))
         cursor.execute(_IDENTITY_COLUMNS_SQL, [template])
         for table, column in cursor.fetchall():
             names = {"target": target_q, "table": _quote(table), "column": _quote(column)}

@@ -65,6 +65,7 @@ def test_seed_demo_names_a_template_site_for_the_pro_plan_once(organizations):
 
     template = Organization.objects.get(slug="template-pro")
     assert template.is_ready
+    assert template.is_template  # kept to be cloned, not served
     assert Plan.objects.get(slug="pro").template_schema == template.schema_name == "template_pro"
     assert Plan.objects.get(slug="starter").template_schema == ""
     assert Organization.objects.filter(slug__startswith="template").count() == 1

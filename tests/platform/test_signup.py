@@ -22,6 +22,7 @@ from apps.core.models import AuditLogEntry
 from apps.organizers.models import Organizer
 from apps.platform import services
 from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
+from apps.sales.models import FeeRule
 from apps.tenancy.models import Domain, Organization
 from tests.billing.factories import plan_build
 from tests.factories import UserFactory, totp_for
@@ -202,7 +203,7 @@ def test_the_plans_template_site_is_cloned(sign_up, plans):
 
     organization_provision(organization_id=template.pk)
     with schema_context("pro_template"):
-        AuditLogEntry.objects.create(action="template.marker", data={})
+        FeeRule.objects.create(name="Template's service fee", fixed="0.50")  # organization-wide
     billing.plan_update(plan=plans["pro"], template_schema="pro_template")
 
     sign_up(plan="pro")
@@ -210,7 +211,7 @@ def test_the_plans_template_site_is_cloned(sign_up, plans):
     organization = Organization.objects.get(slug="zeta-zoo")
     assert organization.template_schema == "pro_template"
     with schema_context(organization.schema_name):
-        assert AuditLogEntry.objects.filter(action="template.marker").exists()
+        assert FeeRule.objects.filter(name="Template's service fee").exists()
 
 
 # --- Landing in the control panel.
@@ -444,29 +445,31 @@ def test_a_failed_provisioning_tells_the_client_clearly_and_the_admins_why(clien
 def test_a_failure_after_the_clone_leaves_no_half_site_and_can_be_retried(
     sign_up, plans, django_capture_on_commit_callbacks
 ):
-    """The organizer's slug is taken inside the new schema (as if left there by hand): the
-    signup fails with that message; once fixed, the admin's retry finishes it."""
+    """The organizer cannot be made in the new schema (a constraint the template carries):
+    the signup fails with the reason; once fixed, the admin's retry finishes it."""
     with schema_context("public"):
         template = Organization.objects.create(
             name="Tpl", slug="tpl-site", schema_name="tpl_site", status="pending"
         )
-    from apps.organizers.services import organizer_create
     from apps.tenancy.services import organization_provision
 
     organization_provision(organization_id=template.pk)
-    with schema_context("tpl_site"):
-        squatter = organizer_create(name="Squatter", slug="zeta-zoo", currency="EUR", country="NL")
+    with connection.cursor() as cursor:  # a clone copies the template's constraints
+        cursor.execute(
+            "ALTER TABLE tpl_site.organizers_organizer ADD CONSTRAINT no_zeta CHECK (slug <> 'zeta-zoo')"
+        )
     billing.plan_update(plan=plans["starter"], template_schema="tpl_site")
 
     sign_up()
 
     signup = _signup()
     assert signup.status == ClientSignup.Status.FAILED
-    assert signup.failure_message == "Organizer with this Slug already exists."
+    assert "no_zeta" in signup.failure_reason
     assert not BillingAccount.objects.exists()
     with schema_context(signup.organization.schema_name):
         assert not User.objects.exists()
-        Organizer.objects.filter(pk=squatter.pk).delete()
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE organizers_organizer DROP CONSTRAINT no_zeta")
 
     with django_capture_on_commit_callbacks(execute=True):
         services.client_signup_retry(signup_id=signup.pk, actor=Actor(user=None))

@@ -132,10 +132,11 @@ def test_a_clone_that_fails_half_way_is_rolled_back(organizations):
     with connection.cursor() as cursor:
         cursor.execute("CREATE SCHEMA broken_template")
         cursor.execute("CREATE TABLE broken_template.a_table (id int)")
-        cursor.execute("CREATE TABLE broken_template.z_table (amount int)")
-        cursor.execute("INSERT INTO broken_template.z_table VALUES (-1)")
+        # a table whose rows a clone copies (apps.tenancy.services.TEMPLATE_ROWS)
+        cursor.execute("CREATE TABLE broken_template.django_migrations (amount int)")
+        cursor.execute("INSERT INTO broken_template.django_migrations VALUES (-1)")
         cursor.execute(
-            "ALTER TABLE broken_template.z_table ADD CONSTRAINT positive CHECK (amount > 0) NOT VALID"
+            "ALTER TABLE broken_template.django_migrations ADD CONSTRAINT positive CHECK (amount > 0) NOT VALID"
         )
     organization = services.organization_request(
         name="Delta", slug="delta", template_schema="broken_template"

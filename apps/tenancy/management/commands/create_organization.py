@@ -17,25 +17,32 @@ class Command(BaseCommand):
             "--template", default="", help="Template schema to clone (default: tenant_template)."
         )
         parser.add_argument(
+            "--template-site",
+            action="store_true",
+            help="A template site: kept to be cloned (a plan names it), not served to the public.",
+        )
+        parser.add_argument(
             "--background",
             action="store_true",
             help="Only record it and let a Celery worker provision it.",
         )
 
-    def handle(self, *args, name, slug, template, background, **options):
+    def handle(self, *args, name, slug, template, template_site, background, **options):
         slug = slug or slugify(name)
         started = time.monotonic()
         try:
             if background:
                 organization = services.organization_request_async(
-                    name=name, slug=slug, template_schema=template
+                    name=name, slug=slug, template_schema=template, is_template=template_site
                 )
                 self.stdout.write(
                     f"Queued “{name}” ({organization.schema_name}); status: {organization.status}."
                 )
                 return
             self.stdout.write(f"[1/2] Recording “{name}” as {slug}…")
-            organization = services.organization_request(name=name, slug=slug, template_schema=template)
+            organization = services.organization_request(
+                name=name, slug=slug, template_schema=template, is_template=template_site
+            )
             self.stdout.write(
                 f"[2/2] Cloning schema {organization.schema_name} from {organization.template_schema}…"
             )
