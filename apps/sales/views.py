@@ -1,4 +1,5 @@
 import contextlib
+import ipaddress
 import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -175,7 +176,12 @@ def _holder(request) -> Holder:
     token = request.session.get(HOLDER)
     if not token:
         token = request.session[HOLDER] = secrets.token_hex(16)
-    return Holder(session=token, network=client_network(request))
+    network = client_network(request)
+    try:
+        ipaddress.ip_address(network)
+    except ValueError:  # no usable address (a Unix socket, say): the session's limit alone
+        network = ""
+    return Holder(session=token, network=network)
 
 
 def cart(request):

@@ -147,6 +147,14 @@ def test_behind_a_proxy_the_network_is_the_forwarded_address(shop, settings):
     assert _reserve(via_proxy("192.0.2.1"), shop, 10).status_code == 302
 
 
+def test_a_request_without_a_client_address_is_held_to_the_session_limit(shop, settings):
+    settings.SALES_HOLD_LIMIT_PER_SESSION = 3
+    visitor = _visitor(address="")
+
+    assert _reserve(visitor, shop, 3).status_code == 302
+    assert _reserve(visitor, shop, 1).status_code == 429
+
+
 def test_box_office_and_api_orders_are_not_held_to_the_shop_limits(shop, settings):
     settings.SALES_HOLD_LIMIT_PER_NETWORK = 1
     settings.SALES_HOLD_LIMIT_PER_SESSION = 1
