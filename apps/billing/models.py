@@ -330,7 +330,13 @@ class Invoice(models.Model):
                 name="billing_invoice_automatic_has_period",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # The sweep of lost invoice e-mails (selectors.invoices_awaiting_email).
+            models.Index(
+                fields=["issued_at"], condition=models.Q(sent_at=None), name="billing_invoice_unsent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number or str(_("Draft invoice"))

@@ -731,3 +731,21 @@ def invoice_totals(invoices) -> list[dict]:
         )
         .order_by("currency")
     )
+
+
+def invoices_awaiting_email() -> list[int]:
+    """Issued invoices whose e-mail lost its task (broker down at the commit, or Redis lost
+    its queue), oldest first: their sweep sends them again."""
+    from apps.core.emails import pending_window
+
+    since, until = pending_window()
+    return list(
+        Invoice.objects.filter(
+            number__isnull=False,
+            sent_at=None,
+            status__in=(Invoice.Status.OPEN, Invoice.Status.PAID),
+            issued_at__range=(since, until),
+        )
+        .order_by("issued_at", "pk")
+        .values_list("pk", flat=True)
+    )

@@ -37,3 +37,14 @@ def charge_invoice(*, schema_name: str, invoice_id: int) -> str:
 def charge_due_invoices(*, schema_name: str) -> int:
     """Daily (beat): charges due today, first tries whose task was lost and the retries."""
     return services.invoices_charge_due()
+
+
+@shared_task(base=SchemaTask)
+def send_pending_invoices(*, schema_name: str) -> int:
+    """Send again the invoice e-mails whose task was lost (at least once: the invoice decides)."""
+    from apps.billing.selectors import invoices_awaiting_email
+
+    pending = invoices_awaiting_email()
+    for invoice_id in pending:
+        send_invoice.delay(schema_name=schema_name, invoice_id=invoice_id)
+    return len(pending)

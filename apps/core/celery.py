@@ -1,7 +1,13 @@
 """The base of every Tessera task: it names its schema and checks it runs there."""
 
-from django.db import connection
+import functools
+import logging
+
+from django.db import connection, transaction
+from kombu.exceptions import OperationalError
 from tenant_schemas_celery.task import TenantTask
+
+logger = logging.getLogger(__name__)
 
 
 class WrongSchemaError(RuntimeError):
@@ -25,6 +31,22 @@ class SchemaTask(TenantTask):
             raise TypeError(f"{self.name} needs a schema_name keyword argument")
         options["headers"] = {**(options.get("headers") or {}), "_schema_name": schema_name}
         return super().apply_async(args, kwargs, **options)
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        """Send the task once the current transaction commits, never raising there: the write
+        is committed, so a broker that cannot take the task must not turn it into an error
+        (a clerk told "failed" sells the seat again). The lost send is logged; what must
+        happen is written in the transaction (a row whose sent_at is empty) and sent again
+        by its sweep (apps.core.emails, "Side effects" in CONTRIBUTING)."""
+        transaction.on_commit(functools.partial(self._send_after_commit, args, kwargs))
+
+    def _send_after_commit(self, args, kwargs) -> None:
+        try:
+            self.apply_async(args, kwargs)
+        except OperationalError as exc:  # kombu's wrapper of every broker connection error
+            logger.error(
+                "broker unreachable: %s%s not queued, its sweep will send it (%s)", self.name, kwargs, exc
+            )
 
     def __call__(self, *args, **kwargs):
         expected = kwargs.get("schema_name")

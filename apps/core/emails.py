@@ -1,6 +1,8 @@
 """Outgoing e-mail: a row written in the sender's transaction, sent after the commit by a
 Celery task that runs in the sender's schema; the row says whether it went."""
 
+from datetime import datetime, timedelta
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -27,8 +29,33 @@ def email_send(
         reply_to=list(reply_to or []),
     )
     schema_name = connection.schema_name  # now: by commit time the connection may be elsewhere
-    transaction.on_commit(lambda: send_email.delay(schema_name=schema_name, email_id=email.pk))
+    send_email.delay_on_commit(schema_name=schema_name, email_id=email.pk)
     return email.pk
+
+
+# A side effect whose row is still unsent this long after it was written lost its task (the
+# broker was down at the commit, or Redis lost its queue): its sweep sends it again. Younger
+# ones are left to the task on its way; older than the horizon, nobody waits for them.
+PENDING_AFTER = timedelta(minutes=2)
+PENDING_HORIZON = timedelta(days=7)
+
+
+def pending_window() -> tuple[datetime, datetime]:
+    """(since, until): rows written then and still unsent are what a sweep sends again."""
+    now = timezone.now()
+    return now - PENDING_HORIZON, now - PENDING_AFTER
+
+
+def emails_pending() -> list[int]:
+    """The current schema's queued e-mails whose task was lost, oldest first."""
+    from apps.core.models import OutgoingEmail
+
+    since, until = pending_window()
+    return list(
+        OutgoingEmail.objects.filter(sent_at=None, created_at__range=(since, until))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def email_deliver(*, email_id: int) -> bool:

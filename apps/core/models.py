@@ -44,6 +44,10 @@ class OutgoingEmail(models.Model):
     class Meta:
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
+        # What the sweep reads (apps.core.emails.emails_pending): the unsent ones only.
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(sent_at=None), name="core_email_unsent")
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"

@@ -156,6 +156,12 @@ class Order(models.Model):
                 condition=Q(status="pending", hold_network__isnull=False),
                 name="sales_order_held_by_network",
             ),
+            # The sweep of lost tickets e-mails (selectors.orders_awaiting_confirmation).
+            models.Index(
+                fields=["paid_at"],
+                condition=Q(status="paid", confirmation_sent_at=None),
+                name="sales_order_unconfirmed",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -397,3 +397,18 @@ def tickets_held(*, now, session: str = "", network: str | None = None) -> tuple
         count=Count("pk"), first_release=Min("order__expires_at")
     )
     return held["count"], held["first_release"]
+
+
+def orders_awaiting_confirmation() -> list[int]:
+    """Paid orders whose tickets e-mail lost its task (broker down at the payment's commit,
+    or Redis lost its queue), oldest first: their sweep sends them again."""
+    from apps.core.emails import pending_window
+
+    since, until = pending_window()
+    return list(
+        Order.objects.filter(
+            status=Order.Status.PAID, confirmation_sent_at=None, paid_at__range=(since, until)
+        )
+        .order_by("paid_at", "pk")
+        .values_list("pk", flat=True)
+    )

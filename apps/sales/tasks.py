@@ -23,3 +23,25 @@ def expire_orders_everywhere(*, schema_name: str) -> int:
     for name in schemas:
         expire_orders.delay(schema_name=name)
     return len(schemas)
+
+
+@shared_task(base=SchemaTask)
+def send_pending_confirmations(*, schema_name: str) -> int:
+    """Send again the tickets e-mails whose task was lost (at least once: the order decides)."""
+    from apps.sales.selectors import orders_awaiting_confirmation
+
+    pending = orders_awaiting_confirmation()
+    for order_id in pending:
+        send_order_confirmation.delay(schema_name=schema_name, order_id=order_id)
+    return len(pending)
+
+
+@shared_task(base=SchemaTask)
+def send_pending_confirmations_everywhere(*, schema_name: str) -> int:
+    """Fan out one sweep of lost tickets e-mails per live organization schema."""
+    from apps.tenancy.services import live_schema_names
+
+    schemas = [name for name in live_schema_names() if name != "public"]
+    for name in schemas:
+        send_pending_confirmations.delay(schema_name=name)
+    return len(schemas)

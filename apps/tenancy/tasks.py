@@ -29,6 +29,17 @@ def clear_expired_sessions_everywhere(*, schema_name: str) -> int:
 
 
 @shared_task(base=SchemaTask)
+def send_pending_emails_everywhere(*, schema_name: str) -> int:
+    """Fan out one sweep of e-mails whose task was lost per live schema (apps.core.emails)."""
+    from apps.core.tasks import send_pending_emails
+
+    schemas = services.live_schema_names()
+    for name in schemas:
+        send_pending_emails.delay(schema_name=name)
+    return len(schemas)
+
+
+@shared_task(base=SchemaTask)
 def verify_custom_domain(*, schema_name: str, domain_id: int) -> bool:
     domain = services.custom_domain_verify(domain_id=domain_id)
     return domain is not None and domain.verified_at is not None

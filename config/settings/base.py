@@ -341,6 +341,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "kwargs": {"schema_name": "public"},
     },
+    # Side effects whose task was lost (broker down at the commit, Redis lost its queue): the
+    # rows still unsent after apps.core.emails.PENDING_AFTER are sent again, at least once.
+    "send-pending-emails": {
+        "task": "apps.tenancy.tasks.send_pending_emails_everywhere",
+        "schedule": 60 * 2,
+        "kwargs": {"schema_name": "public"},
+    },
+    "send-pending-order-confirmations": {
+        "task": "apps.sales.tasks.send_pending_confirmations_everywhere",
+        "schedule": 60 * 2,
+        "kwargs": {"schema_name": "public"},
+    },
+    "send-pending-invoices": {
+        "task": "apps.billing.tasks.send_pending_invoices",
+        "schedule": 60 * 2,
+        "kwargs": {"schema_name": "public"},
+    },
     "retry-stalled-signups": {
         "task": "apps.platform.tasks.provision_stalled_signups",
         "schedule": 60 * 5,

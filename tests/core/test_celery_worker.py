@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -38,7 +39,13 @@ def _database_url() -> str:
 @pytest.fixture
 def worker(tmp_path):
     """A worker on the suite's own Redis database and the test database."""
-    log = tmp_path / "worker.log"
+    with worker_running(tmp_path / "worker.log") as log:
+        yield log
+
+
+@contextmanager
+def worker_running(log: Path):
+    """A worker started now (the `worker` fixture starts one with the test); yields its log."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",

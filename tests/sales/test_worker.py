@@ -5,14 +5,23 @@ e-mailed once by the worker, in the order's own schema."""
 from decimal import Decimal
 
 import pytest
+import redis
+from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.core.emails import PENDING_AFTER
 from apps.sales import services as sales
 from apps.sales.models import DateStock, Order
 from apps.sales.services import OrderLine
-from apps.sales.tasks import expire_orders_everywhere, send_order_confirmation
-from tests.core.test_celery_worker import _wait_for, worker  # noqa: F401 - the worker fixture
+from apps.sales.tasks import (
+    expire_orders_everywhere,
+    send_order_confirmation,
+    send_pending_confirmations_everywhere,
+)
+from config.celery import app
+from tests.core.test_celery_worker import _wait_for, worker, worker_running  # noqa: F401 - the worker fixture
 from tests.sales.helpers import shop_build
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -79,3 +88,43 @@ def test_a_paid_orders_tickets_are_emailed_once_by_the_worker(worker, fresh_orga
     log = worker.read_text()
     assert ": True" in log  # one sent
     assert ": False" in log  # the repeat did nothing
+
+
+def test_a_tickets_email_lost_with_redis_is_rebuilt_from_the_order_by_the_sweep(fresh_organization, tmp_path):
+    """Redis crashes with the e-mail task in its queue: the order says what is owed, and the
+    sweep beat sends has the worker e-mail it, once."""
+    organization = fresh_organization(name="Upsilon", slug="upsilon-org")
+    app.conf.task_always_eager = False  # queued for real, with no worker running yet
+    try:
+        with schema_context(organization.schema_name):
+            shop = shop_build(capacity=10)
+            order = sales.order_create(
+                distribution=shop.box_office,
+                lines=[OrderLine(ticket_type=shop.day_ticket, quantity=1)],
+                email="upsilon@example.com",
+                payment_method=Order.PaymentMethod.CASH,
+            )
+        queued = redis.Redis.from_url(settings.REDIS_URL)
+        assert queued.llen("email") == 1
+        queued.flushdb()  # the crash: Redis comes back empty
+        with schema_context(organization.schema_name):
+            Order.objects.filter(pk=order.pk).update(paid_at=F("paid_at") - PENDING_AFTER)
+
+        with worker_running(tmp_path / "worker.log") as log:
+            send_pending_confirmations_everywhere.delay(schema_name="public")
+
+            def sent():
+                with schema_context(organization.schema_name):
+                    return Order.objects.get(pk=order.pk).confirmation_sent_at is not None
+
+            _wait_for(sent, timeout=60, what=f"the swept e-mail:\n{log.read_text()}")
+            send_pending_confirmations_everywhere.delay(schema_name="public")  # the next sweep: nothing owed
+            _wait_for(
+                lambda: log.read_text().count("send_pending_confirmations_everywhere") >= 4,
+                timeout=30,
+                what=f"the second sweep:\n{log.read_text()}",
+            )
+        sends = [line for line in log.read_text().splitlines() if "send_order_confirmation[" in line]
+        assert [line.rsplit(": ", 1)[1] for line in sends if "succeeded" in line] == ["True"]
+    finally:
+        app.conf.task_always_eager = True
