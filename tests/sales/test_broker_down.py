@@ -12,7 +12,7 @@ from apps.sales.models import Order
 from apps.sales.tasks import send_pending_confirmations_everywhere
 from apps.tenancy.services import platform_host_for
 from tests.broker import broker  # noqa: F401 - the fixture
-from tests.factories import OperatorFactory, api_client, api_token
+from tests.factories import OperatorFactory, api_client, api_token, clients_open
 from tests.sales.helpers import shop_build
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real commits: on_commit runs in the request
@@ -29,6 +29,7 @@ def test_a_box_office_sale_with_the_broker_down_answers_201_and_the_sweep_mails_
     organization = fresh_organization(name="Omicron", slug="omicron-org")
     with schema_context(organization.schema_name):
         shop = shop_build(capacity=10)
+        clients_open(shop.organizer)  # on a plan with the box office
         token = api_token(OperatorFactory(email="seller@omicron.example", sells=[shop.box_office]))
     client = api_client(host=platform_host_for("omicron-org"), token=token)
 
