@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.billing.models import BillingAccount
+from apps.core.datetimes import date_in_range
 
 
 class InvoiceFilterForm(forms.Form):
@@ -22,6 +23,7 @@ class InvoiceFilterForm(forms.Form):
         required=False,
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}),
+        validators=[date_in_range],
     )
 
 
@@ -30,7 +32,10 @@ class InvoiceAdjustForm(forms.Form):
         label=_("New total"), required=False, min_value=0, max_digits=14, decimal_places=3
     )
     due_date = forms.DateField(
-        label=_("New due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("New due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[date_in_range],
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
@@ -50,4 +55,6 @@ class ManualInvoiceForm(forms.Form):
     )
     description = forms.CharField(label=_("Description"), max_length=300)
     amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=14, decimal_places=3)
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )

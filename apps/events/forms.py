@@ -13,6 +13,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.currencies import currency_exponent
+from apps.core.datetimes import date_in_range
 from apps.core.money import fits_currency, quantize
 from apps.events.exceptions import EventError
 from apps.events.models import Event, EventDate, Location, TicketType
@@ -90,7 +91,7 @@ class EventFilterForm(OrganizerFilterForm):
 
 
 class AgendaFilterForm(OrganizerFilterForm):
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput(), validators=[date_in_range])
 
 
 class TimeZoneForm(forms.Form):
@@ -328,9 +329,15 @@ class ReplicationForm(forms.Form):
         max_length=500,
         help_text=_("One or more, separated by commas, e.g. 10:00, 14:00."),
     )
-    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DateInput())
+    starts_on = forms.DateField(
+        label=_("Starts on"), required=False, widget=DateInput(), validators=[date_in_range]
+    )
     until = forms.DateField(
-        label=_("Until"), required=False, widget=DateInput(), help_text=_("The last day, included.")
+        label=_("Until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The last day, included."),
+        validators=[date_in_range],
     )
     count = forms.IntegerField(
         label=_("Or a number of dates"), min_value=1, required=False, help_text=_("Instead of an end day.")

@@ -5,6 +5,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from apps.core.datetimes import BoundedDateTimeField
+
 
 class Location(models.Model):
     """Where events take place; belongs to one organizer."""
@@ -95,8 +97,8 @@ class EventDate(models.Model):
     """When an event takes place; an event has many (a 3-day festival sold as day tickets)."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="dates")
-    start = models.DateTimeField(_("start"))
-    end = models.DateTimeField(_("end"))
+    start = BoundedDateTimeField(_("start"))
+    end = BoundedDateTimeField(_("end"))
     capacity = models.PositiveIntegerField(
         _("capacity"),
         null=True,
@@ -149,8 +151,8 @@ class TicketType(models.Model):
         blank=True,
         help_text=_("Most tickets of this type to sell; empty for no own limit."),
     )
-    sale_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
-    sale_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
+    sale_start = BoundedDateTimeField(_("on sale from"), null=True, blank=True)
+    sale_end = BoundedDateTimeField(_("on sale until"), null=True, blank=True)
     min_per_order = models.PositiveSmallIntegerField(_("minimum per order"), default=1)
     max_per_order = models.PositiveSmallIntegerField(_("maximum per order"), default=10)
     created_at = models.DateTimeField(auto_now_add=True)

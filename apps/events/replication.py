@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule
+from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from django.utils.translation import gettext as _
 
+from apps.core.datetimes import date_in_range, datetime_in_range
 from apps.events.exceptions import EventError
 
 MAX_DATES_PER_REPLICATION = 5000
@@ -34,6 +36,9 @@ def plan_slots(plan: dict) -> list[Slot]:
         raise EventError(_("Choose a recurrence or a copy to a list of dates."))
     if not slots:
         raise EventError(_("This plan creates no dates."))
+    for slot in (slots[0], slots[-1], max(slots, key=lambda slot: slot.end)):
+        _in_range(slot.start, datetime_in_range)
+        _in_range(slot.end, datetime_in_range)
     if len(slots) > MAX_DATES_PER_REPLICATION:
         raise EventError(
             _("This plan creates %(count)d dates; at most %(max)d at once.")
@@ -122,7 +127,15 @@ def _as_date(value, field: str) -> date:
     parsed = _parsed(parse_date, value)
     if parsed is None:
         raise EventError(_("“%(field)s” must be a date like 2027-05-31.") % {"field": field})
+    _in_range(parsed, date_in_range)
     return parsed
+
+
+def _in_range(value, validator) -> None:
+    try:
+        validator(value)
+    except ValidationError as exc:
+        raise EventError(exc.messages[0]) from None
 
 
 def _as_time(value) -> time:

@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.datetimes import date_in_range
+
 # The zone the hub shows times and reads its date filter in: the storefronts' own.
 HUB_TIME_ZONE = "Europe/Amsterdam"
 
@@ -18,9 +20,17 @@ class HubFilterForm(forms.Form):
     )
     city = forms.CharField(label=_("City"), required=False, max_length=120)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[date_in_range],
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[date_in_range],
+    )
 
     def clean(self):
         data = super().clean()

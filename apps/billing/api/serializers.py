@@ -28,6 +28,7 @@ from apps.billing.selectors import (
 )
 from apps.billing.validators import validate_billable_currency
 from apps.core.currencies import is_currency
+from apps.core.datetimes import date_in_range
 from apps.core.money import quantize
 
 AMOUNTS = ("monthly_fee", "setup_fee", "fixed_fee")
@@ -373,7 +374,7 @@ class ManualInvoiceSerializer(serializers.Serializer):
     account = serializers.PrimaryKeyRelatedField(queryset=BillingAccount.objects.all())
     description = serializers.CharField(max_length=300)
     amount = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0)
-    due_date = serializers.DateField()
+    due_date = serializers.DateField(validators=[date_in_range])
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -386,7 +387,9 @@ class InvoiceQuerySerializer(serializers.Serializer):
     )
     search = serializers.CharField(required=False, default="", allow_blank=True)
     client = serializers.IntegerField(required=False, min_value=1)
-    month = serializers.DateField(required=False, input_formats=["%Y-%m"], help_text="YYYY-MM of issue.")
+    month = serializers.DateField(
+        required=False, input_formats=["%Y-%m"], help_text="YYYY-MM of issue.", validators=[date_in_range]
+    )
 
 
 # --- add-ons ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from apps.accounts.permissions import distributions_visible_to, organizers_visible_to
+from apps.core.datetimes import date_in_range
 from apps.core.money import quantize
 from apps.events import selectors
 from apps.events.models import Event, EventDate, Location, TicketType
@@ -146,8 +147,8 @@ class RecurrencePlanSerializer(serializers.Serializer):
         child=serializers.CharField(), required=False, help_text='Times of day, e.g. ["10:00", "14:00"].'
     )
     duration_minutes = serializers.IntegerField(min_value=1, required=False)
-    starts_on = serializers.DateField(required=False)
-    until = serializers.DateField(required=False, allow_null=True)
+    starts_on = serializers.DateField(required=False, validators=[date_in_range])
+    until = serializers.DateField(required=False, allow_null=True, validators=[date_in_range])
     count = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     timezone = serializers.CharField(required=False, default="UTC")
     capacity = serializers.IntegerField(min_value=0, required=False, allow_null=True)
