@@ -12,7 +12,7 @@ from django.test import Client
 from apps.events import services
 from apps.events.models import EventDate, TicketType
 from apps.organizers.services import organizer_create
-from tests.factories import PLATFORM_HOST, OperatorFactory, api_client, api_token
+from tests.factories import PLATFORM_HOST, OperatorFactory, api_client, api_token, clients_open
 from tests.tenants import ALPHA
 
 HOST = ALPHA.host
@@ -23,6 +23,7 @@ FAR = "9999-12-31T23:00:00Z"  # UTC+1 overflows it
 @pytest.fixture
 def concert(in_alpha):
     organizer = organizer_create(name="Park A", slug="alpha-park", currency="EUR", country="NL")
+    clients_open(organizer)  # on a plan with every feature
     arena = services.location_create(
         organizer=organizer, name="Arena", address="Parkweg 1", city="Utrecht", country="NL", capacity=500
     )
