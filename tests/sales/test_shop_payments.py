@@ -73,6 +73,16 @@ def _reserve(buyer, shop, quantity):
     assert answer.status_code == 302, answer.content.decode()[:500]
 
 
+def _card_order(shop, quantity: int, email: str) -> Order:
+    return services.order_create(
+        distribution=shop.online,
+        lines=[services.OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
+        email=email,
+        payment_method=Order.PaymentMethod.STRIPE,
+        hold=True,
+    )
+
+
 def _check_out(buyer) -> Payment:
     answer = buyer.post("/cart/", {"email": "payer@example.com"})
     assert answer["Location"] == "/checkout/pay/"
@@ -115,13 +125,7 @@ def test_adding_tickets_after_checkout_cancels_the_intent_and_the_next_one_charg
 
 def test_an_intent_is_replaced_when_the_amount_to_pay_differs(shop, localstripe):
     with schema_context(ALPHA.schema_name):
-        order = services.order_create(
-            distribution=shop.online,
-            lines=[services.OrderLine(ticket_type=shop.day_ticket, quantity=2)],
-            email="payer@example.com",
-            payment_method=Order.PaymentMethod.STRIPE,
-            hold=True,
-        )
+        order = _card_order(shop, 2, "payer@example.com")
         first = services.order_payment_start(order=order)
         assert services.order_payment_start(order=order) == first  # a reload reuses it
         Order.objects.filter(pk=order.pk).update(
@@ -141,13 +145,7 @@ def test_a_payment_for_less_than_the_orders_total_never_pays_it_and_is_refunded(
     shop, localstripe, django_capture_on_commit_callbacks
 ):
     with schema_context(ALPHA.schema_name):
-        order = services.order_create(
-            distribution=shop.online,
-            lines=[services.OrderLine(ticket_type=shop.day_ticket, quantity=1)],
-            email="payer@example.com",
-            payment_method=Order.PaymentMethod.STRIPE,
-            hold=True,
-        )
+        order = _card_order(shop, 1, "payer@example.com")
         payment = services.order_payment_start(order=order)
         # The order grows behind the payment's back (as any path that forgot to freeze it would).
         Order.objects.filter(pk=order.pk).update(subtotal=Decimal("100.00"), total=Decimal("100.00"))
@@ -186,13 +184,7 @@ def test_emptying_the_cart_cancels_its_intent(buyer, shop, localstripe):
 
 def test_a_second_payment_of_a_paid_order_is_refunded(shop, localstripe):
     with schema_context(ALPHA.schema_name):
-        order = services.order_create(
-            distribution=shop.online,
-            lines=[services.OrderLine(ticket_type=shop.day_ticket, quantity=1)],
-            email="payer@example.com",
-            payment_method=Order.PaymentMethod.STRIPE,
-            hold=True,
-        )
+        order = _card_order(shop, 1, "payer@example.com")
         first = services.order_payment_start(order=order)
         # A second intent for the same order, as a second tab or a replaced one might leave.
         Payment.objects.filter(pk=first.pk).update(status=Payment.Status.FAILED)
@@ -222,13 +214,7 @@ def test_a_payment_that_lands_after_the_order_was_cancelled_is_refunded_and_the_
 ):
     organization, shop = live_shop
     with schema_context(organization.schema_name):
-        order = services.order_create(
-            distribution=shop.online,
-            lines=[services.OrderLine(ticket_type=shop.day_ticket, quantity=2)],
-            email="late@example.com",
-            payment_method=Order.PaymentMethod.STRIPE,
-            hold=True,
-        )
+        order = _card_order(shop, 2, "late@example.com")
         payment = services.order_payment_start(order=order)
         # Stripe cannot be reached as the order is cancelled: it is cancelled all the same,
         # with its intent still open.
@@ -255,13 +241,7 @@ def test_a_payment_that_lands_after_the_order_was_cancelled_is_refunded_and_the_
 
 def test_a_refund_stripe_cannot_take_stays_due_and_the_sweep_makes_it(shop, localstripe, settings):
     with schema_context(ALPHA.schema_name):
-        order = services.order_create(
-            distribution=shop.online,
-            lines=[services.OrderLine(ticket_type=shop.day_ticket, quantity=1)],
-            email="payer@example.com",
-            payment_method=Order.PaymentMethod.STRIPE,
-            hold=True,
-        )
+        order = _card_order(shop, 1, "payer@example.com")
         payment = services.order_payment_start(order=order)
         settings.STRIPE_API_BASE = "http://127.0.0.1:9"
         services.order_cancel(order_id=order.pk)  # its intent left open: Stripe is down
