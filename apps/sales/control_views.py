@@ -57,7 +57,7 @@ def check_in(request):
             admission = services.ticket_check_in(
                 code=form.cleaned_data["code"],
                 event_date_id=form.cleaned_data["event_date"],
-                tickets=selectors.tickets_checkable_by(request.user),
+                tickets=selectors.tickets_visible_to(request.user),
                 operator=request.user,
             )
         except CheckInRefused as refused:

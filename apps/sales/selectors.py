@@ -120,11 +120,11 @@ def order_by_secret(code: str, secret: str) -> Order | None:
     return order
 
 
-def tickets_checkable_by(user):
-    """Tickets of the events one may see: their configurers and their channels' sellers."""
-    from apps.events.selectors import events_visible_to
-
-    return Ticket.objects.filter(ticket_type__event__in=events_visible_to(user))
+def tickets_visible_to(user) -> QuerySet[Ticket]:
+    """Tickets of the orders one may see (orders_visible_to), and no other: a ticket's code is
+    its admission, so whoever may not see an order may neither read, list nor check in its
+    tickets, whichever event they belong to. API, control pages and the gate all read this."""
+    return Ticket.objects.filter(order__in=orders_visible_to(user))
 
 
 def event_dates_at_gate(user):

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
-from apps.sales.models import DateStock, Order
+from apps.sales.models import DateStock, Order, Ticket
 from tests.factories import (
     ADMIN,
     CONFIGURER,
@@ -187,3 +187,41 @@ def test_who_sees_which_tickets(world, programme, role, expected):
         codes = [t["code"] for t in response.json()["results"]]
         expected_codes = [] if role == OTHER else [t["code"] for t in created["tickets"]]
         assert codes == expected_codes
+
+
+@role_matrix(
+    denied_to_outsiders(
+        **{
+            ADMIN: (200, ["box", "shop"]),
+            SELLER: (200, ["box"]),  # sells at A's box office only: never the shop's codes
+            CONFIGURER: (200, ["box", "shop"]),
+            OTHER: (200, []),
+        }
+    )
+)
+def test_tickets_follow_the_visibility_of_their_orders(world, programme, role, expected):
+    box, shop = _orders(world, programme)
+    with schema_context(ALPHA.schema_name):
+        tickets = {
+            name: list(Ticket.objects.filter(order_id=pk).order_by("pk").values_list("pk", flat=True))
+            for name, pk in (("box", box), ("shop", shop))
+        }
+    client = world.client(role)
+
+    listed = client.get("/api/v1/tickets/")
+    by_order = {
+        name: client.get("/api/v1/tickets/", {"order": pk}) for name, pk in (("box", box), ("shop", shop))
+    }
+    one = {name: client.get(f"/api/v1/tickets/{ids[0]}/") for name, ids in tickets.items()}
+
+    world.check(
+        role, listed, expected, names_to_ids=lambda names: [pk for name in names for pk in tickets[name]]
+    )
+    status, visible = expected if isinstance(expected, tuple) else (expected, [])
+    for name in ("box", "shop"):
+        world.check(role, by_order[name], status)
+        if status == 200:
+            assert [t["id"] for t in by_order[name].json()["results"]] == (
+                tickets[name] if name in visible else []
+            )
+            assert one[name].status_code == (200 if name in visible else 404)

@@ -128,3 +128,35 @@ def test_the_gate_page_admits_and_refuses_aloud(world, concert_ticket):
     assert 'role="status"' in refused.content.decode()
     assert unknown.status_code == 409
     assert "Unknown ticket" in unknown.content.decode()
+
+
+@pytest.fixture
+def online_ticket(world):
+    """A paid ticket for day 1 of A's concert, bought in A's online shop."""
+    with schema_context(ALPHA.schema_name):
+        programme = programme_build(world.team)
+        events.event_publish(event=programme.concert)
+        _order, ticket = _sell(world.team.a_shop, programme.day1_ticket, method=Order.PaymentMethod.CASH)
+    return ticket
+
+
+@role_matrix(denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 409, OTHER: 409}))
+def test_a_ticket_is_checked_in_only_by_who_may_see_its_order(world, online_ticket, role, expected):
+    response = _scan(world.client(role), online_ticket.code)
+
+    world.check(role, response, expected)
+    if expected == 409:  # an order one may not see: its code reads as unknown
+        assert response.json()["reason"] == "unknown"
+
+
+def test_the_gate_page_takes_only_the_tickets_of_orders_one_sees(world, online_ticket):
+    with schema_context(ALPHA.schema_name):
+        client = Client()
+        client.force_login(world.team.seller)
+
+    answer = client.post("/control/check-in/", {"code": online_ticket.code}, HTTP_HOST=ALPHA.host)
+
+    assert answer.status_code == 409
+    assert "Unknown ticket" in answer.content.decode()
+    with schema_context(ALPHA.schema_name):
+        assert not CheckIn.objects.exists()

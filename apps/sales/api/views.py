@@ -156,7 +156,7 @@ class CheckInView(views.APIView):
             admission = services.ticket_check_in(
                 code=serializer.validated_data["code"],
                 event_date_id=serializer.validated_data.get("event_date"),
-                tickets=selectors.tickets_checkable_by(request.user),
+                tickets=selectors.tickets_visible_to(request.user),
                 operator=request.user,
             )
         except CheckInRefused as refused:
@@ -170,13 +170,13 @@ class CheckInView(views.APIView):
 
 
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Tickets of the events the caller may see (filter by `order`, `event_date` or `code`)."""
+    """Tickets of the orders the caller may see (filter by `order`, `event_date` or `code`)."""
 
     permission_classes = [IsOperator]
     serializer_class = TicketSerializer
 
     def get_queryset(self):
-        queryset = selectors.tickets_checkable_by(self.request.user).order_by("pk")
+        queryset = selectors.tickets_visible_to(self.request.user).order_by("pk")
         for param in ("order", "event_date"):
             value = self.request.query_params.get(param)
             if value:
