@@ -46,6 +46,13 @@ def worker(tmp_path):
 @contextmanager
 def worker_running(log: Path):
     """A worker started now (the `worker` fixture starts one with the test); yields its log."""
+    with worker_process(log) as (_process, log):
+        yield log
+
+
+@contextmanager
+def worker_process(log: Path):
+    """A worker started now; yields (its process, its log), for tests that kill it."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -66,10 +73,11 @@ def worker_running(log: Path):
     app.conf.task_always_eager = False
     try:
         _wait_for(lambda: "ready." in log.read_text(), timeout=60, what=f"worker start:\n{log.read_text()}")
-        yield log
+        yield process, log
     finally:
         app.conf.task_always_eager = True
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         process.wait(timeout=30)
 
 
