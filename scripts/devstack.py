@@ -48,6 +48,8 @@ REQUIREMENTS = ROOT / "requirements-dev.txt"
 CHROMIUM = Path("/usr/bin/chromium")
 LOCALSTRIPE_VENV = ROOT / ".venv-localstripe"
 LOCALSTRIPE_REQUIREMENTS = ROOT / "requirements-localstripe.txt"
+SCHEMATHESIS_VENV = ROOT / ".venv-schemathesis"
+SCHEMATHESIS_REQUIREMENTS = ROOT / "requirements-schemathesis.txt"
 
 CI = os.environ.get("CI", "").lower() == "true"
 NO_LOCAL_SERVICES = os.environ.get("TESSERA_NO_LOCAL_SERVICES") == "1"
@@ -582,31 +584,32 @@ def ensure_chromium() -> None:
         )
 
 
-def ensure_localstripe() -> None:
-    """Browser tests save cards against Stripe's fake server, localstripe, in its own venv."""
-    stamp = LOCALSTRIPE_VENV / ".requirements.sha256"
-    digest = hashlib.sha256(LOCALSTRIPE_REQUIREMENTS.read_bytes()).hexdigest()
+def ensure_tool_venv(name: str, venv: Path, requirements: Path) -> None:
+    """A test tool in a venv of its own (it pins libraries the app pins differently)."""
+    stamp = venv / ".requirements.sha256"
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text().strip() == digest:
         return
-    step(f"Installing localstripe into {LOCALSTRIPE_VENV.relative_to(ROOT)}")
-    python = str(LOCALSTRIPE_VENV / "bin" / "python")
+    step(f"Installing {name} into {venv.relative_to(ROOT)}")
+    python = str(venv / "bin" / "python")
     commands = [
-        [sys.executable, "-m", "venv", "--clear", str(LOCALSTRIPE_VENV)],
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "-q",
-            "-r",
-            str(LOCALSTRIPE_REQUIREMENTS),
-        ],
+        [sys.executable, "-m", "venv", "--clear", str(venv)],
+        [python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(requirements)],
     ]
     for command in commands:
         if subprocess.run(command, cwd=ROOT).returncode != 0:
-            die(f"could not install localstripe: {' '.join(command)}")
+            die(f"could not install {name}: {' '.join(command)}")
     stamp.write_text(digest + "\n")
+
+
+def ensure_localstripe() -> None:
+    """Browser tests save cards against Stripe's fake server, localstripe."""
+    ensure_tool_venv("localstripe", LOCALSTRIPE_VENV, LOCALSTRIPE_REQUIREMENTS)
+
+
+def ensure_schemathesis() -> None:
+    """The API fuzz run (tests/core/test_api_fuzz.py) drives schemathesis's CLI."""
+    ensure_tool_venv("schemathesis", SCHEMATHESIS_VENV, SCHEMATHESIS_REQUIREMENTS)
 
 
 def run_step(title: str, command: list[str], env: dict[str, str]) -> int:
@@ -617,6 +620,7 @@ def run_step(title: str, command: list[str], env: dict[str, str]) -> int:
 def cmd_test(pytest_args: list[str]) -> int:
     ensure_chromium()
     ensure_localstripe()
+    ensure_schemathesis()
     services = start_services()
     env = {
         **os.environ,

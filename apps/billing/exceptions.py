@@ -11,3 +11,7 @@ class NoPrice(Conflict):
 
 class AlreadyBilled(Conflict):
     """An adjustment is on an invoice already: it can no longer be withdrawn."""
+
+
+class PlanInUse(Conflict):
+    """Clients (or signups) are on the plan: it cannot be deleted."""

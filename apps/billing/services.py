@@ -9,11 +9,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Model, Sum
+from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from apps.billing.exceptions import AlreadyBilled, LastPrice, NoPrice
+from apps.billing.exceptions import AlreadyBilled, LastPrice, NoPrice, PlanInUse
 from apps.billing.models import (
     AddonPrice,
     BillingAccount,
@@ -94,9 +95,16 @@ def plan_update(*, plan: Plan, actor: Actor = SYSTEM, **changes: Any) -> Plan:
 
 @transaction.atomic
 def plan_delete(*, plan: Plan, actor: Actor = SYSTEM) -> None:
-    """Delete a plan and its prices."""
-    audit_log(actor=actor, action="plan.deleted", target=plan)
-    plan.delete()
+    """Delete a plan and its prices; one that clients or signups are on is refused (409)."""
+    try:
+        with transaction.atomic():
+            audit_log(actor=actor, action="plan.deleted", target=plan)
+            plan.delete()
+    except ProtectedError as exc:
+        raise PlanInUse(
+            _("“%(plan)s” cannot be deleted: %(count)d clients or signups are on it.")
+            % {"plan": plan.name, "count": len(exc.protected_objects)}
+        ) from exc
 
 
 # --- prices ---------------------------------------------------------------------------

@@ -404,7 +404,7 @@ PAYMENTS_RECONCILE_SECONDS = env.int("PAYMENTS_RECONCILE_SECONDS", default=5)
 
 # --- REST API.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api_schema.TesseraAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.accounts.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -127,7 +127,7 @@ class InvitationViewSet(
     def perform_destroy(self, instance):
         services.invitation_revoke(actor=Actor.from_request(self.request), invitation=instance)
 
-    @extend_schema(request=InvitationAcceptSerializer, responses=TeamMemberSerializer)
+    @extend_schema(request=InvitationAcceptSerializer, responses={201: TeamMemberSerializer})
     @action(detail=False, methods=["post"], permission_classes=[AllowAny])
     def accept(self, request):
         """Accept an invitation: creates your operator account, or links your existing one."""

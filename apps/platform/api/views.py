@@ -45,7 +45,7 @@ class OrganizationViewSet(
             name=serializer.validated_data["name"], slug=serializer.validated_data["slug"]
         )
 
-    @extend_schema(request=OrganizationOrganizerSerializer, responses=OrganizationOrganizerSerializer)
+    @extend_schema(request=OrganizationOrganizerSerializer, responses={201: OrganizationOrganizerSerializer})
     @action(
         detail=True, methods=["post"], url_path="organizers", serializer_class=OrganizationOrganizerSerializer
     )
