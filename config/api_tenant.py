@@ -5,7 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import api_token
 from apps.core.api_views import country_list, currency_list
-from apps.events.api.views import EventDateViewSet, EventViewSet, LocationViewSet, TicketTypeViewSet
+from apps.events.api.views import (
+    EventDateViewSet,
+    EventViewSet,
+    LocationViewSet,
+    ReplicationViewSet,
+    TicketTypeViewSet,
+)
 from apps.operators.api.views import InvitationViewSet, TeamMemberViewSet
 from apps.organizers.api.views import DistributionViewSet, OrganizerViewSet
 from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, TicketViewSet
@@ -19,6 +25,7 @@ router.register("locations", LocationViewSet, basename="location")
 router.register("events", EventViewSet, basename="event")
 router.register("event-dates", EventDateViewSet, basename="event-date")
 router.register("ticket-types", TicketTypeViewSet, basename="ticket-type")
+router.register("replications", ReplicationViewSet, basename="replication")
 router.register("orders", OrderViewSet, basename="order")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("fee-rules", FeeRuleViewSet, basename="fee-rule")

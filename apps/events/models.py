@@ -189,16 +189,28 @@ class ReplicationRequest(models.Model):
 
     class Status(models.TextChoices):
         AWAITING_APPROVAL = "awaiting_approval", _("Awaiting platform approval")
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Creating the dates")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+
+    UNFINISHED = (Status.AWAITING_APPROVAL, Status.QUEUED, Status.RUNNING)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="replication_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     plan = models.JSONField(_("plan"), help_text=_("The replication as asked: a recurrence or a copy."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    # Progress: dates made so far of the plan's total; made in batches, each committed, so a
+    # run that stops half-way resumes after the last batch.
+    total_count = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
+    # The event the dates go to: the source itself, or its copy (made by the first batch).
+    target_event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     failure_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     executed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -208,3 +220,15 @@ class ReplicationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return (
+            100
+            if self.status == self.Status.DONE
+            else min(99, 100 * self.created_count // max(1, self.total_count))
+        )

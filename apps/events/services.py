@@ -1,8 +1,10 @@
 """Writes on locations, events, event dates, ticket types and replications."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.deletion import ProtectedError
@@ -232,23 +234,35 @@ def may_replicate_without_approval(user: User) -> bool:
     return user.replication_approved_at is not None
 
 
+# Dates made per transaction: each batch commits its progress, so a long replication shows
+# how far it is and resumes after the last batch if its worker stops.
+REPLICATION_BATCH = 250
+
+
 @transaction.atomic
 def replication_request(*, event: Event, plan: dict, actor: Actor) -> ReplicationRequest:
-    """Replicate now if the operator was approved once; else hold it and ask the platform.
+    """Replicate if the operator was approved once (now for a small plan, by the worker for
+    one of more than EVENTS_REPLICATION_INLINE_MAX dates); else hold it and ask the platform.
 
     The plan is checked first (EventError), so nothing bad is ever held.
     """
     if event.status == Event.Status.CANCELLED:
         raise EventError(_("A cancelled event cannot be replicated."))
-    plan_slots(plan)
+    slots = plan_slots(plan)
     if plan.get("kind") == "copy" and plan.get("location"):
         _copy_location(event, plan)
     operator = actor.user
     request = ReplicationRequest.objects.create(
-        event=event, requested_by=operator, plan=plan, status=ReplicationRequest.Status.AWAITING_APPROVAL
+        event=event,
+        requested_by=operator,
+        plan=plan,
+        status=ReplicationRequest.Status.AWAITING_APPROVAL,
+        total_count=len(slots),
     )
     if may_replicate_without_approval(operator):
-        return replication_execute(request=request, actor=actor)
+        if len(slots) <= settings.EVENTS_REPLICATION_INLINE_MAX:
+            return replication_execute(request=request, actor=actor)
+        return replication_queue(request=request, actor=actor)
     approval_request_open(
         kind=ApprovalRequest.Kind.EVENT_REPLICATION,
         operator=operator,
@@ -260,6 +274,61 @@ def replication_request(*, event: Event, plan: dict, actor: Actor) -> Replicatio
     return request
 
 
+@transaction.atomic
+def replication_queue(*, request: ReplicationRequest, actor: Actor = SYSTEM) -> ReplicationRequest:
+    """Hand the request to the worker (apps.events.tasks.run_replication) once committed."""
+    from apps.events.tasks import run_replication  # tasks call services: imported on use
+
+    request.status = ReplicationRequest.Status.QUEUED
+    request.save(update_fields=["status", "updated_at"])
+    audit_log(actor=actor, action="replication.queued", target=request.event, request=request.pk)
+    schema_name, request_id = connection.schema_name, request.pk
+    # robust: a broker that is down does not undo the committed request; beat's sweep
+    # (replications_resume_stalled) sends it again.
+    transaction.on_commit(
+        lambda: run_replication.delay(schema_name=schema_name, request_id=request_id), robust=True
+    )
+    return request
+
+
+def replication_run(*, request_id: int) -> ReplicationRequest | None:
+    """The worker's run of a queued request, as its operator; a failure is kept on it."""
+    request = ReplicationRequest.objects.select_related("requested_by").filter(pk=request_id).first()
+    if request is None or request.status not in (
+        ReplicationRequest.Status.QUEUED,
+        ReplicationRequest.Status.RUNNING,
+    ):
+        return request  # gone, done, failed, or (never queued) awaiting approval
+    try:
+        return replication_execute(request=request, actor=Actor(user=request.requested_by))
+    except EventError as exc:
+        replication_fail(request_id=request_id, reason=str(exc))
+        return ReplicationRequest.objects.get(pk=request_id)
+
+
+def replication_fail(*, request_id: int, reason: str) -> None:
+    ReplicationRequest.objects.filter(pk=request_id).exclude(status=ReplicationRequest.Status.DONE).update(
+        status=ReplicationRequest.Status.FAILED, failure_reason=reason
+    )
+
+
+def replications_resume_stalled(*, older_than_seconds: int = 300) -> list[int]:
+    """Send again the queued or running requests of this schema that moved no further for a
+    while (a lost message, a broker down when they were queued, a worker gone)."""
+    from apps.events.tasks import run_replication
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    stalled = list(
+        ReplicationRequest.objects.filter(
+            status__in=[ReplicationRequest.Status.QUEUED, ReplicationRequest.Status.RUNNING],
+            updated_at__lt=cutoff,
+        ).values_list("pk", flat=True)
+    )
+    for request_id in stalled:
+        run_replication.delay(schema_name=connection.schema_name, request_id=request_id)
+    return stalled
+
+
 def _copy_location(event: Event, plan: dict) -> Location:
     location = Location.objects.filter(pk=plan["location"], organizer_id=event.organizer_id).first()
     if location is None:
@@ -267,25 +336,45 @@ def _copy_location(event: Event, plan: dict) -> Location:
     return location
 
 
-@transaction.atomic
 def replication_execute(*, request: ReplicationRequest, actor: Actor = SYSTEM) -> ReplicationRequest:
-    """Create all the plan's dates (and ticket types) in bulk, in one transaction."""
-    request = (
-        ReplicationRequest.objects.select_for_update().select_related("event__organizer").get(pk=request.pk)
-    )
-    if request.status == ReplicationRequest.Status.DONE:
-        return request  # idempotent: a task delivered twice creates nothing twice
-    slots = plan_slots(request.plan)
-    source = request.event
-    target = _event_copy(source, request.plan, actor) if request.plan["kind"] == "copy" else source
-    created = _dates_with_ticket_types(source, target, slots, capacity=request.plan.get("capacity"))
-    request.status = ReplicationRequest.Status.DONE
-    request.created_count = created
-    request.executed_at = timezone.now()
-    request.save(update_fields=["status", "created_count", "executed_at"])
-    hub_event_refresh(event=target)  # once for all the new dates
-    audit_log(actor=actor, action="replication.done", target=target, request=request.pk, dates=created)
-    return request
+    """Create the plan's dates (and ticket types) in bulk, REPLICATION_BATCH dates per
+    transaction, each batch recording the progress. Idempotent and resumable: a task
+    delivered twice, or run again after a stop, creates nothing twice."""
+    while True:
+        with transaction.atomic():
+            request = (
+                ReplicationRequest.objects.select_for_update(of=("self",))
+                .select_related("event__organizer", "target_event")
+                .get(pk=request.pk)
+            )
+            if request.status in (ReplicationRequest.Status.DONE, ReplicationRequest.Status.FAILED):
+                return request
+            slots = plan_slots(request.plan)
+            source = request.event
+            if request.target_event is None:
+                is_copy = request.plan["kind"] == "copy"
+                request.target_event = _event_copy(source, request.plan, actor) if is_copy else source
+            target = request.target_event
+            batch = slots[request.created_count : request.created_count + REPLICATION_BATCH]
+            request.created_count += _dates_with_ticket_types(
+                source, target, batch, capacity=request.plan.get("capacity")
+            )
+            request.total_count = len(slots)
+            finished = request.created_count >= len(slots)
+            request.status = ReplicationRequest.Status.DONE if finished else ReplicationRequest.Status.RUNNING
+            if finished:
+                request.executed_at = timezone.now()
+                hub_event_refresh(event=target)  # once for all the new dates
+                audit_log(
+                    actor=actor,
+                    action="replication.done",
+                    target=target,
+                    request=request.pk,
+                    dates=request.created_count,
+                )
+            request.save()
+        if finished:
+            return request
 
 
 def _event_copy(source: Event, plan: dict, actor: Actor) -> Event:

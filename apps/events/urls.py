@@ -15,6 +15,16 @@ urlpatterns = [
     path("events/<int:pk>/dates/", views.event_date_add, name="event-date-add"),
     path("events/<int:pk>/ticket-types/", views.ticket_type_add, name="ticket-type-add"),
     path("events/<int:pk>/replicate/", views.event_replicate, name="event-replicate"),
+    path(
+        "events/<int:pk>/replications/<int:replication_pk>/",
+        views.event_replication,
+        name="event-replication",
+    ),
+    path(
+        "events/<int:pk>/replications/<int:replication_pk>/status/",
+        views.event_replication_status,
+        name="event-replication-status",
+    ),
     path("event-dates/<int:pk>/edit/", views.event_date_edit, name="event-date-edit"),
     path("event-dates/<int:pk>/delete/", views.event_date_delete, name="event-date-delete"),
     path("ticket-types/<int:pk>/edit/", views.ticket_type_edit, name="ticket-type-edit"),

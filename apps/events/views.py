@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -608,6 +609,8 @@ def _preview(form: ReplicationForm, digest: str) -> dict:
 
 
 def _replication_done(request, event: Event, plan: dict, replication: ReplicationRequest):
+    if replication.status in (ReplicationRequest.Status.QUEUED, ReplicationRequest.Status.RUNNING):
+        return redirect("event-replication", pk=event.pk, replication_pk=replication.pk)
     if replication.status == ReplicationRequest.Status.AWAITING_APPROVAL:
         messages.warning(
             request,
@@ -633,6 +636,51 @@ def _replication_done(request, event: Event, plan: dict, replication: Replicatio
         request, ngettext("%(count)d date created.", "%(count)d dates created.", count) % {"count": count}
     )
     return redirect(_dates_of(event.pk))
+
+
+def _replication_of(request, pk, replication_pk) -> ReplicationRequest:
+    event = _visible_event(request, pk)
+    return get_object_or_404(
+        event.replication_requests.select_related("event", "target_event"), pk=replication_pk
+    )
+
+
+def _replication_progress(replication: ReplicationRequest) -> str:
+    return ngettext(
+        "%(done)d of %(total)d date created",
+        "%(done)d of %(total)d dates created",
+        replication.total_count,
+    ) % {"done": replication.created_count, "total": replication.total_count}
+
+
+@control_view
+def event_replication(request, pk, replication_pk):
+    """A replication's progress while the worker makes its dates; polls the status endpoint."""
+    replication = _replication_of(request, pk, replication_pk)
+    return render(
+        request,
+        "events/replication_progress.html",
+        {
+            "event": replication.event,
+            "replication": replication,
+            "progress": _replication_progress(replication),
+            "refresh_seconds": 3,
+        },
+    )
+
+
+@control_view
+def event_replication_status(request, pk, replication_pk):
+    replication = _replication_of(request, pk, replication_pk)
+    return JsonResponse(
+        {
+            "status": replication.status,
+            "label": replication.get_status_display(),
+            "progress": _replication_progress(replication),
+            "percent": replication.percent,
+            "finished": replication.is_finished,
+        }
+    )
 
 
 # --- locations ------------------------------------------------------------------------

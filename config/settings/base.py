@@ -378,6 +378,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 10,
         "kwargs": {"schema_name": "public"},
     },
+    "resume-stalled-replications": {
+        "task": "apps.events.tasks.resume_stalled_replications_everywhere",
+        "schedule": 60 * 5,
+        "kwargs": {"schema_name": "public"},
+    },
     "release-unverified-custom-domains": {
         "task": "apps.tenancy.tasks.release_unverified_custom_domains",
         "schedule": 60 * 60,
@@ -483,6 +488,10 @@ CUSTOM_DOMAIN_RELEASE_DAYS = env.int("CUSTOM_DOMAIN_RELEASE_DAYS", default=7)
 # The platform's base domain is stored by apps.platform, which sits above apps.tenancy in the
 # import graph: host routing calls this function (by name) instead of importing it.
 TENANCY_BASE_DOMAIN_FUNCTION = "apps.platform.selectors.platform_base_domain"
+
+# --- Events: a replication of more dates than this runs on the worker (the page shows its
+# progress); smaller ones are made within the request.
+EVENTS_REPLICATION_INLINE_MAX = env.int("EVENTS_REPLICATION_INLINE_MAX", default=50)
 
 # --- Sales: how long tickets in a cart or an unpaid order stay reserved.
 SALES_RESERVATION_MINUTES = env.int("SALES_RESERVATION_MINUTES", default=15)

@@ -158,3 +158,39 @@ def test_the_event_editor_fits_a_phone_screen(page, live_server, kappa, artifact
     expect(page.get_by_role("heading", level=1)).to_have_text("Phone check")
     page.screenshot(path=str(artifacts / "event-editor-phone.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_replication_page_follows_the_workers_progress_by_polling(page, live_server, kappa, artifacts):
+    from apps.accounts.models import User
+    from apps.events.models import ReplicationRequest
+    from apps.events.services import replication_execute
+
+    event = _event(kappa, "Night walk")
+    with schema_context(kappa.schema_name):
+        manager = User.objects.get(email="manager@kappa.example")
+        request = ReplicationRequest.objects.create(
+            event=event,
+            requested_by=manager,
+            plan={
+                "kind": "recurrence",
+                "frequency": "daily",
+                "times": ["21:00"],
+                "duration_minutes": 60,
+                "starts_on": "2031-01-01",
+                "count": 300,
+            },
+            status=ReplicationRequest.Status.QUEUED,
+            total_count=300,
+        )
+    page.goto(_url(live_server, f"/control/events/{event.pk}/replications/{request.pk}/"))
+    _log_in(page)
+    expect(page.locator("[data-status-label]")).to_have_text("Waiting to run")
+    expect(page.locator("[data-status-progress]")).to_have_text("0 of 300 dates created")
+    expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)  # the script polls instead
+
+    with schema_context(kappa.schema_name):  # what the worker does
+        replication_execute(request=request)
+
+    expect(page.get_by_role("button", name="See the dates")).to_be_visible(timeout=10_000)
+    expect(page.locator("[data-status-label]")).to_have_text("Done")
+    page.screenshot(path=str(artifacts / "replication-done.png"), full_page=True)

@@ -6,7 +6,7 @@ from apps.accounts.permissions import distributions_visible_to, organizers_visib
 from apps.core.datetimes import date_in_range
 from apps.core.money import quantize
 from apps.events import selectors
-from apps.events.models import Event, EventDate, Location, TicketType
+from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
 
 
 class _Visible(serializers.PrimaryKeyRelatedField):
@@ -181,5 +181,31 @@ class ReplicationResultSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     status = serializers.CharField()
     created_count = serializers.IntegerField()
+    total_count = serializers.IntegerField(required=False)
     dates = serializers.ListField(child=serializers.DictField(), required=False)
     detail = serializers.CharField(required=False)
+
+
+class ReplicationSerializer(serializers.ModelSerializer):
+    """A replication and its progress (`created_count` of `total_count` dates)."""
+
+    event = serializers.PrimaryKeyRelatedField(read_only=True)
+    target_event = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The event the dates go to: the event itself, or its copy."
+    )
+
+    class Meta:
+        model = ReplicationRequest
+        fields = [
+            "id",
+            "event",
+            "target_event",
+            "status",
+            "plan",
+            "total_count",
+            "created_count",
+            "failure_reason",
+            "created_at",
+            "executed_at",
+        ]
+        read_only_fields = fields

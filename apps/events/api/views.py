@@ -18,6 +18,7 @@ from apps.events.api.serializers import (
     LocationSerializer,
     RecurrencePlanSerializer,
     ReplicationResultSerializer,
+    ReplicationSerializer,
     TicketTypeSerializer,
 )
 from apps.events.exceptions import replication_not_in_plan
@@ -175,7 +176,11 @@ class EventViewSet(ConfiguredViewSet):
 
     @extend_schema(
         request=RecurrencePlanSerializer,
-        responses={201: ReplicationResultSerializer, 200: ReplicationResultSerializer},
+        responses={
+            201: ReplicationResultSerializer,
+            200: ReplicationResultSerializer,
+            202: ReplicationResultSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def replicate(self, request, pk=None):
@@ -217,10 +222,42 @@ class EventViewSet(ConfiguredViewSet):
                 },
                 status=status.HTTP_403_FORBIDDEN,
             )
+        if replication.status == ReplicationRequest.Status.QUEUED:
+            return Response(
+                {
+                    "id": replication.pk,
+                    "status": replication.status,
+                    "created_count": 0,
+                    "total_count": replication.total_count,
+                    "detail": _(
+                        "The %(count)d dates are being created in the background: follow them at "
+                        "/api/v1/replications/%(id)d/."
+                    )
+                    % {"count": replication.total_count, "id": replication.pk},
+                },
+                status=status.HTTP_202_ACCEPTED,
+            )
         return Response(
-            {"id": replication.pk, "status": replication.status, "created_count": replication.created_count},
+            {
+                "id": replication.pk,
+                "status": replication.status,
+                "created_count": replication.created_count,
+                "total_count": replication.total_count,
+            },
             status=status.HTTP_201_CREATED,
         )
+
+
+class ReplicationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Replications of the events you see, newest first, with their progress."""
+
+    serializer_class = ReplicationSerializer
+    permission_classes = [IsOperator]
+
+    def get_queryset(self):
+        return ReplicationRequest.objects.filter(
+            event__in=selectors.events_visible_to(self.request.user)
+        ).order_by("-created_at", "-pk")
 
 
 EVENT = OpenApiParameter("event", int, description="Only this event's.")
