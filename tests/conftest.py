@@ -49,6 +49,9 @@ def _back_to_public():
 
     translation.activate(settings.LANGUAGE_CODE)  # a request in French must not leak into the next test
     yield
+    # Again afterwards: a module-scoped fixture set up before the next test's function fixtures
+    # (tests/events/test_api.py builds its world so) must not be built in French either.
+    translation.activate(settings.LANGUAGE_CODE)
     if connection.schema_name != "public":
         connection.set_schema_to_public()
 
