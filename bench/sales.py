@@ -41,9 +41,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
-from apps.accounts.services import user_create  # noqa: E402
+from apps.accounts.services import api_token_create, user_create  # noqa: E402
+from apps.core.audit import Actor  # noqa: E402
 from apps.events import services as events  # noqa: E402
 from apps.operators.models import SalePermission  # noqa: E402
 from apps.organizers.models import Distribution  # noqa: E402
@@ -85,7 +85,7 @@ def setup() -> dict:
             email="seller@bench.example", password=None, is_operator=True, email_verified=True
         )
         SalePermission.objects.create(operator=seller, distribution=box_office)
-        token = Token.objects.create(user=seller).key
+        token = api_token_create(user=seller, actor=Actor(user=seller))[1]
     return {
         "organization": organization,
         "event": event,

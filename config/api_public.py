@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from apps.accounts.api.views import api_token
+from apps.accounts.api.views import ApiTokenViewSet, api_token
 from apps.billing.api.views import (
     AddonPriceViewSet,
     BillingAccountViewSet,
@@ -17,6 +17,7 @@ from apps.core.api_views import country_list, currency_list
 from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView
 
 router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token-own")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-prices", PlanPriceViewSet, basename="plan-price")

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from apps.accounts.api.views import api_token
+from apps.accounts.api.views import ApiTokenViewSet, api_token
 from apps.core.api_views import country_list, currency_list
 from apps.events.api.views import (
     EventDateViewSet,
@@ -17,6 +17,7 @@ from apps.organizers.api.views import DistributionViewSet, OrganizerViewSet
 from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, TicketViewSet
 
 router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token-own")
 router.register("organizers", OrganizerViewSet, basename="organizer")
 router.register("distributions", DistributionViewSet, basename="distribution")
 router.register("team-members", TeamMemberViewSet, basename="team-member")

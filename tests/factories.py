@@ -59,7 +59,6 @@ from dataclasses import dataclass, field  # noqa: E402
 
 from django.db import connection  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from apps.operators.models import ConfigurationPermission, SalePermission  # noqa: E402
@@ -85,8 +84,11 @@ class OperatorFactory(UserFactory):
 
 
 def api_token(user) -> str:
-    """A DRF token in the current schema (tokens, like users, exist per schema)."""
-    return Token.objects.create(user=user).key
+    """The secret of a new API token in the current schema (tokens, like users, exist per schema)."""
+    from apps.accounts.services import api_token_create
+    from apps.core.audit import Actor
+
+    return api_token_create(user=user, actor=Actor(user=user))[1]
 
 
 def api_client(*, host: str, token: str | None = None) -> APIClient:

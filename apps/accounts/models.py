@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class UserManager(BaseUserManager):
@@ -133,3 +134,19 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.operator_email} ({self.organization_name})"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox's model): only a digest of the secret is stored, of the
+    secret together with the schema it was made in (apps.accounts.authentication.api_token_digest), so
+    a row copied into another schema matches no secret there. It expires (settings.REST_KNOX
+    TOKEN_TTL) and its owner may revoke it; `token_key` is the secret's first characters, to
+    name it in lists."""
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… ({self.user})"

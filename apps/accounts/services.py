@@ -9,10 +9,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
+from knox.crypto import create_token_string
+from knox.settings import CONSTANTS as knox_constants
+from knox.settings import knox_settings
 
-from apps.accounts.models import ApprovalRequest, User
+from apps.accounts.authentication import api_token_digest
+from apps.accounts.models import ApiToken, ApprovalRequest, User
 from apps.accounts.permissions import platform_admin_emails
 from apps.accounts.support import support_address_check
+from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.links import url_on
 from apps.core.tokens import token_sign, token_unsign
@@ -117,3 +122,30 @@ def approval_request_open(
                     ),
                 )
     return approval
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, user: User, actor: Actor) -> tuple[ApiToken, str]:
+    """A new API token for `user` in this schema: (its row, its secret). The secret is shown
+    once and never stored: the row holds its digest (api_token_digest) and its expiry."""
+    secret = create_token_string()
+    ttl = knox_settings.TOKEN_TTL
+    token = ApiToken(
+        digest=api_token_digest(secret),
+        token_key=secret[: knox_constants.TOKEN_KEY_LENGTH],
+        user=user,
+        expiry=timezone.now() + ttl if ttl else None,
+    )
+    token.save(force_insert=True)
+    audit_log(actor=actor, action="api_token.created", target=user, token=token.token_key)
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: Actor) -> None:
+    """Revoke a token: it is deleted, so the next request with it is refused."""
+    audit_log(actor=actor, action="api_token.revoked", target=token.user, token=token.token_key)
+    token.delete()

@@ -4,10 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.admin import TokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 
-from apps.accounts.models import ApprovalRequest
+from apps.accounts.models import ApiToken, ApprovalRequest
 from apps.core.admin_sites import platform_admin_site
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
@@ -59,9 +57,24 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
 
 platform_admin_site.register(Group, GroupAdmin)
 
-# allauth and DRF register on the default (organization) admin; the platform admin wants them too.
+# allauth registers on the default (organization) admin; the platform admin wants it too.
 platform_admin_site.register(EmailAddress, EmailAddressAdmin)
-platform_admin_site.register(TokenProxy, TokenAdmin)
+
+
+@admin.register(ApiToken, site=platform_admin_site)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Platform admins' API tokens: seen and revoked here, made at /api/v1/auth/token/ (the
+    secret is shown once, to its owner)."""
+
+    list_display = ["token_key", "user", "created", "expiry"]
+    search_fields = ["user__email", "token_key"]
+    fields = readonly_fields = ["token_key", "user", "created", "expiry"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ApprovalRequest, site=platform_admin_site)

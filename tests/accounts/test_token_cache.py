@@ -1,13 +1,17 @@
 """API tokens are read from the cache (apps.accounts.authentication), per schema: a token
 deleted or replaced, a user deactivated or deleted is refused on the very next request."""
 
+import datetime as dt
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
-from apps.accounts.models import User
+from apps.accounts.authentication import accounts_changed, api_token_digest
+from apps.accounts.models import ApiToken, User
 from tests.factories import OperatorFactory, api_client, api_token
 from tests.lookups import lookups_cached  # noqa: F401 - the fixture
 from tests.tenants import ALPHA, BETA
@@ -31,7 +35,7 @@ def test_a_known_token_is_read_from_the_cache(organizations):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(ME).status_code == 200
 
-    assert not [q for q in queries.captured_queries if "authtoken_token" in q["sql"]]
+    assert not [q for q in queries.captured_queries if "accounts_apitoken" in q["sql"]]
 
 
 def test_a_deleted_token_is_refused_at_once(organizations):
@@ -39,7 +43,7 @@ def test_a_deleted_token_is_refused_at_once(organizations):
     client = api_client(host=ALPHA.host, token=token)
     assert client.get(ME).status_code == 200
     with schema_context(ALPHA.schema_name):
-        Token.objects.filter(key=token).delete()
+        ApiToken.objects.filter(digest=api_token_digest(token)).delete()
 
     assert client.get(ME).status_code == 401
 
@@ -91,7 +95,7 @@ def test_a_login_keeps_the_cached_token(organizations):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(ME).status_code == 200
 
-    assert not [q for q in queries.captured_queries if "authtoken_token" in q["sql"]]
+    assert not [q for q in queries.captured_queries if "accounts_apitoken" in q["sql"]]
 
 
 def test_a_token_works_only_in_the_schema_it_was_made_in(organizations):
@@ -101,3 +105,30 @@ def test_a_token_works_only_in_the_schema_it_was_made_in(organizations):
     assert api_client(host=ALPHA.host, token=token).get(ME).status_code == 200
 
     assert api_client(host=BETA.host, token=token).get(ME).status_code == 401
+
+
+def test_a_cached_token_is_refused_once_it_expires(organizations):
+    _operator, token = _operator_with_token(ALPHA.schema_name)
+    with schema_context(ALPHA.schema_name):
+        ApiToken.objects.update(expiry=timezone.now() + dt.timedelta(seconds=1))
+        accounts_changed()  # update() sends no signal
+    client = api_client(host=ALPHA.host, token=token)
+    assert client.get(ME).status_code == 200  # read, and cached with its expiry
+
+    time.sleep(1.1)
+    with CaptureQueriesContext(connection) as queries:
+        refused = client.get(ME)
+
+    assert refused.status_code == 401
+    assert not [q for q in queries.captured_queries if "accounts_apitoken" in q["sql"]]
+
+
+def test_a_token_revoked_by_its_owner_is_refused_at_once(organizations):
+    _operator, token = _operator_with_token(ALPHA.schema_name)
+    client = api_client(host=ALPHA.host, token=token)
+    assert client.get(ME).status_code == 200
+    with schema_context(ALPHA.schema_name):
+        token_key = ApiToken.objects.get().token_key
+
+    assert client.delete(f"/api/v1/auth/tokens/{token_key}/").status_code == 204
+    assert client.get(ME).status_code == 401

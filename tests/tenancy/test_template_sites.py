@@ -91,7 +91,7 @@ def test_a_clone_gets_the_templates_structure_and_allowed_rows_only(organization
         "accounts_user",
         "account_emailaddress",
         "account_emailconfirmation",
-        "authtoken_token",
+        "accounts_apitoken",
         "django_session",
         "mfa_authenticator",
         "socialaccount_socialaccount",
