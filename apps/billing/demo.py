@@ -112,7 +112,12 @@ class DemoClient:
 # The demo organizers (apps.platform.demo) and the client account each gets.
 DEMO_CLIENTS = {
     "funpark": DemoClient("pro", Decimal("18400.00"), Decimal("32.50")),
-    "waterpark": DemoClient("starter", Decimal("6200.00"), Decimal("27.00")),
+    "waterpark": DemoClient(
+        "starter",
+        Decimal("6200.00"),
+        Decimal("27.00"),
+        changes={"box_office_override": True},  # its cashier sells at the gate: a paid add-on
+    ),
     "rollercoasterpark": DemoClient(
         "starter",
         Decimal("2300.00"),

@@ -87,3 +87,15 @@ def test_demo_operator_logs_in_to_the_control_panel(client, organizations):
 
     page = client.get("/control/", HTTP_HOST="funpark.localhost").content.decode()
     assert "Rollercoaster park" in page
+
+
+def test_the_demo_cashier_sells_at_water_parks_box_office(organizations):
+    from apps.accounts.permissions import Action, can
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    fancy = Organization.objects.get(name="Fancy theme parks")
+    with schema_context(fancy.schema_name):
+        cashier = User.objects.get(email="cashier@waterpark.example")
+        box_office = distributions_sellable_by(cashier).get()
+        assert can(cashier, Action.SELL_AT_BOX_OFFICE, box_office)
