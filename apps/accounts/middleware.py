@@ -1,6 +1,9 @@
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import connection
+from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 
 from apps.accounts.permissions import can_enter_template_site
 
@@ -54,3 +57,46 @@ def _is_support_link(request) -> bool:
     except Resolver404:
         return False
     return match.url_name == "token-login"
+
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class SupportSessionMiddleware:
+    """A support identity is let in only within its open support session: past its time, or
+    once ended, it is logged out. Every write it makes is in this schema's audit log, under
+    its own name (on top of what the services audit), with the answer's status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from apps.accounts.models import SupportSession
+        from apps.accounts.services import SUPPORT_SESSION_KEY, support_session_end
+        from apps.core.audit import Actor, audit_log
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_support:
+            return self.get_response(request)
+        support = SupportSession.objects.filter(
+            pk=request.session.get(SUPPORT_SESSION_KEY), identity=user
+        ).first()
+        if support is None or not support.is_open():
+            if support is not None:
+                support_session_end(support_session=support, actor=Actor.from_request(request), why="expired")
+            logout(request)
+            messages.info(request, _("The support session has ended."))
+            return redirect("account_login")
+        request.support_session = support
+        actor = Actor.from_request(request)  # now: ending the session logs the identity out
+        response = self.get_response(request)
+        if request.method in UNSAFE_METHODS:
+            audit_log(
+                actor=actor,
+                action="support.request",
+                target=support,
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+            )
+        return response

@@ -150,3 +150,45 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.token_key}… ({self.user})"
+
+
+class SupportSession(models.Model):
+    """A platform admin's visit to this organization's site, under their own named support
+    identity (a user of this schema flagged `is_support`), for a stated reason, until it is
+    ended or expires (settings.SUPPORT_SESSION_MINUTES). The organization's admins see every
+    one in their control panel; what the identity did is in this schema's audit log."""
+
+    identity = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="support_sessions", verbose_name=_("support identity")
+    )
+    # The platform admin lives in the public schema: recorded by snapshot, never by key.
+    platform_admin_email = models.EmailField(_("platform admin"))
+    platform_admin_name = models.CharField(_("platform admin's name"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"))
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("support session")
+        verbose_name_plural = _("support sessions")
+        ordering = ["-opened_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.platform_admin_email} {self.opened_at:%Y-%m-%d %H:%M}"
+
+    def is_open(self, now=None) -> bool:
+        return self.ended_at is None and (now or timezone.now()) < self.expires_at
+
+    @property
+    def closed_at(self):
+        """When it ended: by the button, or by its time running out (None while it runs)."""
+        if self.ended_at is not None:
+            return min(self.ended_at, self.expires_at)
+        return self.expires_at if timezone.now() >= self.expires_at else None
+
+    @property
+    def minutes(self) -> int:
+        """How long it lasted (so far, while it runs), in whole minutes."""
+        end = self.closed_at or timezone.now()
+        return max(0, int((end - self.opened_at).total_seconds() // 60))

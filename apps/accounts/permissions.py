@@ -49,6 +49,8 @@ class Action(StrEnum):
     # organizer or event: configure its organizer; a rule of the whole organization (no
     # organizer): organization admins only.
     CONFIGURE_FEES = "configure_fees"
+    # See who of the platform opened the site in support sessions, when, why, for how long.
+    VIEW_SUPPORT_SESSIONS = "view_support_sessions"
 
 
 def _in_organization_schema() -> bool:
@@ -289,6 +291,10 @@ def can(user, action: Action | str, obj=None) -> bool:
 
 
 # Short names for decorators and templates.
+def can_view_support_sessions(user) -> bool:
+    return can(user, Action.VIEW_SUPPORT_SESSIONS)
+
+
 def can_open_control_panel(user) -> bool:
     return can(user, Action.OPEN_CONTROL_PANEL)
 

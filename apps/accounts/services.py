@@ -149,3 +149,24 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> None:
     """Revoke a token: it is deleted, so the next request with it is refused."""
     audit_log(actor=actor, action="api_token.revoked", target=token.user, token=token.token_key)
     token.delete()
+
+
+# --- support sessions (opened by apps.platform) ---------------------------------------
+
+
+SUPPORT_SESSION_KEY = "_tessera_support_session"
+
+
+def support_session_end(*, support_session, actor, why: str = "ended") -> bool:
+    """End a support session now (the button) or record that its time ran out ("expired"),
+    once, audited in this schema under the support identity. Returns whether it ended now."""
+    from apps.accounts.models import SupportSession
+    from apps.core.audit import audit_log
+
+    with transaction.atomic():
+        ended = SupportSession.objects.filter(pk=support_session.pk, ended_at=None).update(
+            ended_at=timezone.now()
+        )
+        if ended:
+            audit_log(actor=actor, action=f"support.session_{why}", target=support_session)
+    return bool(ended)

@@ -1,9 +1,9 @@
 """The address of the platform's support identity, which nobody else may take.
 
-Platform admins enter an organization as its support identity (apps.platform support
-sessions), a user of that organization's schema whose address is support@<platform domain>
-(sub-addresses support+<anything>@ included, for identities of their own). Were a customer
-or an operator to hold that address first, the support identity could not be made there, or
+Platform admins enter an organization each under their own support identity (apps.platform
+support sessions), a user of that organization's schema whose address is a sub-address
+support+<admin id>@<platform domain>; support@ and every support+…@ are reserved. Were a
+customer or an operator to hold such an address first, the identity could not be made there, or
 a password reset sent to the platform's support mailbox would open it with a password: every
 way in (signup, social signup, added addresses, password resets, invitations, client signup,
 user_create itself) refuses it.

@@ -274,3 +274,16 @@ class PricingCountryForm(forms.Form):
             ("", _("Any country (prices in %(currency)s)") % {"currency": default_currency}),
             *(choice for choice in field.choices if choice[0]),
         ]
+
+
+class SupportSessionForm(forms.Form):
+    """Why a platform admin opens a client's site: stored, and shown to the client's admins."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The client's admins see who opened their site, when, why and for how long."),
+        error_messages={"required": _("Say why you open this site: the reason is shown to its admins.")},
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
@@ -5,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from apps.accounts.decorators import requires_platform_admin
@@ -21,6 +22,7 @@ from apps.platform.forms import (
     InfoPageForm,
     PlatformSettingsForm,
     PricingCountryForm,
+    SupportSessionForm,
 )
 from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
 from apps.platform.selectors import (
@@ -46,21 +48,30 @@ def platform_dashboard(request):
     return render(request, "platform/dashboard.html", {"organizations": organizations_with_domains()})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @requires_platform_admin
 def support_session_open(request, pk):
-    """Open a support session on an organization: lands the admin in its control panel."""
+    """Ask why, then open a support session on an organization: lands the admin in its
+    control panel. A button that posts no reason (dashboard, client pages) gets the form."""
     organization = get_object_or_404(organizations_with_domains(), pk=pk)
-    try:
-        url = services.support_session_open(
+    asked = request.method == "POST" and "reason" in request.POST
+    form = SupportSessionForm(
+        request.POST if asked else None,
+        initial={"next": request.POST.get("next") or request.GET.get("next", "")},
+    )
+    if asked and form.is_valid():
+        went, url = call_for_form(
+            form,
+            services.support_session_open,
             organization=organization,
             actor=Actor.from_request(request),
-            next_path=request.POST.get("next", ""),
+            reason=form.cleaned_data["reason"],
+            next_path=form.cleaned_data["next"],
         )
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("platform-dashboard")
-    return redirect(url)
+        if went:
+            return redirect(url)
+    context = {"organization": organization, "form": form, "minutes": settings.SUPPORT_SESSION_MINUTES}
+    return render(request, "platform/support_open.html", context, status=400 if form.errors else 200)
 
 
 # --- client signup -----------------------------------------------------------------------

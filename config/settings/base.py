@@ -23,6 +23,8 @@ PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost")
 PLATFORM_NAME = env("PLATFORM_NAME", default="Tessera")
 # Port in links that e-mails and redirects build (empty behind a proxy on 80/443).
 PLATFORM_PORT = env("PLATFORM_PORT", default="")
+# How long a platform admin's support session in a client's site lasts, at most.
+SUPPORT_SESSION_MINUTES = env.int("SUPPORT_SESSION_MINUTES", default=60)
 # Host names no organization may take as its slug.
 RESERVED_SLUGS = frozenset(
     {"www", "api", "admin", "platform", "static", "media", "mail", "control", "public"}
@@ -117,6 +119,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.TemplateSiteMiddleware",
     "apps.organizers.middleware.OrganizerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.accounts.middleware.SupportSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]

@@ -84,7 +84,7 @@ def test_the_support_identity_gets_no_password_reset(client, alpha):
     with schema_context("public"):
         staff = UserFactory(email="staff@platform.example", is_staff=True)
         totp_for(staff)
-    platform.support_session_open(organization=alpha, actor=Actor(user=staff))
+    platform.support_session_open(organization=alpha, actor=Actor(user=staff), reason="Help")
 
     response = client.post("/accounts/password/reset/", {"email": SUPPORT}, HTTP_HOST=ALPHA.host)
 
@@ -102,11 +102,13 @@ def test_an_attempt_to_take_the_address_leaves_support_sessions_working(alpha):
     )
     with schema_context("public"):
         staff = UserFactory(email="staff@platform.example", is_staff=True)
-        url = platform.support_session_open(organization=alpha, actor=Actor(user=staff))
+        url = platform.support_session_open(organization=alpha, actor=Actor(user=staff), reason="Help")
 
     assert "/control/login/" in url
     with schema_context(ALPHA.schema_name):
-        assert list(User.objects.filter(email=SUPPORT).values_list("is_support", flat=True)) == [True]
+        assert list(User.objects.filter(email__istartswith="support").values_list("email", "is_support")) == [
+            (f"support+{staff.pk}@localhost", True)
+        ]
 
 
 def test_an_operator_cannot_invite_the_support_address(client, alpha):

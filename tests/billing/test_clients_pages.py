@@ -422,8 +422,12 @@ def test_the_home_link_is_the_organizers_own_host(staff_client, alpha, plans):
 
 
 def test_the_support_link_lands_on_the_asked_page(staff_client, three, alpha):
+    path = f"/platform/organizations/{alpha.pk}/support/"
+    asked = staff_client.post(path, {"next": "/control/locations/"}, HTTP_HOST=PLATFORM)
+    assert '<input type="hidden" name="next" value="/control/locations/"' in asked.content.decode()
+
     response = staff_client.post(
-        f"/platform/organizations/{alpha.pk}/support/", {"next": "/control/locations/"}, HTTP_HOST=PLATFORM
+        path, {"next": "/control/locations/", "reason": "Client asked for help"}, HTTP_HOST=PLATFORM
     )
 
     assert response.status_code == 302

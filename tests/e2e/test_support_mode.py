@@ -39,7 +39,9 @@ def kappa(fresh_organization):
 @pytest.fixture
 def platform_admin(transactional_db):
     with schema_context("public"):
-        admin = UserFactory(email="staff@platform.test", is_staff=True, password=PASSWORD)
+        admin = UserFactory(
+            email="staff@platform.test", full_name="Alice Martin", is_staff=True, password=PASSWORD
+        )
         return totp_for(admin)
 
 
@@ -75,8 +77,36 @@ def test_a_platform_admin_opens_a_clients_site_in_support_mode(
     page.screenshot(path=str(artifacts / "platform-client.png"), full_page=True)
     page.get_by_role("button", name="Open support session").click()
 
+    expect(page.get_by_role("heading", level=1)).to_have_text("Support session on Kappa parks")
+    expect(page.get_by_label("Reason")).to_have_attribute("required", "")  # no session without one
+    page.get_by_label("Reason").fill("Ticket 42: Kappa cannot publish its event")
+    page.get_by_role("button", name="Open support session").click()
+
     expect(page).to_have_url(_url(live_server, "kappa.localhost", "/control/"))
-    banner = page.get_by_role("status").filter(has_text="Support session")
-    expect(banner).to_have_text("Support session: you act as the platform's support on Kappa parks")
+    banner = page.locator(".support-banner")
+    expect(banner.get_by_role("status")).to_contain_text(
+        "Support session: you act as Alice Martin (platform support) on Kappa parks, until "
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("Control panel")
     page.screenshot(path=str(artifacts / "support-session.png"), full_page=True)
+    banner.get_by_role("button", name="End support session").click()
+
+    expect(page).to_have_url(_url(live_server, "localhost", "/platform/"))
+    page.goto(_url(live_server, "kappa.localhost", "/control/"))
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))  # the identity is logged out
+
+    # The client's admin sees who came, when, why and for how long.
+    with schema_context(kappa.schema_name):
+        UserFactory(email="boss@kappa.test", password=PASSWORD, is_operator=True, is_admin=True)
+    page.get_by_label(re.compile("Email", re.I)).fill("boss@kappa.test")
+    page.get_by_label(re.compile("Password", re.I)).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    page.get_by_role("link", name="Support sessions").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Support sessions")
+    session = page.locator("article.support-session")
+    expect(session).to_contain_text("Alice Martin")
+    expect(session).to_contain_text("staff@platform.test")
+    expect(session).to_contain_text("Ticket 42: Kappa cannot publish its event")
+    expect(session).to_contain_text("0 minutes")
+    page.screenshot(path=str(artifacts / "support-sessions.png"), full_page=True)

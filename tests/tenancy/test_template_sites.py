@@ -167,7 +167,7 @@ def test_a_platform_admin_edits_a_template_site_in_a_support_session(organizatio
     template = _template()
     with schema_context("public"):
         staff = OperatorFactory(email="staff@platform.example", is_operator=False, is_staff=True)
-        url = support_session_open(organization=template, actor=Actor(user=staff))
+        url = support_session_open(organization=template, actor=Actor(user=staff), reason="Edit the template")
     browser = Client()
 
     landing = browser.get(url.split(TEMPLATE_HOST, 1)[1], HTTP_HOST=TEMPLATE_HOST)

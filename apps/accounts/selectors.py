@@ -1,0 +1,40 @@
+"""Reads of accounts: support sessions."""
+
+
+def support_session_open_of(identity):
+    """The support identity's open support session (the latest), or None."""
+    from django.utils import timezone
+
+    from apps.accounts.models import SupportSession
+
+    return (
+        SupportSession.objects.filter(identity=identity, ended_at=None, expires_at__gt=timezone.now())
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+
+
+def support_sessions_with_actions(limit: int = 100):
+    """The latest support sessions, each with `actions`: its identity's audit entries while
+    it ran, oldest first (two queries)."""
+    from django.utils import timezone
+
+    from apps.accounts.models import SupportSession
+    from apps.core.models import AuditLogEntry
+
+    sessions = list(SupportSession.objects.select_related("identity")[:limit])
+    entries = AuditLogEntry.objects.filter(actor_id__in={s.identity_id for s in sessions}).order_by(
+        "created_at", "pk"
+    )
+    by_actor = {}
+    for entry in entries:
+        by_actor.setdefault(entry.actor_id, []).append(entry)
+    for session in sessions:
+        end = session.closed_at or timezone.now()
+        session.actions = [
+            entry
+            for entry in by_actor.get(session.identity_id, ())
+            if session.opened_at <= entry.created_at <= end
+            and not entry.action.startswith("support.session_")
+        ]
+    return sessions
