@@ -5,7 +5,6 @@ An operation's own `extend_schema(responses=...)` still wins for a status it nam
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -23,7 +22,8 @@ class TesseraAutoSchema(AutoSchema):
     401 no or a bad credential (every view authenticates, even one anonymous visitors may use);
     403 not allowed (views with permission checks);
     404 no such object, or no such page of a list (path parameters, paginated lists);
-    409 the write conflicts with the data (dependants, state; every write but a token request);
+    409 the write conflicts with the data (dependants, state; every write but a view that says
+    `never_conflicts = True`, such as the token request);
     429 too many requests, with Retry-After (views with throttles)."""
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
@@ -48,7 +48,7 @@ class TesseraAutoSchema(AutoSchema):
             answers["403"] = (ErrorSerializer, _("Your account may not do this."))
         if "path" in parameters or self._is_paginated():
             answers["404"] = (ErrorSerializer, _("No such object, or no such page."))
-        if self.method in WRITES and not isinstance(self.view, ObtainAuthToken):
+        if self.method in WRITES and not getattr(self.view, "never_conflicts", False):
             answers["409"] = (ErrorSerializer, _("The change conflicts with the current data."))
         if self.view.get_throttles():
             answers["429"] = (ErrorSerializer, _("Too many requests: try again after Retry-After seconds."))

@@ -109,10 +109,10 @@ class ApiTokenView(APIView):
     authentication, the authenticator's `code`: answers a new token of this host's schema,
     `{"token", "token_key", "expiry"}`; list and revoke yours at `/api/v1/auth/tokens/`."""
 
-    authentication_classes = []
     permission_classes = []
     throttle_classes = [ClientRateThrottle]
     throttle_scope = "api_token"
+    never_conflicts = True  # a new token each time: no 409 (apps.core.api_schema)
 
     def post(self, request):
         serializer = ApiTokenSerializer(data=request.data, context={"request": request})
