@@ -29,7 +29,7 @@ def test_an_invoice_issued_with_the_broker_down_is_mailed_once_by_the_sweep(
 
     assert invoice.number
     assert Invoice.objects.get(pk=invoice.pk).sent_at is None
-    assert send_pending_invoices.delay(schema_name="public").get() == 0  # too early
+    assert send_pending_invoices.delay(schema_name="public").result == 0  # too early
     Invoice.objects.filter(pk=invoice.pk).update(issued_at=F("issued_at") - PENDING_AFTER)
     send_pending_invoices.delay(schema_name="public")
     send_pending_invoices.delay(schema_name="public")

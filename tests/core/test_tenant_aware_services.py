@@ -80,7 +80,7 @@ def test_an_email_task_delivered_twice_sends_once_whatever_the_cache_forgot(
         email_id = email_send(to=["john@example.com"], subject="Once", body="Only once")
     cache.clear()  # Redis flushed or lost: nothing there says the e-mail went
 
-    assert send_email.delay(schema_name=ALPHA.schema_name, email_id=email_id).get() is False
+    assert send_email.delay(schema_name=ALPHA.schema_name, email_id=email_id).result is False
     assert len(mail.outbox) == 1
 
 
