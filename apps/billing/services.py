@@ -1044,7 +1044,8 @@ def card_on_file_finish(*, account_id: int, setup_intent_id: str, actor: Actor) 
         audit_log(actor=actor, action="client.card_saved", target=account, card=label)
         today = timezone.localdate()
         account.invoices.filter(status=Invoice.Status.OPEN).update(next_charge_on=today)
-        transaction.on_commit(lambda: invoices_charge_due(today=today))
+        # Robust: the card is saved whatever the broker says; the daily charge run finds these.
+        transaction.on_commit(lambda: invoices_charge_due(today=today), robust=True)
     return account
 
 

@@ -37,3 +37,21 @@ def test_an_invoice_issued_with_the_broker_down_is_mailed_once_by_the_sweep(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].attachments[0][0] == f"{invoice.number}.pdf"
     assert Invoice.objects.get(pk=invoice.pk).sent_at is not None
+
+
+def test_saving_a_card_with_the_broker_down_keeps_the_card(
+    fresh_organization,
+    broker,  # noqa: F811
+    platform_on_localstripe,
+):
+    from tests.billing.test_charging_localstripe import _save_card
+
+    organization = fresh_organization(name="Rho", slug="rho-org")
+    account = _account(organization, signed_up=date(2026, 3, 10))
+    services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))  # owed
+
+    with broker.down():
+        saved = _save_card(account, platform_on_localstripe, "4242424242424242")
+
+    assert saved.card_label.endswith("4242")
+    assert Invoice.objects.get(account=account).status == Invoice.Status.OPEN  # charged by the daily run
