@@ -45,6 +45,8 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from apps.accounts.services import api_token_create, user_create  # noqa: E402
+from apps.billing import services as billing  # noqa: E402
+from apps.billing.models import BillingAccount, Plan  # noqa: E402
 from apps.core.audit import Actor  # noqa: E402
 from apps.events import services as events  # noqa: E402
 from apps.operators.models import SalePermission  # noqa: E402
@@ -56,6 +58,31 @@ from apps.tenancy.models import Organization  # noqa: E402
 
 SLUG = "bench-sales"
 WARM_UP_PER_WORKER = 20
+
+
+def client_open(organization, organizer) -> None:
+    """The organizer's client account on a plan with the box office (plans gate counter sales)."""
+    with schema_context("public"):
+        plan = Plan.objects.filter(slug=SLUG).first() or billing.plan_create(
+            name="Bench sales",
+            slug=SLUG,
+            box_office=True,
+            price={
+                "currency": "EUR",
+                "monthly_fee": Decimal("29.00"),
+                "setup_fee": Decimal("0.00"),
+                "fixed_fee": Decimal("0.49"),
+                "percent_fee": Decimal("1.50"),
+            },
+        )
+        billing.billing_account_open(
+            organization=organization,
+            organizer_id=organizer.pk,
+            organizer_name=organizer.name,
+            organizer_slug=organizer.slug,
+            country="FR",
+            plan=plan,
+        )
 
 
 def _free_port() -> int:
@@ -70,6 +97,7 @@ def setup() -> dict:
     organization = tenancy.organization_create(name="Bench sales", slug=SLUG)
     with schema_context(organization.schema_name):
         organizer = organizer_create(name="Bench sales", slug=SLUG, currency="EUR", country="FR")
+        client_open(organization, organizer)
         box_office = organizer.distributions.get(kind=Distribution.Kind.BOX_OFFICE)
         location = events.location_create(
             organizer=organizer, name="Hall", address="1 rue", city="Lyon", country="FR"
@@ -273,6 +301,7 @@ def cleanup() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{organization.schema_name}" CASCADE')
         organization.domains.all().delete()
+        BillingAccount.objects.filter(organization=organization).delete()
         Organization.objects.filter(pk=organization.pk).delete()
 
 
