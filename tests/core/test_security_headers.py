@@ -74,7 +74,7 @@ def test_every_answer_of_both_hosts_carries_the_policies(client, organizations, 
     ("host", "urlconf"), [("localhost", "PUBLIC_SCHEMA_URLCONF"), (ALPHA.host, "ROOT_URLCONF")]
 )
 def test_the_server_error_page_carries_the_policies(settings, organizations, host, urlconf):
-    setattr(settings, urlconf, f"tests.core.urls_failing_{'public' if host == 'localhost' else 'tenant'}")
+    setattr(settings, urlconf, f"tests.core.failing_urls.{'public' if host == 'localhost' else 'tenant'}")
     client = Client(raise_request_exception=False)
 
     response = client.get("/fails/", HTTP_HOST=host)

@@ -1,1 +1,0 @@
-from tests.core.urls_failing import public as urlpatterns  # noqa: F401

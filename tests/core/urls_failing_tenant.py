@@ -1,1 +1,0 @@
-from tests.core.urls_failing import tenant as urlpatterns  # noqa: F401
