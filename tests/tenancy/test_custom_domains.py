@@ -297,7 +297,11 @@ def test_the_right_txt_record_verifies_and_routes_the_domain(park, zone):
         ),
         (
             lambda zone, token: zone.txt.update(
-                {"_tessera-verify.tickets.park-a.example": [token[:-1] + "x"]}
+                {
+                    "_tessera-verify.tickets.park-a.example": [
+                        token[:-1] + ("y" if token.endswith("x") else "x")
+                    ]
+                }
             ),
             "wrong_value",
             "The TXT record of _tessera-verify.tickets.park-a.example does not hold this domain",
