@@ -466,7 +466,7 @@ def clients_open(*organizers, organization=None, plan_slug: str = "all-features"
     """Client (billing) accounts for these organizers of `organization` (by default the one of
     the current schema) on plan `plan_slug` (made with `features` over ALL_FEATURES when
     missing): plan features gate the box office, replication, custom domains and the number of
-    operators (apps.accounts.permissions)."""
+    operators (apps.operators.permissions)."""
     from apps.billing.models import Plan
     from apps.billing.services import billing_account_open
     from apps.tenancy.models import Organization

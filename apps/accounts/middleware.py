@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
-from apps.accounts.permissions import can_enter_template_site
+from apps.accounts.roles import can_enter_template_site
 
 SESSION_SCHEMA_KEY = "_tessera_schema"
 

@@ -15,7 +15,7 @@ from knox.settings import knox_settings
 
 from apps.accounts.authentication import api_token_digest
 from apps.accounts.models import ApiToken, ApprovalRequest, User
-from apps.accounts.permissions import platform_admin_emails
+from apps.accounts.roles import platform_admin_emails
 from apps.accounts.support import support_address_check
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send

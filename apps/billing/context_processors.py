@@ -3,8 +3,8 @@
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
-from apps.accounts.permissions import is_operator
 from apps.billing.models import BillingAccount
+from apps.operators.permissions import is_operator
 
 ATTENTION = (BillingAccount.Status.PAST_DUE, BillingAccount.Status.SUSPENDED)
 

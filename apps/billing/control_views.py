@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import requires
-from apps.accounts.permissions import is_organization_admin
 from apps.billing import selectors, services
 from apps.billing.invoices import invoice_pdf
 from apps.billing.models import BillingAccount, Invoice
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
+from apps.operators.decorators import requires
+from apps.operators.permissions import is_organization_admin
 from apps.payments.csp import loads_stripe_js
 
 

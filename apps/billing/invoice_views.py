@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import requires_platform_admin
 from apps.billing import selectors, services
 from apps.billing.invoice_forms import (
     CreditNoteForm,
@@ -19,6 +18,7 @@ from apps.billing.invoices import invoice_pdf
 from apps.billing.models import Invoice
 from apps.core.audit import Actor
 from apps.core.forms import call_for_form
+from apps.operators.decorators import requires_platform_admin
 
 PER_PAGE = 50
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import requires_platform_admin
 from apps.billing import selectors, services
 from apps.billing.exceptions import NoPrice
 from apps.billing.forms import AdjustmentForm, ClientFilterForm, ClientSettingsForm
@@ -20,6 +19,7 @@ from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.core.forms import call_for_form
 from apps.core.money import quantize
+from apps.operators.decorators import requires_platform_admin
 
 CLIENTS_PER_PAGE = 50
 

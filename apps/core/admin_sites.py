@@ -37,7 +37,7 @@ class PlatformAdminSite(AdminSite):
 
 
 def _has_totp(user) -> bool:
-    # apps.core imports no domain app: this is apps.accounts.permissions.has_totp's rule.
+    # apps.core imports no domain app: this is apps.operators.permissions.has_totp's rule.
     return is_mfa_enabled(user, [Authenticator.Type.TOTP])
 
 

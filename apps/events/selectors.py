@@ -1,9 +1,9 @@
-"""Reads of events, with who may see what decided by apps.accounts.permissions."""
+"""Reads of events, with who may see what decided by apps.operators.permissions."""
 
 from django.db.models import Q, QuerySet
 
-from apps.accounts.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
 from apps.events.models import Event, EventDate, Location, TicketType
+from apps.operators.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
 
 
 def events_visible_to(user) -> QuerySet[Event]:

@@ -1,6 +1,6 @@
 """Control panel of events: events with their dates and ticket types, locations, replication.
 
-Views parse input, ask apps.accounts.permissions, call one service and render. Anyone who
+Views parse input, ask apps.operators.permissions, call one service and render. Anyone who
 sees an event (configurers, and sellers of a channel that offers it) may open its pages;
 writing needs configuration permission on its organizer (403 otherwise).
 """
@@ -24,15 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import requires
-from apps.accounts.permissions import (
-    Action,
-    can,
-    can_open_control_panel,
-    distributions_visible_to,
-    organizers_configurable_by,
-    organizers_visible_to,
-)
 from apps.core.audit import Actor
 from apps.core.currencies import currency_exponent
 from apps.core.exceptions import DomainError
@@ -55,6 +46,15 @@ from apps.events.forms import (
     time_zone_names,
 )
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
+from apps.operators.decorators import requires
+from apps.operators.permissions import (
+    Action,
+    can,
+    can_open_control_panel,
+    distributions_visible_to,
+    organizers_configurable_by,
+    organizers_visible_to,
+)
 
 SESSION_TIME_ZONE = "events_time_zone"
 PREVIEW_EDGE = 20  # the preview lists this many first and last dates

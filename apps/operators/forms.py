@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.permissions import organizers_configurable_by
+from apps.operators.permissions import organizers_configurable_by
 from apps.organizers.models import Distribution
 
 

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import User
-from apps.accounts.permissions import (
+from apps.operators.models import Invitation
+from apps.operators.permissions import (
     distributions_sellable_by,
     is_operator,
     organizers_configurable_by,
 )
-from apps.operators.models import Invitation
 from apps.organizers.models import Distribution, Organizer
 
 

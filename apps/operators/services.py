@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.accounts.models import User
-from apps.accounts.permissions import Action, can, is_organization_admin, operator_limit_exceeded
 from apps.accounts.services import user_create
 from apps.accounts.support import support_address_check
 from apps.core.audit import Actor, audit_log
@@ -23,6 +22,7 @@ from apps.core.exceptions import LimitReached
 from apps.core.tokens import token_sign, token_unsign
 from apps.operators.exceptions import Conflict, InvitationInvalid, NotAllowed
 from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
+from apps.operators.permissions import Action, can, is_organization_admin, operator_limit_exceeded
 from apps.operators.selectors import team_member_queryset
 from apps.organizers.models import Distribution, Organizer
 

@@ -6,14 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import requires
 from apps.accounts.models import User
-from apps.accounts.permissions import can_open_control_panel, organizers_configurable_by
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.operators import selectors, services
+from apps.operators.decorators import requires
 from apps.operators.forms import AcceptInvitationForm, AccessForm, InvitationForm
 from apps.operators.models import ConfigurationPermission, SalePermission
+from apps.operators.permissions import can_open_control_panel, organizers_configurable_by
 
 
 @requires(can_open_control_panel)

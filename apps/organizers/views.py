@@ -4,17 +4,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import requires
-from apps.accounts.permissions import (
+from apps.core.audit import Actor
+from apps.core.exceptions import DomainError
+from apps.core.forms import add_validation_errors
+from apps.operators.decorators import requires
+from apps.operators.permissions import (
     Action,
     can,
     can_open_control_panel,
     distributions_visible_to,
     organizers_visible_to,
 )
-from apps.core.audit import Actor
-from apps.core.exceptions import DomainError
-from apps.core.forms import add_validation_errors
 from apps.organizers import services
 from apps.organizers.forms import DistributionForm, OrganizerForm
 

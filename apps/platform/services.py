@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest, User
-from apps.accounts.permissions import platform_admin_emails
 from apps.accounts.services import login_token_create, user_create
 from apps.accounts.support import support_address_refusal, support_email
 from apps.billing.exceptions import NoPrice
@@ -29,6 +28,7 @@ from apps.core.exceptions import Conflict
 from apps.core.links import url_on
 from apps.events.services import replication_right_grant
 from apps.events.tasks import release_held_replications
+from apps.operators.permissions import platform_admin_emails
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
 from apps.platform.exceptions import RegistrationError, SupportError

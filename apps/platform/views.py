@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
-from apps.accounts.decorators import requires_platform_admin
 from apps.accounts.models import ApprovalRequest
 from apps.billing.selectors import currency_of_country, default_currency
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError, RateLimited
 from apps.core.forms import add_validation_errors, call_for_form
 from apps.core.ratelimit import client_network, rate_limit_hit
+from apps.operators.decorators import requires_platform_admin
 from apps.platform import services
 from apps.platform.forms import (
     ClientSignupForm,

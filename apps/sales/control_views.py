@@ -9,8 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.decorators import requires
-from apps.accounts.permissions import (
+from apps.core.audit import Actor
+from apps.core.exceptions import DomainError
+from apps.events.models import Event
+from apps.operators.decorators import requires
+from apps.operators.permissions import (
     Action,
     can,
     can_open_control_panel,
@@ -18,9 +21,6 @@ from apps.accounts.permissions import (
     distributions_sellable_by,
     organizers_configurable_by,
 )
-from apps.core.audit import Actor
-from apps.core.exceptions import DomainError
-from apps.events.models import Event
 from apps.organizers.models import Distribution
 from apps.sales import selectors, services
 from apps.sales.exceptions import CheckInRefused

@@ -2,7 +2,7 @@
 their creation, change and deletion through apps.sales.services.
 
 Who configures an organizer sets its fees and its events' fees; the rule of the whole
-organization is for organization admins (apps.accounts.permissions, CONFIGURE_FEES). A rule
+organization is for organization admins (apps.operators.permissions, CONFIGURE_FEES). A rule
 one may not see answers 404, one one may see but not change 403.
 """
 
@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.accounts.decorators import requires
-from apps.accounts.permissions import Action, can, can_configure_fees, organizers_configurable_by
 from apps.core.audit import Actor
 from apps.core.forms import call_for_form
+from apps.operators.decorators import requires
+from apps.operators.permissions import Action, can, can_configure_fees, organizers_configurable_by
 from apps.sales import selectors, services
 from apps.sales.forms import FeeRuleCreateForm, FeeRuleForm
 from apps.sales.models import FeeRule

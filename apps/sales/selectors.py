@@ -1,5 +1,5 @@
 """Reads of orders and of what is on sale, with who may see what decided by
-apps.accounts.permissions."""
+apps.operators.permissions."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from apps.accounts.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
 from apps.core.cache import cached_many, cached_one, entry_key, generation_bump
 from apps.events.models import TicketType
+from apps.operators.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
 from apps.organizers.models import Distribution
 from apps.sales.exceptions import IdempotencyKeyReused
 from apps.sales.models import Order, OrderRequest, Ticket
@@ -258,7 +258,7 @@ FEE_EXAMPLE_PRICE = Decimal("10.00")
 def fee_rules_visible_to(user) -> QuerySet:
     """The fee rules of the fees page: the whole organization's, and those of the organizers
     (and their events) one configures; nothing for who may not open that page."""
-    from apps.accounts.permissions import Action, can
+    from apps.operators.permissions import Action, can
     from apps.sales.models import FeeRule
 
     if not can(user, Action.CONFIGURE_FEES):

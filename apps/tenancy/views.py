@@ -8,16 +8,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.decorators import requires
-from apps.accounts.permissions import (
+from apps.core.audit import Actor
+from apps.core.forms import call_for_form
+from apps.operators.decorators import requires
+from apps.operators.permissions import (
     Action,
     can,
     can_open_control_panel,
     organizers_configurable_by,
     organizers_visible_to,
 )
-from apps.core.audit import Actor
-from apps.core.forms import call_for_form
 from apps.tenancy import selectors, services
 from apps.tenancy.forms import CustomDomainForm
 from apps.tenancy.models import Domain

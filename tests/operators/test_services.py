@@ -8,12 +8,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
-from apps.accounts.permissions import Action, can, is_platform_admin
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
 from apps.operators import selectors, services
 from apps.operators.exceptions import Conflict, InvitationInvalid, NotAllowed
 from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
+from apps.operators.permissions import Action, can, is_platform_admin
 from tests.factories import OperatorFactory, UserFactory, team_build
 from tests.tenants import ALPHA
 

@@ -4,9 +4,9 @@ from django.core.management import call_command
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
-from apps.accounts.permissions import distributions_sellable_by, has_totp, organizers_configurable_by
 from apps.billing.models import BillingAccount, Plan
 from apps.events.models import Event
+from apps.operators.permissions import distributions_sellable_by, has_totp, organizers_configurable_by
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Domain, Organization
 
@@ -90,7 +90,7 @@ def test_demo_operator_logs_in_to_the_control_panel(client, organizations):
 
 
 def test_the_demo_cashier_sells_at_water_parks_box_office(organizations):
-    from apps.accounts.permissions import Action, can
+    from apps.operators.permissions import Action, can
 
     call_command("seed_demo", stdout=io.StringIO())
 

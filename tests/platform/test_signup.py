@@ -14,11 +14,11 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
-from apps.accounts.permissions import organizers_configurable_by
 from apps.billing import services as billing
 from apps.billing.models import BillingAccount, Plan
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
+from apps.operators.permissions import organizers_configurable_by
 from apps.organizers.models import Organizer
 from apps.platform import services
 from apps.platform.models import ClientSignup, InfoPage, PlatformSettings

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.accounts.permissions import Action, can
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
 from apps.events import services as events
+from apps.operators.permissions import Action, can
 from apps.sales import selectors, services
 from apps.sales.models import FeeRule, Order
 from apps.sales.services import OrderLine

@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.accounts.permissions import Action, can
 from apps.billing.services import billing_account_open
 from apps.core.audit import Actor
+from apps.operators.permissions import Action, can
 from apps.tenancy import services
 from apps.tenancy.models import Domain
 from tests.billing.factories import plan_build

@@ -5,7 +5,6 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.api_permissions import IsPlatformAdmin
 from apps.billing import selectors, services
 from apps.billing.api.serializers import (
     AddonPriceSerializer,
@@ -26,6 +25,7 @@ from apps.billing.api.serializers import (
 )
 from apps.billing.models import AddonPrice, BillingAdjustment, ExchangeRate, Invoice, Plan, PlanPrice
 from apps.core.audit import Actor
+from apps.operators.api.permissions import IsPlatformAdmin
 
 
 class ServiceViewSet(viewsets.ModelViewSet):

@@ -2,11 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from apps.accounts.permissions import distributions_visible_to, organizers_visible_to
 from apps.core.datetimes import date_in_range
 from apps.core.money import quantize
 from apps.events import selectors
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
+from apps.operators.permissions import distributions_visible_to, organizers_visible_to
 
 
 class _Visible(serializers.PrimaryKeyRelatedField):

@@ -7,8 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from apps.accounts.api_permissions import IsOperator
-from apps.accounts.permissions import Action, can
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed, NotInPlan
 from apps.events import selectors, services
@@ -24,6 +22,8 @@ from apps.events.api.serializers import (
 from apps.events.exceptions import replication_not_in_plan
 from apps.events.models import ReplicationRequest
 from apps.events.replication import plan_slots
+from apps.operators.api.permissions import IsOperator
+from apps.operators.permissions import Action, can
 
 
 def _datetime_param(request, name: str):

@@ -1,8 +1,8 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from apps.accounts.permissions import distributions_visible_to, organizers_visible_to
 from apps.operators.models import Invitation
+from apps.operators.permissions import distributions_visible_to, organizers_visible_to
 from apps.organizers.models import Distribution, Organizer
 
 

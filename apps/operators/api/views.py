@@ -6,11 +6,11 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from apps.accounts.api_permissions import IsOperator
 from apps.accounts.models import User
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed
 from apps.operators import selectors, services
+from apps.operators.api.permissions import IsOperator
 from apps.operators.api.serializers import (
     DistributionLinkSerializer,
     InvitationAcceptSerializer,

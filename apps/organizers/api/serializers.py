@@ -1,8 +1,8 @@
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from apps.accounts.permissions import Action, can, organizers_visible_to
 from apps.core.currencies import currency_choices
+from apps.operators.permissions import Action, can, organizers_visible_to
 from apps.organizers.models import Distribution, Organizer
 
 

@@ -2,10 +2,10 @@ from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from apps.accounts.api_permissions import IsOperator
-from apps.accounts.permissions import Action, can, distributions_visible_to, organizers_visible_to
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed
+from apps.operators.api.permissions import IsOperator
+from apps.operators.permissions import Action, can, distributions_visible_to, organizers_visible_to
 from apps.organizers import services
 from apps.organizers.api.serializers import DistributionSerializer, OrganizerSerializer
 from apps.organizers.models import Organizer

@@ -7,11 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from apps.accounts.api_permissions import IsPlatformAdmin
 from apps.billing.models import Plan
 from apps.billing.services import billing_account_open
 from apps.core.audit import Actor
 from apps.core.exceptions import Conflict
+from apps.operators.api.permissions import IsPlatformAdmin
 from apps.organizers.services import organizer_create
 from apps.platform.api.serializers import (
     OrganizationOrganizerSerializer,

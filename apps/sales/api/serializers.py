@@ -5,8 +5,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.accounts.permissions import distributions_sellable_by
 from apps.events.models import EventDate
+from apps.operators.permissions import distributions_sellable_by
 from apps.sales.models import FeeRule, Order, Ticket
 from apps.sales.selectors import distribution_for_sale, ticket_types_for_sale
 from apps.sales.services import OrderLine
@@ -152,7 +152,7 @@ class RefundSerializer(serializers.Serializer):
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleOrganizerField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
-        from apps.accounts.permissions import organizers_visible_to
+        from apps.operators.permissions import organizers_visible_to
 
         return organizers_visible_to(self.context["request"].user)
 

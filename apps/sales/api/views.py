@@ -9,11 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from apps.accounts.api_permissions import IsOperator
-from apps.accounts.permissions import BOX_OFFICE, Action, can, plan_allows
 from apps.core.api import RATE_LIMITED_RESPONSE, RETRY_AFTER_HEADER, UserRateThrottle
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed, NotInPlan
+from apps.operators.api.permissions import IsOperator
+from apps.operators.permissions import BOX_OFFICE, Action, can, plan_allows
 from apps.sales import selectors, services
 from apps.sales.api.serializers import (
     AdmissionSerializer,
@@ -195,7 +195,7 @@ class FeeRuleViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         from django.db.models import Q
 
-        from apps.accounts.permissions import organizers_visible_to
+        from apps.operators.permissions import organizers_visible_to
 
         return (
             FeeRule.objects.filter(

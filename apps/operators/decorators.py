@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from apps.accounts.permissions import can_open_platform_admin, has_totp
+from apps.operators.permissions import can_open_platform_admin, has_totp
 
 
 def requires(check):

@@ -2,7 +2,7 @@
 
 from django import template
 
-from apps.accounts.permissions import can as permission_can
+from apps.operators.permissions import can as permission_can
 
 register = template.Library()
 

@@ -1,9 +1,9 @@
-"""DRF permission classes; each one asks apps.accounts.permissions."""
+"""DRF permission classes; each one asks apps.operators.permissions."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from apps.accounts.permissions import Action, can, has_totp
+from apps.operators.permissions import Action, can, has_totp
 
 
 class IsOperator(BasePermission):

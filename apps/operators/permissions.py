@@ -19,14 +19,19 @@ without a client account has none of the on/off features and no maximum of its o
 
 from enum import StrEnum
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import User
+from apps.accounts.roles import (  # noqa: F401 (the permission module answers these too)
+    can_enter_template_site,
+    has_totp,
+    is_operator,
+    is_organization_admin,
+    is_platform_admin,
+    platform_admin_emails,
+)
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Organization
 
@@ -51,56 +56,6 @@ class Action(StrEnum):
     CONFIGURE_FEES = "configure_fees"
     # See who of the platform opened the site in support sessions, when, why, for how long.
     VIEW_SUPPORT_SESSIONS = "view_support_sessions"
-
-
-def _in_organization_schema() -> bool:
-    return connection.schema_name != get_public_schema_name()
-
-
-def is_operator(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and getattr(user, "is_operator", False)
-        and _in_organization_schema()
-    )
-
-
-def is_organization_admin(user) -> bool:
-    return is_operator(user) and user.is_admin
-
-
-def is_platform_admin(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and not _in_organization_schema()
-    )
-
-
-def can_enter_template_site(user) -> bool:
-    """A template site (kept to be cloned) is entered by platform admins only, as its support
-    identity in a support session; nobody else signs up, logs in or calls its API there."""
-    return bool(is_organization_admin(user) and user.is_support)
-
-
-def platform_admin_emails() -> list[str]:
-    """Who is told of what needs a platform admin: the active staff of the public schema."""
-    with schema_context(get_public_schema_name()):
-        return list(
-            User.objects.filter(is_staff=True, is_active=True)
-            .order_by("email")
-            .values_list("email", flat=True)
-        )
-
-
-def has_totp(user) -> bool:
-    """Has a TOTP authenticator (allauth MFA) in the current schema: allauth's login then
-    asks for its code."""
-    return bool(user is not None and is_mfa_enabled(user, [Authenticator.Type.TOTP]))
 
 
 def organizers_configurable_by(user) -> QuerySet[Organizer]:
