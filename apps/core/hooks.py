@@ -20,7 +20,9 @@ The hooks themselves are declared at the bottom of this module, and only there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Generic, ParamSpec, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -113,3 +115,44 @@ class Purposes(Generic[P]):
 
 # --- the hooks ---------------------------------------------------------------------------
 # Each: what it carries, who asks or sends, who answers or hears. Add new ones here only.
+
+
+@dataclass(frozen=True)
+class PlanFeatures:
+    """What an organizer's plan, with its client account's overrides, lets it use."""
+
+    event_replication: bool
+    box_office: bool
+    custom_domain: bool
+    max_operators: int | None  # None: no maximum
+    overridden: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class FeeableSale:
+    """What the platform's fee on an online sale depends on, handed up by sales."""
+
+    schema_name: str
+    organizer_id: int
+    currency: str
+    paid_tickets: int  # tickets with a price above zero
+    subtotal: Decimal  # the ticket revenue, before service fees
+
+
+# (organization id, organizer ids) -> {organizer id: its features}, for those of the
+# organizers that have a client account; one without is left out (it has no plan).
+organizers_features: Question[[int, Collection[int]], dict[int, PlanFeatures]] = Question(
+    "organizers_features", asked_by="apps.operators.permissions", answered_by="apps.billing"
+)
+
+# The platform's fee on an online sale, in the sale's currency (not yet capped at its total).
+sale_application_fee: Question[[FeeableSale], Decimal] = Question(
+    "sale_application_fee", asked_by="apps.sales", answered_by="apps.billing"
+)
+
+# A payment succeeded: (the id of what it paid for, the payment's id), by its purpose
+# ("order", "invoice"), in the schema of the payment. Inside the webhook's transaction.
+payment_succeeded: Purposes[[int, int]] = Purposes("payment_succeeded", dispatched_by="apps.payments")
+
+# An event was created, changed or deleted (schema name, event id): the hub re-reads it.
+event_changed: Notice[[str, int]] = Notice("event_changed", sent_by="apps.events", heard_by="apps.hub")
