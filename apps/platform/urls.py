@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from apps.platform import views
 from apps.platform.models import RESERVED_PAGE_SLUGS
+from apps.platform.views import platform, public
 
 
 class InfoPageSlugConverter:
@@ -22,23 +22,25 @@ class InfoPageSlugConverter:
 register_converter(InfoPageSlugConverter, "infopage")
 
 urlpatterns = [
-    path("", views.platform_home, name="home"),
-    path("platform/", views.platform_dashboard, name="platform-dashboard"),
+    path("", public.platform_home, name="home"),
+    path("platform/", platform.platform_dashboard, name="platform-dashboard"),
     path(
-        "platform/organizations/<int:pk>/support/", views.support_session_open, name="platform-support-open"
+        "platform/organizations/<int:pk>/support/",
+        platform.support_session_open,
+        name="platform-support-open",
     ),
-    path("register/", views.client_signup, name="organizer-register"),
-    path("register/<uuid:signup_id>/", views.client_signup_progress, name="client-signup-progress"),
-    path("register/<uuid:signup_id>/status/", views.client_signup_status_json, name="client-signup-status"),
-    path("register/<uuid:signup_id>/enter/", views.client_signup_enter, name="client-signup-enter"),
-    path("pricing/", views.pricing, name="pricing"),
-    path("platform/settings/", views.platform_settings, name="platform-settings"),
-    path("platform/approvals/", views.approvals, name="platform-approvals"),
-    path("platform/approvals/<int:pk>/", views.approval_detail, name="platform-approval"),
-    path("platform/pages/", views.info_pages, name="platform-info-pages"),
-    path("platform/pages/new/", views.info_page_create, name="platform-info-page-create"),
-    path("platform/pages/<int:pk>/", views.info_page_edit, name="platform-info-page"),
-    path("platform/pages/<int:pk>/delete/", views.info_page_delete, name="platform-info-page-delete"),
+    path("register/", public.client_signup, name="organizer-register"),
+    path("register/<uuid:signup_id>/", public.client_signup_progress, name="client-signup-progress"),
+    path("register/<uuid:signup_id>/status/", public.client_signup_status_json, name="client-signup-status"),
+    path("register/<uuid:signup_id>/enter/", public.client_signup_enter, name="client-signup-enter"),
+    path("pricing/", public.pricing, name="pricing"),
+    path("platform/settings/", platform.platform_settings, name="platform-settings"),
+    path("platform/approvals/", platform.approvals, name="platform-approvals"),
+    path("platform/approvals/<int:pk>/", platform.approval_detail, name="platform-approval"),
+    path("platform/pages/", platform.info_pages, name="platform-info-pages"),
+    path("platform/pages/new/", platform.info_page_create, name="platform-info-page-create"),
+    path("platform/pages/<int:pk>/", platform.info_page_edit, name="platform-info-page"),
+    path("platform/pages/<int:pk>/delete/", platform.info_page_delete, name="platform-info-page-delete"),
     # Last: any other one-segment address may be an info page.
-    path("<infopage:slug>/", views.info_page, name="info-page"),
+    path("<infopage:slug>/", public.info_page, name="info-page"),
 ]
