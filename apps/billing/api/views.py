@@ -25,36 +25,21 @@ from apps.billing.api.serializers import (
 )
 from apps.billing.models import AddonPrice, BillingAdjustment, ExchangeRate, Invoice, Plan, PlanPrice
 from apps.core.audit import Actor
+from apps.operators.api.base import ServiceViewSet
 from apps.operators.api.permissions import IsPlatformAdmin
 
 
-class ServiceViewSet(viewsets.ModelViewSet):
+class PlatformViewSet(ServiceViewSet):
     """Platform admins only; writes go through the services named below."""
 
     permission_classes = [IsPlatformAdmin]
-    create_service = update_service = delete_service = None
-    instance_kwarg = ""
-
-    def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(
-            actor=Actor.from_request(self.request), **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        changes = {key: value for key, value in serializer.validated_data.items() if key != "plan"}
-        serializer.instance = type(self).update_service(
-            actor=Actor.from_request(self.request), **{self.instance_kwarg: serializer.instance}, **changes
-        )
-
-    def perform_destroy(self, instance):
-        type(self).delete_service(actor=Actor.from_request(self.request), **{self.instance_kwarg: instance})
 
 
 def _plans():
     return Plan.objects.prefetch_related(Prefetch("prices", PlanPrice.objects.order_by("currency")))
 
 
-class PlanViewSet(ServiceViewSet):
+class PlanViewSet(PlatformViewSet):
     """Plans with their features and prices. Create one with its first price (`price`)."""
 
     serializer_class = PlanSerializer
@@ -99,7 +84,7 @@ class PlanViewSet(ServiceViewSet):
 @extend_schema_view(
     list=extend_schema(parameters=[OpenApiParameter("plan", int, description="Only this plan's.")])
 )
-class PlanPriceViewSet(ServiceViewSet):
+class PlanPriceViewSet(PlatformViewSet):
     """A plan's prices, one per currency. A plan's last price cannot be deleted (409)."""
 
     serializer_class = PlanPriceSerializer
@@ -109,6 +94,7 @@ class PlanPriceViewSet(ServiceViewSet):
         services.plan_price_delete,
     )
     instance_kwarg = "price"
+    create_only_fields = ("plan",)
 
     def get_queryset(self):
         queryset = PlanPrice.objects.order_by("plan__sort_order", "plan__name", "currency", "pk")
@@ -118,7 +104,7 @@ class PlanPriceViewSet(ServiceViewSet):
         return queryset
 
 
-class ExchangeRateViewSet(ServiceViewSet):
+class ExchangeRateViewSet(PlatformViewSet):
     """Units of each currency per unit of the platform's default currency (edited by hand)."""
 
     serializer_class = ExchangeRateSerializer
@@ -196,7 +182,7 @@ class ClientViewSet(
 @extend_schema_view(
     list=extend_schema(parameters=[OpenApiParameter("feature", str, description="Only this feature's.")])
 )
-class AddonPriceViewSet(ServiceViewSet):
+class AddonPriceViewSet(PlatformViewSet):
     """Monthly prices of features sold as add-ons (a feature on for one client while its plan
     lacks it), one per feature and currency. A currency without a price is converted from the
     default currency's; a feature without any price is a free add-on."""

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.core.audit import Actor
-from apps.core.exceptions import NotAllowed, NotInPlan
+from apps.core.exceptions import NotInPlan
 from apps.events import selectors, services
 from apps.events.api.serializers import (
     EventDateSerializer,
@@ -22,6 +22,7 @@ from apps.events.api.serializers import (
 from apps.events.exceptions import replication_not_in_plan
 from apps.events.models import ReplicationRequest
 from apps.events.replication import plan_slots
+from apps.operators.api.base import ServiceViewSet
 from apps.operators.api.permissions import IsOperator
 from apps.operators.permissions import Action, can
 
@@ -41,49 +42,10 @@ def _datetime_param(request, name: str):
     return parsed
 
 
-def _require_configure(request, obj) -> None:
-    if not can(request.user, Action.CONFIGURE, obj):
-        raise NotAllowed(_("You need configuration permission on this organizer to change it."))
+class ConfiguredViewSet(ServiceViewSet):
+    """Read what you see; write with configuration permission on the organizer."""
 
-
-class ConfiguredViewSet(viewsets.ModelViewSet):
-    """Read what you see; write with configuration permission on the organizer; the writes
-    go through the services named below."""
-
-    permission_classes = [IsOperator]
-    create_service = update_service = delete_service = None
-    instance_kwarg = ""
-    parent_field = ""  # the field whose organizer decides who may create
-
-    def parent_of(self, data):
-        return data[self.parent_field]
-
-    def perform_create(self, serializer):
-        _require_configure(self.request, self.parent_of(serializer.validated_data))
-        serializer.instance = type(self).create_service(
-            actor=Actor.from_request(self.request), **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        _require_configure(self.request, serializer.instance)
-        serializer.instance = type(self).update_service(
-            actor=Actor.from_request(self.request),
-            **{self.instance_kwarg: serializer.instance},
-            **serializer.validated_data,
-        )
-
-    def perform_destroy(self, instance):
-        _require_configure(self.request, instance)
-        type(self).delete_service(actor=Actor.from_request(self.request), **{self.instance_kwarg: instance})
-
-    def filter_by_ids(self, queryset, **fields):
-        for param, field in fields.items():
-            value = self.request.query_params.get(param)
-            if value:
-                if not value.isdigit():
-                    return queryset.none()
-                queryset = queryset.filter(**{field: value})
-        return queryset
+    write_action = Action.CONFIGURE
 
 
 ORGANIZER = OpenApiParameter("organizer", int, description="Only this organizer's.")
@@ -155,7 +117,7 @@ class EventViewSet(ConfiguredViewSet):
 
     def _status_action(self, service):
         event = self.get_object()
-        _require_configure(self.request, event)
+        self.check_write(event)
         event = service(event=event, actor=Actor.from_request(self.request))
         return Response(EventSerializer(event, context=self.get_serializer_context()).data)
 
@@ -190,7 +152,7 @@ class EventViewSet(ConfiguredViewSet):
         approval by the platform: it is then answered 403 and held until approved.
         """
         event = self.get_object()
-        _require_configure(request, event)
+        self.check_write(event)
         if not can(request.user, Action.REPLICATE, event):
             raise NotInPlan(replication_not_in_plan(event.organizer))
         plan_serializer = RecurrencePlanSerializer(data=request.data)
