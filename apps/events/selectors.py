@@ -1,6 +1,10 @@
 """Reads of events, with who may see what decided by apps.operators.permissions."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
 
 from apps.events.models import Event, EventDate, Location, TicketType
 from apps.operators.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
@@ -38,9 +42,6 @@ def ticket_types_visible_to(user) -> QuerySet[TicketType]:
 
 def published_events_of(organizer) -> QuerySet[Event]:
     """What an organizer's storefront lists: published events with dates to come, soonest first."""
-    from django.db.models import Min
-    from django.utils import timezone
-
     return (
         Event.objects.filter(
             organizer=organizer, status=Event.Status.PUBLISHED, dates__end__gte=timezone.now()
@@ -49,3 +50,62 @@ def published_events_of(organizer) -> QuerySet[Event]:
         .select_related("location")
         .order_by("next_start", "name")
     )
+
+
+@dataclass(frozen=True)
+class ListedEvent:
+    """What the events hub shows of a published event with dates to come (plain values: the
+    hub keeps them in its own table and never reads the events models)."""
+
+    event_id: int
+    name: str
+    category: str
+    organizer_name: str
+    organizer_slug: str
+    location_name: str
+    city: str
+    country: str
+    next_start: datetime
+    last_end: datetime
+    date_count: int  # dates to come
+
+
+def _listed_events(events: QuerySet[Event]) -> list[ListedEvent]:
+    upcoming = Q(dates__end__gte=timezone.now())
+    rows = (
+        events.filter(status=Event.Status.PUBLISHED)
+        .annotate(
+            next_start=Min("dates__start", filter=upcoming),
+            last_end=Max("dates__end", filter=upcoming),
+            date_count=Count("dates", filter=upcoming),
+        )
+        .filter(date_count__gt=0)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "name",
+            "category",
+            "organizer__name",
+            "organizer__slug",
+            "location__name",
+            "location__city",
+            "location__country",
+            "next_start",
+            "last_end",
+            "date_count",
+        )
+    )
+    # in ListedEvent's field order (a country is its code)
+    return [ListedEvent(*row) for row in rows]
+
+
+def listed_event(*, event_id: int) -> ListedEvent | None:
+    """The event of the current schema as the hub lists it; None when it is not listed (gone,
+    not published, or no date to come)."""
+    found = _listed_events(Event.objects.filter(pk=event_id))
+    return found[0] if found else None
+
+
+def listed_events() -> list[ListedEvent]:
+    """Every event of the current schema the hub lists, by id."""
+    return _listed_events(Event.objects.all())

@@ -16,11 +16,11 @@ from apps.accounts.models import ApprovalRequest, User
 from apps.accounts.services import approval_request_open
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
+from apps.core.hooks import event_changed
 from apps.core.money import fits_currency
 from apps.events.exceptions import EventError, HasDependants
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
 from apps.events.replication import Slot, plan_slots
-from apps.hub.services import hub_event_refresh, hub_event_remove
 from apps.organizers.models import Distribution, Organizer
 
 SYSTEM = Actor(user=None)
@@ -61,6 +61,11 @@ def _delete(instance: Model, actor: Actor, action: str, dependants: QuerySet | N
     )
 
 
+def _changed(event_id: int) -> None:
+    """Tell whoever shows events (the hub) that this one changed, in this transaction."""
+    event_changed.send(connection.schema_name, event_id)
+
+
 def _update(instance: Model, changes: dict, actor: Actor, action: str) -> Model:
     for field, value in changes.items():
         setattr(instance, field, value)
@@ -79,8 +84,8 @@ def location_create(*, organizer: Organizer, actor: Actor = SYSTEM, **fields) ->
 def location_update(*, location: Location, actor: Actor = SYSTEM, **changes) -> Location:
     changes.pop("organizer", None)  # a location never moves to another organizer
     location = _update(location, changes, actor, "location.updated")
-    for event in location.events.filter(status=Event.Status.PUBLISHED).select_related("organizer"):
-        hub_event_refresh(event=event)  # the hub shows the location's name and city
+    for event_id in location.events.filter(status=Event.Status.PUBLISHED).values_list("pk", flat=True):
+        _changed(event_id)  # the hub shows the location's name and city
     return location
 
 
@@ -132,7 +137,7 @@ def event_update(*, event: Event, actor: Actor = SYSTEM, **changes) -> Event:
     event = _update(event, changes, actor, "event.updated")
     if distributions is not None:
         event.distributions.set(distributions)
-    hub_event_refresh(event=event)
+    _changed(event.pk)
     return event
 
 
@@ -144,7 +149,7 @@ def event_publish(*, event: Event, actor: Actor = SYSTEM) -> Event:
         raise EventError(_("Add at least one date before publishing."))
     event.status = Event.Status.PUBLISHED
     _save(event, actor, "event.published")
-    hub_event_refresh(event=event)
+    _changed(event.pk)
     return event
 
 
@@ -154,7 +159,7 @@ def event_unpublish(*, event: Event, actor: Actor = SYSTEM) -> Event:
         raise EventError(_("Only a published event can go back to draft."))
     event.status = Event.Status.DRAFT
     _save(event, actor, "event.unpublished")
-    hub_event_refresh(event=event)
+    _changed(event.pk)
     return event
 
 
@@ -163,7 +168,7 @@ def event_cancel(*, event: Event, actor: Actor = SYSTEM) -> Event:
     """Stop an event for good; it keeps its dates and sales (refunds are the sales app's job)."""
     event.status = Event.Status.CANCELLED
     _save(event, actor, "event.cancelled")
-    hub_event_refresh(event=event)
+    _changed(event.pk)
     return event
 
 
@@ -171,7 +176,7 @@ def event_cancel(*, event: Event, actor: Actor = SYSTEM) -> Event:
 def event_delete(*, event: Event, actor: Actor = SYSTEM) -> None:
     event_id = event.pk  # delete() clears it
     _delete(event, actor, "event.deleted", event.dates.all())
-    hub_event_remove(schema_name=connection.schema_name, event_id=event_id)
+    _changed(event_id)
 
 
 # --- dates and ticket types -----------------------------------------------------------
@@ -180,7 +185,7 @@ def event_delete(*, event: Event, actor: Actor = SYSTEM) -> None:
 @transaction.atomic
 def event_date_create(*, event: Event, actor: Actor = SYSTEM, **fields) -> EventDate:
     event_date = _save(EventDate(event=event, **fields), actor, "event_date.created")
-    hub_event_refresh(event=event)
+    _changed(event.pk)
     return event_date
 
 
@@ -188,7 +193,7 @@ def event_date_create(*, event: Event, actor: Actor = SYSTEM, **fields) -> Event
 def event_date_update(*, event_date: EventDate, actor: Actor = SYSTEM, **changes) -> EventDate:
     changes.pop("event", None)
     event_date = _update(event_date, changes, actor, "event_date.updated")
-    hub_event_refresh(event=event_date.event)
+    _changed(event_date.event_id)
     return event_date
 
 
@@ -196,7 +201,7 @@ def event_date_update(*, event_date: EventDate, actor: Actor = SYSTEM, **changes
 def event_date_delete(*, event_date: EventDate, actor: Actor = SYSTEM) -> None:
     event = event_date.event
     _delete(event_date, actor, "event_date.deleted")
-    hub_event_refresh(event=event)
+    _changed(event.pk)
 
 
 def _check_ticket_type(event: Event, event_date: EventDate | None, price: Decimal | None) -> None:
@@ -364,7 +369,7 @@ def replication_execute(*, request: ReplicationRequest, actor: Actor = SYSTEM) -
             request.status = ReplicationRequest.Status.DONE if finished else ReplicationRequest.Status.RUNNING
             if finished:
                 request.executed_at = timezone.now()
-                hub_event_refresh(event=target)  # once for all the new dates
+                _changed(target.pk)  # once for all the new dates
                 audit_log(
                     actor=actor,
                     action="replication.done",

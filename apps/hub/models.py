@@ -1,6 +1,7 @@
 """The events hub's index: one public-schema row per upcoming published event of any client.
 
-Kept up to date by the events services as events and dates change (apps.hub.services), so
+Kept up to date as events and dates change: the events services send
+`apps.core.hooks.event_changed` and apps.hub.services re-reads the event, so
 the hub page reads this one table and never visits an organization's schema. Rows refer to
 tenant events by (schema name, event id) with a snapshot of what the page shows: no foreign
 key leads into a tenant schema.

@@ -1,20 +1,20 @@
 """Writes on the events hub's index (a public-schema table, see apps.hub.models).
 
-The events services call these inside their own transaction, from the organization's
-schema: with search_path `<organization>, public` and the hub's table only in public
-(apps.hub is a shared app), a plain ORM query reaches the public table, and the index
-commits or rolls back with the change to the event. This module takes events as given and
-never imports the events app: the events services call in, not the other way round.
+The events services send `apps.core.hooks.event_changed` inside their own transaction, from
+the organization's schema; the hub hears it (HubConfig.ready) and re-reads the event there
+as plain values (apps.events.selectors.listed_event). With search_path `<organization>,
+public` and the hub's table only in public (apps.hub is a shared app), a plain ORM query
+reaches the public table, and the index commits or rolls back with the change to the event.
+The hub never imports the events models.
 """
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q
-from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
+from django.db.models import Q
+from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.events.selectors import ListedEvent, listed_event, listed_events
 from apps.hub.models import HubEvent, search_text
 from apps.tenancy.models import Domain, Organization
 
@@ -61,32 +61,23 @@ def organizer_hosts(*, schema_name: str) -> tuple[str, dict[str, str]]:
     return primary, bound
 
 
-def _row(
-    *,
-    schema_name: str,
-    event,
-    next_start: datetime,
-    last_end: datetime,
-    date_count: int,
-    hosts: tuple[str, dict[str, str]],
-) -> HubEvent:
-    organizer, location = event.organizer, event.location
+def _row(*, schema_name: str, event: ListedEvent, hosts: tuple[str, dict[str, str]]) -> HubEvent:
     primary, bound = hosts
     return HubEvent(
         schema_name=schema_name,
-        event_id=event.pk,
-        organizer_name=organizer.name,
-        organizer_slug=organizer.slug,
+        event_id=event.event_id,
+        organizer_name=event.organizer_name,
+        organizer_slug=event.organizer_slug,
         name=event.name,
         category=event.category,
-        city=location.city,
-        country=str(location.country),
-        location_name=location.name,
-        next_start=next_start,
-        last_end=last_end,
-        date_count=date_count,
-        host=bound.get(organizer.slug, primary),
-        search=search_text(event.name, organizer.name, location.city, location.name),
+        city=event.city,
+        country=event.country,
+        location_name=event.location_name,
+        next_start=event.next_start,
+        last_end=event.last_end,
+        date_count=event.date_count,
+        host=bound.get(event.organizer_slug, primary),
+        search=search_text(event.name, event.organizer_name, event.city, event.location_name),
     )
 
 
@@ -101,25 +92,24 @@ def _upsert(rows: list[HubEvent]) -> None:
 
 
 @transaction.atomic
-def hub_event_refresh(*, event) -> HubEvent | None:
+def hub_event_refresh(*, schema_name: str, event_id: int) -> HubEvent | None:
     """Index an event of the current organization as it is now: listed while it is published
-    and has dates to come, removed otherwise. Returns the row, or None when not listed."""
-    schema_name = _organization_schema()
-    upcoming = (
-        event.dates.filter(end__gte=timezone.now()).aggregate(
-            next_start=Min("start"), last_end=Max("end"), date_count=Count("pk")
-        )
-        if event.status == type(event).Status.PUBLISHED and not _is_template_site(schema_name)
-        else {"date_count": 0}
-    )
-    if not upcoming["date_count"]:
-        hub_event_remove(schema_name=schema_name, event_id=event.pk)
+    and has dates to come, removed otherwise (deleted included). Returns the row, or None when
+    not listed. Heard on `event_changed`, in the events service's transaction."""
+    if _organization_schema() != schema_name:
+        raise RuntimeError(f"The events hub indexes {schema_name}'s events from its own schema.")
+    event = None if _is_template_site(schema_name) else listed_event(event_id=event_id)
+    if event is None:
+        hub_event_remove(schema_name=schema_name, event_id=event_id)
         return None
-    row = _row(
-        schema_name=schema_name, event=event, hosts=organizer_hosts(schema_name=schema_name), **upcoming
-    )
+    row = _row(schema_name=schema_name, event=event, hosts=organizer_hosts(schema_name=schema_name))
     _upsert([row])
     return row
+
+
+def hub_event_changed(schema_name: str, event_id: int) -> None:
+    """What the hub does on `apps.core.hooks.event_changed` (listening since HubConfig.ready)."""
+    hub_event_refresh(schema_name=schema_name, event_id=event_id)
 
 
 def hub_event_remove(*, schema_name: str, event_id: int) -> None:
@@ -127,22 +117,11 @@ def hub_event_remove(*, schema_name: str, event_id: int) -> None:
 
 
 @transaction.atomic
-def hub_organization_replace(*, schema_name: str, events: Iterable) -> int:
-    """Replace an organization's rows with `events`: its published events with dates to come,
-    each annotated with next_start, last_end and date_count over those dates (the repair
-    path of `manage.py hub_rebuild`). Returns the number of rows written."""
+def hub_organization_replace(*, schema_name: str, events: Iterable[ListedEvent]) -> int:
+    """Replace an organization's rows with `events` (its listed events: the repair path of
+    `manage.py hub_rebuild`). Returns the number of rows written."""
     hosts = organizer_hosts(schema_name=schema_name)
-    rows = [
-        _row(
-            schema_name=schema_name,
-            event=event,
-            next_start=event.next_start,
-            last_end=event.last_end,
-            date_count=event.date_count,
-            hosts=hosts,
-        )
-        for event in events
-    ]
+    rows = [_row(schema_name=schema_name, event=event, hosts=hosts) for event in events]
     HubEvent.objects.filter(schema_name=schema_name).exclude(
         event_id__in=[row.event_id for row in rows]
     ).delete()
@@ -156,34 +135,20 @@ def hub_organizations_forget(*, keep: Iterable[str]) -> int:
     return deleted
 
 
-def hub_rebuild(*, log=lambda line: None) -> tuple[int, int, int]:
+def _no_log(line: str) -> None:
+    pass
+
+
+def hub_rebuild(*, log: Callable[[str], object] = _no_log) -> tuple[int, int, int]:
     """Rebuild the index from every live organization's events (repair, and nightly to move
     past dates along); returns (events, organizations, stale rows removed)."""
-    # The one place the hub reads the events app, and lazily: events imports hub.
-    from django.db.models import Count, Max, Min, Q
-    from django.utils import timezone
-    from django_tenants.utils import get_public_schema_name, schema_context
-
-    from apps.events.models import Event
-
     organizations = Organization.objects.filter(status=Organization.Status.READY, is_template=False).exclude(
         schema_name=get_public_schema_name()
     )
     live, total = [], 0
     for organization in organizations.order_by("schema_name"):
         with schema_context(organization.schema_name):
-            upcoming = Q(dates__end__gte=timezone.now())
-            events = list(
-                Event.objects.filter(status=Event.Status.PUBLISHED)
-                .annotate(
-                    next_start=Min("dates__start", filter=upcoming),
-                    last_end=Max("dates__end", filter=upcoming),
-                    date_count=Count("dates", filter=upcoming),
-                )
-                .filter(date_count__gt=0)
-                .select_related("organizer", "location")
-            )
-            count = hub_organization_replace(schema_name=organization.schema_name, events=events)
+            count = hub_organization_replace(schema_name=organization.schema_name, events=listed_events())
         live.append(organization.schema_name)
         total += count
         log(f"{organization.name} ({organization.schema_name}): {count} events")

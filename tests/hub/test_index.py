@@ -1,6 +1,7 @@
 """The hub's index follows every change to an organization's events, from its schema."""
 
 import datetime as dt
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -8,8 +9,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+import apps.hub
 from apps.core.audit import Actor
-from apps.events.models import EventDate
+from apps.core.hooks import event_changed
+from apps.events.models import Event, EventDate
 from apps.events.services import (
     event_cancel,
     event_date_create,
@@ -23,7 +26,7 @@ from apps.events.services import (
     replication_request,
 )
 from apps.hub.models import HubEvent
-from apps.hub.services import hub_event_refresh
+from apps.hub.services import hub_event_changed, hub_event_refresh
 from apps.tenancy.models import Domain
 from tests.factories import UserFactory, twin_sequences
 from tests.hub.helpers import event_with_dates, organizer_of, soon
@@ -170,7 +173,7 @@ def test_a_replication_updates_the_entry_once_for_all_its_dates(alpha):
             email="maker@alpha.example", is_operator=True, replication_approved_at=timezone.now()
         )
 
-        with mock.patch("apps.events.services.hub_event_refresh", wraps=hub_event_refresh) as refresh:
+        with mock.patch.object(event_changed, "send", wraps=event_changed.send) as refresh:
             replication_request(event=event, plan=plan, actor=Actor(user=operator))
 
         assert refresh.call_count == 1
@@ -247,4 +250,31 @@ def test_indexing_outside_an_organizations_schema_is_refused(alpha):
     with schema_context(alpha.schema_name):
         event = event_with_dates(organizer_of(ALPHA), name="Here", publish=False)
     with pytest.raises(RuntimeError, match="own schema"):
-        hub_event_refresh(event=event)
+        hub_event_refresh(schema_name=alpha.schema_name, event_id=event.pk)
+
+
+def test_the_hub_hears_an_events_change_through_the_hook_and_rereads_it(alpha):
+    # given a listed event whose name changes behind the services' back (no notice sent)
+    with schema_context(alpha.schema_name):
+        event = event_with_dates(organizer_of(ALPHA), name="Before")
+        Event.objects.filter(pk=event.pk).update(name="After")
+    assert [row.name for row in _rows()] == ["Before"]
+    assert hub_event_changed in event_changed._listeners  # HubConfig.ready listens
+
+    # when events tells the hook, then the hub re-reads it from the events selector
+    with schema_context(alpha.schema_name):
+        event_changed.send(alpha.schema_name, event.pk)
+    assert [row.name for row in _rows()] == ["After"]
+
+    # and a deleted event leaves the index the same way
+    with schema_context(alpha.schema_name):
+        EventDate.objects.filter(event=event).delete()
+        Event.objects.filter(pk=event.pk).delete()
+        event_changed.send(alpha.schema_name, event.pk)
+    assert _rows() == []
+
+
+def test_the_hub_reads_events_only_through_the_events_selector():
+    hub = Path(apps.hub.__file__).parent
+    readers = [path.name for path in hub.rglob("*.py") if "apps.events.models" in path.read_text()]
+    assert readers == []

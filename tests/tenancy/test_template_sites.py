@@ -16,7 +16,6 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
-from apps.events.models import Event
 from apps.hub.models import HubEvent
 from apps.hub.services import hub_event_refresh
 from apps.operators.models import ConfigurationPermission
@@ -182,7 +181,7 @@ def test_a_template_sites_events_are_not_in_the_events_hub(organizations):
     _template()
     with schema_context("tpl_walls"):
         event = event_with_dates(OrganizerFactory(slug="tpl-organizer"), name="Template show")
-        hub_event_refresh(event=Event.objects.get(pk=event.pk))
+        hub_event_refresh(schema_name="tpl_walls", event_id=event.pk)
     call_command("hub_rebuild", stdout=io.StringIO())
 
     assert not HubEvent.objects.filter(schema_name="tpl_walls").exists()
