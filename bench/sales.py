@@ -49,7 +49,7 @@ from apps.billing import services as billing  # noqa: E402
 from apps.billing.models import BillingAccount, Plan  # noqa: E402
 from apps.core.audit import Actor  # noqa: E402
 from apps.events import services as events  # noqa: E402
-from apps.operators.models import SalePermission  # noqa: E402
+from apps.operators.services import operator_link  # noqa: E402
 from apps.organizers.models import Distribution  # noqa: E402
 from apps.organizers.services import organizer_create  # noqa: E402
 from apps.sales.models import DateStock, Ticket  # noqa: E402
@@ -114,7 +114,7 @@ def setup() -> dict:
         seller = user_create(
             email="seller@bench.example", password=None, is_operator=True, email_verified=True
         )
-        SalePermission.objects.create(operator=seller, distribution=box_office)
+        operator_link(operator=seller, distributions=[box_office])  # (drops the cached catalog)
         token = api_token_create(user=seller, actor=Actor(user=seller))[1]
     return {
         "organization": organization,

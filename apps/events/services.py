@@ -21,9 +21,14 @@ from apps.core.money import fits_currency
 from apps.events.exceptions import EventError, HasDependants
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
 from apps.events.replication import Slot, plan_slots
+from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Distribution, Organizer
 
 SYSTEM = Actor(user=None)
+
+# What a sale reads of the events app (apps.organizers.catalog): whatever writes these drops
+# the cached catalog in its transaction, the event's channels included. Locations are not in it.
+IN_CATALOG = (Event, EventDate, TicketType)
 
 
 # --- shared ---------------------------------------------------------------------------
@@ -32,6 +37,8 @@ SYSTEM = Actor(user=None)
 def _save(instance: Model, actor: Actor, action: str, **data) -> Model:
     instance.full_clean()
     instance.save()
+    if isinstance(instance, IN_CATALOG):
+        catalog_changed()
     audit_log(actor=actor, action=action, target=instance, **data)
     return instance
 
@@ -45,6 +52,8 @@ def _delete(instance: Model, actor: Actor, action: str, dependants: QuerySet | N
             with transaction.atomic():
                 audit_log(actor=actor, action=action, target=instance)
                 instance.delete()
+                if isinstance(instance, IN_CATALOG):
+                    catalog_changed()
             return
         except ProtectedError as exc:
             protected = list(exc.protected_objects)
@@ -360,6 +369,7 @@ def replication_execute(*, request: ReplicationRequest, actor: Actor = SYSTEM) -
                 is_copy = request.plan["kind"] == "copy"
                 request.target_event = _event_copy(source, request.plan, actor) if is_copy else source
             target = request.target_event
+            catalog_changed()  # new dates and ticket types, in bulk (and maybe a new event)
             batch = slots[request.created_count : request.created_count + REPLICATION_BATCH]
             request.created_count += _dates_with_ticket_types(
                 source, target, batch, capacity=request.plan.get("capacity")

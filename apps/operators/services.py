@@ -24,6 +24,7 @@ from apps.operators.exceptions import Conflict, InvitationInvalid, NotAllowed
 from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
 from apps.operators.permissions import Action, can, is_organization_admin, operator_limit_exceeded
 from apps.operators.selectors import team_member_queryset
+from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Distribution, Organizer
 
 INVITATION_VALIDITY = timedelta(days=7)
@@ -119,6 +120,7 @@ def sale_permission_grant(*, actor: Actor, operator: User, distribution: Distrib
             _("%(member)s already has sale permission on %(distribution)s.")
             % {"member": operator.email, "distribution": distribution}
         ) from None
+    catalog_changed()
     audit_log(actor=actor, action="permission.sale.granted", target=operator, distribution=distribution.pk)
     return link
 
@@ -132,6 +134,7 @@ def sale_permission_revoke(*, actor: Actor, operator: User, distribution: Distri
             _("%(member)s has no sale permission on %(distribution)s.")
             % {"member": operator.email, "distribution": distribution}
         )
+    catalog_changed()
     audit_log(actor=actor, action="permission.sale.revoked", target=operator, distribution=distribution.pk)
 
 
@@ -148,6 +151,8 @@ def operator_link(*, operator: User, organizers=(), distributions=(), granted_by
         [SalePermission(operator=operator, distribution=d, granted_by=granted_by) for d in distributions],
         ignore_conflicts=True,
     )
+    if distributions:
+        catalog_changed()
 
 
 # --- invitations ----------------------------------------------------------------------

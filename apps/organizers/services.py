@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.audit import Actor, audit_log
 from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY
+from apps.organizers.catalog import catalog_changed
 from apps.organizers.exceptions import OrganizerError
 from apps.organizers.models import Distribution, Organizer
 
@@ -56,6 +57,7 @@ def organizer_create(
         ]
     )
     audit_log(actor=actor, action="organizer.created", target=organizer)
+    catalog_changed()
     return organizer
 
 
@@ -92,6 +94,7 @@ def organizer_update(*, organizer: Organizer, actor: Actor = SYSTEM, **changes) 
         setattr(organizer, field, value)
     organizer.full_clean()
     organizer.save()
+    catalog_changed()
     changed = {
         field: [before[field], str(getattr(organizer, field))]
         for field in changes
@@ -103,8 +106,9 @@ def organizer_update(*, organizer: Organizer, actor: Actor = SYSTEM, **changes) 
 
 
 def organizer_lock_currency(*, organizer: Organizer) -> None:
-    """Called by the first sale: from then on the currency is fixed."""
-    Organizer.objects.filter(pk=organizer.pk, currency_locked=False).update(currency_locked=True)
+    """Called by the first sale, in its transaction: from then on the currency is fixed."""
+    if Organizer.objects.filter(pk=organizer.pk, currency_locked=False).update(currency_locked=True):
+        catalog_changed()  # the organizer, as cached with its distributions, has changed
 
 
 @transaction.atomic
@@ -114,6 +118,7 @@ def distribution_create(
     distribution = Distribution(organizer=organizer, name=name, kind=kind)
     distribution.full_clean()
     distribution.save()
+    catalog_changed()
     audit_log(actor=actor, action="distribution.created", target=distribution)
     return distribution
 
@@ -123,6 +128,7 @@ def distribution_rename(*, distribution: Distribution, name: str, actor: Actor =
     distribution.name = name
     distribution.full_clean()
     distribution.save(update_fields=["name"])
+    catalog_changed()
     audit_log(actor=actor, action="distribution.renamed", target=distribution, name=name)
     return distribution
 
@@ -138,3 +144,4 @@ def distribution_delete(*, distribution: Distribution, actor: Actor = SYSTEM) ->
         )
     audit_log(actor=actor, action="distribution.deleted", target=distribution)
     distribution.delete()
+    catalog_changed()

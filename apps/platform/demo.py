@@ -25,6 +25,7 @@ from apps.events.services import (
     ticket_type_create,
 )
 from apps.operators.services import operator_link
+from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Distribution, Organizer
 from apps.organizers.services import organizer_create
 from apps.payments.models import ConnectedAccount
@@ -226,6 +227,7 @@ def _demo_sales(organization: Organization, organizer: Organizer) -> None:
         return
     if not ticket_type.event.distributions.filter(pk=box_office.pk).exists():
         ticket_type.event.distributions.add(box_office)
+        catalog_changed()  # the event's channels are in the cached catalog
     for number, quantity in enumerate((2, 1, 4), start=1):
         order_create(
             distribution=box_office,

@@ -6,6 +6,4 @@ class SalesConfig(AppConfig):
     label = "sales"
 
     def ready(self) -> None:
-        from apps.sales import receivers  # connects the payment receivers
-
-        receivers.connect_catalog_receivers()
+        from apps.sales import receivers  # noqa: F401 - connects the payment receivers

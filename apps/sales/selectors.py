@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from apps.core.cache import cached_many, cached_one, entry_key, generation_bump
+from apps.core.cache import cached_many, cached_one, entry_key
 from apps.events.models import TicketType
 from apps.operators.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
+from apps.organizers.catalog import CATALOG
 from apps.organizers.models import Distribution
 from apps.sales.exceptions import IdempotencyKeyReused
 from apps.sales.models import Order, OrderRequest, Ticket
@@ -25,19 +26,6 @@ def orders_visible_to(user) -> QuerySet[Order]:
         Q(organizer__in=organizers_configurable_by(user))
         | Q(distribution__in=distributions_sellable_by(user))
     )
-
-
-# The generation (apps.core.cache) of what selling reads on every order: distributions one
-# may sell in, ticket types with their event, date and channels, fee rules. Any save or
-# delete of those, of organizers, events, dates or sale permissions drops it
-# (apps.sales.receivers).
-CATALOG = "catalog"
-
-
-def catalog_changed() -> None:
-    """Drop this schema's cached catalog: receivers call it on saves and deletes, writes
-    that send no signal (QuerySet.update(), bulk_update()) call it themselves."""
-    generation_bump(schema_name=connection.schema_name, name=CATALOG)
 
 
 def ticket_types_for_sale(ids) -> dict[int, TicketType]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from apps.core.audit import Actor, audit_log
 from apps.core.money import quantize
 from apps.events.models import Event, EventDate, TicketType
+from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Distribution
 from apps.organizers.services import organizer_lock_currency
 from apps.payments.exceptions import PaymentsUnavailable
@@ -24,7 +25,7 @@ from apps.sales import inventory
 from apps.sales.exceptions import CheckInRefused, OrderRejected, SoldOut
 from apps.sales.holds import Holder, holds_reserve
 from apps.sales.models import Order, OrderRequest, Ticket
-from apps.sales.selectors import catalog_changed, order_of_request
+from apps.sales.selectors import order_of_request
 
 SYSTEM = Actor(user=None)
 logger = logging.getLogger(__name__)
@@ -292,8 +293,7 @@ def _order_create(
     state = "sold" if paid_now else "held"
     if not organizer.currency_locked:
         # Before any counter row: every sale locks the organizer's row, then counters.
-        organizer_lock_currency(organizer=organizer)
-        catalog_changed()  # the organizer, as cached with its distributions, has changed
+        organizer_lock_currency(organizer=organizer)  # (which drops the cached catalog)
     take_first = _lately_sold_out(claim)
     if take_first:  # most likely refused: before writing anything else
         inventory.take(claim, state=state)
@@ -796,6 +796,7 @@ def fee_rule_save(*, rule=None, organizer=None, event=None, actor: Actor = SYSTE
     if taken.exists():
         raise ValidationError(_("There is already a fee rule for this; change that one instead."))
     rule.save()
+    catalog_changed()
     audit_log(actor=actor, action="fee_rule.created" if creating else "fee_rule.changed", target=rule)
     return rule
 
@@ -804,3 +805,4 @@ def fee_rule_save(*, rule=None, organizer=None, event=None, actor: Actor = SYSTE
 def fee_rule_delete(*, rule, actor: Actor = SYSTEM) -> None:
     audit_log(actor=actor, action="fee_rule.deleted", target=rule)
     rule.delete()
+    catalog_changed()

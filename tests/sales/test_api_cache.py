@@ -4,18 +4,20 @@ from the cache: a fixed, small number of queries, and never a stale or foreign a
 Every test first sells once, so that the cache holds what the next sale reads, then changes
 something through the usual services and checks that the next sale sees it at once."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.audit import Actor
 from apps.events import services as events
 from apps.operators.services import sale_permission_revoke
-from apps.organizers.services import organizer_update
+from apps.organizers.services import distribution_rename, organizer_update
 from apps.sales import services as sales
 from apps.sales.models import Order, Ticket
 from tests.factories import (
@@ -133,6 +135,55 @@ def test_a_fee_rule_added_applies_to_the_next_sale(world, programme):
 
     assert response.json()["fee_total"] == "1.500"
     assert response.json()["total"] == "46.500"
+
+
+def test_a_fee_rule_deleted_no_longer_applies_to_the_next_sale(world, programme):
+    with schema_context(ALPHA.schema_name):
+        rule = sales.fee_rule_save(organizer=world.team.a, fixed=Decimal("1.50"))
+    _warm(world, programme)
+    assert _sell(world, programme).json()["fee_total"] == "1.500"
+    with schema_context(ALPHA.schema_name):
+        sales.fee_rule_delete(rule=rule)
+
+    response = _sell(world, programme)
+
+    assert response.json()["fee_total"] == "0.000"
+
+
+def test_a_date_moved_into_the_past_is_not_sold_any_more(world, programme):
+    _warm(world, programme)
+    with schema_context(ALPHA.schema_name):
+        start = timezone.now() - dt.timedelta(hours=3)
+        events.event_date_update(event_date=programme.day1, start=start, end=start + dt.timedelta(hours=2))
+
+    response = _sell(world, programme)
+
+    assert response.status_code == 400
+    assert "date that is over" in response.json()["detail"]
+
+
+def test_a_ticket_type_whose_sale_ended_is_not_sold_any_more(world, programme):
+    _warm(world, programme)
+    with schema_context(ALPHA.schema_name):
+        events.ticket_type_update(ticket_type=programme.day1_ticket, sale_end=timezone.now())
+
+    response = _sell(world, programme)
+
+    assert response.status_code == 400
+    assert "not on sale now" in response.json()["detail"]
+
+
+def test_a_renamed_distribution_is_named_so_at_once(world, programme):
+    _warm(world, programme)
+    with schema_context(ALPHA.schema_name):
+        events.event_update(event=programme.concert, distributions=[world.team.a_shop])
+    assert world.team.a_box.name in _sell(world, programme).json()["detail"]  # (cached again)
+    with schema_context(ALPHA.schema_name):
+        distribution_rename(distribution=world.team.a_box, name="Counter 2")
+
+    response = _sell(world, programme)
+
+    assert "not sold through Counter 2" in response.json()["detail"]
 
 
 def test_an_unpublished_event_is_not_sold_any_more(world, programme):
