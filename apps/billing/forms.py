@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.billing.models import BillingAccount, Plan
+from apps.core.money import format_money
 
 CLIENT_SORTS = [
     ("name", _("Name (A–Z)")),
@@ -131,9 +132,8 @@ class ClientSettingsForm(forms.ModelForm):
             if fee is None:
                 field.help_text = _("On for this client: a free add-on.")
             else:
-                field.help_text = _("On for this client: a paid add-on, %(amount)s %(currency)s a month.") % {
-                    "amount": fee.monthly_fee,
-                    "currency": fee.currency,
+                field.help_text = _("On for this client: a paid add-on, %(amount)s a month.") % {
+                    "amount": format_money(fee.monthly_fee, fee.currency)
                 }
         self.fields["max_operators_override"].help_text = _("Empty: the plan's (%(value)s).") % {
             "value": plan.max_operators or _("unlimited")
@@ -141,7 +141,7 @@ class ClientSettingsForm(forms.ModelForm):
         if plan_price is not None:
             for name in BillingAccount.PRICE_OVERRIDES:
                 value = getattr(plan_price, name)
-                shown = f"{value} %" if name == "percent_fee" else f"{value} {plan_price.currency}"
+                shown = f"{value} %" if name == "percent_fee" else format_money(value, plan_price.currency)
                 self.fields[f"{name}_override"].help_text = _("Empty: the plan's (%(value)s).") % {
                     "value": shown
                 }

@@ -10,14 +10,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from apps.billing.models import Invoice
-from apps.core.money import quantize
+from apps.core.money import format_money
 from apps.platform.models import PlatformSettings
-
-
-def _money(amount, currency: str) -> str:
-    return (
-        f"{formats.number_format(quantize(amount, currency), use_l10n=True, force_grouping=True)} {currency}"
-    )
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -69,11 +63,11 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             y = height - 30 * mm
             pdf.setFont("Helvetica", 10)
         pdf.drawString(20 * mm, y, line.description[:95])
-        pdf.drawRightString(width - 20 * mm, y, _money(line.amount, invoice.currency))
+        pdf.drawRightString(width - 20 * mm, y, format_money(line.amount, invoice.currency))
     y -= 10 * mm
     pdf.setFont("Helvetica-Bold", 12)
     pdf.drawString(20 * mm, y, _("Total"))
-    pdf.drawRightString(width - 20 * mm, y, _money(invoice.total, invoice.currency))
+    pdf.drawRightString(width - 20 * mm, y, format_money(invoice.total, invoice.currency))
     if platform.legal_footer:
         pdf.setFont("Helvetica", 8)
         pdf.setFillColor(colors.grey)

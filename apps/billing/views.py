@@ -1,6 +1,7 @@
 """Platform admin pages of the clients: list (with CSV export), snapshot, settings and overrides."""
 
 import csv
+import re
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from apps.billing.models import BillingAccount, BillingAdjustment
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.core.forms import call_for_form
-from apps.core.money import quantize
+from apps.core.money import format_money
 from apps.operators.decorators import requires_platform_admin
 
 CLIENTS_PER_PAGE = 50
@@ -53,12 +54,19 @@ def client_list(request):
     )
 
 
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # as format_money writes amounts for CSV
+
+
 def _csv_cell(value) -> str:
     """A cell no spreadsheet runs as a formula: texts (typed by clients) that could start one are
     quoted; numbers, negative ones included, stay numbers."""
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if (
+        isinstance(value, str)
+        and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+        and not _NUMBER.fullmatch(value)
+    ):
         return f"'{value}"
     return str(value)
 
@@ -103,9 +111,11 @@ def client_export(request):
                     account.plan.name,
                     account.status,
                     timezone.localtime(account.signed_up_at).date().isoformat(),
-                    quantize(account.sales_this_month, sales_currency) if sales_currency else "0",
+                    format_money(account.sales_this_month, sales_currency, style="csv")
+                    if sales_currency
+                    else "0",
                     sales_currency,
-                    quantize(account.balance, account.currency),
+                    format_money(account.balance, account.currency, style="csv"),
                     account.currency,
                     account.contact_email,
                     " ".join(account.overridden_fields()),

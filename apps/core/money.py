@@ -1,12 +1,19 @@
-"""Money is a Decimal with its currency's exponent; Stripe's minor units are made here only."""
+"""Money is a Decimal with its currency's exponent; Stripe's minor units are made here only,
+and every amount shown to a person is written by `format_money`, here only."""
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from babel import Locale
+from babel.numbers import format_currency, parse_pattern
+from django.utils.translation import get_language, to_locale
 
 from apps.core.currencies import currency_exponent
 
+MoneyStyle = Literal["symbol", "code", "csv"]
 
-def quantize(amount: Decimal, currency: str) -> Decimal:
+
+def quantize(amount: Decimal | int | str, currency: str) -> Decimal:
     return Decimal(amount).quantize(Decimal(1).scaleb(-currency_exponent(currency)), rounding=ROUND_HALF_UP)
 
 
@@ -23,13 +30,37 @@ def from_minor_units(units: int, currency: str) -> Decimal:
     return quantize(Decimal(units).scaleb(-currency_exponent(currency)), currency)
 
 
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
+def format_money(
+    amount: Decimal | int | str | None,
+    currency: str,
+    *,
+    style: MoneyStyle = "code",
+    language: str | None = None,
+) -> str:
+    """`amount` in `currency` as a person reads it: rounded (half up) to the currency's
+    exponent (JPY none, EUR two, KWD three) and written in the reader's locale — the active
+    language unless `language` is given — with its decimal separator and digit grouping.
 
-    def __post_init__(self):
-        object.__setattr__(self, "amount", quantize(self.amount, self.currency))
+    - "code" (pages, PDFs, e-mails): the number, then the ISO code: "1,500.00 EUR",
+      "1 500,00 EUR" in French, "1,500 JPY".
+    - "symbol" (the shop): the locale's own currency format: "€1,500.00", "1 500,00 €".
+    - "csv": for spreadsheets and scripts, which parse a cell as a number only without a
+      sign, grouping or locale: the currency's decimals, a "." decimal point, nothing else
+      ("1500.00", "-10.00", "1500"); the currency goes in a column of its own.
 
-    def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
+    No amount (None, "") or no currency is written as "". The locale's narrow no-break space
+    (French grouping) is written as a no-break space, which the PDFs' fonts have.
+    """
+    if amount is None or amount == "" or not currency:
+        return ""
+    currency = currency.upper()
+    value = quantize(amount, currency)
+    if style == "csv":
+        return f"{value:f}"
+    locale = Locale.parse(to_locale(language or get_language() or "en"))
+    if style == "symbol":
+        text = format_currency(value, currency, locale=locale, currency_digits=True)
+    else:
+        number = parse_pattern(locale.decimal_formats[None].pattern).apply(value, locale, currency=currency)
+        text = f"{number} {currency}"
+    return text.replace("\u202f", "\xa0")

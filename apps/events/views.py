@@ -25,7 +25,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from apps.core.audit import Actor
-from apps.core.currencies import currency_exponent
 from apps.core.exceptions import DomainError
 from apps.core.forms import call_for_form
 from apps.events import selectors, services
@@ -283,7 +282,6 @@ def _editor(request, event: Event, *, event_form=None, date_form=None, ticket_ty
             "ticket_types": _page(
                 request, ticket_types, per_page=25, param="types_page", anchor="ticket-types"
             ),
-            "exponent": currency_exponent(event.organizer.currency),
             "replications": replications,
             "my_replication_awaits": any(
                 replication.status == ReplicationRequest.Status.AWAITING_APPROVAL

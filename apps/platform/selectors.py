@@ -12,7 +12,6 @@ from apps.accounts.models import ApprovalRequest
 from apps.billing.models import Plan
 from apps.billing.selectors import ResolvedPrice, currency_of_country, default_currency, plans_priced_in
 from apps.core.branding import Brand
-from apps.core.currencies import currency_exponent
 from apps.core.exceptions import DomainError
 from apps.events.models import Event, ReplicationRequest
 from apps.events.replication import plan_slots
@@ -128,10 +127,6 @@ class PricedPlan:
 
     plan: Plan
     price: ResolvedPrice | None
-
-    @property
-    def exponent(self) -> int:
-        return currency_exponent(self.price.currency) if self.price else 0
 
 
 def public_plans_priced(*, country: str = "") -> list[PricedPlan]:

@@ -22,7 +22,6 @@ from apps.billing.models import Plan
 from apps.billing.selectors import currency_of_country, default_currency, plan_price_for_country
 from apps.billing.services import billing_account_open
 from apps.core.audit import Actor, audit_log
-from apps.core.currencies import currency_exponent
 from apps.core.emails import email_send
 from apps.core.exceptions import Conflict
 from apps.core.links import url_on
@@ -434,7 +433,6 @@ def _signup_welcome(signup: ClientSignup) -> None:
             "site_url": url_on(signup.host, "/"),
             "control_url": url_on(signup.host, "/control/"),
             "price": price,
-            "exponent": currency_exponent(price.currency),
         }
         email_send(
             to=[signup.email],

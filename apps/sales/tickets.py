@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from apps.core.money import format_money
 from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.sales.models import Order, Ticket
 
@@ -74,7 +75,7 @@ def tickets_pdf(order: Order) -> bytes:
         lines = [
             _when(ticket),
             f"{location.name}, {location.address}, {location.city}",
-            f"{ticket.ticket_type.name} — {ticket.price} {order.currency}",
+            f"{ticket.ticket_type.name} — {format_money(ticket.price, order.currency)}",
             _("Order %(code)s") % {"code": order.code},
         ]
         if ticket.attendee_name or order.buyer_name:

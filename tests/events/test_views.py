@@ -491,8 +491,22 @@ def test_prices_follow_the_exponent_of_the_organizers_currency(client, in_alpha)
     assert bad.status_code == 400
     assert "JPY prices have at most 0 decimals." in bad.content.decode()
     assert good.status_code == 302
-    assert "1500 JPY" in page
+    assert "1,500 JPY" in page  # grouped, as every amount
     assert 'step="1"' in page
+
+
+def test_prices_of_a_three_decimal_currency_in_french(client, in_alpha):
+    dinar = organizer_create(name="Kuwait park", currency="KWD", country="KW")
+    operator = UserFactory(email="kwd@example.com", is_operator=True)
+    operator_link(operator=operator, organizers=[dinar])
+    hall = services.location_create(organizer=dinar, name="Hall", address="1", city="Kuwait", country="KW")
+    event = services.event_create(organizer=dinar, location=hall, name="Concert")
+    services.ticket_type_create(event=event, name="Adult", price=Decimal("1234.5"))
+    client = _as(client, operator)
+
+    page = _get(client, f"/control/events/{event.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "1\xa0234,500 KWD" in page
 
 
 # --- actions --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """An operator's first replication waits for the platform's one-time approval."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -9,7 +10,13 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import ApprovalRequest, User
 from apps.core.audit import Actor
 from apps.events.models import EventDate, ReplicationRequest
-from apps.events.services import event_create, event_date_create, location_create, replication_request
+from apps.events.services import (
+    event_create,
+    event_date_create,
+    location_create,
+    replication_request,
+    ticket_type_create,
+)
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
 from tests.factories import UserFactory, totp_for
@@ -100,6 +107,16 @@ def test_the_platform_admin_reviews_the_event(client, held):
     assert "Summer nights" in body
     assert "Gate, Utrecht" in body
     assert "20 dates" in body
+
+
+def test_the_review_shows_the_ticket_prices_with_the_currencys_decimals(client, held, alpha):
+    with schema_context(alpha.schema_name):
+        ticket_type_create(event=held["event"], name="Adult", price=Decimal("12.00"))  # stored as 12.000
+
+    body = _staff_client(client).get(f"/platform/approvals/{_approval().pk}/", HTTP_HOST="localhost")
+
+    assert "Adult (12.00 EUR)" in body.content.decode()
+    assert "12.000" not in body.content.decode()
 
 
 def test_granting_runs_the_held_requests_and_tells_the_operator(

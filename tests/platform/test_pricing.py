@@ -162,10 +162,10 @@ def test_yen_have_no_decimals(client, plans):
     html = _page(client, "JP").content.decode()
     pro, starter = _text(_card(html, "pro")), _text(_card(html, "starter"))
 
-    assert "16038 JPY per month" in pro  # 99 × 162
-    assert "Setup fee 24138 JPY" in pro
+    assert "16,038 JPY per month" in pro  # 99 × 162, grouped as every amount
+    assert "Setup fee 24,138 JPY" in pro
     assert "Per ticket sold 47 JPY + 1 %" in pro  # 0.29 × 162 = 46.98
-    assert "4698 JPY per month" in starter
+    assert "4,698 JPY per month" in starter
     assert "Converted from our default currency" in pro
 
 

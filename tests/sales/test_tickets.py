@@ -1,16 +1,20 @@
 """Tickets reach the buyer once: a PDF (a page per ticket) by e-mail, and a secret order link."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from apps.sales import services
 from apps.sales.models import Order
 from apps.sales.services import OrderLine
+from apps.sales.tickets import tickets_pdf
+from tests.pdfs import pdf_text
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA, BETA
 
@@ -110,6 +114,32 @@ def test_the_order_link_shows_the_tickets_only_with_its_secret(in_alpha):
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert _pages(pdf.content) == 2
+
+
+def test_the_pdf_ticket_shows_the_price_with_the_currencys_decimals(in_alpha):
+    shop = shop_build(capacity=10)
+    order = _sell(shop, quantity=1)  # a ticket at 10.00 EUR, stored with three decimals
+
+    lines = pdf_text(tickets_pdf(order))
+
+    assert "Standard — 10.00 EUR" in lines
+    assert not any("10.000" in line for line in lines)
+
+
+def test_the_pdf_ticket_of_a_zero_decimal_currency_in_french(in_alpha):
+    shop = shop_build(capacity=10, currency="JPY")
+    ticket_type = shop.date_ticket(0, price=Decimal("1500"))
+    order = services.order_create(
+        distribution=shop.box_office,
+        lines=[OrderLine(ticket_type=ticket_type, quantity=1)],
+        email="buyer@example.com",
+        payment_method=Order.PaymentMethod.CASH,
+    )
+
+    with translation.override("fr"):
+        lines = pdf_text(tickets_pdf(order))
+
+    assert "Day 1 — 1 500 JPY" in lines  # French grouping (the PDF draws the no-break space as one)
 
 
 def test_a_cancelled_order_has_no_pdf_and_shows_no_codes(in_alpha):

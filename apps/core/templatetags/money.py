@@ -1,17 +1,24 @@
-from babel.numbers import format_currency
-from django import template
-from django.utils.translation import get_language, to_locale
+"""The template side of `apps.core.money.format_money`: every amount a page or an e-mail shows
+goes through one of these two filters."""
 
-from apps.core.money import quantize
+from decimal import Decimal
+
+from django import template
+
+from apps.core.money import format_money
 
 register = template.Library()
 
 
 @register.filter
-def money(amount, currency: str) -> str:
-    """`{{ amount|money:currency }}`: the amount with its currency's decimals, written the
-    way the page's language writes money (€30.00, 30,00 €, ¥3,000)."""
-    if amount in (None, ""):
-        return ""
-    locale = to_locale(get_language() or "en")
-    return format_currency(quantize(amount, currency), currency, locale=locale, currency_digits=True)
+def money(amount: Decimal | int | str | None, currency: str) -> str:
+    """`{{ amount|money:currency }}`: the amount with its currency's decimals, in the locale's
+    own currency format, as the shop writes it: "€30.00", "30,00 €", "¥3,000"."""
+    return format_money(amount, currency, style="symbol")
+
+
+@register.filter
+def money_code(amount: Decimal | int | str | None, currency: str) -> str:
+    """`{{ amount|money_code:currency }}`: the amount with its currency's decimals in the page's
+    number format, then the currency's code: "1,500.00 EUR", "1 500,00 EUR", "1,500 JPY"."""
+    return format_money(amount, currency)
