@@ -286,6 +286,9 @@ class Invoice(models.Model):
         PAID = "paid", _("Paid")
         VOID = "void", _("Void")
 
+    # What its card payments say they pay for (apps.core.hooks.payment_succeeded).
+    PAYMENT_PURPOSE = "invoice"
+
     class Kind(models.TextChoices):
         AUTOMATIC = "automatic", _("Monthly")
         MANUAL = "manual", _("Manual")

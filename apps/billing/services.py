@@ -753,7 +753,7 @@ def _transaction_fee_lines(account: BillingAccount, price, start: date, end: dat
             organizer_id=account.organizer_id, paid_at__gte=begin, paid_at__lt=finish
         ).values_list("pk", flat=True)
         collected = Payment.objects.filter(
-            status=Payment.Status.SUCCEEDED, reference__in=[f"order:{pk}" for pk in order_ids]
+            status=Payment.Status.SUCCEEDED, purpose=Order.PAYMENT_PURPOSE, object_id__in=list(order_ids)
         ).aggregate(total=Sum("application_fee"), currency=Max("currency"))
 
     def in_account_currency(amount, currency):
@@ -899,7 +899,8 @@ def invoice_charge(*, invoice_id: int) -> str:
             return "no card on file"
         attempt = invoice.charge_attempts + 1
         result = platform_charge(
-            reference=f"invoice:{invoice.pk}",
+            purpose=Invoice.PAYMENT_PURPOSE,
+            object_id=invoice.pk,
             amount=invoice.balance,
             currency=invoice.currency,
             customer_id=account.stripe_customer_id,

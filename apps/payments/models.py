@@ -60,8 +60,16 @@ class WebhookEvent(models.Model):
         return f"{self.event_id} {self.type}"
 
 
+def payment_reference(purpose: str, object_id: int) -> str:
+    """How Stripe is told what a payment is for ("order:42"): its metadata and idempotency
+    keys. Built here only; our own tables say it as `purpose` and `object_id`."""
+    return f"{purpose}:{object_id}"
+
+
 class Payment(models.Model):
-    """A PaymentIntent on an organizer's connected account, for one thing sold (`reference`)."""
+    """A PaymentIntent on an organizer's connected account (or the platform's own), for one
+    thing sold: its `purpose` (the kind of thing, which names the app that handles its
+    outcome through apps.core.hooks.payment_succeeded) and that thing's id."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the buyer")
@@ -69,9 +77,10 @@ class Payment(models.Model):
         FAILED = "failed", _("Failed")
         CANCELED = "canceled", _("Cancelled")
 
-    reference = models.CharField(
-        max_length=64, db_index=True, help_text=_("What is paid for, e.g. order:42.")
+    purpose = models.CharField(
+        _("paid for"), max_length=32, help_text=_("The kind of thing paid for, e.g. order or invoice.")
     )
+    object_id = models.PositiveBigIntegerField(_("id of what is paid for"))
     intent_id = models.CharField(max_length=255, unique=True)
     client_secret = models.CharField(max_length=255, blank=True)
     stripe_account_id = models.CharField(max_length=64)
@@ -93,13 +102,18 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         indexes = [
+            models.Index(fields=["purpose", "object_id"], name="payments_paid_for"),
             models.Index(
                 fields=["refund_due"], condition=models.Q(refund_due=True), name="payments_refund_due"
-            )
+            ),
         ]
 
     def __str__(self) -> str:
         return self.intent_id
+
+    @property
+    def reference(self) -> str:
+        return payment_reference(self.purpose, self.object_id)
 
     @property
     def refundable(self) -> Decimal:

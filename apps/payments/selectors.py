@@ -4,15 +4,17 @@ from django.conf import settings
 from apps.payments.models import Payment
 
 
-def payment_of(*, reference: str) -> Payment | None:
-    """The latest payment of `reference` (in the current organization's schema)."""
-    return Payment.objects.filter(reference=reference).order_by("-pk").first()
+def payment_of(*, purpose: str, object_id: int) -> Payment | None:
+    """The latest payment for what `purpose` and `object_id` name (in the current schema)."""
+    return Payment.objects.filter(purpose=purpose, object_id=object_id).order_by("-pk").first()
 
 
-def payment_settled_of(*, reference: str) -> Payment | None:
-    """The payment that paid for `reference`: succeeded, and not one refunded as unusable."""
+def payment_settled_of(*, purpose: str, object_id: int) -> Payment | None:
+    """The payment that paid for it: succeeded, and not one refunded as unusable."""
     return (
-        Payment.objects.filter(reference=reference, status=Payment.Status.SUCCEEDED, unapplied_reason="")
+        Payment.objects.filter(
+            purpose=purpose, object_id=object_id, status=Payment.Status.SUCCEEDED, unapplied_reason=""
+        )
         .order_by("-pk")
         .first()
     )

@@ -3,7 +3,9 @@ on them with the platform's fee, refunds, and the one webhook endpoint's event h
 
 Every create carries an idempotency key, so a retried request never charges twice; every
 webhook event is handled once (WebhookEvent's unique id, under a row lock), whatever the
-order or number of deliveries. Outcomes are reported with apps.payments.signals.
+order or number of deliveries. A succeeded payment is handed, by its purpose, to the app
+that owns what it paid for (apps.core.hooks.payment_succeeded); payments knows nothing of
+orders or invoices.
 """
 
 import logging
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.core import hooks
 from apps.core.exceptions import DomainError
 from apps.core.json_input import json_parse
 from apps.core.money import from_minor_units, to_minor_units
@@ -30,8 +33,7 @@ from apps.payments.exceptions import (
     PaymentsUnavailable,
     PaymentUnderway,
 )
-from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent
-from apps.payments.signals import payment_failed, payment_succeeded
+from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent, payment_reference
 
 logger = logging.getLogger(__name__)
 
@@ -135,19 +137,22 @@ def connected_account_sync(*, stripe_account_id: str, data=None) -> ConnectedAcc
 @transaction.atomic
 def payment_start(
     *,
-    reference: str,
+    purpose: str,
+    object_id: int,
     amount: Decimal,
     currency: str,
     organizer,
     application_fee: Decimal = Decimal(0),
     description: str = "",
 ) -> Payment:
-    """A PaymentIntent on the organizer's account for `reference`, with the platform's fee.
+    """A PaymentIntent on the organizer's account for what `purpose` and `object_id` name
+    (an order, say), with the platform's fee.
 
     A pending one for the same amount, currency and fee is reused (a buyer reloading
     checkout); one for anything else is cancelled and replaced, so an intent never charges
-    what `reference` no longer costs."""
-    pending = Payment.objects.select_for_update().filter(reference=reference, status=Payment.Status.PENDING)
+    what that thing no longer costs."""
+    paid_for = Payment.objects.filter(purpose=purpose, object_id=object_id)
+    pending = paid_for.select_for_update().filter(status=Payment.Status.PENDING)
     for payment in pending.order_by("pk"):
         if (payment.amount, payment.currency, payment.application_fee) == (amount, currency, application_fee):
             return payment
@@ -155,7 +160,8 @@ def payment_start(
     account = connected_account_of(organizer)
     if account is None or not account.charges_enabled:
         raise AccountNotReady()
-    attempt = Payment.objects.filter(reference=reference).count() + 1
+    attempt = paid_for.count() + 1
+    reference = payment_reference(purpose, object_id)
     params = {
         "amount": to_minor_units(amount, currency),
         "currency": currency.lower(),
@@ -181,7 +187,8 @@ def payment_start(
     except stripe.StripeError as exc:
         raise PaymentsUnavailable() from exc
     return Payment.objects.create(
-        reference=reference,
+        purpose=purpose,
+        object_id=object_id,
         intent_id=intent["id"],
         client_secret=intent.get("client_secret") or "",
         stripe_account_id=account.stripe_account_id,
@@ -273,7 +280,6 @@ def _intent_apply(intent, *, failed: bool = False) -> str:
     payment.status = status
     if status != Payment.Status.SUCCEEDED:
         payment.save(update_fields=["status"])
-        payment_failed.send(sender=Payment, payment=payment, reference=payment.reference)
         return str(status)
     currency = str(intent.get("currency") or payment.currency).upper()
     received = intent.get("amount_received")
@@ -283,7 +289,13 @@ def _intent_apply(intent, *, failed: bool = False) -> str:
     if (payment.amount_received, currency) != (payment.amount, payment.currency):
         payment_refund_due(payment_id=payment.pk, reason=REASON_AMOUNT)
         return f"refunded: {REASON_AMOUNT}"
-    payment_succeeded.send(sender=Payment, payment=payment, reference=payment.reference)
+    if payment.purpose not in hooks.payment_succeeded:
+        # Nobody can use it (an app left out of INSTALLED_APPS, a purpose since removed):
+        # answering Stripe with an error would only have it retry; the buyer gets it back.
+        logger.error("payment %s is for %r, which no installed app handles", payment.pk, payment.reference)
+        payment_refund_due(payment_id=payment.pk, reason=REASON_UNKNOWN_PURPOSE)
+        return f"refunded: {REASON_UNKNOWN_PURPOSE}"
+    hooks.payment_succeeded.dispatch(payment.purpose, payment.object_id, payment.pk)
     return str(status)
 
 
@@ -330,6 +342,7 @@ REASON_AMOUNT = "amount differs"
 REASON_SOLD_OUT = "sold out"
 REASON_CLOSED = "order closed"
 REASON_ALREADY_PAID = "already paid"
+REASON_UNKNOWN_PURPOSE = "nothing to pay for"
 
 
 def payment_refund_due(*, payment_id: int, reason: str) -> Payment:
@@ -502,11 +515,19 @@ class ChargeResult:
 
 
 def platform_charge(
-    *, reference: str, amount: Decimal, currency: str, customer_id: str, payment_method_id: str, attempt: int
+    *,
+    purpose: str,
+    object_id: int,
+    amount: Decimal,
+    currency: str,
+    customer_id: str,
+    payment_method_id: str,
+    attempt: int,
 ) -> ChargeResult:
-    """Charge a client's card on file (off-session) on the platform's account, once per
-    reference and attempt (idempotency key). Runs in the public schema; a declined card is a
-    result, not an exception."""
+    """Charge a client's card on file (off-session) on the platform's account for what
+    `purpose` and `object_id` name (an invoice), once per attempt (idempotency key). Runs in
+    the public schema; a declined card is a result, not an exception."""
+    reference = payment_reference(purpose, object_id)
     key = f"charge:{reference}:{attempt}"
     try:
         intent = _plain(
@@ -531,7 +552,8 @@ def platform_charge(
     payment, _created = Payment.objects.get_or_create(
         intent_id=intent["id"],
         defaults={
-            "reference": reference,
+            "purpose": purpose,
+            "object_id": object_id,
             "stripe_account_id": "",
             "amount": amount,
             "currency": currency,

@@ -6,4 +6,9 @@ class SalesConfig(AppConfig):
     label = "sales"
 
     def ready(self) -> None:
-        from apps.sales import receivers  # noqa: F401 - connects the payment receivers
+        # Imported here: services need the models, loaded after the app registry.
+        from apps.core import hooks
+        from apps.sales import services
+        from apps.sales.models import Order
+
+        hooks.payment_succeeded.register(Order.PAYMENT_PURPOSE, services.order_paid_by_payment)

@@ -99,6 +99,8 @@ class Order(models.Model):
 
     # Paid at the counter: the order is paid as soon as it is made.
     COUNTER_METHODS = (PaymentMethod.CASH, PaymentMethod.CARD_TERMINAL)
+    # What its card payments say they pay for (apps.core.hooks.payment_succeeded).
+    PAYMENT_PURPOSE = "order"
 
     id = models.BigAutoField(primary_key=True)
     code = models.CharField(_("order code"), max_length=16, unique=True, default=order_code)

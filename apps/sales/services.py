@@ -510,13 +510,11 @@ def _payment_cancel_pending(order: Order) -> None:
     from apps.payments.models import Payment
     from apps.payments.services import payment_cancel
 
-    pending = Payment.objects.filter(reference=order_payment_reference(order), status=Payment.Status.PENDING)
+    pending = Payment.objects.filter(
+        purpose=Order.PAYMENT_PURPOSE, object_id=order.pk, status=Payment.Status.PENDING
+    )
     for payment_id in pending.values_list("pk", flat=True):
         payment_cancel(payment_id=payment_id)
-
-
-def order_payment_reference(order: Order) -> str:
-    return f"order:{order.pk}"
 
 
 def order_payment_start(*, order: Order):
@@ -526,7 +524,8 @@ def order_payment_start(*, order: Order):
     if order.status != Order.Status.PENDING:
         raise OrderRejected(_("Order %(code)s is not awaiting payment.") % {"code": order.code})
     return payment_start(
-        reference=order_payment_reference(order),
+        purpose=Order.PAYMENT_PURPOSE,
+        object_id=order.pk,
         amount=order.total,
         currency=order.currency,
         organizer=order.organizer,
@@ -544,6 +543,13 @@ def application_fee_of(order: Order) -> Decimal:
         return Decimal(0)
     fee = import_string(settings.SALES_APPLICATION_FEE)(order)
     return min(quantize(fee, order.currency), order.total)
+
+
+def order_paid_by_payment(order_id: int, payment_id: int) -> None:
+    """apps.core.hooks.payment_succeeded for the purpose "order" (SalesConfig.ready)."""
+    from apps.payments.models import Payment
+
+    order_payment_received(order_id=order_id, payment=Payment.objects.get(pk=payment_id))
 
 
 def order_payment_received(*, order_id: int, payment) -> Order:
@@ -744,7 +750,7 @@ def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, acto
         raise OrderRejected(_("Choose valid tickets of this order to refund."))
     amount = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
     if order.payment_method == Order.PaymentMethod.STRIPE and amount > 0:
-        payment = payment_settled_of(reference=order_payment_reference(order))
+        payment = payment_settled_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk)
         payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
     inventory.give_back(_claim_of_tickets(tickets), state="sold")
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(

@@ -238,7 +238,7 @@ def checkout_pay(request):
     from apps.payments.selectors import payment_of, stripe_publishable_key
 
     order = _cart(request)
-    payment = payment_of(reference=services.order_payment_reference(order)) if order else None
+    payment = payment_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk) if order else None
     if payment is None or payment.status != Payment.Status.PENDING or payment.amount != order.total:
         return redirect("cart")  # the cart changed since paying started: check out again
     return render(
@@ -266,7 +266,7 @@ def checkout_return(request):
     if order is None:
         return redirect("cart")
     request.session["last_order_id"] = order.pk
-    payment = payment_of(reference=services.order_payment_reference(order))
+    payment = payment_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk)
     if payment is not None:
         # Stripe unreachable: the webhook still settles it, and this page looks again.
         with contextlib.suppress(DomainError):

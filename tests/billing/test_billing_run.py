@@ -151,7 +151,8 @@ def test_transaction_fees_come_from_the_periods_sales_minus_what_stripe_took(alp
         sales.order_refund(order_id=orders[2].pk)  # …refunded now (in the period)
         orders[2].tickets.update(voided_at=in_period)
         Payment.objects.create(
-            reference=f"order:{orders[1].pk}",
+            purpose="order",
+            object_id=orders[1].pk,
             intent_id="pi_collected",
             stripe_account_id="acct_x",
             amount=Decimal("20.00"),

@@ -60,7 +60,7 @@ def test_an_invoice_is_charged_off_session_to_the_saved_card(
         invoice.total,
         1,
     )
-    payment = Payment.objects.get(reference=f"invoice:{invoice.pk}")
+    payment = Payment.objects.get(purpose="invoice", object_id=invoice.pk)
     intent = _intent(platform_on_localstripe, payment)
     assert (intent["status"], intent["amount"], intent["currency"]) == ("succeeded", 3900, "eur")
     assert (intent["customer"], intent["payment_method"]) == (
@@ -68,7 +68,7 @@ def test_an_invoice_is_charged_off_session_to_the_saved_card(
         account.payment_method_id,
     )
     assert services.invoice_charge(invoice_id=invoice.pk) == "not due"
-    assert Payment.objects.filter(reference=f"invoice:{invoice.pk}").count() == 1
+    assert Payment.objects.filter(purpose="invoice", object_id=invoice.pk).count() == 1
 
 
 def test_a_declined_card_leaves_the_client_past_due_until_a_working_card_pays(
@@ -122,7 +122,7 @@ def test_the_platforms_payment_events_come_back_to_the_public_schema_once(
     invoice = _issue(account, django_capture_on_commit_callbacks)
     assert invoice.status == Invoice.Status.PAID
 
-    payment = Payment.objects.get(reference=f"invoice:{invoice.pk}")
+    payment = Payment.objects.get(purpose="invoice", object_id=invoice.pk)
     deadline = time.monotonic() + 15
     # (localstripe may still deliver an earlier test's events: those find no payment here)
     events = WebhookEvent.objects.filter(
