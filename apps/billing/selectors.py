@@ -39,6 +39,7 @@ from apps.billing.models import (
     SalesMonth,
 )
 from apps.core.cache import cached_many, entry_key, generation_bump
+from apps.core.hooks import FeeableSale
 from apps.core.models import AuditLogEntry
 from apps.core.money import quantize
 from apps.platform.models import PlatformSettings
@@ -586,33 +587,29 @@ def sales_currency_of(account: BillingAccount) -> str | None:
 # --- the platform's cut of ticket sales ---------------------------------------------------------
 
 
-def application_fee_for_order(order) -> Decimal:
-    """The platform's transaction fee on an online order, as its client's plan (and overrides)
-    says: the fixed fee per ticket plus the percent of the ticket revenue. Read in the order's
-    organization schema; an organizer without a client account pays none. A fixed fee priced
-    in another currency than the order's is converted with the stored rates (or left out
-    when a rate is missing: never block a sale on it)."""
-    from django.db import connection
-
-    schema_name = connection.schema_name
+def application_fee_for_order(sale: FeeableSale) -> Decimal:
+    """The platform's transaction fee on an online sale, as its client's plan (and overrides)
+    says: the fixed fee per paid ticket plus the percent of the ticket revenue. An organizer
+    without a client account pays none. A fixed fee priced in another currency than the
+    sale's is converted with the stored rates (or left out when a rate is missing: never
+    block a sale on it). Answers core.hooks.sale_application_fee (BillingConfig.ready)."""
     with schema_context("public"):
         account = (
             BillingAccount.objects.select_related("plan")
-            .filter(organization__schema_name=schema_name, organizer_id=order.organizer_id)
+            .filter(organization__schema_name=sale.schema_name, organizer_id=sale.organizer_id)
             .first()
         )
         if account is None:
             return Decimal(0)
         price = account_price(account)
         fixed = price.fixed_fee
-        if price.currency != order.currency:
+        if price.currency != sale.currency:
             try:
-                fixed = currency_convert(fixed, price.currency, order.currency)
+                fixed = currency_convert(fixed, price.currency, sale.currency)
             except NoPrice:
                 fixed = Decimal(0)
-    tickets = order.tickets.filter(price__gt=0).count()
-    percent = order.subtotal * price.percent_fee / 100
-    return quantize(fixed * tickets + percent, order.currency)
+    percent = sale.subtotal * price.percent_fee / 100
+    return quantize(fixed * sale.paid_tickets + percent, sale.currency)
 
 
 def currency_convert(

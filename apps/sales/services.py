@@ -14,7 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core import hooks
 from apps.core.audit import Actor, audit_log
+from apps.core.hooks import FeeableSale
 from apps.core.money import quantize
 from apps.events.models import Event, EventDate, TicketType
 from apps.organizers.catalog import catalog_changed
@@ -535,13 +537,17 @@ def order_payment_start(*, order: Order):
 
 
 def application_fee_of(order: Order) -> Decimal:
-    """The platform's cut of an online order, as its plan says (settings.SALES_APPLICATION_FEE
-    names the function that knows plans; none: no fee)."""
-    from django.utils.module_loading import import_string
-
-    if not settings.SALES_APPLICATION_FEE:
-        return Decimal(0)
-    fee = import_string(settings.SALES_APPLICATION_FEE)(order)
+    """The platform's cut of an online order, as the platform says (core.hooks'
+    sale_application_fee, answered by billing from the client's plan), never more than the
+    order's total."""
+    sale = FeeableSale(
+        schema_name=connection.schema_name,
+        organizer_id=order.organizer_id,
+        currency=order.currency,
+        paid_tickets=order.tickets.filter(price__gt=0).count(),
+        subtotal=order.subtotal,
+    )
+    fee = hooks.sale_application_fee(sale)
     return min(quantize(fee, order.currency), order.total)
 
 

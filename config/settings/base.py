@@ -513,7 +513,3 @@ SALES_RESERVATION_MINUTES = env.int("SALES_RESERVATION_MINUTES", default=15)
 # client network (an address; IPv6: its /64), may hold at once in an organization (0: no limit).
 SALES_HOLD_LIMIT_PER_SESSION = env.int("SALES_HOLD_LIMIT_PER_SESSION", default=20)
 SALES_HOLD_LIMIT_PER_NETWORK = env.int("SALES_HOLD_LIMIT_PER_NETWORK", default=60)
-# The function (dotted path) giving the platform's fee on an online order; empty: none.
-SALES_APPLICATION_FEE = env(
-    "SALES_APPLICATION_FEE", default="apps.billing.selectors.application_fee_for_order"
-)

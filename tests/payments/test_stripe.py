@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 import responses
 from django.core import mail
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -26,9 +26,19 @@ from tests.payments.fixtures import ACCOUNT
 from tests.tenants import ALPHA
 
 
-def fee_of_test_plan(order):
-    """The fee function the tests name in settings: 1.00 per ticket + 2 %."""
-    return Decimal("1.00") * order.tickets.count() + order.total * Decimal("0.02")
+def _client_on_plan(organization, organizer, **price):
+    """The organizer made a client of the platform, on a plan with the given EUR price."""
+    from apps.billing.services import billing_account_open
+    from tests.billing.factories import EUR_PRICE, plan_build
+
+    return billing_account_open(
+        organization=organization,
+        organizer_id=organizer.pk,
+        organizer_name=organizer.name,
+        organizer_slug=organizer.slug,
+        country="FR",
+        plan=plan_build(price={**EUR_PRICE, **price}),
+    )
 
 
 def _online_order(shop, quantity=2):
@@ -67,8 +77,8 @@ def _succeeded(intent) -> dict:
     )
 
 
-@override_settings(SALES_APPLICATION_FEE="tests.payments.test_stripe.fee_of_test_plan")
-def test_the_intent_is_made_on_the_organizers_account_with_the_platform_fee(stripe_api, shop):
+def test_the_intent_is_made_on_the_organizers_account_with_the_platform_fee(stripe_api, shop, alpha):
+    _client_on_plan(alpha, shop.organizer, fixed_fee=Decimal("1.00"), percent_fee=Decimal("2.00"))
     order = _online_order(shop, quantity=2)  # 2 × 10.00
 
     payment, intent = _start(stripe_api, order)
@@ -323,17 +333,8 @@ def test_without_platform_keys_payment_is_unavailable(stripe_api, shop):
 
 def test_the_platform_fee_comes_from_the_clients_plan_and_overrides(stripe_api, shop, alpha):
     from apps.billing.models import BillingAccount
-    from apps.billing.services import billing_account_open
-    from tests.billing.factories import plan_build
 
-    account = billing_account_open(
-        organization=alpha,
-        organizer_id=shop.organizer.pk,
-        organizer_name=shop.organizer.name,
-        organizer_slug=shop.organizer.slug,
-        country="FR",
-        plan=plan_build(),  # 0.49 per ticket + 1.50 %
-    )
+    account = _client_on_plan(alpha, shop.organizer)  # 0.49 per ticket + 1.50 %
     order = _online_order(shop, quantity=2)  # 2 × 10.00
     _start(stripe_api, order)
     BillingAccount.objects.filter(pk=account.pk).update(percent_fee_override=Decimal("0"))
@@ -360,3 +361,17 @@ def test_a_signed_body_nested_past_the_bound_is_a_400(stripe_platform):
 
     assert answer.status_code == 400
     assert not WebhookEvent.objects.exists()
+
+
+def test_the_platform_fee_is_billings_answer_to_the_sales_hook_and_capped_at_the_total(
+    stripe_api, shop, alpha
+):
+    from apps.billing.selectors import application_fee_for_order
+    from apps.core import hooks
+
+    assert hooks.sale_application_fee._answer is application_fee_for_order  # BillingConfig.ready
+    _client_on_plan(alpha, shop.organizer, fixed_fee=Decimal("30.00"))  # more than a ticket
+    order = _online_order(shop, quantity=1)  # 10.00
+
+    with schema_context(ALPHA.schema_name):
+        assert sales.application_fee_of(order) == order.total == Decimal("10.00")
