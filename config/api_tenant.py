@@ -12,8 +12,12 @@ from apps.events.api.views import (
     ReplicationViewSet,
     TicketTypeViewSet,
 )
-from apps.operators.api.views import InvitationViewSet, TeamMemberViewSet
-from apps.organizers.api.views import DistributionViewSet, OrganizerViewSet
+from apps.operators.api.views import (
+    DistributionViewSet,
+    InvitationViewSet,
+    OrganizerViewSet,
+    TeamMemberViewSet,
+)
 from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, TicketViewSet
 
 router = DefaultRouter()

@@ -11,13 +11,11 @@ from apps.core.views import brand_css
 
 urlpatterns = [
     path("", include("apps.sales.urls")),
-    path("control/", include("apps.organizers.urls")),
     path("control/", include("apps.operators.urls")),
     path("control/", include("apps.events.urls")),
     path("control/", include("apps.sales.control_urls")),
     path("control/billing/", include("apps.billing.control_urls")),
     path("control/", include("apps.accounts.urls")),
-    path("control/", include("apps.tenancy.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("brand.css", brand_css, name="brand-css"),

@@ -5,5 +5,4 @@ from apps.accounts import views
 urlpatterns = [
     path("login/<str:token>/", views.token_login, name="token-login"),
     path("support/end/", views.support_session_leave, name="support-session-end"),
-    path("support-sessions/", views.support_sessions, name="support-sessions"),
 ]

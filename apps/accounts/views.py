@@ -4,12 +4,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.selectors import support_session_open_of, support_sessions_with_actions
+from apps.accounts.selectors import support_session_open_of
 from apps.accounts.services import SUPPORT_SESSION_KEY, login_token_consume, support_session_end
 from apps.core.audit import Actor
 from apps.core.links import url_on
-from apps.operators.decorators import requires
-from apps.operators.permissions import can_view_support_sessions
 from apps.tenancy.selectors import platform_base_domain
 
 
@@ -46,9 +44,3 @@ def support_session_leave(request):
     support_session_end(support_session=support, actor=Actor.from_request(request))
     logout(request)
     return redirect(url_on(platform_base_domain(), "/platform/"))
-
-
-@requires(can_view_support_sessions)
-def support_sessions(request):
-    """Who of the platform opened this site, when, why, for how long, and what they did."""
-    return render(request, "accounts/support_sessions.html", {"sessions": support_sessions_with_actions()})

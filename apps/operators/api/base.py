@@ -2,7 +2,8 @@
 write through services.
 
 `ServiceViewSet` is a `ModelViewSet` whose writes call the services named on the class,
-always with `actor=` and the instance under `instance_kwarg`:
+always with `actor=` and the instance under `instance_kwarg` (`ServiceWriteMixin` is the same
+for a viewset made of fewer DRF mixins):
 
     class LocationViewSet(ServiceViewSet):
         serializer_class = LocationSerializer
@@ -14,7 +15,7 @@ always with `actor=` and the instance under `instance_kwarg`:
 
 Who may call the viewset at all is its `permission_classes` (`IsOperator` by default,
 `IsPlatformAdmin` for the platform's); who may write one object is `write_action`, asked on
-the object written (on create: the validated `parent_field`). A refusal is a 403 with
+the object written (on create: the validated `parent_field`, when there is one). A refusal is a 403 with
 `write_denied_message(obj)`. `write_action = None`: the permission class decides alone.
 `create_only_fields` are dropped from the validated data on update (a price never moves to
 another plan). A viewset with a write of its own (an action, a service with other
@@ -30,7 +31,7 @@ from apps.operators.api.permissions import IsOperator
 from apps.operators.permissions import Action, can
 
 
-class ServiceViewSet(viewsets.ModelViewSet):
+class ServiceWriteMixin:
     permission_classes = [IsOperator]
     create_service = update_service = delete_service = None
     instance_kwarg = ""
@@ -47,10 +48,11 @@ class ServiceViewSet(viewsets.ModelViewSet):
             raise NotAllowed(self.write_denied_message(obj))
 
     def parent_of(self, data):
-        return data[self.parent_field] if self.parent_field else None
+        return data[self.parent_field]
 
     def perform_create(self, serializer):
-        self.check_write(self.parent_of(serializer.validated_data))
+        if self.parent_field:
+            self.check_write(self.parent_of(serializer.validated_data))
         serializer.instance = type(self).create_service(
             actor=Actor.from_request(self.request), **serializer.validated_data
         )
@@ -79,3 +81,7 @@ class ServiceViewSet(viewsets.ModelViewSet):
                     return queryset.none()
                 queryset = queryset.filter(**{field: value})
         return queryset
+
+
+class ServiceViewSet(ServiceWriteMixin, viewsets.ModelViewSet):
+    """List, read, create, change and delete; the writes through services (above)."""

@@ -10,14 +10,19 @@ from apps.accounts.models import User
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed
 from apps.operators import selectors, services
+from apps.operators.api.base import ServiceViewSet, ServiceWriteMixin
 from apps.operators.api.permissions import IsOperator
 from apps.operators.api.serializers import (
     DistributionLinkSerializer,
+    DistributionSerializer,
     InvitationAcceptSerializer,
     InvitationSerializer,
     OrganizerLinkSerializer,
+    OrganizerSerializer,
     TeamMemberSerializer,
 )
+from apps.operators.permissions import Action, can, distributions_visible_to, organizers_visible_to
+from apps.organizers import services as organizers
 from apps.organizers.models import Distribution, Organizer
 
 
@@ -141,3 +146,68 @@ class InvitationViewSet(
             host=request.get_host(),
         )
         return Response({"id": operator.pk, "email": operator.email}, status=status.HTTP_201_CREATED)
+
+
+# --- organizers and their distributions ----------------------------------------------
+
+
+class _ConfiguredOrganizerWrites(ServiceWriteMixin):
+    write_action = Action.CONFIGURE
+
+    def write_denied_message(self, obj) -> str:
+        organizer = obj if isinstance(obj, Organizer) else obj.organizer
+        return _("You have no configuration permission on %(organizer)s.") % {"organizer": organizer}
+
+
+class OrganizerViewSet(
+    _ConfiguredOrganizerWrites,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Organizers of this organization that you configure or sell for."""
+
+    serializer_class = OrganizerSerializer
+    create_service, update_service = organizers.organizer_create, organizers.organizer_update
+    instance_kwarg = "organizer"
+
+    def get_queryset(self):
+        return organizers_visible_to(self.request.user).prefetch_related("distributions").order_by("name")
+
+    def create(self, request, *args, **kwargs):
+        # Refuse before validating: a non-admin learns nothing from field errors.
+        if not can(request.user, Action.CREATE_ORGANIZER):
+            raise NotAllowed(_("Only organization admins may add organizers."))
+        return super().create(request, *args, **kwargs)
+
+
+class DistributionViewSet(_ConfiguredOrganizerWrites, ServiceViewSet):
+    """Sale channels you sell in, or of organizers you configure."""
+
+    serializer_class = DistributionSerializer
+    create_service, delete_service = organizers.distribution_create, organizers.distribution_delete
+    instance_kwarg = "distribution"
+    parent_field = "organizer"
+
+    def get_queryset(self):
+        queryset = (
+            distributions_visible_to(self.request.user)
+            .select_related("organizer")
+            .order_by("organizer", "pk")
+        )
+        organizer = self.request.query_params.get("organizer")
+        if organizer and organizer.isdigit():
+            queryset = queryset.filter(organizer_id=organizer)
+        return queryset
+
+    def perform_update(self, serializer):
+        # Only the name changes (a channel never moves to another organizer).
+        distribution = serializer.instance
+        self.check_write(distribution)
+        serializer.instance = organizers.distribution_rename(
+            distribution=distribution,
+            name=serializer.validated_data.get("name", distribution.name),
+            actor=Actor.from_request(self.request),
+        )

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 from rest_framework import serializers
 
-from apps.organizers.api.serializers import OrganizerSerializer
+from apps.operators.api.serializers import OrganizerSerializer
 from apps.platform.models import PlatformSettings, mask_secret, validate_host_name
 from apps.tenancy.models import Organization
 

@@ -1,5 +1,8 @@
+"""The control panel's dashboard, organizers and their distributions (sale channels); the
+writes are apps.organizers.services."""
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -7,14 +10,8 @@ from django.views.decorators.http import require_POST
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.core.forms import add_validation_errors
-from apps.operators.decorators import requires
-from apps.operators.permissions import (
-    Action,
-    can,
-    can_open_control_panel,
-    distributions_visible_to,
-    organizers_visible_to,
-)
+from apps.operators.decorators import control_view, require
+from apps.operators.permissions import Action, distributions_visible_to, organizers_visible_to
 from apps.organizers import services
 from apps.organizers.forms import DistributionForm, OrganizerForm
 
@@ -23,24 +20,19 @@ def _visible_organizer(request, pk):
     return get_object_or_404(organizers_visible_to(request.user), pk=pk)
 
 
-def _require(request, action, obj):
-    if not can(request.user, action, obj):
-        raise PermissionDenied
-
-
-@requires(can_open_control_panel)
+@control_view
 def control_dashboard(request):
     organizers = organizers_visible_to(request.user).prefetch_related("distributions").order_by("name")
     return render(request, "organizers/dashboard.html", {"organizers": organizers})
 
 
-@requires(can_open_control_panel)
+@control_view
 def organizer_list(request):
     organizers = organizers_visible_to(request.user).order_by("name")
     return render(request, "organizers/organizer_list.html", {"organizers": organizers})
 
 
-@requires(can_open_control_panel)
+@control_view
 def organizer_detail(request, pk):
     organizer = _visible_organizer(request, pk)
     distributions = distributions_visible_to(request.user).filter(organizer=organizer)
@@ -55,10 +47,10 @@ def organizer_detail(request, pk):
     )
 
 
-@requires(can_open_control_panel)
+@control_view
 def organizer_edit(request, pk):
     organizer = _visible_organizer(request, pk)
-    _require(request, Action.CONFIGURE, organizer)
+    require(request, Action.CONFIGURE, organizer)
     form = OrganizerForm(request.POST or None, instance=organizer)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
@@ -80,10 +72,10 @@ def organizer_edit(request, pk):
 
 
 @require_POST
-@requires(can_open_control_panel)
+@control_view
 def distribution_add(request, pk):
     organizer = _visible_organizer(request, pk)
-    _require(request, Action.CONFIGURE, organizer)
+    require(request, Action.CONFIGURE, organizer)
     form = DistributionForm(request.POST)
     if form.is_valid():
         services.distribution_create(
@@ -96,12 +88,12 @@ def distribution_add(request, pk):
 
 
 @require_POST
-@requires(can_open_control_panel)
+@control_view
 def distribution_delete(request, pk):
     distribution = get_object_or_404(
         distributions_visible_to(request.user).select_related("organizer"), pk=pk
     )
-    _require(request, Action.CONFIGURE, distribution)
+    require(request, Action.CONFIGURE, distribution)
     try:
         services.distribution_delete(distribution=distribution, actor=Actor.from_request(request))
     except DomainError as exc:

@@ -1,3 +1,5 @@
+"""The control panel's team: members and their permissions, invitations and their acceptance."""
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import transaction
@@ -10,13 +12,13 @@ from apps.accounts.models import User
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.operators import selectors, services
-from apps.operators.decorators import requires
+from apps.operators.decorators import control_view
 from apps.operators.forms import AcceptInvitationForm, AccessForm, InvitationForm
 from apps.operators.models import ConfigurationPermission, SalePermission
-from apps.operators.permissions import can_open_control_panel, organizers_configurable_by
+from apps.operators.permissions import organizers_configurable_by
 
 
-@requires(can_open_control_panel)
+@control_view
 def team(request):
     return render(
         request,
@@ -28,7 +30,7 @@ def team(request):
     )
 
 
-@requires(can_open_control_panel)
+@control_view
 def member_permissions(request, pk):
     """Edit a team member's links to what I configure; nothing else of theirs is shown."""
     member = selectors.team_member_of(request.user, pk)
@@ -81,7 +83,7 @@ def _apply_access(request, operator: User, form: AccessForm) -> None:
         services.sale_permission_revoke(actor=actor, operator=operator, distribution=distributions[pk])
 
 
-@requires(can_open_control_panel)
+@control_view
 def invitations(request):
     form = InvitationForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +112,7 @@ def invitations(request):
 
 
 @require_POST
-@requires(can_open_control_panel)
+@control_view
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(selectors.invitations_visible_to(request.user), pk=pk)
     try:
