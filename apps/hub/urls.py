@@ -1,7 +1,7 @@
 from django.urls import path
 
-from apps.hub import views
+from apps.hub.views import public
 
 urlpatterns = [
-    path("events/", views.hub, name="hub"),
+    path("events/", public.hub, name="hub"),
 ]

@@ -1,3 +1,5 @@
+"""The events hub: a public page of the platform host, every client's events to come."""
+
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
