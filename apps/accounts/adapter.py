@@ -6,10 +6,10 @@ from django.db import connection
 from django.http import Http404
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.accounts.models import FacebookApp
 from apps.accounts.support import is_support_address, support_address_refusal
 from apps.core.emails import email_send
 from apps.core.ratelimit import Rate, client_address
-from apps.platform.models import PlatformSettings
 
 FACEBOOK = "facebook"
 
@@ -61,7 +61,7 @@ class FacebookLoginOff(SocialApp.DoesNotExist, Http404):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Social login providers as the platform's settings configure them.
 
-    Facebook uses the platform's own app (PlatformSettings.facebook_app_id/_secret), never
+    Facebook uses the platform's own app (FacebookApp.facebook_app_id/_secret), never
     one from the database or the Django settings, and only on organization hosts: customers
     and operators are users of their organization's schema, so a Facebook sign-in creates or
     finds the user there alone. The platform host (platform admins: password and TOTP) has none.
@@ -112,9 +112,7 @@ def platform_facebook_app(request) -> SocialApp | None:
         return cached
     with schema_context(get_public_schema_name()):
         credentials = (
-            PlatformSettings.objects.filter(pk=1)
-            .values_list("facebook_app_id", "facebook_app_secret")
-            .first()
+            FacebookApp.objects.filter(pk=1).values_list("facebook_app_id", "facebook_app_secret").first()
         )
     app = None
     if credentials and all(credentials):

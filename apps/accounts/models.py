@@ -1,10 +1,14 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
+
+from apps.core.singletons import PublicSingleton
 
 
 class UserManager(BaseUserManager):
@@ -192,3 +196,37 @@ class SupportSession(models.Model):
         """How long it lasted (so far, while it runs), in whole minutes."""
         end = self.closed_at or timezone.now()
         return max(0, int((end - self.opened_at).total_seconds() // 60))
+
+
+class FacebookApp(PublicSingleton):
+    """The platform's Facebook app (one row, public schema): "Continue with Facebook" on
+    every organization host while it holds both the id and the secret."""
+
+    FIELDS = ("facebook_app_id", "facebook_app_secret")
+    SECRET_FIELDS = ("facebook_app_secret",)  # never shown back
+
+    facebook_app_id = models.CharField(
+        _("Facebook app id"),
+        max_length=64,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]+$", _("A Facebook app id is made of digits."))],
+        help_text=_("Empty: no “Continue with Facebook” on any site."),
+    )
+    facebook_app_secret = models.CharField(_("Facebook app secret"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("Facebook app")
+        verbose_name_plural = _("Facebook app")
+
+    def __str__(self) -> str:
+        return str(_("Facebook app"))
+
+    def clean(self) -> None:
+        if bool(self.facebook_app_id) != bool(self.facebook_app_secret):
+            raise ValidationError(
+                {"facebook_app_secret": _("Facebook login needs both the app id and the app secret.")}
+            )
+
+    @property
+    def facebook_login_enabled(self) -> bool:
+        return bool(self.facebook_app_id and self.facebook_app_secret)

@@ -14,12 +14,13 @@ from knox.settings import CONSTANTS as knox_constants
 from knox.settings import knox_settings
 
 from apps.accounts.authentication import api_token_digest
-from apps.accounts.models import ApiToken, ApprovalRequest, User
+from apps.accounts.models import ApiToken, ApprovalRequest, FacebookApp, User
 from apps.accounts.roles import platform_admin_emails
 from apps.accounts.support import support_address_check
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.links import url_on
+from apps.core.singletons import singleton_update
 from apps.core.tokens import token_sign, token_unsign
 from apps.tenancy.selectors import platform_base_domain
 
@@ -170,3 +171,9 @@ def support_session_end(*, support_session, actor, why: str = "ended") -> bool:
         if ended:
             audit_log(actor=actor, action=f"support.session_{why}", target=support_session)
     return bool(ended)
+
+
+def facebook_app_update(*, changes: dict) -> FacebookApp:
+    """Write the given values of the platform's Facebook app (id and secret go together),
+    validated, in the caller's transaction; read afresh on each request. The caller audits."""
+    return singleton_update(FacebookApp, changes=changes)

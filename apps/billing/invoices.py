@@ -10,12 +10,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from apps.billing.models import Invoice
+from apps.core.models import Branding
 from apps.core.money import format_money
-from apps.platform.models import PlatformSettings
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
-    platform = PlatformSettings.load()
+    platform = Branding.stored()
     account = invoice.account
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)

@@ -51,7 +51,7 @@ DEFAULT_CURRENCY = "EUR"
 
 def default_currency() -> str:
     """The currency plans are priced in first and converted from (PlatformSettings, else EUR)."""
-    return getattr(PlatformSettings.load(), "default_currency", DEFAULT_CURRENCY) or DEFAULT_CURRENCY
+    return PlatformSettings.stored().default_currency or DEFAULT_CURRENCY
 
 
 @dataclass(frozen=True)

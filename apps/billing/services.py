@@ -38,8 +38,8 @@ from apps.billing.selectors import (
     plan_price_for_country,
 )
 from apps.core.audit import Actor, audit_log
+from apps.core.models import Branding
 from apps.core.money import quantize
-from apps.platform.models import PlatformSettings
 
 SYSTEM = Actor(user=None)
 
@@ -848,7 +848,7 @@ def invoice_send(*, invoice_id: int) -> bool:
         to = invoice.account.contact_email or _client_admin_email(invoice.account)
         if not to:
             return False
-        context = {"invoice": invoice, "lines": invoice.lines.all(), "platform": PlatformSettings.load()}
+        context = {"invoice": invoice, "lines": invoice.lines.all(), "platform": Branding.stored()}
         invoice.sent_at = timezone.now()
         invoice.save(update_fields=["sent_at"])
         message_send(
@@ -976,7 +976,7 @@ def _dunning_notice(invoice_id: int, *, suspended: bool) -> None:
             subject=subject,
             body=render_to_string(
                 "billing/email/dunning.txt",
-                {"invoice": invoice, "suspended": suspended, "platform": PlatformSettings.load()},
+                {"invoice": invoice, "suspended": suspended, "platform": Branding.stored()},
             ),
         )
 

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY, default_platform_name, hex_color
+from apps.core.singletons import PublicSingleton
+
 
 class AuditLogEntry(models.Model):
     """Who did what, when and from which host; one table per schema."""
@@ -51,3 +54,33 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class Branding(PublicSingleton):
+    """The platform's brand (one row, public schema): every page without an organizer's own
+    brand wears it, and so do the platform's invoices and e-mails."""
+
+    name = models.CharField(_("platform name"), max_length=100, default=default_platform_name)
+    logo = models.ImageField(_("logo"), upload_to="platform/logos/", blank=True)
+    primary_color = models.CharField(
+        _("primary colour"), max_length=7, default=DEFAULT_PRIMARY, validators=[hex_color]
+    )
+    accent_color = models.CharField(
+        _("accent colour"), max_length=7, default=DEFAULT_ACCENT, validators=[hex_color]
+    )
+    support_email = models.EmailField(_("support e-mail address"), blank=True)
+    legal_footer = models.TextField(
+        _("legal footer"), blank=True, help_text=_("Shown at the foot of the platform's pages.")
+    )
+    show_powered_by = models.BooleanField(
+        _("show “Powered by Tessera”"),
+        default=False,
+        help_text=_("Off: nothing on any site names Tessera."),
+    )
+
+    class Meta:
+        verbose_name = _("platform brand")
+        verbose_name_plural = _("platform brand")
+
+    def __str__(self) -> str:
+        return self.name

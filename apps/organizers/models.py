@@ -1,13 +1,10 @@
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from localflavor.generic.models import IBANField
 
-from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY, Brand
+from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY, Brand, hex_color
 from apps.organizers.validators import validate_currency, validate_vat_number
-
-hex_color = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f5eff."))
 
 
 class Organizer(models.Model):

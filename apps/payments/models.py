@@ -1,16 +1,81 @@
-"""Stripe records: connected accounts and processed webhook events (public schema, where the
-one webhook endpoint routes from), payments and refunds (each organization's schema).
+"""Stripe records: the platform's own Stripe account, connected accounts and processed
+webhook events (public schema, where the one webhook endpoint routes from), payments and
+refunds (each organization's schema).
 
 The app is in SHARED_APPS and TENANT_APPS, so every table exists on both sides; the public
-ones hold ConnectedAccount and WebhookEvent rows, organization schemas Payment and Refund.
+ones hold PlatformStripeAccount, ConnectedAccount and WebhookEvent rows, organization
+schemas Payment and Refund.
 """
 
 from decimal import Decimal
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.singletons import PublicSingleton, mask_secret
+
 AMOUNT = {"max_digits": 12, "decimal_places": 3}
+
+validate_stripe_secret_key = RegexValidator(
+    r"^(sk|rk)_(test|live)_[0-9A-Za-z]+$", _("A Stripe secret key starts with sk_test_ or sk_live_.")
+)
+validate_stripe_publishable_key = RegexValidator(
+    r"^pk_(test|live)_[0-9A-Za-z]+$", _("A Stripe publishable key starts with pk_test_ or pk_live_.")
+)
+validate_stripe_webhook_secret = RegexValidator(
+    r"^whsec_[0-9A-Za-z]+$", _("A Stripe webhook signing secret starts with whsec_.")
+)
+validate_stripe_connect_client_id = RegexValidator(
+    r"^ca_[0-9A-Za-z]+$", _("A Stripe Connect client id starts with ca_.")
+)
+
+
+class PlatformStripeAccount(PublicSingleton):
+    """The platform owner's Stripe account (one row, public schema): its keys, the webhook
+    signing secret and the Connect client id; empty values fall back to the environment's."""
+
+    FIELDS = (
+        "stripe_secret_key",
+        "stripe_publishable_key",
+        "stripe_webhook_secret",
+        "stripe_connect_client_id",
+    )
+    SECRET_FIELDS = ("stripe_secret_key", "stripe_webhook_secret")  # never shown back
+
+    stripe_secret_key = models.CharField(
+        _("Stripe secret key"), max_length=255, blank=True, validators=[validate_stripe_secret_key]
+    )
+    stripe_publishable_key = models.CharField(
+        _("Stripe publishable key"), max_length=255, blank=True, validators=[validate_stripe_publishable_key]
+    )
+    stripe_webhook_secret = models.CharField(
+        _("Stripe webhook signing secret"),
+        max_length=255,
+        blank=True,
+        validators=[validate_stripe_webhook_secret],
+    )
+    stripe_connect_client_id = models.CharField(
+        _("Stripe Connect client id"),
+        max_length=255,
+        blank=True,
+        validators=[validate_stripe_connect_client_id],
+    )
+
+    class Meta:
+        verbose_name = _("platform Stripe account")
+        verbose_name_plural = _("platform Stripe account")
+
+    def __str__(self) -> str:
+        return str(_("Platform Stripe account"))
+
+    @property
+    def stripe_secret_key_masked(self) -> str:
+        return mask_secret(self.stripe_secret_key)
+
+    @property
+    def stripe_webhook_secret_masked(self) -> str:
+        return mask_secret(self.stripe_webhook_secret)
 
 
 class ConnectedAccount(models.Model):

@@ -1,7 +1,6 @@
-from django.apps import apps
 from django.conf import settings
 
-from apps.payments.models import Payment
+from apps.payments.models import Payment, PlatformStripeAccount
 
 
 def payment_of(*, purpose: str, object_id: int) -> Payment | None:
@@ -21,5 +20,5 @@ def payment_settled_of(*, purpose: str, object_id: int) -> Payment | None:
 
 
 def stripe_publishable_key() -> str:
-    platform = apps.get_model("platform", "PlatformSettings").load()
+    platform = PlatformStripeAccount.stored()
     return platform.stripe_publishable_key or settings.STRIPE_PUBLISHABLE_KEY

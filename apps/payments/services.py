@@ -14,7 +14,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import stripe
-from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
@@ -26,6 +25,7 @@ from apps.core import hooks
 from apps.core.exceptions import DomainError
 from apps.core.json_input import json_parse
 from apps.core.money import from_minor_units, to_minor_units
+from apps.core.singletons import singleton_update
 from apps.payments.exceptions import (
     AccountNotReady,
     BadWebhook,
@@ -33,7 +33,14 @@ from apps.payments.exceptions import (
     PaymentsUnavailable,
     PaymentUnderway,
 )
-from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent, payment_reference
+from apps.payments.models import (
+    ConnectedAccount,
+    Payment,
+    PlatformStripeAccount,
+    Refund,
+    WebhookEvent,
+    payment_reference,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +48,17 @@ logger = logging.getLogger(__name__)
 def _credentials() -> tuple[str, str]:
     """The platform's Stripe secret key and webhook signing secret: its settings page's,
     else the environment's."""
-    platform = apps.get_model("platform", "PlatformSettings").load()
+    platform = PlatformStripeAccount.stored()
     return (
         platform.stripe_secret_key or settings.STRIPE_SECRET_KEY,
         platform.stripe_webhook_secret or settings.STRIPE_WEBHOOK_SECRET,
     )
+
+
+def platform_stripe_account_update(*, changes: dict) -> PlatformStripeAccount:
+    """Write the given values of the platform's Stripe account, validated, in the caller's
+    transaction (read afresh by every Stripe call: nothing cached). The caller audits."""
+    return singleton_update(PlatformStripeAccount, changes=changes)
 
 
 def _plain(stripe_object) -> dict:

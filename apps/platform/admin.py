@@ -5,11 +5,13 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import ApiToken, ApprovalRequest
+from apps.accounts.models import ApiToken, ApprovalRequest, FacebookApp
 from apps.core.admin_sites import platform_admin_site
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
-from apps.platform.forms import InfoPageForm
+from apps.core.models import Branding
+from apps.payments.models import PlatformStripeAccount
+from apps.platform.forms import InfoPageForm, PlatformSettingsPartsForm
 from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
 from apps.platform.services import (
     client_signup_retry,
@@ -22,11 +24,26 @@ from apps.platform.services import (
 
 @admin.register(PlatformSettings, site=platform_admin_site)
 class PlatformSettingsAdmin(admin.ModelAdmin):
-    """Stripe and Facebook values are read-only here (secrets masked): changing them needs the admin's
-    password, which only the platform's settings page (/platform/settings/) asks for."""
+    """The platform's settings with the other parts of its settings page (brand, hosts), as
+    one. Stripe and Facebook values are read-only here (secrets masked): changing them needs
+    the admin's password, which only the platform's settings page (/platform/settings/) asks for."""
 
-    list_display = ["__str__", "name", "mode", "owner_organization"]
-    exclude = list(PlatformSettings.CREDENTIAL_FIELDS)
+    form = PlatformSettingsPartsForm
+    list_display = ["__str__", "brand_name", "mode", "owner_organization"]
+    fields = [
+        "name",
+        "logo",
+        "primary_color",
+        "accent_color",
+        "support_email",
+        "legal_footer",
+        "default_currency",
+        "base_domain",
+        "name_servers",
+        "mode",
+        "owner_organization",
+        "show_powered_by",
+    ]
     readonly_fields = [
         "stripe_secret_key_masked",
         "stripe_publishable_key",
@@ -35,24 +52,43 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
         "facebook_app_id",
     ]
 
+    def get_fields(self, request, obj=None):
+        return [*self.fields, *self.readonly_fields]
+
     def has_add_permission(self, request):
         return not PlatformSettings.objects.exists()
 
+    @admin.display(description=_("platform name"))
+    def brand_name(self, obj):
+        return Branding.stored().name
+
     @admin.display(description=_("Stripe secret key"))
     def stripe_secret_key_masked(self, obj):
-        return obj.stripe_secret_key_masked or "—"
+        return PlatformStripeAccount.stored().stripe_secret_key_masked or "—"
+
+    @admin.display(description=_("Stripe publishable key"))
+    def stripe_publishable_key(self, obj):
+        return PlatformStripeAccount.stored().stripe_publishable_key or None
 
     @admin.display(description=_("Stripe webhook signing secret"))
     def stripe_webhook_secret_masked(self, obj):
-        return obj.stripe_webhook_secret_masked or "—"
+        return PlatformStripeAccount.stored().stripe_webhook_secret_masked or "—"
+
+    @admin.display(description=_("Stripe Connect client id"))
+    def stripe_connect_client_id(self, obj):
+        return PlatformStripeAccount.stored().stripe_connect_client_id or None
+
+    @admin.display(description=_("Facebook app id"))
+    def facebook_app_id(self, obj):
+        return FacebookApp.stored().facebook_app_id or None
 
     def save_model(self, request, obj, form, change):
-        # Through the service, as the settings page does: validated, audited, cache dropped.
+        # Through the service, as the settings page does: validated, audited, caches dropped.
         saved = platform_settings_update(
             changes={name: form.cleaned_data[name] for name in form.changed_data},
             actor=Actor.from_request(request),
         )
-        obj.pk = saved.pk
+        obj.pk = saved.platform.pk
 
 
 platform_admin_site.register(Group, GroupAdmin)

@@ -15,6 +15,8 @@ from apps.accounts.services import user_create
 from apps.billing.demo import billing_demo_clients_seed, billing_demo_invoices_seed, billing_demo_seed
 from apps.billing.services import sales_months_refresh
 from apps.core.audit import Actor
+from apps.core.branding import default_platform_name
+from apps.core.models import Branding
 from apps.events.models import ReplicationRequest, TicketType
 from apps.events.services import (
     event_create,
@@ -29,7 +31,6 @@ from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Distribution, Organizer
 from apps.organizers.services import organizer_create
 from apps.payments.models import ConnectedAccount
-from apps.platform.models import PlatformSettings, default_platform_name
 from apps.platform.services import platform_settings_update
 from apps.sales.models import Order
 from apps.sales.services import OrderLine, order_create
@@ -137,7 +138,7 @@ def demo_seed(*, log=print) -> list[str]:
         if not Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(admin, DEMO_TOTP_SECRET)
         # Brand the demo platform once; a name the owner has since chosen is kept.
-        if PlatformSettings.load().name == default_platform_name():
+        if Branding.stored().name == default_platform_name():
             platform_settings_update(changes=DEMO_BRAND, actor=Actor(user=None))
             log(f"Branded the platform {DEMO_BRAND['name']}")
         billing_demo_seed()  # the two plans, their prices and the exchange rates

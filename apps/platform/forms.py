@@ -1,21 +1,26 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import construct_instance
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_tenants.utils import get_public_schema_name
 
-from apps.accounts.models import User
+from apps.accounts.models import FacebookApp, User
 from apps.core.currencies import currency_choices
-from apps.platform.models import (
-    InfoPage,
-    PlatformSettings,
-    mask_secret,
+from apps.core.models import Branding
+from apps.core.singletons import mask_secret
+from apps.payments.models import (
+    PlatformStripeAccount,
     validate_stripe_secret_key,
     validate_stripe_webhook_secret,
 )
+from apps.platform.models import InfoPage, PlatformConfiguration, PlatformSettings
+from apps.platform.selectors import platform_configuration
 from apps.tenancy.exceptions import SlugUnavailable
-from apps.tenancy.models import Organization
+from apps.tenancy.models import HostSettings, Organization
 from apps.tenancy.services import slug_check_available
 
 
@@ -98,12 +103,119 @@ class ClientSignupForm(forms.Form):
         return cleaned
 
 
-class PlatformSettingsForm(forms.ModelForm):
-    """The platform's settings. Secrets are write-only (blank keeps the stored one),
+def part_formfields(model: type[models.Model], *names: str, widgets: dict | None = None) -> list[forms.Field]:
+    """The form fields of a settings part's model fields, as a ModelForm of it would make them."""
+    fields = forms.fields_for_model(model, fields=names, widgets=widgets)
+    return [fields[name] for name in names]
+
+
+class PlatformSettingsPartsForm(forms.ModelForm):
+    """A form of the platform's settings (PlatformSettings, its model) and of the other parts
+    of its settings page, each stored by the app that owns it (PlatformConfiguration): their
+    fields are declared from their models, start from the stored values and are checked by
+    their model (fields and clean()) as the platform's own are."""
+
+    name, logo, primary_color, accent_color, support_email, legal_footer, show_powered_by = part_formfields(
+        Branding,
+        "name",
+        "logo",
+        "primary_color",
+        "accent_color",
+        "support_email",
+        "legal_footer",
+        "show_powered_by",
+        widgets={
+            "primary_color": forms.TextInput(attrs={"type": "color"}),
+            "accent_color": forms.TextInput(attrs={"type": "color"}),
+            "legal_footer": forms.Textarea(attrs={"rows": 3}),
+        },
+    )
+    base_domain, name_servers = part_formfields(
+        HostSettings,
+        "base_domain",
+        "name_servers",
+        widgets={"name_servers": forms.Textarea(attrs={"rows": 3})},
+    )
+
+    class Meta:
+        model = PlatformSettings
+        fields = ["default_currency", "mode", "owner_organization"]
+
+    def __init__(self, *args, configuration: PlatformConfiguration | None = None, **kwargs):
+        if configuration is not None:
+            kwargs["instance"] = configuration.platform
+        super().__init__(*args, **kwargs)
+        self.configuration = configuration or platform_configuration(platform=self.instance)
+        for name in self._part_fields():
+            if name not in self.initial:
+                self.initial[name] = forms.model_to_dict(self.configuration.row_of(name), [name])[name]
+
+    def _part_fields(self) -> list[str]:
+        """This form's fields stored by the other parts (the secrets, write-only, aside)."""
+        return [
+            name
+            for name in self.fields
+            if name not in self._meta.fields
+            and name not in PlatformConfiguration.SECRET_FIELDS
+            and _is_setting(name)
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()  # the platform's own fields, on the instance
+        names = self._part_fields()
+        for part in PlatformConfiguration.PARTS:
+            if part == "platform":
+                continue
+            row = getattr(self.configuration, part)
+            own = [name for name in names if PlatformConfiguration.part_of(name) == part]
+            construct_instance(self, row, fields=own)
+            exclude = [
+                field.name
+                for field in row._meta.fields
+                if field.name not in own or field.name in self._errors
+            ]
+            try:
+                row.full_clean(exclude=exclude, validate_unique=False)
+            except ValidationError as exc:
+                self._update_errors(exc)
+
+
+def _is_setting(name: str) -> bool:
+    try:
+        PlatformConfiguration.part_of(name)
+    except KeyError:
+        return False
+    return True
+
+
+class PlatformSettingsForm(PlatformSettingsPartsForm):
+    """The platform's settings page. Secrets are write-only (blank keeps the stored one),
     and changing any Stripe or Facebook value needs the admin's own password in the same form."""
 
     LOGO_MAX_BYTES = 1024 * 1024
+    # In the page's order: brand, site, registration, Stripe, Facebook, then the password.
+    PAGE_FIELDS = [
+        "name",
+        "logo",
+        "primary_color",
+        "accent_color",
+        "support_email",
+        "legal_footer",
+        "default_currency",
+        "base_domain",
+        "name_servers",
+        "mode",
+        "owner_organization",
+        "stripe_publishable_key",
+        "stripe_connect_client_id",
+        "facebook_app_id",
+        "show_powered_by",
+    ]
 
+    stripe_publishable_key, stripe_connect_client_id = part_formfields(
+        PlatformStripeAccount, "stripe_publishable_key", "stripe_connect_client_id"
+    )
+    (facebook_app_id,) = part_formfields(FacebookApp, "facebook_app_id")
     stripe_secret_key = forms.CharField(
         label=_("Stripe secret key"),
         required=False,
@@ -136,32 +248,6 @@ class PlatformSettingsForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "current-password"}),
     )
 
-    class Meta:
-        model = PlatformSettings
-        fields = [
-            "name",
-            "logo",
-            "primary_color",
-            "accent_color",
-            "support_email",
-            "legal_footer",
-            "default_currency",
-            "base_domain",
-            "name_servers",
-            "mode",
-            "owner_organization",
-            "stripe_publishable_key",
-            "stripe_connect_client_id",
-            "facebook_app_id",
-            "show_powered_by",
-        ]
-        widgets = {
-            "primary_color": forms.TextInput(attrs={"type": "color"}),
-            "accent_color": forms.TextInput(attrs={"type": "color"}),
-            "legal_footer": forms.Textarea(attrs={"rows": 3}),
-            "name_servers": forms.Textarea(attrs={"rows": 3}),
-        }
-
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -171,17 +257,16 @@ class PlatformSettingsForm(forms.ModelForm):
         self.fields["owner_organization"].queryset = Organization.objects.exclude(
             schema_name=get_public_schema_name()
         ).order_by("name")
-        for name in PlatformSettings.SECRET_FIELDS:
-            masked = mask_secret(getattr(self.instance, name))
+        for name in PlatformConfiguration.SECRET_FIELDS:
+            masked = mask_secret(getattr(self.configuration, name))
             self.fields[name].help_text = (
                 _("Stored: %(masked)s. Leave empty to keep it.") % {"masked": masked}
                 if masked
                 else _("Not set.")
             )
-        # Ordered as on the page: brand, site, registration, Stripe, then the password.
         self.order_fields(
             [
-                *self.Meta.fields[:-4],
+                *self.PAGE_FIELDS[:-4],
                 "stripe_secret_key",
                 "stripe_secret_key_clear",
                 "stripe_publishable_key",
@@ -213,8 +298,8 @@ class PlatformSettingsForm(forms.ModelForm):
             for name in ("stripe_publishable_key", "stripe_connect_client_id", "facebook_app_id")
             if name in self.changed_data and name in cleaned
         }
-        for name in PlatformSettings.SECRET_FIELDS:
-            stored = getattr(self.instance, name)
+        for name in PlatformConfiguration.SECRET_FIELDS:
+            stored = getattr(self.configuration, name)
             entered = cleaned.get(name)
             if entered and entered != stored:
                 changes[name] = entered
@@ -229,19 +314,19 @@ class PlatformSettingsForm(forms.ModelForm):
             elif not self.user.check_password(password):
                 self.add_error("current_password", _("This is not your password."))
         self.credential_changes = changes
-        # The model's own checks (e.g. Facebook's id and secret go together) run next, on the
-        # instance: give it the secrets as they will be, not as they are stored.
-        for name in PlatformSettings.SECRET_FIELDS:
+        # The models' own checks (e.g. Facebook's id and secret go together) run next, on the
+        # stored rows: give them the secrets as they will be, not as they are stored.
+        for name in PlatformConfiguration.SECRET_FIELDS:
             if name in changes:
-                setattr(self.instance, name, changes[name])
+                setattr(self.configuration.row_of(name), name, changes[name])
         return cleaned
 
     def changes(self) -> dict:
-        """The model fields to write: what changed on the form, secrets included."""
+        """The settings to write: what changed on the form, secrets included."""
         changes = {
             name: self.cleaned_data[name]
             for name in self.changed_data
-            if name in self.Meta.fields and name not in PlatformSettings.CREDENTIAL_FIELDS
+            if name in self.PAGE_FIELDS and name not in PlatformConfiguration.CREDENTIAL_FIELDS
         }
         return {**changes, **self.credential_changes}
 

@@ -1,105 +1,29 @@
-import re
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY
-from apps.organizers.models import hex_color
+from apps.accounts.models import FacebookApp
+from apps.core.models import Branding
+from apps.core.singletons import PublicSingleton
 from apps.organizers.validators import validate_currency
-
-validate_stripe_secret_key = RegexValidator(
-    r"^(sk|rk)_(test|live)_[0-9A-Za-z]+$", _("A Stripe secret key starts with sk_test_ or sk_live_.")
-)
-validate_stripe_publishable_key = RegexValidator(
-    r"^pk_(test|live)_[0-9A-Za-z]+$", _("A Stripe publishable key starts with pk_test_ or pk_live_.")
-)
-validate_stripe_webhook_secret = RegexValidator(
-    r"^whsec_[0-9A-Za-z]+$", _("A Stripe webhook signing secret starts with whsec_.")
-)
-validate_stripe_connect_client_id = RegexValidator(
-    r"^ca_[0-9A-Za-z]+$", _("A Stripe Connect client id starts with ca_.")
-)
-# Dot-separated labels of letters, digits and inner hyphens; "localhost" is a fine dev domain.
-validate_host_name = RegexValidator(
-    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$",
-    _("Enter a host name such as example.com."),
-    flags=re.IGNORECASE,
-)
+from apps.payments.models import PlatformStripeAccount
+from apps.tenancy.models import HostSettings
 
 
-def validate_name_servers(value: str) -> None:
-    for line in value.splitlines():
-        if line.strip():
-            validate_host_name(line.strip().rstrip("."))
-
-
-def default_platform_name() -> str:
-    """The PLATFORM_NAME environment variable only seeds the stored name."""
-    return settings.PLATFORM_NAME
-
-
-def default_base_domain() -> str:
-    return settings.PLATFORM_DOMAIN
-
-
-def mask_secret(value: str) -> str:
-    """`sk_test_…4242`: the key's kind and its last four characters, never the rest."""
-    if not value:
-        return ""
-    prefix = value[: value.rfind("_") + 1] if "_" in value else ""
-    return f"{prefix}…{value[-4:]}"
-
-
-class PlatformSettings(models.Model):
-    """The platform owner's settings (one row): brand, registration mode, Stripe account."""
+class PlatformSettings(PublicSingleton):
+    """The platform's own settings (one row, public schema): how organizers register, and
+    the currency plans are priced in. The rest of its settings page is stored by the apps
+    that own it (see PlatformConfiguration)."""
 
     class Mode(models.TextChoices):
         SELF_SERVICE = "self_service", _("Self-service: every organizer gets its own organization")
         FULL_SERVICE = "full_service", _("Full-service: every organizer joins the owner's organization")
 
-    # Fields whose change needs the platform admin's password, and those never shown back.
-    STRIPE_FIELDS = (
-        "stripe_secret_key",
-        "stripe_publishable_key",
-        "stripe_webhook_secret",
-        "stripe_connect_client_id",
-    )
-    FACEBOOK_FIELDS = ("facebook_app_id", "facebook_app_secret")
-    # Credentials: changing any needs the platform admin's password.
-    CREDENTIAL_FIELDS = STRIPE_FIELDS + FACEBOOK_FIELDS
-    SECRET_FIELDS = ("stripe_secret_key", "stripe_webhook_secret", "facebook_app_secret")
-
-    name = models.CharField(_("platform name"), max_length=100, default=default_platform_name)
-    logo = models.ImageField(_("logo"), upload_to="platform/logos/", blank=True)
-    primary_color = models.CharField(
-        _("primary colour"), max_length=7, default=DEFAULT_PRIMARY, validators=[hex_color]
-    )
-    accent_color = models.CharField(
-        _("accent colour"), max_length=7, default=DEFAULT_ACCENT, validators=[hex_color]
-    )
-    support_email = models.EmailField(_("support e-mail address"), blank=True)
-    legal_footer = models.TextField(
-        _("legal footer"), blank=True, help_text=_("Shown at the foot of the platform's pages.")
-    )
     default_currency = models.CharField(
         _("default currency"), max_length=3, default="EUR", validators=[validate_currency]
-    )
-    base_domain = models.CharField(
-        _("base domain"),
-        max_length=253,
-        default=default_base_domain,
-        validators=[validate_host_name],
-        help_text=_("Client sites get <address>.<base domain>."),
-    )
-    name_servers = models.TextField(
-        _("name servers"),
-        blank=True,
-        validators=[validate_name_servers],
-        help_text=_("Shown to clients who bring their own domain; one per line."),
     )
     mode = models.CharField(
         _("organizer registration"), max_length=16, choices=Mode.choices, default=Mode.SELF_SERVICE
@@ -113,37 +37,6 @@ class PlatformSettings(models.Model):
         verbose_name=_("owner's organization"),
         help_text=_("In full-service mode new organizers join it, and share its customers."),
     )
-    stripe_secret_key = models.CharField(
-        _("Stripe secret key"), max_length=255, blank=True, validators=[validate_stripe_secret_key]
-    )
-    stripe_publishable_key = models.CharField(
-        _("Stripe publishable key"), max_length=255, blank=True, validators=[validate_stripe_publishable_key]
-    )
-    stripe_webhook_secret = models.CharField(
-        _("Stripe webhook signing secret"),
-        max_length=255,
-        blank=True,
-        validators=[validate_stripe_webhook_secret],
-    )
-    stripe_connect_client_id = models.CharField(
-        _("Stripe Connect client id"),
-        max_length=255,
-        blank=True,
-        validators=[validate_stripe_connect_client_id],
-    )
-    facebook_app_id = models.CharField(
-        _("Facebook app id"),
-        max_length=64,
-        blank=True,
-        validators=[RegexValidator(r"^[0-9]+$", _("A Facebook app id is made of digits."))],
-        help_text=_("Empty: no “Continue with Facebook” on any site."),
-    )
-    facebook_app_secret = models.CharField(_("Facebook app secret"), max_length=255, blank=True)
-    show_powered_by = models.BooleanField(
-        _("show “Powered by Tessera”"),
-        default=False,
-        help_text=_("Off: nothing on any site names Tessera."),
-    )
 
     class Meta:
         verbose_name = _("platform settings")
@@ -152,36 +45,68 @@ class PlatformSettings(models.Model):
     def __str__(self) -> str:
         return str(_("Platform settings"))
 
-    def clean(self):
+    def clean(self) -> None:
         if self.mode == self.Mode.FULL_SERVICE and self.owner_organization_id is None:
             raise ValidationError(
                 {"owner_organization": _("Full-service mode needs the owner's organization.")}
             )
-        if bool(self.facebook_app_id) != bool(self.facebook_app_secret):
-            raise ValidationError(
-                {"facebook_app_secret": _("Facebook login needs both the app id and the app secret.")}
-            )
 
-    @property
-    def name_server_list(self) -> list[str]:
-        return [line.strip() for line in self.name_servers.splitlines() if line.strip()]
 
-    @property
-    def stripe_secret_key_masked(self) -> str:
-        return mask_secret(self.stripe_secret_key)
+class PlatformConfiguration:
+    """What the platform's settings page shows and saves as one: each part a one-row table
+    of the app that owns it. Reads a setting by its name from the part that holds it
+    (`configuration.stripe_secret_key`); platform_settings_update writes them all at once."""
 
-    @property
-    def facebook_login_enabled(self) -> bool:
-        return bool(self.facebook_app_id and self.facebook_app_secret)
+    PARTS: dict[str, type[PublicSingleton]] = {
+        "brand": Branding,
+        "hosts": HostSettings,
+        "stripe": PlatformStripeAccount,
+        "facebook": FacebookApp,
+        "platform": PlatformSettings,
+    }
+    STRIPE_FIELDS = PlatformStripeAccount.FIELDS
+    FACEBOOK_FIELDS = FacebookApp.FIELDS
+    # Credentials: changing any needs the platform admin's password.
+    CREDENTIAL_FIELDS = STRIPE_FIELDS + FACEBOOK_FIELDS
+    SECRET_FIELDS = PlatformStripeAccount.SECRET_FIELDS + FacebookApp.SECRET_FIELDS  # never shown back
 
-    @property
-    def stripe_webhook_secret_masked(self) -> str:
-        return mask_secret(self.stripe_webhook_secret)
+    def __init__(
+        self,
+        *,
+        brand: Branding,
+        hosts: HostSettings,
+        stripe: PlatformStripeAccount,
+        facebook: FacebookApp,
+        platform: PlatformSettings,
+    ) -> None:
+        self.brand = brand
+        self.hosts = hosts
+        self.stripe = stripe
+        self.facebook = facebook
+        self.platform = platform
 
     @classmethod
-    def load(cls) -> "PlatformSettings":
-        settings, _created = cls.objects.get_or_create(pk=1)
-        return settings
+    def part_of(cls, name: str) -> str:
+        """The part ("brand", "hosts", …) whose table holds the setting of that name."""
+        for part, model in cls.PARTS.items():
+            if name in _field_names(model):
+                return part
+        raise KeyError(name)
+
+    def row_of(self, name: str) -> PublicSingleton:
+        return getattr(self, self.part_of(name))
+
+    def __getattr__(self, name: str):
+        # Only called for what the instance itself lacks: a setting, or a part's property.
+        for part in self.PARTS:
+            row = self.__dict__.get(part)
+            if row is not None and hasattr(row, name):
+                return getattr(row, name)
+        raise AttributeError(name)
+
+
+def _field_names(model: type[models.Model]) -> set[str]:
+    return {field.name for field in model._meta.concrete_fields if not field.primary_key}
 
 
 # Addresses the platform host uses itself (or may soon): an info page may not take them.

@@ -8,15 +8,17 @@ from django.db.models import Count
 from django.db.models.functions import JSONObject
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from apps.accounts.models import ApprovalRequest
+from apps.accounts.models import ApprovalRequest, FacebookApp
 from apps.billing.models import Plan
 from apps.billing.selectors import ResolvedPrice, currency_of_country, default_currency, plans_priced_in
 from apps.core.branding import Brand
 from apps.core.exceptions import DomainError
+from apps.core.models import Branding
 from apps.events.models import Event, ReplicationRequest
 from apps.events.replication import plan_slots
-from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
-from apps.tenancy.models import Organization
+from apps.payments.models import PlatformStripeAccount
+from apps.platform.models import ClientSignup, InfoPage, PlatformConfiguration, PlatformSettings
+from apps.tenancy.models import HostSettings, Organization
 
 BRAND_CACHE_KEY = "platform:brand"
 # An entry a settings change could not drop (Redis down at its commit) lasts this long at most.
@@ -43,17 +45,27 @@ def _in_public_schema():
     return nullcontext() if connection.schema_name == public else schema_context(public)
 
 
+def platform_configuration(*, platform: PlatformSettings | None = None) -> PlatformConfiguration:
+    """The platform's settings page's values, each part as stored (or its defaults, unsaved:
+    nothing is written); `platform` when the caller holds that row already."""
+    return PlatformConfiguration(
+        brand=Branding.stored(),
+        hosts=HostSettings.stored(),
+        stripe=PlatformStripeAccount.stored(),
+        facebook=FacebookApp.stored(),
+        platform=platform or PlatformSettings.stored(),
+    )
+
+
 def platform_brand() -> PlatformBrand:
     """The platform's brand for any host, with the info pages its nav links to: one cache
     read, one query on a miss (the pages come along as an array subquery), no write."""
     with _in_public_schema():
         cached = cache.get(BRAND_CACHE_KEY)
-        if cached is None or "brand" not in cached:  # (an entry may hold the base domain alone)
-            row = (
-                PlatformSettings.objects.filter(pk=1).annotate(nav_pages=ArraySubquery(_nav_pages())).first()
-            )
+        if cached is None or "brand" not in cached:  # (an entry of an older release may lack it)
+            row = Branding.objects.filter(pk=1).annotate(nav_pages=ArraySubquery(_nav_pages())).first()
             if row is None:  # not saved yet: the defaults, and the pages on their own
-                row = PlatformSettings()
+                row = Branding()
                 row.nav_pages = [page["page"] for page in _nav_pages()]
             cached = {
                 "brand": asdict(
@@ -69,8 +81,6 @@ def platform_brand() -> PlatformBrand:
                 ),
                 "show_powered_by": row.show_powered_by,
                 "nav_pages": row.nav_pages,
-                # Host routing reads it on every request (platform_base_domain): same row, same entry.
-                "base_domain": row.base_domain.lower(),
             }
             cache.set(BRAND_CACHE_KEY, cached, BRAND_CACHE_SECONDS)
     return PlatformBrand(
@@ -92,25 +102,6 @@ def _nav_pages():
 def platform_brand_forget() -> None:
     with _in_public_schema():
         cache.delete(BRAND_CACHE_KEY)
-
-
-def platform_base_domain(*, fill_brand: bool = True) -> str:
-    """The platform's own host, which client hosts end with (apps.tenancy reads it through
-    settings.TENANCY_BASE_DOMAIN_FUNCTION), kept in the brand's cache entry so that
-    platform_brand_forget drops it when the settings change. Host routing fills the whole
-    entry on a miss (the page wants the brand too: one query for both); other callers
-    (fill_brand=False) read and keep the base domain alone."""
-    with _in_public_schema():
-        cached = cache.get(BRAND_CACHE_KEY) or {}
-        if "base_domain" not in cached and fill_brand:
-            platform_brand()
-            cached = cache.get(BRAND_CACHE_KEY) or {}
-        if "base_domain" not in cached:
-            stored = PlatformSettings.objects.filter(pk=1).values_list("base_domain", flat=True).first()
-            base_domain = stored or PlatformSettings._meta.get_field("base_domain").get_default()
-            cached = {**cached, "base_domain": base_domain.lower()}
-            cache.set(BRAND_CACHE_KEY, cached, BRAND_CACHE_SECONDS)
-    return cached["base_domain"]
 
 
 def info_pages_in_order():

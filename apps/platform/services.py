@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest, User
-from apps.accounts.services import login_token_create, user_create
+from apps.accounts.services import facebook_app_update, login_token_create, user_create
 from apps.accounts.support import support_address_refusal, support_email
 from apps.billing.exceptions import NoPrice
 from apps.billing.models import Plan
@@ -25,14 +25,17 @@ from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.exceptions import Conflict
 from apps.core.links import url_on
+from apps.core.models import Branding
+from apps.core.singletons import singleton_update
 from apps.events.services import replication_right_grant
 from apps.events.tasks import release_held_replications
 from apps.operators.permissions import platform_admin_emails
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
+from apps.payments.services import platform_stripe_account_update
 from apps.platform.exceptions import RegistrationError, SupportError
-from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
-from apps.platform.selectors import platform_brand, platform_brand_forget
+from apps.platform.models import ClientSignup, InfoPage, PlatformConfiguration, PlatformSettings
+from apps.platform.selectors import platform_brand, platform_brand_forget, platform_configuration
 from apps.tenancy import services as tenancy
 from apps.tenancy.exceptions import ProvisioningError, SlugUnavailable
 from apps.tenancy.models import Domain, Organization
@@ -41,35 +44,43 @@ from apps.tenancy.selectors import platform_base_domain
 logger = logging.getLogger(__name__)
 
 
-def platform_settings_update(*, changes: dict, actor: Actor) -> PlatformSettings:
-    """Write the given fields of the platform's settings, validated as a whole, and audit
-    it: the field names, and the values of all but the secrets. The brand cache is
-    dropped once the change is committed."""
+def platform_settings_update(*, changes: dict, actor: Actor) -> PlatformConfiguration:
+    """Write the given settings of the platform's settings page, each to the app that owns it
+    (brand, hosts, Stripe account, Facebook app, the platform's own), validated, in one
+    transaction, and audit it once: the field names, and the values of all but the secrets.
+    The cached brand and base domain are dropped once the change is committed."""
+    by_part: dict[str, dict] = {part: {} for part in PlatformConfiguration.PARTS}
+    for name, value in changes.items():
+        by_part[PlatformConfiguration.part_of(name)][name] = value
     with schema_context(get_public_schema_name()), transaction.atomic():
-        PlatformSettings.objects.get_or_create(pk=1)
-        platform = PlatformSettings.objects.select_for_update().get(pk=1)
-        fields = {field.name: field for field in PlatformSettings._meta.fields}
-        for name, value in changes.items():
-            fields[name].save_form_data(platform, value)
-        platform.full_clean()
-        platform.save()
+        # The platform's row first, always: it locks the page's save, and the audit names it.
+        platform = singleton_update(PlatformSettings, changes=by_part["platform"])
+        configuration = platform_configuration(platform=platform)
+        if by_part["brand"]:
+            configuration.brand = singleton_update(Branding, changes=by_part["brand"])
+        if by_part["hosts"]:
+            configuration.hosts = tenancy.host_settings_update(changes=by_part["hosts"])
+        if by_part["stripe"]:
+            configuration.stripe = platform_stripe_account_update(changes=by_part["stripe"])
+        if by_part["facebook"]:
+            configuration.facebook = facebook_app_update(changes=by_part["facebook"])
         audit_log(
             actor=actor,
             action="platform.settings_changed",
             target=platform,
             fields=sorted(changes),
             values={
-                name: _audit_value(platform, name)
+                name: _audit_value(configuration, name)
                 for name in changes
-                if name not in PlatformSettings.SECRET_FIELDS
+                if name not in PlatformConfiguration.SECRET_FIELDS
             },
         )
         transaction.on_commit(platform_brand_forget)
-    return platform
+    return configuration
 
 
-def _audit_value(platform: PlatformSettings, name: str) -> str | bool:
-    value = getattr(platform, name)
+def _audit_value(configuration: PlatformConfiguration, name: str) -> str | bool:
+    value = getattr(configuration, name)
     if isinstance(value, bool):
         return value
     if name == "logo":
@@ -154,7 +165,7 @@ def client_signup_request(
     slug = slug.strip().lower()
     email = email.strip()
     with schema_context(get_public_schema_name()):
-        platform = PlatformSettings.load()
+        platform = PlatformSettings.stored()
         full_service = platform.mode == PlatformSettings.Mode.FULL_SERVICE
         owner = platform.owner_organization if full_service else None
         if full_service and (owner is None or not owner.is_ready):

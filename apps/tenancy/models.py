@@ -1,9 +1,30 @@
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+
+from apps.core.singletons import PublicSingleton
+
+# Dot-separated labels of letters, digits and inner hyphens; "localhost" is a fine dev domain.
+validate_host_name = RegexValidator(
+    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$",
+    _("Enter a host name such as example.com."),
+    flags=re.IGNORECASE,
+)
+
+
+def validate_name_servers(value: str) -> None:
+    for line in value.splitlines():
+        if line.strip():
+            validate_host_name(line.strip().rstrip("."))
+
+
+def default_base_domain() -> str:
+    return settings.PLATFORM_DOMAIN
 
 
 class Organization(TenantMixin):
@@ -84,3 +105,33 @@ class Domain(DomainMixin):
         if not self.is_custom or self.verified_at is not None or self.created_at is None:
             return None
         return self.created_at + timedelta(days=settings.CUSTOM_DOMAIN_RELEASE_DAYS)
+
+
+class HostSettings(PublicSingleton):
+    """The platform's hosts (one row, public schema): the base domain client hosts end with,
+    and the name servers shown to clients who bring their own domain."""
+
+    base_domain = models.CharField(
+        _("base domain"),
+        max_length=253,
+        default=default_base_domain,
+        validators=[validate_host_name],
+        help_text=_("Client sites get <address>.<base domain>."),
+    )
+    name_servers = models.TextField(
+        _("name servers"),
+        blank=True,
+        validators=[validate_name_servers],
+        help_text=_("Shown to clients who bring their own domain; one per line."),
+    )
+
+    class Meta:
+        verbose_name = _("host settings")
+        verbose_name_plural = _("host settings")
+
+    def __str__(self) -> str:
+        return self.base_domain
+
+    @property
+    def name_server_list(self) -> list[str]:
+        return [line.strip() for line in self.name_servers.splitlines() if line.strip()]

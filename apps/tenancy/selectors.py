@@ -3,31 +3,39 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name, schema_context
 
-from apps.tenancy.models import Domain, Organization
+from apps.tenancy.models import Domain, HostSettings, Organization
+
+HOSTS_CACHE_KEY = "tenancy:hosts"  # the stored base domain, in the public schema's keys
+# An entry a settings change could not drop (Redis down at its commit) lasts this long at most.
+HOSTS_CACHE_SECONDS = 5 * 60
 
 
-def _platform_settings_model():
-    # The platform app sits above this one: its settings model is looked up, not imported.
-    return apps.get_model("platform", "PlatformSettings")
+def _stored_base_domain() -> str:
+    """The stored base domain, lower-case, from the cache (host routing reads it on every
+    request); dropped by host_settings_update."""
+    with schema_context(get_public_schema_name()):  # keys carry the schema: one entry for all hosts
+        base_domain = cache.get(HOSTS_CACHE_KEY)
+        if base_domain is None:
+            base_domain = HostSettings.stored().base_domain.lower()
+            cache.set(HOSTS_CACHE_KEY, base_domain, HOSTS_CACHE_SECONDS)
+    return base_domain
 
 
-def _stored_base_domain(**options) -> str:
-    """The platform's base domain as stored by the platform app (cached there), read through
-    the function settings.TENANCY_BASE_DOMAIN_FUNCTION names; else settings.PLATFORM_DOMAIN."""
-    reader = getattr(settings, "TENANCY_BASE_DOMAIN_FUNCTION", "")
-    return (import_string(reader)(**options) if reader else "") or settings.PLATFORM_DOMAIN
+def host_settings_forget() -> None:
+    with schema_context(get_public_schema_name()):
+        cache.delete(HOSTS_CACHE_KEY)
 
 
 def platform_base_domain() -> str:
-    """The platform's own host, which new client hosts end with."""
+    """The platform's own host, which new client hosts end with (else settings.PLATFORM_DOMAIN)."""
     try:
         connection.ensure_connection()
     except RuntimeError:
@@ -35,7 +43,7 @@ def platform_base_domain() -> str:
         # tests/tenants.py builds its hosts then. Whatever a cache holds from another run, the
         # stored value defaults to PLATFORM_DOMAIN.
         return settings.PLATFORM_DOMAIN
-    return _stored_base_domain(fill_brand=False)
+    return _stored_base_domain() or settings.PLATFORM_DOMAIN
 
 
 def platform_host_for(slug: str) -> str:
@@ -52,8 +60,7 @@ def is_platform_host(hostname: str) -> bool:
 
 def platform_name_servers() -> list[str]:
     """The name servers the platform owner shows to clients who delegate their domain's zone."""
-    platform_settings = _platform_settings_model().objects.filter(pk=1).first()
-    return platform_settings.name_server_list if platform_settings else []
+    return HostSettings.stored().name_server_list
 
 
 def routable_domains():

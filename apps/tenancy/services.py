@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from apps.core.audit import Actor, audit_log
+from apps.core.singletons import singleton_update
 from apps.tenancy.exceptions import ProvisioningError, SlugUnavailable
-from apps.tenancy.models import Domain, Organization
+from apps.tenancy.models import Domain, HostSettings, Organization
 from apps.tenancy.selectors import (
     custom_domains_to_release_ids,
+    host_settings_forget,
     platform_base_domain,
     platform_host_for,
     routes_changed,
@@ -26,6 +28,15 @@ from apps.tenancy.selectors import (
 )
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,48}[a-z0-9]$")
+
+
+def host_settings_update(*, changes: dict) -> HostSettings:
+    """Write the given host settings (base domain, name servers), validated, in the caller's
+    transaction; the cached base domain is dropped once it commits. The caller audits."""
+    with transaction.atomic():
+        hosts = singleton_update(HostSettings, changes=changes)
+        transaction.on_commit(host_settings_forget)
+    return hosts
 
 
 def schema_name_for(slug: str) -> str:

@@ -499,9 +499,6 @@ DOMAIN_VERIFICATION_PREFIX = "_tessera-verify"
 # A custom domain still unverified this many days after it was added is released (a beat
 # task removes it), so nobody can hold a name they do not own.
 CUSTOM_DOMAIN_RELEASE_DAYS = env.int("CUSTOM_DOMAIN_RELEASE_DAYS", default=7)
-# The platform's base domain is stored by apps.platform, which sits above apps.tenancy in the
-# import graph: host routing calls this function (by name) instead of importing it.
-TENANCY_BASE_DOMAIN_FUNCTION = "apps.platform.selectors.platform_base_domain"
 
 # --- Events: a replication of more dates than this runs on the worker (the page shows its
 # progress); smaller ones are made within the request.

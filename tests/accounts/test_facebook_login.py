@@ -15,7 +15,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from responses import matchers
 
-from apps.accounts.models import User
+from apps.accounts.models import FacebookApp, User
 from apps.core.audit import Actor
 from apps.platform.services import platform_settings_update
 from tests.factories import UserFactory
@@ -121,10 +121,8 @@ def test_without_an_app_there_is_no_facebook_button_and_no_facebook_login(client
 
 
 def test_an_app_id_without_its_secret_is_no_app(client, organizations):
-    from apps.platform.models import PlatformSettings
-
     with schema_context("public"):  # only possible by writing the row directly
-        PlatformSettings.objects.update_or_create(pk=1, defaults={"facebook_app_id": APP_ID})
+        FacebookApp.objects.update_or_create(pk=1, defaults={"facebook_app_id": APP_ID})
 
     assert "Facebook" not in client.get("/accounts/login/", HTTP_HOST=ALPHA.host).content.decode()
     assert client.post(LOGIN_URL, HTTP_HOST=ALPHA.host).status_code == 404

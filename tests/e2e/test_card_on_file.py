@@ -11,7 +11,7 @@ from apps.accounts.services import user_create
 from apps.billing.models import BillingAccount
 from apps.billing.services import billing_account_open
 from apps.organizers.services import organizer_create
-from apps.platform.models import PlatformSettings
+from apps.payments.models import PlatformStripeAccount
 from tests.billing.factories import plan_build
 
 pytestmark = pytest.mark.e2e
@@ -39,9 +39,12 @@ def kappa(fresh_organization, settings, localstripe):
         plan=plan_build(slug="starter"),
         contact_email="billing@kappa.example",
     )
-    PlatformSettings.load()
-    PlatformSettings.objects.filter(pk=1).update(
-        stripe_secret_key="sk_test_kappaplatform", stripe_publishable_key="pk_test_kappaplatform"
+    PlatformStripeAccount.objects.update_or_create(
+        pk=1,
+        defaults={
+            "stripe_secret_key": "sk_test_kappaplatform",
+            "stripe_publishable_key": "pk_test_kappaplatform",
+        },
     )
     settings.STRIPE_API_BASE = localstripe
     settings.STRIPE_JS_URL = f"{localstripe}/js.stripe.com/v3/"

@@ -4,8 +4,7 @@ import pytest
 import responses
 from django_tenants.utils import schema_context
 
-from apps.payments.models import ConnectedAccount
-from apps.platform.models import PlatformSettings
+from apps.payments.models import ConnectedAccount, PlatformStripeAccount
 from tests.payments import stripe_fake
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
@@ -22,9 +21,12 @@ def stripe_api():
 @pytest.fixture
 def stripe_platform(organizations):
     with schema_context("public"):
-        PlatformSettings.load()
-        PlatformSettings.objects.filter(pk=1).update(
-            stripe_secret_key=stripe_fake.SECRET_KEY, stripe_webhook_secret=stripe_fake.WEBHOOK_SECRET
+        PlatformStripeAccount.objects.update_or_create(
+            pk=1,
+            defaults={
+                "stripe_secret_key": stripe_fake.SECRET_KEY,
+                "stripe_webhook_secret": stripe_fake.WEBHOOK_SECRET,
+            },
         )
 
 
@@ -87,11 +89,13 @@ PUBLISHABLE_KEY = "pk_test_tesseraplatform"
 def platform_on_localstripe(settings, localstripe):
     """The platform's Stripe keys and webhook secret, its API and Stripe.js on localstripe."""
     with schema_context("public"):
-        PlatformSettings.load()
-        PlatformSettings.objects.filter(pk=1).update(
-            stripe_secret_key=stripe_fake.SECRET_KEY,
-            stripe_publishable_key=PUBLISHABLE_KEY,
-            stripe_webhook_secret=stripe_fake.WEBHOOK_SECRET,
+        PlatformStripeAccount.objects.update_or_create(
+            pk=1,
+            defaults={
+                "stripe_secret_key": stripe_fake.SECRET_KEY,
+                "stripe_publishable_key": PUBLISHABLE_KEY,
+                "stripe_webhook_secret": stripe_fake.WEBHOOK_SECRET,
+            },
         )
     settings.STRIPE_API_BASE = localstripe
     settings.STRIPE_JS_URL = f"{localstripe}/js.stripe.com/v3/"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.payments import services as payments
-from apps.payments.models import ConnectedAccount, Payment, WebhookEvent
+from apps.payments.models import ConnectedAccount, Payment, PlatformStripeAccount, WebhookEvent
 from apps.sales import services as sales
 from apps.sales.models import DateStock, Order
 from apps.sales.services import OrderLine
@@ -320,9 +320,8 @@ def test_onboarding_creates_the_account_once_and_links_to_stripe(stripe_api, sho
 
 
 def test_without_platform_keys_payment_is_unavailable(stripe_api, shop):
-    from apps.platform.models import PlatformSettings
-
-    PlatformSettings.objects.filter(pk=1).update(stripe_secret_key="", stripe_webhook_secret="")
+    with schema_context("public"):
+        PlatformStripeAccount.objects.filter(pk=1).update(stripe_secret_key="", stripe_webhook_secret="")
     order = _online_order(shop)
 
     with schema_context(ALPHA.schema_name), pytest.raises(payments.PaymentsNotConfigured):

@@ -7,9 +7,9 @@ import pytest
 from django_tenants.utils import schema_context
 
 from apps.core.audit import Actor
-from apps.core.models import AuditLogEntry
-from apps.platform.models import PlatformSettings
-from apps.platform.selectors import platform_brand
+from apps.core.models import AuditLogEntry, Branding
+from apps.platform.models import PlatformConfiguration, PlatformSettings
+from apps.platform.selectors import platform_brand, platform_configuration
 from apps.platform.services import platform_settings_update
 from tests.factories import PLATFORM_ADMIN, only_platform_admins, role_matrix, totp_for, world_build
 
@@ -45,9 +45,9 @@ def secrets_stored(organizations):
     )
 
 
-def _stored() -> PlatformSettings:
+def _stored() -> PlatformConfiguration:
     with schema_context("public"):
-        return PlatformSettings.objects.get(pk=1)
+        return platform_configuration()
 
 
 @role_matrix(only_platform_admins(200))
@@ -63,7 +63,7 @@ def test_platform_settings_write(world, role, expected):
 
     world.check(role, response, expected)
     with schema_context("public"):
-        stored = PlatformSettings.objects.filter(pk=1).first()
+        stored = Branding.objects.filter(pk=1).first()
     assert (stored is not None and stored.name == "Fancy Tickets") == (expected == 200)
 
 

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from apps.core.audit import Actor
-from apps.core.models import AuditLogEntry
-from apps.platform.models import RESERVED_PAGE_SLUGS, InfoPage, PlatformSettings
+from apps.core.models import AuditLogEntry, Branding
+from apps.platform.models import RESERVED_PAGE_SLUGS, InfoPage
 from apps.platform.selectors import NavPage, platform_brand
 from apps.platform.services import info_page_create, info_page_delete, info_page_update
 from tests.factories import UserFactory, totp_for
@@ -405,7 +405,7 @@ def _queries(captured) -> list[str]:
 
 def test_the_nav_pages_cost_no_query_once_cached_and_none_extra_on_a_miss(client, organizations):
     with schema_context("public"):
-        PlatformSettings.load()  # saved settings: the pages come along in their query
+        Branding.objects.get_or_create(pk=1)  # a saved brand: the pages come along in its query
     _page()
     _page(title="Contact", slug="contact")
 

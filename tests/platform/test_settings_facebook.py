@@ -7,9 +7,11 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from apps.accounts.models import FacebookApp
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
-from apps.platform.models import PlatformSettings
+from apps.platform.models import PlatformConfiguration
+from apps.platform.selectors import platform_configuration
 from apps.platform.services import platform_settings_update
 from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
@@ -61,9 +63,9 @@ def _post(client, **changes):
     return client.post("/platform/settings/", {**FORM, **changes}, HTTP_HOST="localhost")
 
 
-def _settings() -> PlatformSettings:
+def _settings() -> PlatformConfiguration:
     with schema_context("public"):
-        return PlatformSettings.objects.get(pk=1)
+        return platform_configuration()
 
 
 def _login_page_offers_facebook() -> bool:
@@ -166,7 +168,7 @@ def test_an_app_id_without_a_secret_is_refused(staff_client, organizations):
         "Facebook login needs both the app id and the app secret."
     ]
     with schema_context("public"):
-        assert not PlatformSettings.objects.filter(facebook_app_id=APP_ID).exists()
+        assert not FacebookApp.objects.filter(facebook_app_id=APP_ID).exists()
     assert not _login_page_offers_facebook()
 
 

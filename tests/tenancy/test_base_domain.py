@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.core.audit import Actor
 from apps.platform.services import platform_settings_update
 from apps.tenancy import services
-from apps.tenancy.models import Domain
+from apps.tenancy.models import Domain, HostSettings
 from tests.tenants import ALPHA
 
 NEW_BASE = "tickets.example.com"
@@ -89,4 +89,18 @@ def test_routing_reads_the_base_domain_from_the_cache(organizations):
     for host in (ALPHA.host, "localhost", "nobody.example"):
         with CaptureQueriesContext(connection) as queries:
             Client().get("/healthz-not-a-page/", HTTP_HOST=host)
-        assert not [query for query in queries if "platform_platformsettings" in query["sql"]], host
+        assert not [query for query in queries if "tenancy_hostsettings" in query["sql"]], host
+
+
+def test_the_host_settings_service_drops_the_cached_base_domain(
+    organizations, django_capture_on_commit_callbacks
+):
+    assert services.platform_base_domain() == "localhost"  # read, and cached
+    HostSettings.objects.update_or_create(pk=1, defaults={"base_domain": NEW_BASE})
+    assert services.platform_base_domain() == "localhost"  # a write past the service: the cache holds
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.host_settings_update(changes={"name_servers": "ns1.example.com"})
+
+    assert services.platform_base_domain() == NEW_BASE
+    cache.clear()

@@ -14,9 +14,8 @@ from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
-from apps.platform.models import PlatformSettings
 from apps.tenancy import services
-from apps.tenancy.models import Domain
+from apps.tenancy.models import Domain, HostSettings
 from apps.tenancy.tasks import verify_pending_custom_domains
 from tests.billing.factories import plan_build
 from tests.dns_server import DnsZone, dns_server
@@ -106,7 +105,7 @@ def _is_routed(host) -> bool:
 
 
 def test_adding_a_domain_shows_the_records_to_set_and_does_not_route_it_yet(park, zone):
-    PlatformSettings.objects.update_or_create(
+    HostSettings.objects.update_or_create(
         pk=1, defaults={"name_servers": "ns1.platform.example\nns2.platform.example"}
     )
     client = _as(park.config)

@@ -2,9 +2,13 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 from rest_framework import serializers
 
+from apps.accounts.models import FacebookApp
+from apps.core.models import Branding
+from apps.core.singletons import mask_secret
 from apps.operators.api.serializers import OrganizerSerializer
-from apps.platform.models import PlatformSettings, mask_secret, validate_host_name
-from apps.tenancy.models import Organization
+from apps.payments.models import PlatformStripeAccount
+from apps.platform.models import PlatformConfiguration, PlatformSettings
+from apps.tenancy.models import HostSettings, Organization, validate_host_name
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -48,17 +52,61 @@ class HostNameField(serializers.CharField):
         return super().to_internal_value(data).lower().rstrip(".")
 
 
-class PlatformSettingsSerializer(serializers.ModelSerializer):
-    """The platform's settings. Secrets are write-only (their masked form is read-only), and
-    changing any Stripe or Facebook value needs the caller's password in `current_password`."""
+def part_fields(model, *names: str) -> list[serializers.Field]:
+    """The serializer fields of a settings part's model fields, as a ModelSerializer of it
+    would make them."""
+    meta = type("Meta", (), {"model": model, "fields": names})
+    fields = type("PartSerializer", (serializers.ModelSerializer,), {"Meta": meta})().get_fields()
+    return [fields[name] for name in names]
 
+
+class PlatformSettingsSerializer(serializers.Serializer):
+    """The platform's settings (a PlatformConfiguration: each part stored by the app that
+    owns it). Secrets are write-only (their masked form is read-only), and changing any
+    Stripe or Facebook value needs the caller's password in `current_password`."""
+
+    FIELDS = [
+        "name",
+        "logo",
+        "primary_color",
+        "accent_color",
+        "support_email",
+        "legal_footer",
+        "default_currency",
+        "base_domain",
+        "name_servers",
+        "mode",
+        "owner_organization",
+        "show_powered_by",
+        "stripe_secret_key",
+        "stripe_secret_key_masked",
+        "stripe_publishable_key",
+        "stripe_webhook_secret",
+        "stripe_webhook_secret_masked",
+        "stripe_connect_client_id",
+        "facebook_app_id",
+        "facebook_app_secret",
+        "facebook_app_secret_masked",
+        "facebook_login_enabled",
+        "current_password",
+    ]
+
+    name, primary_color, accent_color, support_email, legal_footer, show_powered_by = part_fields(
+        Branding, "name", "primary_color", "accent_color", "support_email", "legal_footer", "show_powered_by"
+    )
     logo = serializers.ImageField(read_only=True)
+    default_currency, mode = part_fields(PlatformSettings, "default_currency", "mode")
     base_domain = HostNameField(max_length=253, required=False, validators=[validate_host_name])
+    (name_servers,) = part_fields(HostSettings, "name_servers")
     owner_organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.exclude(schema_name=get_public_schema_name()),
         allow_null=True,
         required=False,
     )
+    stripe_publishable_key, stripe_connect_client_id = part_fields(
+        PlatformStripeAccount, "stripe_publishable_key", "stripe_connect_client_id"
+    )
+    (facebook_app_id,) = part_fields(FacebookApp, "facebook_app_id")
     stripe_secret_key = _secret_field(_("Stripe secret key"))
     stripe_webhook_secret = _secret_field(_("Stripe webhook signing secret"))
     facebook_app_secret = _secret_field(_("Facebook app secret"))
@@ -74,33 +122,9 @@ class PlatformSettingsSerializer(serializers.ModelSerializer):
         help_text=_("Your password: needed to change any Stripe or Facebook setting."),
     )
 
-    class Meta:
-        model = PlatformSettings
-        fields = [
-            "name",
-            "logo",
-            "primary_color",
-            "accent_color",
-            "support_email",
-            "legal_footer",
-            "default_currency",
-            "base_domain",
-            "name_servers",
-            "mode",
-            "owner_organization",
-            "show_powered_by",
-            "stripe_secret_key",
-            "stripe_secret_key_masked",
-            "stripe_publishable_key",
-            "stripe_webhook_secret",
-            "stripe_webhook_secret_masked",
-            "stripe_connect_client_id",
-            "facebook_app_id",
-            "facebook_app_secret",
-            "facebook_app_secret_masked",
-            "facebook_login_enabled",
-            "current_password",
-        ]
+    def get_fields(self):
+        fields = super().get_fields()
+        return {name: fields[name] for name in self.FIELDS}  # the documented order
 
     def get_stripe_secret_key_masked(self, platform) -> str:
         return mask_secret(platform.stripe_secret_key)
@@ -118,10 +142,10 @@ class PlatformSettingsSerializer(serializers.ModelSerializer):
         changes = {}
         for name, value in attrs.items():
             stored = getattr(platform, name)
-            if name in PlatformSettings.CREDENTIAL_FIELDS and value == stored:
+            if name in PlatformConfiguration.CREDENTIAL_FIELDS and value == stored:
                 continue  # the same value again is no change, and needs no password
             changes[name] = value
-        if any(name in PlatformSettings.CREDENTIAL_FIELDS for name in changes):
+        if any(name in PlatformConfiguration.CREDENTIAL_FIELDS for name in changes):
             user = self.context["request"].user
             if not password:
                 raise serializers.ValidationError(

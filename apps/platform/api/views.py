@@ -18,7 +18,7 @@ from apps.platform.api.serializers import (
     OrganizationSerializer,
     PlatformSettingsSerializer,
 )
-from apps.platform.models import PlatformSettings
+from apps.platform.selectors import platform_configuration
 from apps.platform.services import platform_settings_update
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Organization
@@ -102,7 +102,7 @@ class PlatformSettingsView(generics.RetrieveUpdateAPIView):
 
     def get_object(self):
         with schema_context(get_public_schema_name()):
-            return PlatformSettings.objects.filter(pk=1).first() or PlatformSettings(pk=1)
+            return platform_configuration()
 
     def perform_update(self, serializer):
         # validated_data holds only what changes (see the serializer).

@@ -5,8 +5,9 @@ import re
 import django.core.validators
 from django.db import migrations, models
 
+import apps.core.branding
 import apps.organizers.validators
-import apps.platform.models
+import apps.tenancy.models
 
 
 class Migration(migrations.Migration):
@@ -31,7 +32,7 @@ class Migration(migrations.Migration):
             model_name="platformsettings",
             name="base_domain",
             field=models.CharField(
-                default=apps.platform.models.default_base_domain,
+                default=apps.tenancy.models.default_base_domain,
                 help_text="Client sites get <address>.<base domain>.",
                 max_length=253,
                 validators=[
@@ -72,7 +73,7 @@ class Migration(migrations.Migration):
             model_name="platformsettings",
             name="name",
             field=models.CharField(
-                default=apps.platform.models.default_platform_name,
+                default=apps.core.branding.default_platform_name,
                 max_length=100,
                 verbose_name="platform name",
             ),
@@ -83,7 +84,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text="Shown to clients who bring their own domain; one per line.",
-                validators=[apps.platform.models.validate_name_servers],
+                validators=[apps.tenancy.models.validate_name_servers],
                 verbose_name="name servers",
             ),
         ),

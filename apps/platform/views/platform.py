@@ -17,12 +17,13 @@ from apps.platform.forms import (
     PlatformSettingsForm,
     SupportSessionForm,
 )
-from apps.platform.models import InfoPage, PlatformSettings
+from apps.platform.models import InfoPage
 from apps.platform.selectors import (
     approval_subject,
     approvals_pending_first,
     info_pages_in_order,
     organizations_with_domains,
+    platform_configuration,
 )
 
 
@@ -81,12 +82,13 @@ def approval_detail(request, pk):
 @requires_platform_admin
 def platform_settings(request):
     """The platform's brand, site, registration mode and Stripe account."""
-    platform = PlatformSettings.load()
-    logo_url = platform.logo.url if platform.logo else ""  # the stored one, before the form edits it
+    configuration = platform_configuration()
+    brand = configuration.brand
+    logo_url = brand.logo.url if brand.logo else ""  # the stored one, before the form edits it
     form = PlatformSettingsForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
-        instance=platform,
+        configuration=configuration,
         user=request.user,
     )
     if request.method == "POST" and form.is_valid():

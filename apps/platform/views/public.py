@@ -45,7 +45,7 @@ def client_signup(request, page: InfoPage | None = None):
     prices" button) re-prices them; `?part=plans` answers the plan cards alone, for the
     page's script. `?plan=<slug>` preselects a plan.
     """
-    platform = PlatformSettings.load()
+    platform = PlatformSettings.stored()
     full_service = platform.mode == PlatformSettings.Mode.FULL_SERVICE
     repricing = request.method == "POST" and "reprice" in request.POST
     source = request.POST if request.method == "POST" else request.GET
