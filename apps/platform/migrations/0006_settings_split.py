@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
         ("platform", "0005_signup_page_and_provisioning"),
         ("core", "0004_branding"),
         ("tenancy", "0005_hostsettings"),
-        ("payments", "0003_platformstripeaccount"),
+        ("payments", "0005_platformstripeaccount"),
         ("accounts", "0008_facebookapp"),
     ]
 

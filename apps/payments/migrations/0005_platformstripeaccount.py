@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0002_payment_refund_due"),
+        ("payments", "0004_payment_reference_removed"),
     ]
 
     operations = [
