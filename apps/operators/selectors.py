@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import User
-from apps.operators.models import Invitation
+from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
 from apps.operators.permissions import (
     distributions_sellable_by,
     is_operator,
@@ -97,4 +97,29 @@ def invitations_visible_to(me: User) -> QuerySet[Invitation]:
         )
         .distinct()
         .order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class Access:
+    """Ids of what an operator holds among what one who configures can hand out."""
+
+    organizers: frozenset[int]
+    distributions: frozenset[int]
+
+
+def access_of(operator: User, *, seen_by: User) -> Access:
+    """The operator's configuration and sale links on organizers `seen_by` configures."""
+    configurable = organizers_configurable_by(seen_by)
+    return Access(
+        organizers=frozenset(
+            ConfigurationPermission.objects.filter(operator=operator, organizer__in=configurable).values_list(
+                "organizer_id", flat=True
+            )
+        ),
+        distributions=frozenset(
+            SalePermission.objects.filter(
+                operator=operator, distribution__organizer__in=configurable
+            ).values_list("distribution_id", flat=True)
+        ),
     )

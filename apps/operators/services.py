@@ -1,5 +1,6 @@
 """Writes on operators: permission links and invitations."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -23,7 +24,7 @@ from apps.core.tokens import token_sign, token_unsign
 from apps.operators.exceptions import Conflict, InvitationInvalid, NotAllowed
 from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
 from apps.operators.permissions import Action, can, is_organization_admin, operator_limit_exceeded
-from apps.operators.selectors import team_member_queryset
+from apps.operators.selectors import access_of, team_member_queryset
 from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Distribution, Organizer
 
@@ -136,6 +137,32 @@ def sale_permission_revoke(*, actor: Actor, operator: User, distribution: Distri
         )
     catalog_changed()
     audit_log(actor=actor, action="permission.sale.revoked", target=operator, distribution=distribution.pk)
+
+
+@transaction.atomic
+def operator_access_set(
+    *, actor: Actor, operator: User, organizers: Iterable[Organizer], distributions: Iterable[Distribution]
+) -> None:
+    """Make the operator's links on what the actor configures exactly these (each grant and
+    revocation checked and audited). Grants before revocations: revoking first could end the
+    membership the grants need."""
+    if not isinstance(actor.user, User):
+        raise NotAllowed(_("This operator is not one of your team members."))
+    had = access_of(operator, seen_by=actor.user)
+    wanted_organizers = {organizer.pk: organizer for organizer in organizers}
+    wanted_distributions = {distribution.pk: distribution for distribution in distributions}
+    for pk in sorted(wanted_organizers.keys() - had.organizers):
+        configuration_permission_grant(actor=actor, operator=operator, organizer=wanted_organizers[pk])
+    for pk in sorted(wanted_distributions.keys() - had.distributions):
+        sale_permission_grant(actor=actor, operator=operator, distribution=wanted_distributions[pk])
+    revoked_organizers = Organizer.objects.in_bulk(had.organizers - wanted_organizers.keys())
+    for pk in sorted(revoked_organizers):
+        configuration_permission_revoke(actor=actor, operator=operator, organizer=revoked_organizers[pk])
+    revoked_distributions = Distribution.objects.select_related("organizer").in_bulk(
+        had.distributions - wanted_distributions.keys()
+    )
+    for pk in sorted(revoked_distributions):
+        sale_permission_revoke(actor=actor, operator=operator, distribution=revoked_distributions[pk])
 
 
 def operator_link(*, operator: User, organizers=(), distributions=(), granted_by: User | None = None) -> None:

@@ -131,6 +131,45 @@ def test_a_configurer_grants_and_revokes_with_an_audit_entry_each(team):
     ]
 
 
+def test_setting_access_grants_what_is_new_and_revokes_what_is_gone_on_what_i_configure(team):
+    # peer: configures A, sells at A's box office.
+    actor = Actor(user=team.admin, host=HOST)
+
+    services.operator_access_set(
+        actor=actor, operator=team.peer, organizers=[team.b], distributions=[team.a_shop]
+    )
+
+    assert selectors.access_of(team.peer, seen_by=team.admin) == selectors.Access(
+        organizers=frozenset({team.b.pk}), distributions=frozenset({team.a_shop.pk})
+    )
+    assert selectors.access_of(team.peer, seen_by=team.other) == selectors.Access(
+        organizers=frozenset({team.b.pk}), distributions=frozenset()
+    )
+    assert list(
+        AuditLogEntry.objects.filter(action__startswith="permission.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == [
+        "permission.configuration.granted",
+        "permission.sale.granted",
+        "permission.configuration.revoked",
+        "permission.sale.revoked",
+    ]
+
+
+def test_setting_access_changes_nothing_when_one_step_is_refused(team):
+    # The configurer reaches A only: A's shop is granted first, then B's box office is refused.
+    actor = Actor(user=team.configurer, host=HOST)
+
+    with pytest.raises(NotAllowed):
+        services.operator_access_set(
+            actor=actor, operator=team.peer, organizers=[team.a], distributions=[team.a_shop, team.b_box]
+        )
+
+    assert not SalePermission.objects.filter(operator=team.peer, distribution=team.a_shop).exists()
+    assert not AuditLogEntry.objects.filter(action__startswith="permission.").exists()
+
+
 def test_duplicate_grants_and_missing_revokes_are_conflicts_without_audit(team):
     actor = Actor(user=team.admin, host=HOST)
 

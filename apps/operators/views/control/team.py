@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,6 @@ from apps.core.exceptions import DomainError
 from apps.operators import selectors, services
 from apps.operators.decorators import control_view
 from apps.operators.forms import AcceptInvitationForm, AccessForm, InvitationForm
-from apps.operators.models import ConfigurationPermission, SalePermission
 from apps.operators.permissions import organizers_configurable_by
 
 
@@ -38,11 +36,16 @@ def member_permissions(request, pk):
         raise Http404
     operator = member.user
     form = AccessForm(
-        request.POST or None, actor=request.user, initial=_current_access(operator, request.user)
+        request.POST or None, actor=request.user, initial=_initial_access(operator, request.user)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            _apply_access(request, operator, form)
+            services.operator_access_set(
+                actor=Actor.from_request(request),
+                operator=operator,
+                organizers=form.cleaned_data["organizers"],
+                distributions=form.cleaned_data["distributions"],
+            )
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
@@ -51,36 +54,9 @@ def member_permissions(request, pk):
     return render(request, "operators/member_permissions.html", {"member": member, "form": form})
 
 
-def _current_access(operator: User, actor: User) -> dict:
-    configurable = organizers_configurable_by(actor)
-    return {
-        "organizers": ConfigurationPermission.objects.filter(
-            operator=operator, organizer__in=configurable
-        ).values_list("organizer_id", flat=True),
-        "distributions": SalePermission.objects.filter(
-            operator=operator, distribution__organizer__in=configurable
-        ).values_list("distribution_id", flat=True),
-    }
-
-
-@transaction.atomic
-def _apply_access(request, operator: User, form: AccessForm) -> None:
-    """Grants before revocations: revoking first could end the membership the grants need."""
-    actor = Actor.from_request(request)
-    current = _current_access(operator, request.user)
-    had_organizers, had_distributions = set(current["organizers"]), set(current["distributions"])
-    wanted_organizers = {organizer.pk for organizer in form.cleaned_data["organizers"]}
-    wanted_distributions = {distribution.pk for distribution in form.cleaned_data["distributions"]}
-    organizers = {organizer.pk: organizer for organizer in form.fields["organizers"].queryset}
-    distributions = {distribution.pk: distribution for distribution in form.fields["distributions"].queryset}
-    for pk in sorted(wanted_organizers - had_organizers):
-        services.configuration_permission_grant(actor=actor, operator=operator, organizer=organizers[pk])
-    for pk in sorted(wanted_distributions - had_distributions):
-        services.sale_permission_grant(actor=actor, operator=operator, distribution=distributions[pk])
-    for pk in sorted(had_organizers - wanted_organizers):
-        services.configuration_permission_revoke(actor=actor, operator=operator, organizer=organizers[pk])
-    for pk in sorted(had_distributions - wanted_distributions):
-        services.sale_permission_revoke(actor=actor, operator=operator, distribution=distributions[pk])
+def _initial_access(operator: User, actor: User) -> dict:
+    access = selectors.access_of(operator, seen_by=actor)
+    return {"organizers": sorted(access.organizers), "distributions": sorted(access.distributions)}
 
 
 @control_view
