@@ -35,6 +35,7 @@ from apps.organizers.services import organizer_create  # noqa: E402
 from apps.sales.models import Order, Ticket  # noqa: E402
 from apps.tenancy import services as tenancy  # noqa: E402
 from apps.tenancy.models import Organization  # noqa: E402
+from apps.tenancy.selectors import routes_changed  # noqa: E402
 from config.celery import app  # noqa: E402
 
 PREFIX = "bench-bill"
@@ -154,6 +155,7 @@ def cleanup(sequence_before: dict[int, int]) -> None:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{organization.schema_name}" CASCADE')
         organization.domains.all().delete()
         organization.delete()
+    routes_changed()
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from apps.accounts.services import user_create  # noqa: E402
 from apps.organizers.services import organizer_create  # noqa: E402
 from apps.tenancy import services  # noqa: E402
 from apps.tenancy.models import Organization  # noqa: E402
+from apps.tenancy.selectors import routes_changed  # noqa: E402
 
 PREFIX = "bench-prov"
 
@@ -52,6 +53,7 @@ def by_migrations(slug: str) -> float:
         call_command("migrate_schemas", schema_name=organization.schema_name, interactive=False, verbosity=0)
         connection.set_schema_to_public()
         Organization.objects.filter(pk=organization.pk).update(status=Organization.Status.READY)
+        routes_changed()
     _populate(organization, slug)
     return time.perf_counter() - started
 
@@ -63,6 +65,7 @@ def cleanup() -> None:
         for schema_name in doomed.values_list("schema_name", flat=True):
             cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
     doomed.delete()
+    routes_changed()
 
 
 def summary(samples: list[float]) -> dict:

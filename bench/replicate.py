@@ -38,6 +38,7 @@ from apps.events.services import (  # noqa: E402
 from apps.organizers.services import organizer_create  # noqa: E402
 from apps.tenancy import services as tenancy  # noqa: E402
 from apps.tenancy.models import Organization  # noqa: E402
+from apps.tenancy.selectors import routes_changed  # noqa: E402
 
 SLUG = "bench-replicate"
 
@@ -116,6 +117,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{organization.schema_name}" CASCADE')
         Organization.objects.filter(pk=organization.pk).delete()
+        routes_changed()
     print()
     print(
         _django.markdown_table(

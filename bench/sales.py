@@ -55,6 +55,7 @@ from apps.organizers.services import organizer_create  # noqa: E402
 from apps.sales.models import DateStock, Ticket  # noqa: E402
 from apps.tenancy import services as tenancy  # noqa: E402
 from apps.tenancy.models import Organization  # noqa: E402
+from apps.tenancy.selectors import routes_changed  # noqa: E402
 
 SLUG = "bench-sales"
 WARM_UP_PER_WORKER = 20
@@ -303,6 +304,7 @@ def cleanup() -> None:
         organization.domains.all().delete()
         BillingAccount.objects.filter(organization=organization).delete()
         Organization.objects.filter(pk=organization.pk).delete()
+        routes_changed()
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ from apps.sales.models import Order
 from apps.sales.services import OrderLine, order_create
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Domain, Organization
+from apps.tenancy.selectors import routes_changed
 
 DEMO_PASSWORD = "tessera-demo"  # noqa: S105 - public demo login, printed at start-up
 # Platform admins need TOTP: the demo admin's secret is public too (add it to any authenticator app).
@@ -430,6 +431,7 @@ def template_site_demo_seed(*, log=print) -> Organization | None:
         if not organization.is_template:  # seeded before template sites were kept from the public
             organization.is_template = True
             organization.save(update_fields=["is_template"])
+            routes_changed()
         if not organization.is_ready:
             organization = tenancy.organization_provision(organization_id=organization.pk)
     if not plan.template_schema:

@@ -369,9 +369,9 @@ def _signup_build(signup: ClientSignup, organization: Organization) -> None:
     is_own_organization = signup.mode == PlatformSettings.Mode.SELF_SERVICE
     host = tenancy.platform_host_for(signup.slug)
     if is_own_organization:
-        domain = organization.get_primary_domain()
-        domain.organizer_slug = signup.slug
-        domain.save(update_fields=["organizer_slug"])
+        domain = tenancy.domain_bind_to_organizer(
+            domain=organization.get_primary_domain(), organizer_slug=signup.slug
+        )
         host = domain.domain
     elif Domain.objects.filter(domain=host).exists():
         raise RegistrationError(_("“%(slug)s” is already taken.") % {"slug": signup.slug})

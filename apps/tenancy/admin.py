@@ -4,7 +4,28 @@ from django_tenants.admin import TenantAdminMixin
 
 from apps.core.admin_sites import platform_admin_site
 from apps.tenancy.models import Domain, Organization
-from apps.tenancy.selectors import check_error_message
+from apps.tenancy.selectors import check_error_message, routes_changed
+
+
+class DropsRoutes:
+    """The admin writes domains and organizations itself (no service does it for a platform
+    admin's edit): it drops the cached routes as the services do, in the same request."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        routes_changed()
+
+    def save_related(self, request, form, formsets, change):  # the organization's domains
+        super().save_related(request, form, formsets, change)
+        routes_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        routes_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        routes_changed()
 
 
 class DomainInline(admin.TabularInline):
@@ -13,7 +34,7 @@ class DomainInline(admin.TabularInline):
 
 
 @admin.register(Organization, site=platform_admin_site)
-class OrganizationAdmin(TenantAdminMixin, admin.ModelAdmin):
+class OrganizationAdmin(DropsRoutes, TenantAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "schema_name", "status", "created_at", "provisioned_at"]
     list_filter = ["status"]
     search_fields = ["name", "slug", "schema_name"]
@@ -26,7 +47,7 @@ class OrganizationAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Domain, site=platform_admin_site)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(DropsRoutes, admin.ModelAdmin):
     """Every host name, with the state of clients' own domains: a platform admin can free a
     domain someone added and never verified."""
 

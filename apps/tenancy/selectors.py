@@ -77,8 +77,8 @@ ROUTES = "routes"  # the generation of cached host routing (apps.core.cache), in
 
 
 def routes_changed() -> None:
-    """Drop every cached host route: receivers call it on saves and deletes of domains and
-    organizations; writes that send no signal (QuerySet.update()) call it themselves."""
+    """Drop every cached host route (now, and again once the transaction commits): the
+    services that write a domain or an organization call it, the admin and scripts too."""
     from django_tenants.utils import get_public_schema_name
 
     from apps.core.cache import generation_bump
@@ -88,7 +88,7 @@ def routes_changed() -> None:
 
 def routed_domain(hostname: str) -> Domain:
     """The routable domain (its organization with it) a host name reaches, read from the
-    cache, which every change of a domain or an organization drops (apps.tenancy.receivers);
+    cache, which every write of a domain or an organization drops (routes_changed);
     raises Domain.DoesNotExist (never cached: a new domain routes at once)."""
     from django_tenants.utils import get_public_schema_name
 

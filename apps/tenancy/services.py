@@ -88,6 +88,7 @@ def organization_request(
         is_template=is_template,
     )
     Domain.objects.create(domain=platform_host_for(slug), tenant=organization, is_primary=True)
+    routes_changed()
     return organization
 
 
@@ -129,6 +130,7 @@ def organization_provision(*, organization_id: int) -> Organization:
             organization.failure_reason = ""
             organization.provisioned_at = timezone.now()
         organization.save(update_fields=["status", "failure_reason", "provisioned_at"])
+        routes_changed()  # live from now on (or not)
     return organization
 
 
@@ -145,15 +147,27 @@ def organization_create(
     return organization
 
 
+@transaction.atomic
 def domain_add(
     *, organization: Organization, domain: str, organizer_slug: str = "", is_primary: bool = False
 ) -> Domain:
-    return Domain.objects.create(
+    added = Domain.objects.create(
         domain=domain.lower().strip(),
         tenant=organization,
         organizer_slug=organizer_slug,
         is_primary=is_primary,
     )
+    routes_changed()
+    return added
+
+
+@transaction.atomic
+def domain_bind_to_organizer(*, domain: Domain, organizer_slug: str) -> Domain:
+    """Route the domain to one organizer's storefront (empty: the organization's own)."""
+    domain.organizer_slug = organizer_slug
+    domain.save(update_fields=["organizer_slug"])
+    routes_changed()
+    return domain
 
 
 # --- clients' own domains ----------------------------------------------------------------
@@ -240,6 +254,7 @@ def custom_domain_add(
                 )
         except IntegrityError:  # added by someone else meanwhile
             raise _taken(Domain.objects.get(domain=name), organization=organization) from None
+        routes_changed()  # (not routed before it is verified; dropped like every domain written)
         audit_log(actor=actor, action="custom_domain.added", target=added, organizer=organizer_slug)
     return added
 
@@ -290,7 +305,7 @@ def custom_domain_verify(*, domain_id: int, actor: Actor | None = None) -> Domai
         updated = Domain.objects.filter(pk=domain_id, verified_at__isnull=True).update(**changes)
         domain = Domain.objects.filter(pk=domain_id).first()
         if updated and not failure:
-            routes_changed()  # update() sends no post_save: the domain routes from now on
+            routes_changed()  # the domain routes from now on
         if updated and not failure and domain is not None:
             audit_log(actor=actor or Actor(user=None), action="custom_domain.verified", target=domain)
     return domain
@@ -308,6 +323,7 @@ def custom_domain_remove(*, organization: Organization, domain_id: int, actor: A
             was_verified=domain.verified_at is not None,
         )
         domain.delete()
+        routes_changed()
 
 
 def custom_domains_release_unverified() -> list[str]:
@@ -332,7 +348,8 @@ def custom_domains_release_unverified() -> list[str]:
                     organizer=domain.organizer_slug,
                     days=settings.CUSTOM_DOMAIN_RELEASE_DAYS,
                 )
-            domain.delete()  # its post_delete drops the cached routes
+            domain.delete()
+            routes_changed()
         released.append(domain.domain)
     return released
 

@@ -6,13 +6,15 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.core.audit import Actor
 from apps.organizers.services import organizer_create
 from apps.tenancy import services
 from apps.tenancy.models import Domain, Organization
-from apps.tenancy.selectors import routed_domain
-from tests.factories import OperatorFactory, api_client, api_token
+from apps.tenancy.selectors import routed_domain, routes_changed
+from tests.factories import OperatorFactory, UserFactory, api_client, api_token, totp_for
 from tests.lookups import lookups_cached  # noqa: F401 - the fixture
 from tests.tenants import ALPHA, BETA
 
@@ -29,31 +31,65 @@ def test_a_known_host_is_routed_without_a_query(client, organizations):
     assert len(queries) == 0
 
 
+def _platform_admin():
+    with schema_context("public"):  # the session and last_login live in that schema
+        user = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+        totp_for(user)
+        admin = Client()
+        admin.force_login(user)
+    return admin
+
+
 def test_an_organization_no_longer_live_stops_routing_at_once(client, alpha):
     assert client.get("/", HTTP_HOST=ALPHA.host).status_code == 200
-    alpha.status = Organization.Status.FAILED
-    alpha.save(update_fields=["status"])
+    # No service takes a live organization down: a script that does drops the routes itself.
+    Organization.objects.filter(pk=alpha.pk).update(status=Organization.Status.FAILED)
+    routes_changed()
 
     assert client.get("/", HTTP_HOST=ALPHA.host).status_code == 404
 
 
-def test_a_deleted_domain_stops_routing_at_once(client, alpha):
-    services.domain_add(organization=alpha, domain="tickets.alpha-parks.example")
-    assert client.get("/", HTTP_HOST="tickets.alpha-parks.example").status_code == 200
-    Domain.objects.filter(domain="tickets.alpha-parks.example").delete()
+def test_a_domain_deleted_in_the_platform_admin_stops_routing_at_once(client, alpha):
+    domain = services.domain_add(organization=alpha, domain="tickets.alpha-parks.example")
+    assert client.get("/", HTTP_HOST=domain.domain).status_code == 200
 
-    assert client.get("/", HTTP_HOST="tickets.alpha-parks.example").status_code == 404
+    deleted = _platform_admin().post(
+        f"/admin/tenancy/domain/{domain.pk}/delete/", {"post": "yes"}, HTTP_HOST="localhost"
+    )
+
+    assert deleted.status_code == 302
+    assert not Domain.objects.filter(pk=domain.pk).exists()
+    assert client.get("/", HTTP_HOST=domain.domain).status_code == 404
 
 
-def test_a_domain_moved_to_another_organization_routes_there_at_once(client, alpha, beta):
+def test_a_domain_moved_to_another_organization_in_the_platform_admin_routes_there_at_once(
+    client, alpha, beta
+):
     domain = services.domain_add(organization=alpha, domain="tickets.alpha-parks.example")
     assert client.get("/", HTTP_HOST=domain.domain).wsgi_request.tenant.schema_name == ALPHA.schema_name
-    domain.tenant = beta
-    domain.save()
 
+    moved = _platform_admin().post(
+        f"/admin/tenancy/domain/{domain.pk}/change/",
+        {"domain": domain.domain, "tenant": beta.pk, "organizer_slug": ""},
+        HTTP_HOST="localhost",
+    )
+
+    assert moved.status_code == 302, moved.content.decode()[:2000]
     response = client.get("/", HTTP_HOST=domain.domain)
-
     assert response.wsgi_request.tenant.schema_name == BETA.schema_name
+
+
+def test_a_custom_domain_removed_stops_routing_at_once(client, alpha):
+    domain = services.custom_domain_add(
+        organization=alpha, organizer_slug="", domain="tickets.alpha-own.example", actor=Actor(user=None)
+    )
+    Domain.objects.filter(pk=domain.pk).update(verified_at=timezone.now())  # (as verified)
+    routes_changed()
+    assert client.get("/", HTTP_HOST=domain.domain).status_code == 200
+
+    services.custom_domain_remove(organization=alpha, domain_id=domain.pk, actor=Actor(user=None))
+
+    assert client.get("/", HTTP_HOST=domain.domain).status_code == 404
 
 
 def test_a_host_not_routed_yet_is_not_remembered_as_unknown(client, alpha):
