@@ -13,13 +13,9 @@ from apps.core.models import Branding
 from apps.payments.models import PlatformStripeAccount
 from apps.platform.forms import InfoPageForm, PlatformSettingsPartsForm
 from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
-from apps.platform.services import (
-    client_signup_retry,
-    info_page_create,
-    info_page_delete,
-    info_page_update,
-    platform_settings_update,
-)
+from apps.platform.services.configuration import platform_settings_update
+from apps.platform.services.info_pages import info_page_create, info_page_delete, info_page_update
+from apps.platform.services.signup import client_signup_retry
 
 
 @admin.register(PlatformSettings, site=platform_admin_site)

@@ -31,7 +31,9 @@ from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Distribution, Organizer
 from apps.organizers.services import organizer_create
 from apps.payments.models import ConnectedAccount
-from apps.platform.services import platform_settings_update
+from apps.platform.models import InfoPage
+from apps.platform.services.configuration import platform_settings_update
+from apps.platform.services.info_pages import info_page_create
 from apps.sales.models import Order
 from apps.sales.services import OrderLine, order_create
 from apps.tenancy import services as tenancy
@@ -395,9 +397,6 @@ def info_pages_demo_seed() -> None:
     """The about and contact pages, the signup page (published and in the nav) and the
     terms the signup form links to (idempotent: a page whose address exists is left as the
     owner made it)."""
-    from apps.platform.models import InfoPage
-    from apps.platform.services import info_page_create
-
     for spec in DEMO_INFO_PAGES:
         if not InfoPage.objects.filter(slug=spec["slug"]).exists():
             fields = {"is_published": True, "show_in_nav": True, **spec}

@@ -17,7 +17,7 @@ from responses import matchers
 
 from apps.accounts.models import FacebookApp, User
 from apps.core.audit import Actor
-from apps.platform.services import platform_settings_update
+from apps.platform.services.configuration import platform_settings_update
 from tests.factories import UserFactory
 from tests.tenants import ALPHA, BETA
 

@@ -13,7 +13,8 @@ from apps.accounts.services import user_create
 from apps.accounts.support import is_support_address
 from apps.core.audit import Actor
 from apps.operators.services import invitation_create
-from apps.platform import services as platform
+from apps.platform.services import signup as platform_signup
+from apps.platform.services import support as platform_support
 from tests.billing.factories import plan_build
 from tests.factories import OperatorFactory, OrganizerFactory, UserFactory, totp_for
 from tests.tenants import ALPHA
@@ -84,7 +85,7 @@ def test_the_support_identity_gets_no_password_reset(client, alpha):
     with schema_context("public"):
         staff = UserFactory(email="staff@platform.example", is_staff=True)
         totp_for(staff)
-    platform.support_session_open(organization=alpha, actor=Actor(user=staff), reason="Help")
+    platform_support.support_session_open(organization=alpha, actor=Actor(user=staff), reason="Help")
 
     response = client.post("/accounts/password/reset/", {"email": SUPPORT}, HTTP_HOST=ALPHA.host)
 
@@ -102,7 +103,9 @@ def test_an_attempt_to_take_the_address_leaves_support_sessions_working(alpha):
     )
     with schema_context("public"):
         staff = UserFactory(email="staff@platform.example", is_staff=True)
-        url = platform.support_session_open(organization=alpha, actor=Actor(user=staff), reason="Help")
+        url = platform_support.support_session_open(
+            organization=alpha, actor=Actor(user=staff), reason="Help"
+        )
 
     assert "/control/login/" in url
     with schema_context(ALPHA.schema_name):
@@ -142,7 +145,7 @@ def test_a_client_cannot_sign_up_with_the_support_address(organizations):
     with schema_context("public"):
         plan = plan_build(slug="starter")
         with pytest.raises(ValidationError) as raised:
-            platform.client_signup_request(
+            platform_signup.client_signup_request(
                 plan=plan,
                 organizer_name="Zeta zoo",
                 slug="zeta-zoo",

@@ -9,8 +9,8 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from apps.billing.services import plan_create, plan_price_create
-from apps.platform import services
 from apps.platform.models import ClientSignup
+from apps.platform.services import signup as services
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long pass phrase"

@@ -10,7 +10,7 @@ from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry, Branding
 from apps.platform.models import PlatformConfiguration, PlatformSettings
 from apps.platform.selectors import platform_brand, platform_configuration
-from apps.platform.services import platform_settings_update
+from apps.platform.services.configuration import platform_settings_update
 from tests.factories import PLATFORM_ADMIN, only_platform_admins, role_matrix, totp_for, world_build
 
 URL = "/api/v1/platform-settings/"

@@ -10,7 +10,7 @@ from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry, Branding
 from apps.platform.models import RESERVED_PAGE_SLUGS, InfoPage
 from apps.platform.selectors import NavPage, platform_brand
-from apps.platform.services import info_page_create, info_page_delete, info_page_update
+from apps.platform.services.info_pages import info_page_create, info_page_delete, info_page_update
 from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
 

@@ -16,7 +16,7 @@ from apps.core.models import AuditLogEntry, Branding
 from apps.organizers.services import organizer_create
 from apps.platform.models import PlatformConfiguration
 from apps.platform.selectors import platform_brand, platform_configuration
-from apps.platform.services import platform_settings_update
+from apps.platform.services.configuration import platform_settings_update
 from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
 

@@ -12,7 +12,7 @@ from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
 from apps.platform.models import PlatformConfiguration
 from apps.platform.selectors import platform_configuration
-from apps.platform.services import platform_settings_update
+from apps.platform.services.configuration import platform_settings_update
 from tests.factories import UserFactory, totp_for
 from tests.tenants import ALPHA
 

@@ -20,8 +20,9 @@ from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
 from apps.operators.permissions import organizers_configurable_by
 from apps.organizers.models import Organizer
-from apps.platform import services
 from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
+from apps.platform.services import info_pages
+from apps.platform.services import signup as signup_services
 from apps.sales.models import FeeRule
 from apps.tenancy.models import Domain, Organization
 from tests.billing.factories import plan_build
@@ -184,7 +185,7 @@ def test_provisioning_twice_changes_nothing(sign_up):
     sign_up()
     signup = _signup()
 
-    again = services.client_signup_provision(signup_id=signup.pk)
+    again = signup_services.client_signup_provision(signup_id=signup.pk)
 
     assert again.status == ClientSignup.Status.READY
     assert again.finished_at == signup.finished_at
@@ -396,7 +397,7 @@ def test_an_address_another_signup_is_setting_up_is_taken(client, plans, django_
 
 def test_the_service_checks_the_plan_and_the_address_itself(plans):
     with pytest.raises(ValidationError) as caught:
-        services.client_signup_request(
+        signup_services.client_signup_request(
             plan=Plan.objects.get(slug="secret"),
             organizer_name="Zeta zoo",
             slug="www",
@@ -472,7 +473,7 @@ def test_a_failure_after_the_clone_leaves_no_half_site_and_can_be_retried(
             cursor.execute("ALTER TABLE organizers_organizer DROP CONSTRAINT no_zeta")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.client_signup_retry(signup_id=signup.pk, actor=Actor(user=None))
+        signup_services.client_signup_retry(signup_id=signup.pk, actor=Actor(user=None))
 
     signup.refresh_from_db()
     assert signup.status == ClientSignup.Status.READY
@@ -552,7 +553,7 @@ def test_the_plan_cards_alone_for_the_pages_script(client, plans):
 
 def test_the_terms_are_linked_when_the_owner_has_a_terms_page(client, plans):
     assert 'href="/terms/"' not in client.get("/register/", HTTP_HOST="localhost").content.decode()
-    services.info_page_create(
+    info_pages.info_page_create(
         actor=Actor(user=None), title="Terms", slug="terms", body="Be nice.", is_published=True
     )
 
@@ -564,7 +565,7 @@ def test_the_terms_are_linked_when_the_owner_has_a_terms_page(client, plans):
 def test_a_signup_page_shows_its_text_then_the_form_and_signs_up(
     client, sign_up, django_capture_on_commit_callbacks
 ):
-    services.info_page_create(
+    info_pages.info_page_create(
         actor=Actor(user=None),
         title="Join us",
         slug="join",
@@ -585,7 +586,7 @@ def test_a_signup_page_shows_its_text_then_the_form_and_signs_up(
 
 
 def test_an_unpublished_signup_page_is_not_found_and_register_still_works(client, plans):
-    services.info_page_create(
+    info_pages.info_page_create(
         actor=Actor(user=None), title="Join us", slug="join", kind=InfoPage.Kind.SIGNUP, is_published=False
     )
 
@@ -595,7 +596,7 @@ def test_an_unpublished_signup_page_is_not_found_and_register_still_works(client
 
 
 def test_a_text_page_takes_no_post(client, plans):
-    services.info_page_create(actor=Actor(user=None), title="About", slug="about", is_published=True)
+    info_pages.info_page_create(actor=Actor(user=None), title="About", slug="about", is_published=True)
 
     assert client.post("/about/", FORM, HTTP_HOST="localhost").status_code == 405
     assert connection.schema_name == "public"

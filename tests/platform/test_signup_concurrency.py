@@ -12,8 +12,8 @@ from apps.billing.models import BillingAccount
 from apps.billing.services import plan_create
 from apps.core.models import AuditLogEntry
 from apps.organizers.models import Organizer
-from apps.platform import services
 from apps.platform.models import ClientSignup
+from apps.platform.services import signup as services
 from config.celery import app
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,8 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.billing.models import BillingAccount
 from apps.billing.services import plan_create
-from apps.platform import services
 from apps.platform.models import ClientSignup
+from apps.platform.services import signup as services
 from apps.tenancy.models import Organization
 from tests.core.test_celery_worker import _wait_for, worker  # noqa: F401 - the worker fixture
 

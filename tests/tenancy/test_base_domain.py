@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.audit import Actor
-from apps.platform.services import platform_settings_update
+from apps.platform.services.configuration import platform_settings_update
 from apps.tenancy import services
 from apps.tenancy.models import Domain, HostSettings
 from tests.tenants import ALPHA

@@ -177,7 +177,7 @@ def test_bad_or_platform_domains_are_clear_form_errors(park, typed, message):
 def test_the_stored_base_domain_and_its_subdomains_are_refused(
     park, django_capture_on_commit_callbacks, request
 ):
-    from apps.platform.services import platform_settings_update
+    from apps.platform.services.configuration import platform_settings_update
 
     request.addfinalizer(cache.clear)  # rolled back in the database: leave no other base domain cached
     with django_capture_on_commit_callbacks(execute=True):

@@ -19,7 +19,7 @@ from apps.core.models import AuditLogEntry
 from apps.hub.models import HubEvent
 from apps.hub.services import hub_event_refresh
 from apps.operators.models import ConfigurationPermission
-from apps.platform.services import support_session_open
+from apps.platform.services.support import support_session_open
 from apps.sales.models import FeeRule
 from apps.tenancy import services
 from apps.tenancy.models import Organization

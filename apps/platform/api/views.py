@@ -19,7 +19,7 @@ from apps.platform.api.serializers import (
     PlatformSettingsSerializer,
 )
 from apps.platform.selectors import platform_configuration
-from apps.platform.services import platform_settings_update
+from apps.platform.services.configuration import platform_settings_update
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Organization
 

@@ -11,7 +11,6 @@ from apps.accounts.models import ApprovalRequest
 from apps.core.audit import Actor
 from apps.core.forms import add_validation_errors, call_for_form
 from apps.operators.decorators import requires_platform_admin
-from apps.platform import services
 from apps.platform.forms import (
     InfoPageForm,
     PlatformSettingsForm,
@@ -25,6 +24,10 @@ from apps.platform.selectors import (
     organizations_with_domains,
     platform_configuration,
 )
+from apps.platform.services import approvals as approval_services
+from apps.platform.services import configuration as configuration_services
+from apps.platform.services import info_pages as info_page_services
+from apps.platform.services import support as support_services
 
 
 @requires_platform_admin
@@ -46,7 +49,7 @@ def support_session_open(request, pk):
     if asked and form.is_valid():
         went, url = call_for_form(
             form,
-            services.support_session_open,
+            support_services.support_session_open,
             organization=organization,
             actor=Actor.from_request(request),
             reason=form.cleaned_data["reason"],
@@ -67,7 +70,7 @@ def approvals(request):
 def approval_detail(request, pk):
     approval = get_object_or_404(ApprovalRequest, pk=pk)
     if request.method == "POST":
-        services.approval_grant(approval_id=approval.pk, actor=Actor.from_request(request))
+        approval_services.approval_grant(approval_id=approval.pk, actor=Actor.from_request(request))
         messages.success(
             request,
             _("%(email)s may now replicate events; the held requests are running.")
@@ -93,7 +96,9 @@ def platform_settings(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.platform_settings_update(changes=form.changes(), actor=Actor.from_request(request))
+            configuration_services.platform_settings_update(
+                changes=form.changes(), actor=Actor.from_request(request)
+            )
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
@@ -118,7 +123,7 @@ def info_page_create(request):
     if request.method == "POST" and form.is_valid():
         done, page = call_for_form(
             form,
-            services.info_page_create,
+            info_page_services.info_page_create,
             actor=Actor.from_request(request),
             **{name: form.cleaned_data[name] for name in form.Meta.fields},
         )
@@ -136,7 +141,7 @@ def info_page_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         done, page = call_for_form(
             form,
-            services.info_page_update,
+            info_page_services.info_page_update,
             page_id=pk,
             changes=form.changes(),
             actor=Actor.from_request(request),
@@ -156,7 +161,7 @@ def info_page_edit(request, pk):
 def info_page_delete(request, pk):
     page = get_object_or_404(InfoPage, pk=pk)
     if request.method == "POST":
-        services.info_page_delete(page_id=page.pk, actor=Actor.from_request(request))
+        info_page_services.info_page_delete(page_id=page.pk, actor=Actor.from_request(request))
         messages.success(request, _("The page “%(title)s” is deleted.") % {"title": page.title})
         return redirect("platform-info-pages")
     return render(request, "platform/info_page_delete.html", {"page": page})

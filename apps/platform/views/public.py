@@ -13,7 +13,6 @@ from apps.billing.selectors import currency_of_country, default_currency
 from apps.core.exceptions import DomainError, RateLimited
 from apps.core.forms import call_for_form
 from apps.core.ratelimit import client_network, rate_limit_hit
-from apps.platform import services
 from apps.platform.forms import (
     ClientSignupForm,
     PricingCountryForm,
@@ -26,6 +25,7 @@ from apps.platform.selectors import (
     signup_page_published,
     terms_page_url,
 )
+from apps.platform.services import signup as signup_services
 from apps.tenancy.selectors import platform_base_domain
 
 
@@ -93,7 +93,7 @@ def client_signup(request, page: InfoPage | None = None):
         data = form.cleaned_data
         done, signup = call_for_form(
             form,
-            services.client_signup_request,
+            signup_services.client_signup_request,
             plan=data["plan"],
             organization_name=data.get("organization_name", ""),
             organizer_name=data["organizer_name"],
@@ -162,7 +162,7 @@ def client_signup_enter(request, signup_id):
     """Go to the new site's control panel, logged in: once; afterwards, the normal login."""
     signup = _own_signup(request, signup_id)
     try:
-        host, token = services.client_signup_enter(signup_id=signup.pk)
+        host, token = signup_services.client_signup_enter(signup_id=signup.pk)
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("client-signup-progress", signup_id=signup.pk)

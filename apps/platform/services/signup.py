@@ -1,9 +1,7 @@
-"""Platform-level writes: the platform's settings, its info pages, client signup, approvals,
-support sessions."""
+"""Client signup: recorded from the signup page, its site provisioned in the background
+(a new organization, or the owner's in full-service mode), the client let in once."""
 
 import logging
-from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -14,9 +12,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from apps.accounts.models import ApprovalRequest, User
-from apps.accounts.services import facebook_app_update, login_token_create, user_create
-from apps.accounts.support import support_address_refusal, support_email
+from apps.accounts.models import User
+from apps.accounts.services import login_token_create, user_create
+from apps.accounts.support import support_address_refusal
 from apps.billing.exceptions import NoPrice
 from apps.billing.models import Plan
 from apps.billing.selectors import currency_of_country, default_currency, plan_price_for_country
@@ -25,17 +23,12 @@ from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.exceptions import Conflict
 from apps.core.links import url_on
-from apps.core.models import Branding
-from apps.core.singletons import singleton_update
-from apps.events.services import replication_right_grant
-from apps.events.tasks import release_held_replications
 from apps.operators.permissions import platform_admin_emails
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
-from apps.payments.services import platform_stripe_account_update
-from apps.platform.exceptions import RegistrationError, SupportError
-from apps.platform.models import ClientSignup, InfoPage, PlatformConfiguration, PlatformSettings
-from apps.platform.selectors import platform_brand, platform_brand_forget, platform_configuration
+from apps.platform.exceptions import RegistrationError
+from apps.platform.models import ClientSignup, PlatformSettings
+from apps.platform.selectors import platform_brand
 from apps.tenancy import services as tenancy
 from apps.tenancy.exceptions import ProvisioningError, SlugUnavailable
 from apps.tenancy.models import Domain, Organization
@@ -43,98 +36,6 @@ from apps.tenancy.selectors import platform_base_domain
 
 logger = logging.getLogger(__name__)
 
-
-def platform_settings_update(*, changes: dict, actor: Actor) -> PlatformConfiguration:
-    """Write the given settings of the platform's settings page, each to the app that owns it
-    (brand, hosts, Stripe account, Facebook app, the platform's own), validated, in one
-    transaction, and audit it once: the field names, and the values of all but the secrets.
-    The cached brand and base domain are dropped once the change is committed."""
-    by_part: dict[str, dict] = {part: {} for part in PlatformConfiguration.PARTS}
-    for name, value in changes.items():
-        by_part[PlatformConfiguration.part_of(name)][name] = value
-    with schema_context(get_public_schema_name()), transaction.atomic():
-        # The platform's row first, always: it locks the page's save, and the audit names it.
-        platform = singleton_update(PlatformSettings, changes=by_part["platform"])
-        configuration = platform_configuration(platform=platform)
-        if by_part["brand"]:
-            configuration.brand = singleton_update(Branding, changes=by_part["brand"])
-        if by_part["hosts"]:
-            configuration.hosts = tenancy.host_settings_update(changes=by_part["hosts"])
-        if by_part["stripe"]:
-            configuration.stripe = platform_stripe_account_update(changes=by_part["stripe"])
-        if by_part["facebook"]:
-            configuration.facebook = facebook_app_update(changes=by_part["facebook"])
-        audit_log(
-            actor=actor,
-            action="platform.settings_changed",
-            target=platform,
-            fields=sorted(changes),
-            values={
-                name: _audit_value(configuration, name)
-                for name in changes
-                if name not in PlatformConfiguration.SECRET_FIELDS
-            },
-        )
-        transaction.on_commit(platform_brand_forget)
-    return configuration
-
-
-def _audit_value(configuration: PlatformConfiguration, name: str) -> str | bool:
-    value = getattr(configuration, name)
-    if isinstance(value, bool):
-        return value
-    if name == "logo":
-        return value.name or ""
-    return "" if value is None else str(value)
-
-
-INFO_PAGE_FIELDS = ("title", "slug", "kind", "body", "is_published", "show_in_nav", "sort_order")
-
-
-def _check_info_page_fields(fields: dict) -> None:
-    unknown = set(fields) - set(INFO_PAGE_FIELDS)
-    if unknown:
-        raise TypeError(f"not an info page field: {', '.join(sorted(unknown))}")
-
-
-def info_page_create(*, actor: Actor, **fields) -> InfoPage:
-    """Create an info page (validated: reserved and taken addresses refused) and audit it;
-    the cached brand, which carries the nav's pages, is dropped on commit."""
-    _check_info_page_fields(fields)
-    with schema_context(get_public_schema_name()), transaction.atomic():
-        page = InfoPage(**fields)
-        page.full_clean()
-        page.save()
-        audit_log(actor=actor, action="info_page.created", target=page, slug=page.slug)
-        transaction.on_commit(platform_brand_forget)
-    return page
-
-
-def info_page_update(*, page_id: int, changes: dict, actor: Actor) -> InfoPage:
-    """Write the given fields of an info page, validated as a whole, and audit their names."""
-    _check_info_page_fields(changes)
-    with schema_context(get_public_schema_name()), transaction.atomic():
-        page = InfoPage.objects.select_for_update().get(pk=page_id)
-        for name, value in changes.items():
-            setattr(page, name, value)
-        page.full_clean()
-        page.save()
-        audit_log(
-            actor=actor, action="info_page.changed", target=page, fields=sorted(changes), slug=page.slug
-        )
-        transaction.on_commit(platform_brand_forget)
-    return page
-
-
-def info_page_delete(*, page_id: int, actor: Actor) -> None:
-    with schema_context(get_public_schema_name()), transaction.atomic():
-        page = InfoPage.objects.select_for_update().get(pk=page_id)
-        audit_log(actor=actor, action="info_page.deleted", target=page, slug=page.slug)
-        page.delete()
-        transaction.on_commit(platform_brand_forget)
-
-
-# --- client signup -----------------------------------------------------------------------
 
 CLIENTS_PATH = "/platform/clients/"  # the platform admins' clients list
 
@@ -493,107 +394,3 @@ def client_signup_enter(*, signup_id) -> tuple[str, str]:
             operator = User.objects.get(pk=signup.operator_id)
             token = login_token_create(user=operator)
     return signup.host, token
-
-
-@transaction.atomic
-def approval_grant(*, approval_id: int, actor: Actor) -> ApprovalRequest:
-    """Grant an operator's one-time approval; their held requests then run in the background."""
-    approval = ApprovalRequest.objects.select_for_update().get(pk=approval_id)
-    if approval.status == ApprovalRequest.Status.GRANTED:
-        return approval
-    approval.status = ApprovalRequest.Status.GRANTED
-    approval.decided_by_email = getattr(actor.user, "email", "")
-    approval.decided_at = timezone.now()
-    approval.save(update_fields=["status", "decided_by_email", "decided_at"])
-    audit_log(actor=actor, action="approval.granted", target=approval)
-    if approval.kind == ApprovalRequest.Kind.EVENT_REPLICATION:
-        with schema_context(approval.organization_schema):
-            operator = User.objects.get(pk=approval.operator_id)
-            replication_right_grant(operator=operator, granted_by_email=approval.decided_by_email)
-        release_held_replications.delay_on_commit(
-            schema_name=approval.organization_schema, operator_id=approval.operator_id
-        )
-    return approval
-
-
-def _support_identity(*, admin, organization: Organization) -> User:
-    """The platform admin's own support identity in the current (organization) schema, made
-    on first use: support+<admin id>@<platform domain> (reserved, apps.accounts.support), named
-    after them, admin power, flagged `is_support`, no usable password."""
-    local, _at, domain = support_email().partition("@")
-    email = f"{local}+{admin.pk}@{domain}"
-    name = getattr(admin, "full_name", "") or admin.email
-    identity = User.objects.filter(email__iexact=email).first()
-    if identity is None:
-        return user_create(
-            email=email,
-            password=None,  # unusable: a support identity only ever logs in by link
-            full_name=name,
-            is_admin=True,
-            is_support=True,
-            email_verified=True,
-        )
-    if not identity.is_support:
-        raise SupportError(
-            _("%(email)s is already an account of %(organization)s: no support identity can use it.")
-            % {"email": email, "organization": organization.name}
-        )
-    if not (identity.is_operator and identity.is_admin and identity.is_active) or identity.full_name != name:
-        identity.is_operator = identity.is_admin = identity.is_active = True
-        identity.full_name = name
-        identity.save(update_fields=["is_operator", "is_admin", "is_active", "full_name"])
-    return identity
-
-
-@transaction.atomic
-def support_session_open(
-    *, organization: Organization, actor: Actor, reason: str, next_path: str = ""
-) -> str:
-    """Let a platform admin into a live organization's control panel with admin power, for
-    `reason`, for settings.SUPPORT_SESSION_MINUTES at most.
-
-    They act under their own named support identity there (one per admin and organization),
-    through a single-use, short-lived login link bound to that organization's schema; the
-    session is a SupportSession row of that schema, which its admins see. Audited on both
-    sides; returns the link, which lands on `next_path` when it is a control-panel address.
-    """
-    from apps.accounts.models import SupportSession
-
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why you open this site: the reason is shown to its admins.")})
-    if organization.schema_name == get_public_schema_name() or not organization.is_ready:
-        raise SupportError(_("%(organization)s is not live.") % {"organization": organization.name})
-    domain = organization.get_primary_domain()
-    if domain is None:
-        raise SupportError(_("%(organization)s has no host.") % {"organization": organization.name})
-    host = f"{domain.domain}:{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else domain.domain
-    admin = actor.user
-    minutes = settings.SUPPORT_SESSION_MINUTES
-    audit_log(actor=actor, action="support.opened", target=organization, support_host=host, reason=reason)
-    with schema_context(organization.schema_name):
-        identity = _support_identity(admin=admin, organization=organization)
-        now = timezone.now()
-        support = SupportSession.objects.create(
-            identity=identity,
-            platform_admin_email=admin.email,
-            platform_admin_name=getattr(admin, "full_name", ""),
-            reason=reason,
-            opened_at=now,
-            expires_at=now + timedelta(minutes=minutes),
-        )
-        # The platform admin is recorded by e-mail only (no foreign key across schemas).
-        audit_log(
-            actor=actor,
-            action="support.session_opened",
-            target=support,
-            support_host=host,
-            identity=identity.email,
-            reason=reason,
-            minutes=minutes,
-        )
-        token = login_token_create(user=identity)
-    url = url_on(domain.domain, f"/control/login/{token}/")
-    if next_path.startswith("/control/"):
-        url += "?" + urlencode({"next": next_path})
-    return url
