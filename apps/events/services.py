@@ -329,7 +329,7 @@ def replication_fail(*, request_id: int, reason: str) -> None:
 def replications_resume_stalled(*, older_than_seconds: int = 300) -> list[int]:
     """Send again the queued or running requests of this schema that moved no further for a
     while (a lost message, a broker down when they were queued, a worker gone)."""
-    from apps.events.tasks import run_replication
+    from apps.events.tasks import run_replication  # tasks import services: imported on use
 
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stalled = list(

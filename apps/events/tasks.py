@@ -2,6 +2,7 @@ from celery import shared_task
 
 from apps.core.celery import SchemaTask
 from apps.events import services
+from apps.tenancy.services import live_schema_names
 
 
 @shared_task(base=SchemaTask)
@@ -25,8 +26,6 @@ def resume_stalled_replications(*, schema_name: str) -> list[int]:
 def resume_stalled_replications_everywhere(*, schema_name: str) -> int:
     """Beat, in the public schema: one sweep per live organization schema (events live there
     only)."""
-    from apps.tenancy.services import live_schema_names
-
     schemas = [name for name in live_schema_names() if name != schema_name]
     for name in schemas:
         resume_stalled_replications.delay(schema_name=name)
