@@ -10,3 +10,8 @@ def organizer_for_host(domain) -> Organizer | None:
 
 def organizers_with_distributions():
     return Organizer.objects.prefetch_related("distributions").order_by("name")
+
+
+def organization_currencies() -> list[str]:
+    """Every currency the organization's organizers sell in."""
+    return sorted(set(Organizer.objects.values_list("currency", flat=True)))

@@ -35,7 +35,7 @@ from apps.platform.models import InfoPage
 from apps.platform.services.configuration import platform_settings_update
 from apps.platform.services.info_pages import info_page_create
 from apps.sales.models import Order
-from apps.sales.services import OrderLine, order_create
+from apps.sales.services.orders import OrderLine, order_create
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Domain, Organization
 from apps.tenancy.selectors import routes_changed

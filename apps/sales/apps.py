@@ -6,9 +6,9 @@ class SalesConfig(AppConfig):
     label = "sales"
 
     def ready(self) -> None:
-        # Imported here: services need the models, loaded after the app registry.
+        # Imported here: the services need the models, loaded after the app registry.
         from apps.core import hooks
-        from apps.sales import services
         from apps.sales.models import Order
+        from apps.sales.services.payments import order_paid_by_payment
 
-        hooks.payment_succeeded.register(Order.PAYMENT_PURPOSE, services.order_paid_by_payment)
+        hooks.payment_succeeded.register(Order.PAYMENT_PURPOSE, order_paid_by_payment)

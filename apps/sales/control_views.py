@@ -22,11 +22,12 @@ from apps.operators.permissions import (
     organizers_configurable_by,
 )
 from apps.organizers.models import Distribution
-from apps.sales import selectors, services
+from apps.sales import selectors
 from apps.sales.exceptions import CheckInRefused
 from apps.sales.forms import quantities_from
 from apps.sales.models import Order
-from apps.sales.services import OrderLine
+from apps.sales.services.check_in import ticket_check_in
+from apps.sales.services.orders import OrderLine, order_create
 
 
 class CheckInForm(forms.Form):
@@ -54,7 +55,7 @@ def check_in(request):
     admission = refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            admission = services.ticket_check_in(
+            admission = ticket_check_in(
                 code=form.cleaned_data["code"],
                 event_date_id=form.cleaned_data["event_date"],
                 tickets=selectors.tickets_visible_to(request.user),
@@ -185,7 +186,7 @@ def box_office_sell(request, pk):
             errors = [_("Choose how many tickets to sell.")]
         if not errors:
             try:
-                order = services.order_create(
+                order = order_create(
                     distribution=distribution,
                     lines=[OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen],
                     email=form.cleaned_data["email"],

@@ -1,5 +1,5 @@
 """Control panel pages of service fee rules: the rules in force, which applies where, and
-their creation, change and deletion through apps.sales.services.
+their creation, change and deletion through apps.sales.services.fees.
 
 Who configures an organizer sets its fees and its events' fees; the rule of the whole
 organization is for organization admins (apps.operators.permissions, CONFIGURE_FEES). A rule
@@ -18,9 +18,10 @@ from apps.core.audit import Actor
 from apps.core.forms import call_for_form
 from apps.operators.decorators import requires
 from apps.operators.permissions import Action, can, can_configure_fees, organizers_configurable_by
-from apps.sales import selectors, services
+from apps.sales import selectors
 from apps.sales.forms import FeeRuleCreateForm, FeeRuleForm
 from apps.sales.models import FeeRule
+from apps.sales.services import fees
 
 EVENTS_PER_PAGE = 50
 
@@ -52,7 +53,7 @@ def _save(form, **kwargs):
     """fee_rule_save for a valid form: its errors land on the form, and a rule saved at the
     same moment by someone else for the same target (the unique constraint) says so too."""
     try:
-        return call_for_form(form, services.fee_rule_save, **kwargs)
+        return call_for_form(form, fees.fee_rule_save, **kwargs)
     except IntegrityError:
         form.add_error(None, _("There is already a fee rule for this; change that one instead."))
         return False, None
@@ -133,7 +134,7 @@ def fee_rule_edit(request, pk):
     rule = _changeable_rule(request, pk)
     form = FeeRuleForm(
         request.POST or None,
-        initial={name: getattr(rule, name) for name in services.FEE_RULE_FIELDS},
+        initial={name: getattr(rule, name) for name in fees.FEE_RULE_FIELDS},
         currencies=rule.fixed_currencies(),
     )
     if request.method == "POST" and form.is_valid():
@@ -156,7 +157,7 @@ def fee_rule_delete(request, pk):
     rule = _changeable_rule(request, pk)
     target = _rule_label(rule)
     if request.method == "POST":
-        services.fee_rule_delete(rule=rule, actor=Actor.from_request(request))
+        fees.fee_rule_delete(rule=rule, actor=Actor.from_request(request))
         messages.success(request, _("Fee rule for %(target)s deleted.") % {"target": target})
         return redirect("fee-rule-list")
     return render(

@@ -3,6 +3,11 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.currencies import currency_exponent
+from apps.core.money import fits_currency, quantize
+from apps.organizers.selectors import organization_currencies
+from apps.sales.models import FeeRule
+
 
 class CheckoutForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), help_text=_("Your tickets are sent here."))
@@ -63,8 +68,6 @@ class FeeRuleForm(forms.Form):
     paid_by = forms.ChoiceField(label=_("Who pays the fee"), widget=forms.RadioSelect)
 
     def __init__(self, *args, currencies: list[str] | None = None, **kwargs):
-        from apps.sales.models import FeeRule
-
         super().__init__(*args, **kwargs)
         self.fields["paid_by"].choices = FeeRule.PaidBy.choices
         self.fields["paid_by"].initial = FeeRule.PaidBy.BUYER
@@ -79,25 +82,18 @@ class FeeRuleForm(forms.Form):
 
     def _show_fixed_in(self, currencies: list[str]) -> None:
         """A stored amount (three decimals) shown with its currency's decimals, when it fits."""
-        from apps.core.currencies import currency_exponent
-        from apps.core.money import fits_currency, quantize
-
         fixed = self.initial.get("fixed")
         widest = max(currencies, key=currency_exponent, default=None)
         if isinstance(fixed, Decimal) and widest and fits_currency(fixed, widest):
             self.initial["fixed"] = quantize(fixed, widest)
 
     def _in_currency(self, currency: str) -> None:
-        from apps.core.currencies import currency_exponent
-
         fixed = self.fields["fixed"]
         fixed.label = _("Fixed amount per ticket (%(currency)s)") % {"currency": currency}
         fixed.widget.attrs["step"] = str(Decimal(1).scaleb(-currency_exponent(currency)))
 
     def check_fixed(self, currencies: list[str]) -> None:
         """An error on `fixed` when it has more decimals than one of `currencies` has."""
-        from apps.sales.models import FeeRule
-
         for error in FeeRule.fixed_errors(self.cleaned_data.get("fixed"), currencies):
             self.add_error("fixed", error)
 
@@ -157,8 +153,6 @@ class FeeRuleCreateForm(FeeRuleForm):
         self.fields["event"].choices = [("", _("— choose —")), *groups.values()]
 
     def clean(self):
-        from apps.sales.selectors import organization_currencies
-
         cleaned = super().clean()
         level, organizer = cleaned.get("level"), cleaned.get("organizer")
         event = self.events.get(cleaned.get("event"))

@@ -14,6 +14,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.currencies import currency_exponent
+from apps.core.money import fits_currency
+from apps.organizers.selectors import organization_currencies
+
 # Unambiguous upper-case letters and digits (no 0/O, 1/I/L) for codes people read out.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -310,17 +314,12 @@ class FeeRule(models.Model):
     def fixed_currencies(self) -> list[str]:
         """The currencies the fixed part is charged in: its organizer's, or for the whole
         organization every organizer's."""
-        from apps.sales.selectors import organization_currencies
-
         return [self.organizer.currency] if self.organizer_id else organization_currencies()
 
     @staticmethod
     def fixed_errors(fixed, currencies: list[str]) -> list[str]:
         """What is wrong with `fixed` in `currencies`: one message per currency it has too
         many decimals for."""
-        from apps.core.currencies import currency_exponent
-        from apps.core.money import fits_currency
-
         return [
             _("%(currency)s amounts have at most %(count)d decimals.")
             % {"currency": currency, "count": currency_exponent(currency)}

@@ -1,19 +1,33 @@
 """Reads of orders and of what is on sale, with who may see what decided by
 apps.operators.permissions."""
 
+import hmac
 from dataclasses import dataclass
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.utils import timezone
 
 from apps.core.cache import cached_many, cached_one, entry_key
-from apps.events.models import TicketType
-from apps.operators.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
+from apps.core.emails import pending_window
+from apps.core.links import url_on
+from apps.core.money import quantize
+from apps.events.models import Event, EventDate, TicketType
+from apps.events.selectors import event_dates_visible_to
+from apps.operators.permissions import (
+    Action,
+    can,
+    distributions_sellable_by,
+    is_operator,
+    organizers_configurable_by,
+)
 from apps.organizers.catalog import CATALOG
 from apps.organizers.models import Distribution
 from apps.sales.exceptions import IdempotencyKeyReused
-from apps.sales.models import Order, OrderRequest, Ticket
+from apps.sales.models import DateStock, FeeRule, Order, OrderRequest, Ticket, TicketTypeStock
+from apps.tenancy.models import Domain
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -61,9 +75,7 @@ def distribution_for_sale(user, pk: int) -> Distribution | None:
 
 def fee_rules_applicable(organizer, event_ids) -> list:
     """The fee rules that may apply to tickets of these events of the organizer: the events'
-    own, the organizer's, the organization's (services.fee_rules_for picks), from the cache."""
-    from apps.sales.models import FeeRule
-
+    own, the organizer's, the organization's (fee_rules_for picks), from the cache."""
     event_ids = sorted(event_ids)
     schema_name = connection.schema_name
     return cached_one(
@@ -80,11 +92,6 @@ def fee_rules_applicable(organizer, event_ids) -> list:
 
 def organizer_base_url(organizer) -> str:
     """Where an organizer's storefront is: its verified own domain, else its platform host."""
-    from django.db import connection
-
-    from apps.core.links import url_on
-    from apps.tenancy.models import Domain
-
     domains = Domain.objects.filter(
         tenant__schema_name=connection.schema_name, organizer_slug=organizer.slug
     ).exclude(is_custom=True, verified_at__isnull=True)
@@ -100,8 +107,6 @@ def organizer_base_url(organizer) -> str:
 
 def order_by_secret(code: str, secret: str) -> Order | None:
     """The order behind a public order link, if code and secret match (compared in constant time)."""
-    import hmac
-
     order = Order.objects.select_related("organizer").filter(code=code).first()
     if order is None or not hmac.compare_digest(order.secret, secret):
         return None
@@ -117,10 +122,6 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
 
 def event_dates_at_gate(user):
     """Dates one may check tickets in for, from today on (soonest first, at most 200)."""
-    from django.utils import timezone
-
-    from apps.events.selectors import event_dates_visible_to
-
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return event_dates_visible_to(user).filter(end__gte=today).select_related("event").order_by("start")[:200]
 
@@ -147,9 +148,6 @@ class Availability:
 
 def event_on_sale(organizer, pk: int):
     """A published event of the organizer offered in its online shop, or None."""
-    from apps.events.models import Event
-    from apps.organizers.models import Distribution
-
     return (
         Event.objects.filter(
             pk=pk,
@@ -173,11 +171,6 @@ class ShopListing:
 
 def event_listing(event) -> ShopListing:
     """What the event page offers now, with what is left of each (held and sold count)."""
-    from django.utils import timezone
-
-    from apps.events.models import EventDate
-    from apps.sales.models import DateStock, TicketTypeStock
-
     now = timezone.now()
     dates = list(EventDate.objects.filter(event=event, end__gt=now).order_by("start"))
     ticket_types = [
@@ -226,8 +219,6 @@ def _lowest(*values: int | None) -> int | None:
 def orders_of_customer(user):
     """A customer's orders in this organization: made while logged in, or as a guest with
     the account's verified e-mail address."""
-    from allauth.account.models import EmailAddress
-
     verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
     return (
         Order.objects.filter(Q(customer=user) | Q(email__in=list(verified)))
@@ -246,9 +237,6 @@ FEE_EXAMPLE_PRICE = Decimal("10.00")
 def fee_rules_visible_to(user) -> QuerySet:
     """The fee rules of the fees page: the whole organization's, and those of the organizers
     (and their events) one configures; nothing for who may not open that page."""
-    from apps.operators.permissions import Action, can
-    from apps.sales.models import FeeRule
-
     if not can(user, Action.CONFIGURE_FEES):
         return FeeRule.objects.none()
     configurable = organizers_configurable_by(user)
@@ -294,10 +282,7 @@ class FeeExample:
 
 def fee_example(rule, currency: str, price: Decimal = FEE_EXAMPLE_PRICE) -> FeeExample:
     """One ticket at `price` (in `currency`, with its exponent) under `rule`, as an order
-    prices it (apps.sales.services.fee_of), so the example cannot drift from real orders."""
-    from apps.core.money import quantize
-    from apps.sales.services import fee_of
-
+    prices it (fee_of, below), so the example cannot drift from real orders."""
     price = quantize(price, currency)
     fee, absorbed = fee_of(rule, price, currency)
     return FeeExample(currency=currency, price=price, fee=fee, absorbed=absorbed)
@@ -314,9 +299,8 @@ class FeeInForce:
 
 
 def fees_in_force(events) -> list[FeeInForce]:
-    """For each event (with its organizer loaded), the rule apps.sales.services.fee_rules_for
+    """For each event (with its organizer loaded), the rule fee_rules_for
     picks for its tickets, as an order would: one query per organizer among the events."""
-    from apps.sales.services import fee_rules_for
 
     events = list(events)
     by_organizer: dict[int, list] = {}
@@ -341,8 +325,6 @@ def fees_in_force(events) -> list[FeeInForce]:
 
 def fee_events_of(user) -> QuerySet:
     """Events whose fees one configures, with their organizer, by organizer then name."""
-    from apps.events.models import Event
-
     return (
         Event.objects.filter(organizer__in=organizers_configurable_by(user))
         .select_related("organizer")
@@ -354,13 +336,6 @@ def fee_currencies_of(user) -> list[str]:
     """The currencies of the organizers one configures: an organization-wide rule's fixed
     part is read in each organizer's own currency."""
     return sorted(set(organizers_configurable_by(user).values_list("currency", flat=True)))
-
-
-def organization_currencies() -> list[str]:
-    """Every currency the organization's organizers sell in."""
-    from apps.organizers.models import Organizer
-
-    return sorted(set(Organizer.objects.values_list("currency", flat=True)))
 
 
 def order_of_request(*, caller, key: str, fingerprint: str) -> Order | None:
@@ -377,8 +352,6 @@ def order_of_request(*, caller, key: str, fingerprint: str) -> Order | None:
 def tickets_held(*, now, session: str = "", network: str | None = None) -> tuple[int, object]:
     """(how many tickets, when the first of them is released) held right now by the shop
     carts and unpaid orders of one session holder token or one client network."""
-    from django.db.models import Count, Min
-
     holds = Order.objects.filter(status=Order.Status.PENDING, expires_at__gt=now)
     holds = holds.filter(hold_session=session) if session else holds.filter(hold_network=network)
     held = Ticket.objects.filter(order__in=holds, status=Ticket.Status.VALID).aggregate(
@@ -390,8 +363,6 @@ def tickets_held(*, now, session: str = "", network: str | None = None) -> tuple
 def orders_awaiting_confirmation() -> list[int]:
     """Paid orders whose tickets e-mail lost its task (broker down at the payment's commit,
     or Redis lost its queue), oldest first: their sweep sends them again."""
-    from apps.core.emails import pending_window
-
     since, until = pending_window()
     return list(
         Order.objects.filter(
@@ -400,3 +371,27 @@ def orders_awaiting_confirmation() -> list[int]:
         .order_by("paid_at", "pk")
         .values_list("pk", flat=True)
     )
+
+
+def fee_rules_for(organizer, event_ids) -> dict:
+    """{event id: the fee rule that applies to its tickets}: the event's own, else its
+    organizer's, else the organization's; events with none are left out."""
+    rules = fee_rules_applicable(organizer, event_ids)
+    by_event = {rule.event_id: rule for rule in rules if rule.event_id}
+    fallback = next((r for r in rules if r.event_id is None and r.organizer_id), None) or next(
+        (r for r in rules if r.event_id is None and r.organizer_id is None), None
+    )
+    return {
+        event_id: by_event.get(event_id, fallback)
+        for event_id in event_ids
+        if by_event.get(event_id, fallback)
+    }
+
+
+def fee_of(rule, price: Decimal, currency: str) -> tuple[Decimal, Decimal]:
+    """(paid by the buyer, absorbed by the organizer) for one ticket; free tickets pay none."""
+    zero = quantize(Decimal(0), currency)
+    if rule is None or price <= 0:
+        return zero, zero
+    fee = quantize(rule.fixed + price * rule.percent / 100, currency)
+    return (fee, zero) if rule.paid_by == rule.PaidBy.BUYER else (zero, fee)

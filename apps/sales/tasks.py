@@ -1,17 +1,17 @@
 from celery import shared_task
 
 from apps.core.celery import SchemaTask
-from apps.sales import services
+from apps.sales.services import confirmations, orders
 
 
 @shared_task(base=SchemaTask, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_order_confirmation(*, schema_name: str, order_id: int) -> bool:
-    return services.order_confirmation_send(order_id=order_id)
+    return confirmations.order_confirmation_send(order_id=order_id)
 
 
 @shared_task(base=SchemaTask)
 def expire_orders(*, schema_name: str) -> int:
-    return services.orders_expire()
+    return orders.orders_expire()
 
 
 @shared_task(base=SchemaTask)

@@ -22,12 +22,14 @@ from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.events.selectors import published_events_of
 from apps.organizers.selectors import organizers_with_distributions
 from apps.payments.csp import loads_stripe_js
-from apps.sales import selectors, services
+from apps.sales import selectors
 from apps.sales.forms import CheckoutForm, quantities_from
 from apps.sales.holds import Holder
 from apps.sales.models import Order
 from apps.sales.selectors import order_by_secret
-from apps.sales.services import OrderLine
+from apps.sales.services.cart import cart_lines_add, order_checkout
+from apps.sales.services.orders import OrderLine, order_cancel, order_create, orders_expire
+from apps.sales.services.payments import order_payment_start
 from apps.sales.tickets import ticket_qr_svg, tickets_pdf
 
 EVENTS_PER_PAGE = 30
@@ -113,7 +115,7 @@ def event_page(request, pk):
     event = selectors.event_on_sale(request.organizer, pk)
     if event is None:
         raise Http404
-    services.orders_expire(event_date_ids=list(event.dates.values_list("pk", flat=True)))  # lazily, on read
+    orders_expire(event_date_ids=list(event.dates.values_list("pk", flat=True)))  # lazily, on read
     listing = selectors.event_listing(event)
     status, retry_after = 200, None
     if request.method == "POST":
@@ -131,7 +133,7 @@ def event_page(request, pk):
             try:
                 cart = _cart(request)
                 if cart is None:
-                    cart = services.order_create(
+                    cart = order_create(
                         distribution=_shop_distribution(request.organizer),
                         lines=lines,
                         email=getattr(request.user, "email", "") if request.user.is_authenticated else "",
@@ -144,7 +146,7 @@ def event_page(request, pk):
                         holder=holder,
                     )
                 else:
-                    services.cart_lines_add(order_id=cart.pk, lines=lines, holder=holder)
+                    cart_lines_add(order_id=cart.pk, lines=lines, holder=holder)
             except RateLimited as refused:  # the holder's limits
                 errors, status, retry_after = [str(refused)], 429, refused.retry_after
             except DomainError as exc:
@@ -193,7 +195,7 @@ def cart(request):
     form = CheckoutForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            order = services.order_checkout(
+            order = order_checkout(
                 order_id=order.pk,
                 email=form.cleaned_data["email"],
                 buyer_name=form.cleaned_data["buyer_name"],
@@ -202,7 +204,7 @@ def cart(request):
             if order.status == Order.Status.PAID:
                 request.session.pop(CART, None)
                 return redirect("order-detail", order.code, order.secret)
-            services.order_payment_start(order=order)
+            order_payment_start(order=order)
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
@@ -222,7 +224,7 @@ def cart_empty(request):
     order = _cart(request)
     if order is not None:
         try:
-            services.order_cancel(order_id=order.pk)
+            order_cancel(order_id=order.pk)
         except DomainError as exc:  # paid, or being paid, meanwhile: the return page settles it
             messages.error(request, str(exc))
             return redirect("checkout-return")

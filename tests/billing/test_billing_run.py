@@ -17,9 +17,9 @@ from apps.billing import services
 from apps.billing.models import BillingAccount, Invoice, InvoiceLine
 from apps.billing.services import anchor_date, billing_period_ending
 from apps.payments.models import Payment
-from apps.sales import services as sales
 from apps.sales.models import Order
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_create
+from apps.sales.services.payments import order_refund
 from tests.billing.factories import plan_build
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
@@ -138,7 +138,7 @@ def test_transaction_fees_come_from_the_periods_sales_minus_what_stripe_took(alp
     before = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
     with schema_context(ALPHA.schema_name):
         orders = [
-            sales.order_create(
+            order_create(
                 distribution=shop.box_office,
                 lines=[OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
                 email="a@example.com",
@@ -148,7 +148,7 @@ def test_transaction_fees_come_from_the_periods_sales_minus_what_stripe_took(alp
         ]
         Order.objects.filter(pk__in=[orders[0].pk, orders[1].pk]).update(paid_at=in_period)
         Order.objects.filter(pk=orders[2].pk).update(paid_at=before)  # an earlier period's sale…
-        sales.order_refund(order_id=orders[2].pk)  # …refunded now (in the period)
+        order_refund(order_id=orders[2].pk)  # …refunded now (in the period)
         orders[2].tickets.update(voided_at=in_period)
         Payment.objects.create(
             purpose="order",

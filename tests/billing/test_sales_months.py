@@ -10,9 +10,9 @@ from apps.billing.models import SalesMonth
 from apps.billing.selectors import first_of_month, months_back
 from apps.billing.services import billing_account_open
 from apps.billing.tasks import refresh_sales_months
-from apps.sales import services as sales
 from apps.sales.models import Order
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_create
+from apps.sales.services.payments import order_refund
 from tests.billing.factories import plan_build
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
@@ -30,14 +30,14 @@ def test_paid_tickets_still_valid_count_as_this_months_sales(alpha):
         plan=plan_build(),
     )
     with schema_context(ALPHA.schema_name):
-        paid = sales.order_create(
+        paid = order_create(
             distribution=shop.box_office,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=3)],
             email="a@example.com",
             payment_method=Order.PaymentMethod.CASH,
         )
-        sales.order_refund(order_id=paid.pk, ticket_ids=[paid.tickets.first().pk])
-        sales.order_create(  # unpaid: not a sale
+        order_refund(order_id=paid.pk, ticket_ids=[paid.tickets.first().pk])
+        order_create(  # unpaid: not a sale
             distribution=shop.online,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=5)],
             email="b@example.com",

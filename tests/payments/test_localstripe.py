@@ -14,9 +14,10 @@ from django_tenants.utils import schema_context
 
 from apps.payments import services as payments
 from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent
-from apps.sales import services as sales
 from apps.sales.models import DateStock, Order, Ticket
-from apps.sales.services import OrderLine
+from apps.sales.services.cart import order_checkout
+from apps.sales.services.orders import OrderLine, order_create, orders_expire
+from apps.sales.services.payments import order_payment_start, order_refund
 from tests.payments import stripe_fake
 from tests.payments.fixtures import localstripe_confirm
 from tests.sales.helpers import shop_build
@@ -35,7 +36,7 @@ def _wait_for(condition, what: str, seconds: float = 15) -> None:
 
 
 def _card_order(shop, quantity: int = 2) -> Order:
-    return sales.order_create(
+    return order_create(
         distribution=shop.online,
         lines=[OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
         email="buyer@example.com",
@@ -64,8 +65,8 @@ def test_a_buyer_who_leaves_after_paying_gets_the_order_from_localstripes_webhoo
     organization, shop = live_shop
     with schema_context(organization.schema_name):
         order = _card_order(shop, quantity=1)
-        sales.order_checkout(order_id=order.pk, email="leaves@example.com")
-        payment = sales.order_payment_start(order=order)
+        order_checkout(order_id=order.pk, email="leaves@example.com")
+        payment = order_payment_start(order=order)
         intent = _stripe(localstripe).v1.payment_intents.retrieve(payment.intent_id)
         assert intent["amount"] == 1000
         assert intent["metadata"]["schema"] == organization.schema_name
@@ -91,12 +92,12 @@ def test_a_payment_after_its_seat_was_sold_again_is_refunded_on_the_connected_ac
     organization, shop = live_shop
     with schema_context(organization.schema_name):
         late = _card_order(shop, quantity=1)
-        sales.order_checkout(order_id=late.pk, email="late@example.com")
-        payment = sales.order_payment_start(order=late)
+        order_checkout(order_id=late.pk, email="late@example.com")
+        payment = order_payment_start(order=late)
         # The buyer dawdles: the hold expires and the last seat goes to someone at the counter.
         Order.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timezone.timedelta(minutes=1))
-        assert sales.orders_expire() == 1
-        sales.order_create(
+        assert orders_expire() == 1
+        order_create(
             distribution=shop.box_office,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=1)],
             email="",
@@ -122,8 +123,8 @@ def card_paid(shop, platform_on_localstripe):
     """A card order of 2 × 10.00 paid on localstripe, its success read back by the return page."""
     with schema_context(ALPHA.schema_name):
         order = _card_order(shop)
-        sales.order_checkout(order_id=order.pk, email="buyer@example.com")
-        payment = sales.order_payment_start(order=order)
+        order_checkout(order_id=order.pk, email="buyer@example.com")
+        payment = order_payment_start(order=order)
         declined = localstripe_confirm(
             platform_on_localstripe, client_secret=payment.client_secret, card="4000000000000341"
         )
@@ -142,7 +143,7 @@ def test_refunding_one_ticket_refunds_its_price_on_localstripe(shop, card_paid, 
     order, payment = card_paid
     with schema_context(ALPHA.schema_name):
         ticket = order.tickets.first()
-        sales.order_refund(order_id=order.pk, ticket_ids=[ticket.pk])
+        order_refund(order_id=order.pk, ticket_ids=[ticket.pk])
         refund = Refund.objects.get()
         payment.refresh_from_db()
         assert (payment.refunded_amount, refund.amount, refund.status) == (
@@ -155,7 +156,7 @@ def test_refunding_one_ticket_refunds_its_price_on_localstripe(shop, card_paid, 
     assert (fake["amount"], fake["refund_application_fee"]) == (1000, True)
 
     with schema_context(ALPHA.schema_name):
-        sales.order_refund(order_id=order.pk)
+        order_refund(order_id=order.pk)
         order.refresh_from_db()
         assert order.status == Order.Status.REFUNDED
         assert sorted(Refund.objects.values_list("amount", flat=True)) == [Decimal("10.00"), Decimal("10.00")]

@@ -10,9 +10,9 @@ from django_tenants.utils import schema_context
 
 from apps.core import hooks
 from apps.payments.models import Payment, WebhookEvent
-from apps.sales import services as sales
 from apps.sales.models import Order
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_create
+from apps.sales.services.payments import order_paid_by_payment, order_payment_start
 from tests.payments import stripe_fake
 from tests.payments.fixtures import ACCOUNT
 from tests.payments.test_stripe import _deliver, _succeeded
@@ -25,13 +25,13 @@ def test_sales_and_billing_register_their_purposes_when_django_starts():
     from apps.billing.receivers import invoice_paid_by_payment
 
     assert hooks.payment_succeeded.purposes() == ["invoice", "order"]
-    assert hooks.payment_succeeded._handlers["order"] is sales.order_paid_by_payment
+    assert hooks.payment_succeeded._handlers["order"] is order_paid_by_payment
     assert hooks.payment_succeeded._handlers["invoice"] is invoice_paid_by_payment
 
 
 def test_a_succeeded_payment_reaches_its_order_through_its_purpose(stripe_api, shop):
     with schema_context(ALPHA.schema_name):
-        order = sales.order_create(
+        order = order_create(
             distribution=shop.online,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=1)],
             email="buyer@example.com",
@@ -40,7 +40,7 @@ def test_a_succeeded_payment_reaches_its_order_through_its_purpose(stripe_api, s
     intent = stripe_fake.payment_intent(amount=int(order.total * 100))
     stripe_api.add(responses.POST, f"{stripe_fake.API}/v1/payment_intents", json=intent)
     with schema_context(ALPHA.schema_name):
-        payment = sales.order_payment_start(order=order)
+        payment = order_payment_start(order=order)
         assert (payment.purpose, payment.object_id, payment.reference) == (
             "order",
             order.pk,

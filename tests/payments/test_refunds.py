@@ -11,10 +11,11 @@ from django_tenants.utils import schema_context
 
 from apps.payments import services as payments
 from apps.payments.models import Payment
-from apps.sales import services as sales
-from apps.sales.exceptions import OrderRejected
+from apps.sales.exceptions import CheckInRefused, OrderRejected
 from apps.sales.models import DateStock, Order, Ticket
-from apps.sales.services import OrderLine
+from apps.sales.services.check_in import ticket_check_in
+from apps.sales.services.orders import OrderLine, order_cancel, order_create
+from apps.sales.services.payments import order_payment_start, order_refund
 from tests.payments import stripe_fake
 from tests.payments.fixtures import ACCOUNT
 from tests.tenants import ALPHA
@@ -24,7 +25,7 @@ from tests.tenants import ALPHA
 def paid_by_card(stripe_api, shop):
     """A card-paid order of 2 tickets (2 × 10.00) with a 0.80 platform fee."""
     with schema_context(ALPHA.schema_name):
-        order = sales.order_create(
+        order = order_create(
             distribution=shop.online,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=2)],
             email="buyer@example.com",
@@ -32,7 +33,7 @@ def paid_by_card(stripe_api, shop):
         )
         intent = stripe_fake.payment_intent(amount=2000)
         stripe_api.add(responses.POST, f"{stripe_fake.API}/v1/payment_intents", json=intent)
-        payment = sales.order_payment_start(order=order)
+        payment = order_payment_start(order=order)
         Payment.objects.filter(pk=payment.pk).update(application_fee=Decimal("0.80"))
         stripe_api.add(
             responses.GET,
@@ -68,7 +69,7 @@ def test_refunding_one_ticket_refunds_its_price_through_stripe_and_frees_its_sea
 ):
     with schema_context(ALPHA.schema_name):
         first = paid_by_card.tickets.order_by("pk").first()
-        order = sales.order_refund(order_id=paid_by_card.pk, ticket_ids=[first.pk])
+        order = order_refund(order_id=paid_by_card.pk, ticket_ids=[first.pk])
 
         assert order.status == Order.Status.PAID  # one ticket still stands
         assert set(order.tickets.values_list("status", flat=True)) == {
@@ -83,10 +84,8 @@ def test_refunding_one_ticket_refunds_its_price_through_stripe_and_frees_its_sea
 
 def test_refunding_the_rest_refunds_the_order(stripe_api, shop, paid_by_card):
     with schema_context(ALPHA.schema_name):
-        sales.order_refund(
-            order_id=paid_by_card.pk, ticket_ids=[paid_by_card.tickets.order_by("pk").first().pk]
-        )
-        order = sales.order_refund(order_id=paid_by_card.pk)
+        order_refund(order_id=paid_by_card.pk, ticket_ids=[paid_by_card.tickets.order_by("pk").first().pk])
+        order = order_refund(order_id=paid_by_card.pk)
 
         assert order.status == Order.Status.REFUNDED
         assert DateStock.objects.get(event_date=shop.dates[0]).sold == 0
@@ -96,29 +95,29 @@ def test_refunding_the_rest_refunds_the_order(stripe_api, shop, paid_by_card):
 
 def test_a_card_order_cannot_be_cancelled_without_its_refund(shop, paid_by_card):
     with schema_context(ALPHA.schema_name), pytest.raises(OrderRejected, match="refunded, not cancelled"):
-        sales.order_cancel(order_id=paid_by_card.pk)
+        order_cancel(order_id=paid_by_card.pk)
 
 
 def test_a_refunded_ticket_is_refused_at_the_gate(shop, paid_by_card):
     with schema_context(ALPHA.schema_name):
         ticket = paid_by_card.tickets.order_by("pk").first()
-        sales.order_refund(order_id=paid_by_card.pk, ticket_ids=[ticket.pk])
+        order_refund(order_id=paid_by_card.pk, ticket_ids=[ticket.pk])
 
-        with pytest.raises(sales.CheckInRefused) as refused:
-            sales.ticket_check_in(code=ticket.code, tickets=Ticket.objects.all())
+        with pytest.raises(CheckInRefused) as refused:
+            ticket_check_in(code=ticket.code, tickets=Ticket.objects.all())
 
     assert refused.value.reason == "refunded"
 
 
 def test_a_counter_order_is_refunded_without_stripe(stripe_api, shop):
     with schema_context(ALPHA.schema_name):
-        order = sales.order_create(
+        order = order_create(
             distribution=shop.box_office,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=1)],
             email="counter@example.com",
             payment_method=Order.PaymentMethod.CASH,
         )
-        order = sales.order_refund(order_id=order.pk)
+        order = order_refund(order_id=order.pk)
 
     assert order.status == Order.Status.REFUNDED
     assert _refund_calls(stripe_api) == []
@@ -126,13 +125,13 @@ def test_a_counter_order_is_refunded_without_stripe(stripe_api, shop):
 
 def test_only_paid_orders_and_their_own_valid_tickets_are_refunded(shop, paid_by_card):
     with schema_context(ALPHA.schema_name):
-        pending = sales.order_create(
+        pending = order_create(
             distribution=shop.online,
             lines=[OrderLine(ticket_type=shop.date_ticket(1), quantity=1)],
             email="later@example.com",
             payment_method=Order.PaymentMethod.STRIPE,
         )
         with pytest.raises(OrderRejected):
-            sales.order_refund(order_id=pending.pk)
+            order_refund(order_id=pending.pk)
         with pytest.raises(OrderRejected):
-            sales.order_refund(order_id=paid_by_card.pk, ticket_ids=[pending.tickets.get().pk])
+            order_refund(order_id=paid_by_card.pk, ticket_ids=[pending.tickets.get().pk])

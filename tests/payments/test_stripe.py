@@ -18,9 +18,9 @@ from django_tenants.utils import schema_context
 
 from apps.payments import services as payments
 from apps.payments.models import ConnectedAccount, Payment, PlatformStripeAccount, WebhookEvent
-from apps.sales import services as sales
 from apps.sales.models import DateStock, Order
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_create, orders_expire
+from apps.sales.services.payments import application_fee_of, order_payment_start
 from tests.payments import stripe_fake
 from tests.payments.fixtures import ACCOUNT
 from tests.tenants import ALPHA
@@ -43,7 +43,7 @@ def _client_on_plan(organization, organizer, **price):
 
 def _online_order(shop, quantity=2):
     with schema_context(ALPHA.schema_name):
-        return sales.order_create(
+        return order_create(
             distribution=shop.online,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
             email="buyer@example.com",
@@ -55,7 +55,7 @@ def _start(stripe_api, order, status="requires_payment_method"):
     intent = stripe_fake.payment_intent(amount=int(order.total * 100), status=status)
     stripe_api.add(responses.POST, f"{stripe_fake.API}/v1/payment_intents", json=intent)
     with schema_context(ALPHA.schema_name):
-        return sales.order_payment_start(order=order), intent
+        return order_payment_start(order=order), intent
 
 
 def _deliver(payload: dict, *, secret: str = stripe_fake.WEBHOOK_SECRET):
@@ -101,7 +101,7 @@ def test_reloading_checkout_reuses_the_pending_payment(stripe_api, shop):
     first, _intent = _start(stripe_api, order)
 
     with schema_context(ALPHA.schema_name):
-        again = sales.order_payment_start(order=order)
+        again = order_payment_start(order=order)
 
     assert again.pk == first.pk
     assert len(stripe_api.calls) == 1
@@ -112,7 +112,7 @@ def test_an_organizer_not_yet_able_to_take_payments_is_refused(stripe_api, shop)
     order = _online_order(shop)
 
     with schema_context(ALPHA.schema_name), pytest.raises(payments.AccountNotReady):
-        sales.order_payment_start(order=order)
+        order_payment_start(order=order)
     assert len(stripe_api.calls) == 0
 
 
@@ -189,7 +189,7 @@ def test_a_payment_after_expiry_with_seats_left_still_makes_a_paid_order(stripe_
     _payment, intent = _start(stripe_api, order)
     with schema_context(ALPHA.schema_name):
         Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
-        sales.orders_expire()
+        orders_expire()
 
     _deliver(_succeeded(intent))
 
@@ -205,7 +205,7 @@ def test_a_payment_after_expiry_with_no_seat_left_is_refunded_and_the_buyer_told
     _payment, intent = _start(stripe_api, order)
     with schema_context(ALPHA.schema_name):
         Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
-        sales.order_create(  # expires the hold, takes both seats
+        order_create(  # expires the hold, takes both seats
             distribution=shop.box_office,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=2)],
             email="counter@example.com",
@@ -325,7 +325,7 @@ def test_without_platform_keys_payment_is_unavailable(stripe_api, shop):
     order = _online_order(shop)
 
     with schema_context(ALPHA.schema_name), pytest.raises(payments.PaymentsNotConfigured):
-        sales.order_payment_start(order=order)
+        order_payment_start(order=order)
     assert _deliver(_succeeded(stripe_fake.payment_intent(amount=1))).status_code == 503
     assert json.loads(_deliver(_succeeded(stripe_fake.payment_intent(amount=1))).content)["detail"]
 
@@ -338,7 +338,7 @@ def test_the_platform_fee_comes_from_the_clients_plan_and_overrides(stripe_api, 
     _start(stripe_api, order)
     BillingAccount.objects.filter(pk=account.pk).update(percent_fee_override=Decimal("0"))
     with schema_context(ALPHA.schema_name):
-        assert sales.application_fee_of(order) == Decimal("0.98")  # the percent overridden to 0
+        assert application_fee_of(order) == Decimal("0.98")  # the percent overridden to 0
 
     assert stripe_fake.form(stripe_api.calls[0].request)["application_fee_amount"] == "128"  # 0.98 + 0.30
 
@@ -373,4 +373,4 @@ def test_the_platform_fee_is_billings_answer_to_the_sales_hook_and_capped_at_the
     order = _online_order(shop, quantity=1)  # 10.00
 
     with schema_context(ALPHA.schema_name):
-        assert sales.application_fee_of(order) == order.total == Decimal("10.00")
+        assert application_fee_of(order) == order.total == Decimal("10.00")

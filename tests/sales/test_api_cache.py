@@ -18,8 +18,8 @@ from apps.core.audit import Actor
 from apps.events import services as events
 from apps.operators.services import sale_permission_revoke
 from apps.organizers.services import distribution_rename, organizer_update
-from apps.sales import services as sales
 from apps.sales.models import Order, Ticket
+from apps.sales.services.fees import fee_rule_delete, fee_rule_save
 from tests.factories import (
     ADMIN,
     EVENT_TABLES,
@@ -129,7 +129,7 @@ def test_a_new_price_applies_to_the_next_sale(world, programme):
 def test_a_fee_rule_added_applies_to_the_next_sale(world, programme):
     _warm(world, programme)
     with schema_context(ALPHA.schema_name):
-        sales.fee_rule_save(organizer=world.team.a, fixed=Decimal("1.50"))
+        fee_rule_save(organizer=world.team.a, fixed=Decimal("1.50"))
 
     response = _sell(world, programme)
 
@@ -139,11 +139,11 @@ def test_a_fee_rule_added_applies_to_the_next_sale(world, programme):
 
 def test_a_fee_rule_deleted_no_longer_applies_to_the_next_sale(world, programme):
     with schema_context(ALPHA.schema_name):
-        rule = sales.fee_rule_save(organizer=world.team.a, fixed=Decimal("1.50"))
+        rule = fee_rule_save(organizer=world.team.a, fixed=Decimal("1.50"))
     _warm(world, programme)
     assert _sell(world, programme).json()["fee_total"] == "1.500"
     with schema_context(ALPHA.schema_name):
-        sales.fee_rule_delete(rule=rule)
+        fee_rule_delete(rule=rule)
 
     response = _sell(world, programme)
 

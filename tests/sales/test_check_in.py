@@ -5,9 +5,10 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
-from apps.sales import services
+from apps.sales.exceptions import CheckInRefused
 from apps.sales.models import CheckIn, Order
-from apps.sales.services import OrderLine
+from apps.sales.services.check_in import ticket_check_in
+from apps.sales.services.orders import OrderLine, order_cancel, order_create
 from tests.factories import (
     ADMIN,
     CONFIGURER,
@@ -22,7 +23,7 @@ from tests.tenants import ALPHA
 
 
 def _sell(distribution, ticket_type, method=Order.PaymentMethod.CASH):
-    order = services.order_create(
+    order = order_create(
         distribution=distribution,
         lines=[OrderLine(ticket_type=ticket_type, quantity=1)],
         email="buyer@example.com",
@@ -75,10 +76,10 @@ def test_cancelled_and_unpaid_tickets_are_refused(in_alpha, spoil, reason):
     method = Order.PaymentMethod.STRIPE if spoil == "unpaid" else Order.PaymentMethod.CASH
     order, ticket = _sell(shop.online if spoil == "unpaid" else shop.box_office, shop.day_ticket, method)
     if spoil == "cancel":
-        services.order_cancel(order_id=order.pk)
+        order_cancel(order_id=order.pk)
 
-    with pytest.raises(services.CheckInRefused) as refused:
-        services.ticket_check_in(code=ticket.code, tickets=ticket.__class__.objects.all())
+    with pytest.raises(CheckInRefused) as refused:
+        ticket_check_in(code=ticket.code, tickets=ticket.__class__.objects.all())
 
     assert refused.value.reason == reason
 
@@ -88,12 +89,12 @@ def test_a_pass_is_admitted_once_on_each_date_chosen_at_the_gate(in_alpha):
     _order, ticket = _sell(shop.box_office, shop.pass_ticket)
     tickets = ticket.__class__.objects.all()
 
-    with pytest.raises(services.CheckInRefused) as no_date:
-        services.ticket_check_in(code=ticket.code, tickets=tickets)
-    day1 = services.ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[0].pk)
-    day2 = services.ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[1].pk)
-    with pytest.raises(services.CheckInRefused) as again:
-        services.ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[1].pk)
+    with pytest.raises(CheckInRefused) as no_date:
+        ticket_check_in(code=ticket.code, tickets=tickets)
+    day1 = ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[0].pk)
+    day2 = ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[1].pk)
+    with pytest.raises(CheckInRefused) as again:
+        ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[1].pk)
 
     assert no_date.value.reason == "date"
     assert (day1.event_date, day2.event_date) == (shop.dates[0], shop.dates[1])
@@ -104,8 +105,8 @@ def test_a_day_ticket_at_another_dates_gate_is_refused(in_alpha):
     shop = shop_build(capacity=10, days=2)
     _order, ticket = _sell(shop.box_office, shop.day_ticket)
 
-    with pytest.raises(services.CheckInRefused) as refused:
-        services.ticket_check_in(
+    with pytest.raises(CheckInRefused) as refused:
+        ticket_check_in(
             code=ticket.code, tickets=ticket.__class__.objects.all(), event_date_id=shop.dates[1].pk
         )
 

@@ -11,10 +11,9 @@ from django.db import connection, connections
 from django.db.models import Sum
 from django_tenants.utils import schema_context
 
-from apps.sales import services
 from apps.sales.exceptions import SoldOut
 from apps.sales.models import DateStock, Order, Ticket
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_create
 from tests.sales.helpers import shop_build
 
 BUYERS = 50
@@ -49,7 +48,7 @@ def _race(organization, buy, buyers=BUYERS):
 def test_fifty_buyers_for_twenty_seats_buy_exactly_twenty(race_organization):
     with schema_context(race_organization.schema_name):
         shop = shop_build(capacity=25)
-        services.order_create(
+        order_create(
             distribution=shop.box_office,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=5)],
             email="early@example.com",
@@ -57,7 +56,7 @@ def test_fifty_buyers_for_twenty_seats_buy_exactly_twenty(race_organization):
         )
 
     def buy(i):
-        services.order_create(
+        order_create(
             distribution=shop.online,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=1)],
             email=f"buyer{i}@example.com",
@@ -81,7 +80,7 @@ def test_passes_and_day_tickets_racing_on_several_dates_never_oversell_nor_deadl
 
     def buy(i):
         ticket_type = shop.pass_ticket if i % 2 else day_tickets[i % 3]
-        services.order_create(
+        order_create(
             distribution=shop.box_office,
             lines=[OrderLine(ticket_type=ticket_type, quantity=2)],
             email=f"buyer{i}@example.com",

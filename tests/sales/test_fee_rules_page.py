@@ -13,9 +13,11 @@ from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
 from apps.events import services as events
 from apps.operators.permissions import Action, can
-from apps.sales import selectors, services
+from apps.sales import selectors
 from apps.sales.models import FeeRule, Order
-from apps.sales.services import OrderLine
+from apps.sales.selectors import fee_rules_for
+from apps.sales.services.fees import fee_rule_save
+from apps.sales.services.orders import OrderLine, order_create
 from tests.factories import (
     ADMIN,
     ANONYMOUS,
@@ -46,7 +48,7 @@ def world(alpha, beta):
 
 
 def _rule(**fields) -> FeeRule:
-    return services.fee_rule_save(actor=SYSTEM, **fields)
+    return fee_rule_save(actor=SYSTEM, **fields)
 
 
 @pytest.fixture
@@ -318,7 +320,7 @@ def test_the_page_follows_fee_rules_for_through_its_selector(world, rules):
         )
         by_event = {item.event.pk: item for item in listed}
         for organizer, event in ((world.team.a, concert), (world.team.b, gala)):
-            assert by_event[event.pk].rule == services.fee_rules_for(organizer, {event.pk})[event.pk]
+            assert by_event[event.pk].rule == fee_rules_for(organizer, {event.pk})[event.pk]
         assert (by_event[concert.pk].level, by_event[gala.pk].level) == ("event", "organization")
 
 
@@ -327,7 +329,7 @@ def test_the_example_is_what_an_order_charges(world, rules):
     programme = world.programme
     with schema_context(ALPHA.schema_name):
         events.event_publish(event=programme.online)
-        order = services.order_create(
+        order = order_create(
             distribution=world.team.a_shop,
             lines=[OrderLine(ticket_type=programme.online_ticket, quantity=1)],
             email="buyer@example.com",

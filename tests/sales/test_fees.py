@@ -6,15 +6,15 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
-from apps.sales import services
 from apps.sales.models import FeeRule, Order
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_create
+from apps.sales.services.payments import order_refund
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
 
 
 def _sell(shop, ticket_type=None, quantity=2):
-    return services.order_create(
+    return order_create(
         distribution=shop.box_office,
         lines=[OrderLine(ticket_type=ticket_type or shop.day_ticket, quantity=quantity)],
         email="buyer@example.com",
@@ -67,7 +67,7 @@ def test_a_refund_gives_back_the_fee_the_buyer_paid():
     FeeRule.objects.create(organizer=shop.organizer, fixed=Decimal("1.50"))
     order = _sell(shop)
 
-    services.order_refund(order_id=order.pk, ticket_ids=[order.tickets.first().pk])
+    order_refund(order_id=order.pk, ticket_ids=[order.tickets.first().pk])
 
     from apps.core.models import AuditLogEntry
 

@@ -14,11 +14,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.exceptions import RateLimited
-from apps.sales import services
 from apps.sales.exceptions import OrderRejected
 from apps.sales.holds import Holder
 from apps.sales.models import DateStock, Order, Ticket
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_create
 from apps.tenancy import services as tenancy
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
@@ -72,7 +71,7 @@ def test_the_maximum_per_order_counts_what_the_cart_already_has(shop):
 
 def test_lines_of_one_ticket_type_add_up_to_its_maximum(shop):
     with schema_context(ALPHA.schema_name), pytest.raises(OrderRejected, match="between 1 and 10"):
-        services.order_create(
+        order_create(
             distribution=shop.online,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=6)] * 2,
             email="",
@@ -159,7 +158,7 @@ def test_box_office_and_api_orders_are_not_held_to_the_shop_limits(shop, setting
     settings.SALES_HOLD_LIMIT_PER_NETWORK = 1
     settings.SALES_HOLD_LIMIT_PER_SESSION = 1
     with schema_context(ALPHA.schema_name):
-        order = services.order_create(
+        order = order_create(
             distribution=shop.box_office,
             lines=[OrderLine(ticket_type=shop.day_ticket, quantity=10)],
             email="buyer@example.com",
@@ -209,7 +208,7 @@ def _reserve_together(organization, shop, holders, quantity):
         try:
             connection.set_tenant(organization)
             barrier.wait(timeout=30)
-            services.order_create(
+            order_create(
                 distribution=shop.online,
                 lines=[OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
                 email="",

@@ -5,10 +5,9 @@ import pytest
 from django_tenants.utils import schema_context
 
 from apps.accounts.services import user_create
-from apps.sales import services
 from apps.sales.exceptions import IdempotencyKeyReused
 from apps.sales.models import DateStock, Order, OrderRequest
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_create_once
 from tests.factories import ADMIN, SELLER
 from tests.sales.helpers import shop_build
 from tests.sales.test_concurrency import _race
@@ -99,7 +98,7 @@ def test_twenty_sends_of_one_key_at_once_make_one_order(race_organization):
     orders = []
 
     def send(i):
-        order, _replayed = services.order_create_once(
+        order, _replayed = order_create_once(
             caller=clerk,
             idempotency_key="flaky-network-42",
             fingerprint="same body",
@@ -118,7 +117,7 @@ def test_twenty_sends_of_one_key_at_once_make_one_order(race_organization):
         assert Order.objects.count() == OrderRequest.objects.count() == 1
         assert DateStock.objects.get(event_date=shop.dates[0]).sold == 3
         with pytest.raises(IdempotencyKeyReused):
-            services.order_create_once(
+            order_create_once(
                 caller=clerk,
                 idempotency_key="flaky-network-42",
                 fingerprint="another body",

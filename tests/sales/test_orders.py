@@ -7,17 +7,16 @@ import pytest
 from django.utils import timezone
 
 from apps.events import services as events
-from apps.sales import services
 from apps.sales.exceptions import OrderRejected, SoldOut
 from apps.sales.models import DateStock, Order, Ticket, TicketTypeStock
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_cancel, order_create, order_mark_paid, orders_expire
 from tests.sales.helpers import shop_build
 
 pytestmark = pytest.mark.usefixtures("in_alpha")
 
 
 def _sell(shop, ticket_type, quantity=1, method=Order.PaymentMethod.CASH, distribution=None, **kw):
-    return services.order_create(
+    return order_create(
         distribution=distribution or shop.box_office,
         lines=[OrderLine(ticket_type=ticket_type, quantity=quantity, **kw)],
         email="buyer@example.com",
@@ -124,8 +123,8 @@ def test_an_online_order_is_pending_and_holds_capacity_until_paid():
     with pytest.raises(SoldOut):
         _sell(shop, shop.day_ticket)
 
-    services.order_mark_paid(order_id=order.pk)
-    services.order_mark_paid(order_id=order.pk)  # a second notice changes nothing
+    order_mark_paid(order_id=order.pk)
+    order_mark_paid(order_id=order.pk)  # a second notice changes nothing
 
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
@@ -149,11 +148,11 @@ def test_a_payment_after_expiry_sells_if_seats_remain_else_says_sold_out():
     shop = shop_build(capacity=1)
     late = _sell(shop, shop.day_ticket, method=Order.PaymentMethod.STRIPE, distribution=shop.online)
     Order.objects.filter(pk=late.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert services.orders_expire() == 1
+    assert orders_expire() == 1
 
     assert _stock(shop.dates[0]) == (0, 0)
 
-    assert services.order_mark_paid(order_id=late.pk).status == Order.Status.PAID
+    assert order_mark_paid(order_id=late.pk).status == Order.Status.PAID
     assert _stock(shop.dates[0]) == (0, 1)
 
 
@@ -164,7 +163,7 @@ def test_a_late_payment_with_no_seat_left_is_refused_for_refund():
     _sell(shop, shop.day_ticket)  # expires the hold lazily and takes the seat
 
     with pytest.raises(SoldOut):
-        services.order_mark_paid(order_id=late.pk)
+        order_mark_paid(order_id=late.pk)
 
     late.refresh_from_db()
     assert late.status == Order.Status.EXPIRED
@@ -174,8 +173,8 @@ def test_cancelling_gives_the_capacity_back_once():
     shop = shop_build(capacity=2)
     order = _sell(shop, shop.pass_ticket, quantity=2)
 
-    services.order_cancel(order_id=order.pk)
-    services.order_cancel(order_id=order.pk)
+    order_cancel(order_id=order.pk)
+    order_cancel(order_id=order.pk)
 
     assert [_stock(d) for d in shop.dates] == [(0, 0), (0, 0)]
     assert set(order.tickets.values_list("status", flat=True)) == {Ticket.Status.CANCELLED}

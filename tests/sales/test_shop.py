@@ -11,9 +11,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
-from apps.sales import services
 from apps.sales.models import DateStock, Order
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine, order_create
 from apps.tenancy import services as tenancy
 from tests.payments import stripe_fake
 from tests.sales.helpers import shop_build
@@ -214,7 +213,7 @@ def test_a_customer_sees_their_orders_and_no_one_elses(shop):
     with schema_context(ALPHA.schema_name):
         jeanne = UserFactory(email="jeanne@example.com")
         for email in ("jeanne@example.com", "someone@example.com"):
-            sales_order = services.order_create(
+            sales_order = order_create(
                 distribution=shop.box_office,
                 lines=[OrderLine(ticket_type=shop.day_ticket, quantity=1)],
                 email=email,

@@ -15,8 +15,9 @@ from django_tenants.utils import schema_context
 from apps.core.models import AuditLogEntry
 from apps.payments import services as payments
 from apps.payments.models import ConnectedAccount, Payment, Refund, WebhookEvent
-from apps.sales import services
 from apps.sales.models import DateStock, Order
+from apps.sales.services.orders import OrderLine, order_cancel, order_create
+from apps.sales.services.payments import order_payment_start
 from apps.tenancy import services as tenancy
 from tests.payments import stripe_fake
 from tests.payments.fixtures import localstripe_confirm
@@ -74,9 +75,9 @@ def _reserve(buyer, shop, quantity):
 
 
 def _card_order(shop, quantity: int, email: str) -> Order:
-    return services.order_create(
+    return order_create(
         distribution=shop.online,
-        lines=[services.OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
+        lines=[OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
         email=email,
         payment_method=Order.PaymentMethod.STRIPE,
         hold=True,
@@ -126,14 +127,14 @@ def test_adding_tickets_after_checkout_cancels_the_intent_and_the_next_one_charg
 def test_an_intent_is_replaced_when_the_amount_to_pay_differs(shop, localstripe):
     with schema_context(ALPHA.schema_name):
         order = _card_order(shop, 2, "payer@example.com")
-        first = services.order_payment_start(order=order)
-        assert services.order_payment_start(order=order) == first  # a reload reuses it
+        first = order_payment_start(order=order)
+        assert order_payment_start(order=order) == first  # a reload reuses it
         Order.objects.filter(pk=order.pk).update(
             fee_total=Decimal("-5.00"), total=Decimal("15.00")
         )  # fees changed
         order.refresh_from_db()
 
-        second = services.order_payment_start(order=order)
+        second = order_payment_start(order=order)
 
         first.refresh_from_db()
         assert first.status == Payment.Status.CANCELED
@@ -146,7 +147,7 @@ def test_a_payment_for_less_than_the_orders_total_never_pays_it_and_is_refunded(
 ):
     with schema_context(ALPHA.schema_name):
         order = _card_order(shop, 1, "payer@example.com")
-        payment = services.order_payment_start(order=order)
+        payment = order_payment_start(order=order)
         # The order grows behind the payment's back (as any path that forgot to freeze it would).
         Order.objects.filter(pk=order.pk).update(subtotal=Decimal("100.00"), total=Decimal("100.00"))
 
@@ -185,10 +186,10 @@ def test_emptying_the_cart_cancels_its_intent(buyer, shop, localstripe):
 def test_a_second_payment_of_a_paid_order_is_refunded(shop, localstripe):
     with schema_context(ALPHA.schema_name):
         order = _card_order(shop, 1, "payer@example.com")
-        first = services.order_payment_start(order=order)
+        first = order_payment_start(order=order)
         # A second intent for the same order, as a second tab or a replaced one might leave.
         Payment.objects.filter(pk=first.pk).update(status=Payment.Status.FAILED)
-        second = services.order_payment_start(order=order)
+        second = order_payment_start(order=order)
         Payment.objects.filter(pk=first.pk).update(status=Payment.Status.PENDING)
         for payment in (first, second):
             localstripe_confirm(localstripe, client_secret=payment.client_secret, card="4242424242424242")
@@ -215,11 +216,11 @@ def test_a_payment_that_lands_after_the_order_was_cancelled_is_refunded_and_the_
     organization, shop = live_shop
     with schema_context(organization.schema_name):
         order = _card_order(shop, 2, "late@example.com")
-        payment = services.order_payment_start(order=order)
+        payment = order_payment_start(order=order)
         # Stripe cannot be reached as the order is cancelled: it is cancelled all the same,
         # with its intent still open.
         settings.STRIPE_API_BASE = "http://127.0.0.1:9"
-        services.order_cancel(order_id=order.pk)
+        order_cancel(order_id=order.pk)
         settings.STRIPE_API_BASE = localstripe
         assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PENDING
 
@@ -242,9 +243,9 @@ def test_a_payment_that_lands_after_the_order_was_cancelled_is_refunded_and_the_
 def test_a_refund_stripe_cannot_take_stays_due_and_the_sweep_makes_it(shop, localstripe, settings):
     with schema_context(ALPHA.schema_name):
         order = _card_order(shop, 1, "payer@example.com")
-        payment = services.order_payment_start(order=order)
+        payment = order_payment_start(order=order)
         settings.STRIPE_API_BASE = "http://127.0.0.1:9"
-        services.order_cancel(order_id=order.pk)  # its intent left open: Stripe is down
+        order_cancel(order_id=order.pk)  # its intent left open: Stripe is down
         settings.STRIPE_API_BASE = localstripe
         localstripe_confirm(localstripe, client_secret=payment.client_secret, card="4242424242424242")
         intent = _intent(localstripe, payment).to_dict()

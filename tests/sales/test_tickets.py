@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import translation
 from django_tenants.utils import schema_context
 
-from apps.sales import services
 from apps.sales.models import Order
-from apps.sales.services import OrderLine
+from apps.sales.services.confirmations import order_confirmation_send
+from apps.sales.services.orders import OrderLine, order_cancel, order_create, order_mark_paid
 from apps.sales.tickets import tickets_pdf
 from tests.pdfs import pdf_text
 from tests.sales.helpers import shop_build
@@ -24,7 +24,7 @@ def _pages(pdf: bytes) -> int:
 
 
 def _sell(shop, quantity=2, method=Order.PaymentMethod.CASH, distribution=None):
-    return services.order_create(
+    return order_create(
         distribution=distribution or shop.box_office,
         lines=[OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
         email="buyer@example.com",
@@ -40,7 +40,7 @@ def test_a_paid_order_mails_its_tickets_once_with_a_pdf_page_each(
 
     with django_capture_on_commit_callbacks(execute=True):
         order = _sell(shop, quantity=3)
-    again = services.order_confirmation_send(order_id=order.pk)
+    again = order_confirmation_send(order_id=order.pk)
 
     assert again is False
     assert len(mail.outbox) == 1
@@ -62,7 +62,7 @@ def test_a_pending_order_mails_nothing_until_paid_and_then_once(in_alpha, django
 
     for _notice in range(5):
         with django_capture_on_commit_callbacks(execute=True):
-            services.order_mark_paid(order_id=order.pk)
+            order_mark_paid(order_id=order.pk)
 
     assert len(mail.outbox) == 1
 
@@ -130,7 +130,7 @@ def test_the_pdf_ticket_shows_the_price_with_the_currencys_decimals(in_alpha):
 def test_the_pdf_ticket_of_a_zero_decimal_currency_in_french(in_alpha):
     shop = shop_build(capacity=10, currency="JPY")
     ticket_type = shop.date_ticket(0, price=Decimal("1500"))
-    order = services.order_create(
+    order = order_create(
         distribution=shop.box_office,
         lines=[OrderLine(ticket_type=ticket_type, quantity=1)],
         email="buyer@example.com",
@@ -146,7 +146,7 @@ def test_the_pdf_ticket_of_a_zero_decimal_currency_in_french(in_alpha):
 def test_a_cancelled_order_has_no_pdf_and_shows_no_codes(in_alpha):
     shop = shop_build(capacity=10)
     order = _sell(shop)
-    services.order_cancel(order_id=order.pk)
+    order_cancel(order_id=order.pk)
     code = order.tickets.first().code
 
     page = Client().get(f"/orders/{order.code}/{order.secret}/", HTTP_HOST=ALPHA.host)

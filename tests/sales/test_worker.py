@@ -12,9 +12,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.emails import PENDING_AFTER
-from apps.sales import services as sales
 from apps.sales.models import DateStock, Order
-from apps.sales.services import OrderLine
+from apps.sales.services.cart import order_checkout
+from apps.sales.services.orders import OrderLine, order_create, order_mark_paid
 from apps.sales.tasks import (
     expire_orders_everywhere,
     send_order_confirmation,
@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def _cart(shop, quantity: int) -> Order:
-    return sales.order_create(
+    return order_create(
         distribution=shop.online,
         lines=[OrderLine(ticket_type=shop.day_ticket, quantity=quantity)],
         email="buyer@example.com",
@@ -70,8 +70,8 @@ def test_a_paid_orders_tickets_are_emailed_once_by_the_worker(worker, fresh_orga
     with schema_context(organization.schema_name):
         shop = shop_build(capacity=10)
         order = _cart(shop, 2)
-        sales.order_checkout(order_id=order.pk, email="tau@example.com")
-        sales.order_mark_paid(order_id=order.pk)  # queues the e-mail after commit
+        order_checkout(order_id=order.pk, email="tau@example.com")
+        order_mark_paid(order_id=order.pk)  # queues the e-mail after commit
         send_order_confirmation.delay(schema_name=organization.schema_name, order_id=order.pk)  # a repeat
 
         def sent():
@@ -98,7 +98,7 @@ def test_a_tickets_email_lost_with_redis_is_rebuilt_from_the_order_by_the_sweep(
     try:
         with schema_context(organization.schema_name):
             shop = shop_build(capacity=10)
-            order = sales.order_create(
+            order = order_create(
                 distribution=shop.box_office,
                 lines=[OrderLine(ticket_type=shop.day_ticket, quantity=1)],
                 email="upsilon@example.com",

@@ -9,7 +9,7 @@ from apps.events.models import EventDate
 from apps.operators.permissions import distributions_sellable_by
 from apps.sales.models import FeeRule, Order, Ticket
 from apps.sales.selectors import distribution_for_sale, ticket_types_for_sale
-from apps.sales.services import OrderLine
+from apps.sales.services.orders import OrderLine
 
 COUNTER_METHODS = [(m.value, m.label) for m in Order.COUNTER_METHODS]
 

@@ -14,7 +14,7 @@ from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed, NotInPlan
 from apps.operators.api.permissions import IsOperator
 from apps.operators.permissions import BOX_OFFICE, Action, can, plan_allows
-from apps.sales import selectors, services
+from apps.sales import selectors
 from apps.sales.api.serializers import (
     AdmissionSerializer,
     CheckInSerializer,
@@ -26,6 +26,10 @@ from apps.sales.api.serializers import (
 )
 from apps.sales.exceptions import CheckInRefused, box_office_not_in_plan
 from apps.sales.models import FeeRule
+from apps.sales.services.check_in import ticket_check_in
+from apps.sales.services.fees import fee_rule_delete, fee_rule_save
+from apps.sales.services.orders import order_cancel, order_create, order_create_once
+from apps.sales.services.payments import order_refund
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -102,8 +106,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "actor": Actor.from_request(request),
         }
         if not key:
-            return _order_created(services.order_create(**arguments), replayed=False)
-        order, replayed = services.order_create_once(
+            return _order_created(order_create(**arguments), replayed=False)
+        order, replayed = order_create_once(
             caller=request.user, idempotency_key=key, fingerprint=fingerprint, **arguments
         )
         return _order_created(order, replayed=replayed)
@@ -123,7 +127,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         self._require_sale_rights(order)
         serializer = RefundSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = services.order_refund(
+        order = order_refund(
             order_id=order.pk,
             ticket_ids=serializer.validated_data.get("tickets"),
             actor=Actor.from_request(request),
@@ -138,7 +142,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             can(request.user, Action.SELL, order.distribution) or can(request.user, Action.CONFIGURE, order)
         ):
             raise NotAllowed(_("You need sale permission on this order's distribution to cancel it."))
-        order = services.order_cancel(order_id=order.pk, actor=Actor.from_request(request))
+        order = order_cancel(order_id=order.pk, actor=Actor.from_request(request))
         return Response(OrderSerializer(order).data)
 
 
@@ -153,7 +157,7 @@ class CheckInView(views.APIView):
         serializer = CheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            admission = services.ticket_check_in(
+            admission = ticket_check_in(
                 code=serializer.validated_data["code"],
                 event_date_id=serializer.validated_data.get("event_date"),
                 tickets=selectors.tickets_visible_to(request.user),
@@ -213,17 +217,17 @@ class FeeRuleViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         organizer, event = data.pop("organizer", None), data.pop("event", None)
         self._require(FeeRule(organizer=event.organizer if event else organizer, event=event))
-        serializer.instance = services.fee_rule_save(
+        serializer.instance = fee_rule_save(
             organizer=organizer, event=event, actor=Actor.from_request(self.request), **data
         )
 
     def perform_update(self, serializer):
         self._require(serializer.instance)
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("organizer", "event")}
-        serializer.instance = services.fee_rule_save(
+        serializer.instance = fee_rule_save(
             rule=serializer.instance, actor=Actor.from_request(self.request), **data
         )
 
     def perform_destroy(self, instance):
         self._require(instance)
-        services.fee_rule_delete(rule=instance, actor=Actor.from_request(self.request))
+        fee_rule_delete(rule=instance, actor=Actor.from_request(self.request))

@@ -1,0 +1,71 @@
+"""The shop's cart (a held, pending order) and its checkout."""
+
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.money import quantize
+from apps.sales import inventory
+from apps.sales.exceptions import OrderRejected
+from apps.sales.holds import Holder, holds_reserve
+from apps.sales.models import Order, Ticket
+from apps.sales.services.orders import (
+    OrderLine,
+    claim_of,
+    order_mark_paid,
+    order_payment_cancel_pending,
+    priced_tickets,
+)
+
+
+@transaction.atomic
+def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder | None = None) -> Order:
+    """Add tickets to a cart (a held, pending order) before its time runs out, taking their
+    capacity or raising SoldOut with the cart unchanged. Each ticket type's maximum per order
+    counts what the cart already has; `holder` is held to the limits of apps.sales.holds.
+    The time the cart holds its tickets is never extended."""
+    now = timezone.now()
+    if holder is not None:  # its locks first, before the order's row and the counters
+        holds_reserve(holder=holder, adding=sum(line.quantity for line in lines), now=now)
+    order = Order.objects.select_for_update().select_related("distribution__organizer").get(pk=order_id)
+    if order.status != Order.Status.PENDING or order.expires_at <= now:
+        raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
+    in_cart = Counter(
+        order.tickets.filter(status=Ticket.Status.VALID).values_list("ticket_type_id", flat=True)
+    )
+    tickets, pass_dates = priced_tickets(lines, order.distribution, now, already=in_cart)
+    order_payment_cancel_pending(order)  # the cart is frozen once paying starts: start over
+    inventory.take(claim_of(tickets, pass_dates), state="held")
+    for ticket in tickets:
+        ticket.order = order
+    Ticket.objects.bulk_create(tickets)
+    added = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
+    order.subtotal += quantize(sum((t.price for t in tickets), Decimal(0)), order.currency)
+    order.fee_total += quantize(sum((t.fee for t in tickets), Decimal(0)), order.currency)
+    order.total += added
+    order.save(update_fields=["subtotal", "fee_total", "total"])
+    return order
+
+
+@transaction.atomic
+def order_checkout(
+    *, order_id: int, email: str, buyer_name: str = "", customer=None, language: str = ""
+) -> Order:
+    """Give a cart its buyer; a free one is paid (and its tickets sent) at once."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status != Order.Status.PENDING or order.expires_at <= timezone.now():
+        raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
+    order.email = email
+    order.buyer_name = buyer_name
+    order.customer = customer if customer is not None else order.customer
+    order.language = language or order.language
+    order.save(update_fields=["email", "buyer_name", "customer", "language"])
+    if order.total == 0:
+        order.payment_method = Order.PaymentMethod.FREE
+        order.save(update_fields=["payment_method"])
+        return order_mark_paid(order_id=order.pk)
+    return order

@@ -1,0 +1,53 @@
+"""The tickets e-mail of a paid order, sent once."""
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from apps.core.emails import message_send
+from apps.sales import tasks  # (tasks call these services: a cycle of modules, not of names)
+from apps.sales.models import Order, Ticket
+from apps.sales.selectors import organizer_base_url
+from apps.sales.tickets import tickets_pdf
+
+
+def confirmation_on_commit(order: Order) -> None:
+    """E-mail the tickets once the payment is committed (the task sends at most once)."""
+    tasks.send_order_confirmation.delay_on_commit(schema_name=connection.schema_name, order_id=order.pk)
+
+
+def order_confirmation_send(*, order_id: int) -> bool:
+    """E-mail a paid order's tickets (PDF attached) to its buyer, once: a repeated task, or
+    a payment notified five times, sends nothing more. Returns whether it sent."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("organizer").get(pk=order_id)
+        if order.status != Order.Status.PAID or order.confirmation_sent_at is not None:
+            return False
+        with translation.override(order.language or settings.LANGUAGE_CODE):
+            context = {
+                "order": order,
+                "tickets": order.tickets.filter(status=Ticket.Status.VALID).select_related(
+                    "ticket_type__event", "event_date"
+                ),
+                "order_url": organizer_base_url(order.organizer) + f"/orders/{order.code}/{order.secret}/",
+            }
+            subject = _("Your tickets from %(organizer)s (order %(code)s)") % {
+                "organizer": order.organizer.name,
+                "code": order.code,
+            }
+            body = render_to_string("sales/email/order_confirmation.txt", context)
+            html_body = render_to_string("sales/email/order_confirmation.html", context)
+            pdf = tickets_pdf(order)
+        order.confirmation_sent_at = timezone.now()
+        order.save(update_fields=["confirmation_sent_at"])
+        # Sent inside the lock: a second task waits, then sees confirmation_sent_at.
+        message_send(
+            to=[order.email],
+            subject=subject,
+            body=body,
+            html_body=html_body,
+            attachments=[(f"tickets-{order.code}.pdf", pdf, "application/pdf")],
+        )
+    return True

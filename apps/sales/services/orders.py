@@ -1,0 +1,437 @@
+"""Orders: made (online, at the counter, free), paid, cancelled, expired, with their
+tickets' capacity taken and given back through apps.sales.inventory."""
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.audit import Actor, audit_log
+from apps.core.money import quantize
+from apps.events.models import Event, EventDate, TicketType
+from apps.organizers.models import Distribution
+from apps.organizers.services import organizer_lock_currency
+from apps.payments.exceptions import PaymentsUnavailable
+from apps.payments.models import Payment
+from apps.payments.services import payment_cancel
+from apps.sales import inventory
+from apps.sales.exceptions import OrderRejected, SoldOut
+from apps.sales.holds import Holder, holds_reserve
+from apps.sales.models import Order, OrderRequest, Ticket
+from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
+from apps.sales.services.confirmations import confirmation_on_commit
+
+SYSTEM = Actor(user=None)
+logger = logging.getLogger(__name__)
+
+
+def reservation_minutes() -> int:
+    return settings.SALES_RESERVATION_MINUTES
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """Tickets asked for: `quantity` of `ticket_type`, for `event_date` (None for a pass, or
+    to mean the ticket type's own date)."""
+
+    ticket_type: TicketType
+    quantity: int
+    event_date: EventDate | None = None
+
+
+def _check_line(line: OrderLine, distribution: Distribution, now) -> EventDate | None:
+    """The date the line's tickets are for (None: a pass); raises OrderRejected when the
+    line cannot be sold in this distribution now."""
+    ticket_type = line.ticket_type
+    event = ticket_type.event
+    if event.organizer_id != distribution.organizer_id:
+        raise OrderRejected(_("“%(name)s” is not sold by this organizer.") % {"name": ticket_type.name})
+    if event.status != Event.Status.PUBLISHED:
+        raise OrderRejected(_("“%(event)s” is not on sale.") % {"event": event.name})
+    if not any(d.pk == distribution.pk for d in event.distributions.all()):
+        raise OrderRejected(
+            _("“%(event)s” is not sold through %(channel)s.")
+            % {"event": event.name, "channel": distribution.name}
+        )
+    if line.quantity < 1:
+        raise OrderRejected(_("Choose at least one ticket."))
+    if (ticket_type.sale_start and now < ticket_type.sale_start) or (
+        ticket_type.sale_end and now >= ticket_type.sale_end
+    ):
+        raise OrderRejected(_("“%(name)s” is not on sale now.") % {"name": ticket_type.name})
+    if ticket_type.is_pass:
+        if line.event_date is not None:
+            raise OrderRejected(
+                _("“%(name)s” is a pass for every date; choose no date.") % {"name": ticket_type.name}
+            )
+        return None
+    event_date = ticket_type.event_date
+    if line.event_date is not None and line.event_date.pk != event_date.pk:
+        raise OrderRejected(_("“%(name)s” is not valid on that date.") % {"name": ticket_type.name})
+    if event_date.end <= now:
+        raise OrderRejected(_("“%(name)s” is for a date that is over.") % {"name": ticket_type.name})
+    return event_date
+
+
+def _check_totals(lines: Sequence[OrderLine], already: Counter) -> None:
+    """Minimum and maximum per order hold for the order's total of each ticket type, however
+    many lines (or additions to a cart) ask for it."""
+    totals = Counter(already)
+    ticket_types = {}
+    for line in lines:
+        totals[line.ticket_type.pk] += line.quantity
+        ticket_types[line.ticket_type.pk] = line.ticket_type
+    for pk, ticket_type in ticket_types.items():
+        if ticket_type.min_per_order <= totals[pk] <= ticket_type.max_per_order:
+            continue
+        if already[pk]:
+            raise OrderRejected(
+                _("“%(name)s”: at most %(max)s tickets per order, and your cart already has %(count)s.")
+                % {"name": ticket_type.name, "max": ticket_type.max_per_order, "count": already[pk]}
+            )
+        raise OrderRejected(
+            _("“%(name)s”: order between %(min)s and %(max)s tickets.")
+            % {"name": ticket_type.name, "min": ticket_type.min_per_order, "max": ticket_type.max_per_order}
+        )
+
+
+def _pass_date_ids(event: Event, now) -> list[int]:
+    date_ids = list(EventDate.objects.filter(event=event, end__gt=now).values_list("pk", flat=True))
+    if not date_ids:
+        raise OrderRejected(_("“%(event)s” has no dates to come.") % {"event": event.name})
+    return date_ids
+
+
+def claim_of(tickets: Sequence[Ticket], pass_dates: dict[int, list[int]]) -> inventory.Claim:
+    claim = inventory.Claim()
+    for ticket in tickets:
+        date_ids = [ticket.event_date_id] if ticket.event_date_id else pass_dates[ticket.ticket_type.event_id]
+        claim.add(ticket_type_id=ticket.ticket_type_id, date_ids=date_ids)
+    return claim
+
+
+def order_create(
+    *,
+    distribution: Distribution,
+    lines: Sequence[OrderLine],
+    email: str,
+    payment_method: str,
+    buyer_name: str = "",
+    customer=None,
+    sold_by=None,
+    language: str = "",
+    hold: bool = False,
+    holder: Holder | None = None,
+    actor: Actor = SYSTEM,
+) -> Order:
+    """Make an order, taking its tickets' capacity or raising SoldOut with nothing taken.
+
+    Prices come from the ticket types, never from the buyer. Paid at the counter (cash, card
+    terminal) or free, the order is paid at once and its capacity sold; an online payment
+    leaves it pending, holding capacity for the reservation time. When seats run out,
+    unpaid orders past their time may still hold some: they are expired, and the order is
+    tried once more. `hold`: a shop's cart, pending whatever its total until checkout;
+    `holder`: who reserves it in the shop, held to the limits of apps.sales.holds.
+    """
+    arguments = {
+        "distribution": distribution,
+        "lines": lines,
+        "email": email,
+        "payment_method": payment_method,
+        "buyer_name": buyer_name,
+        "customer": customer,
+        "sold_by": sold_by,
+        "language": language,
+        "hold": hold,
+        "holder": holder,
+        "actor": actor,
+    }
+    try:
+        return _order_create(**arguments)
+    except SoldOut as exc:
+        _sold_out_seen(exc.date_ids)
+        if not orders_expire(event_date_ids=exc.date_ids):
+            raise
+    return _order_create(**arguments)
+
+
+def order_create_once(
+    *, caller, idempotency_key: str, fingerprint: str, **order_arguments
+) -> tuple[Order, bool]:
+    """`order_create`, once per (caller, idempotency key): a retried request gets the first
+    one's order back, with True (replayed); the same key with another request body raises
+    IdempotencyKeyReused. Two sends of one key at once make one order (the key's unique row
+    is written in the order's transaction; the second waits for it, then replays)."""
+    earlier = order_of_request(caller=caller, key=idempotency_key, fingerprint=fingerprint)
+    if earlier is not None:
+        return earlier, True
+    try:
+        with transaction.atomic():
+            order = order_create(**order_arguments)
+            OrderRequest.objects.create(
+                caller=caller, key=idempotency_key, fingerprint=fingerprint, order=order
+            )
+    except IntegrityError:
+        earlier = order_of_request(caller=caller, key=idempotency_key, fingerprint=fingerprint)
+        if earlier is None:
+            raise
+        return earlier, True
+    return order, False
+
+
+# Dates this process saw sold out lately ({(schema, date ids): when}). Only decides when an
+# order takes its capacity, never whether: for these, first (a refusal costs one statement),
+# for any other, last (the counter row stays locked shortest).
+_SOLD_OUT_SEEN: dict[tuple[str, tuple[int, ...]], float] = {}
+SOLD_OUT_SEEN_SECONDS = 10
+
+
+def _sold_out_seen(date_ids) -> None:
+    if len(_SOLD_OUT_SEEN) > 1000:
+        _SOLD_OUT_SEEN.clear()
+    _SOLD_OUT_SEEN[(connection.schema_name, tuple(sorted(date_ids)))] = time.monotonic()
+
+
+def _lately_sold_out(claim: inventory.Claim) -> bool:
+    seen = _SOLD_OUT_SEEN.get((connection.schema_name, tuple(sorted(claim.dates))))
+    return seen is not None and time.monotonic() - seen < SOLD_OUT_SEEN_SECONDS
+
+
+def priced_tickets(
+    lines: Sequence[OrderLine], distribution: Distribution, now, already: Counter | None = None
+):
+    """The unsaved tickets `lines` ask for, priced in the organizer's currency, and the dates
+    of each pass's event; raises OrderRejected for a line that cannot be sold, or when the
+    order's total of a ticket type (with `already`: {ticket type id: count} in the order)
+    falls outside its minimum and maximum per order."""
+    if not lines:
+        raise OrderRejected(_("Choose at least one ticket."))
+    _check_totals(lines, already or Counter())
+    currency = distribution.organizer.currency
+    rules = fee_rules_for(distribution.organizer, {line.ticket_type.event_id for line in lines})
+    tickets: list[Ticket] = []
+    pass_dates: dict[int, list[int]] = {}
+    for line in lines:
+        event_date = _check_line(line, distribution, now)
+        ticket_type = line.ticket_type
+        if event_date is None and ticket_type.event_id not in pass_dates:
+            pass_dates[ticket_type.event_id] = _pass_date_ids(ticket_type.event, now)
+        price = quantize(ticket_type.price, currency)
+        fee, absorbed = fee_of(rules.get(ticket_type.event_id), price, currency)
+        tickets += [
+            Ticket(
+                ticket_type=ticket_type, event_date=event_date, price=price, fee=fee, absorbed_fee=absorbed
+            )
+            for _i in range(line.quantity)
+        ]
+    return tickets, pass_dates
+
+
+@transaction.atomic
+def _order_create(
+    *,
+    distribution: Distribution,
+    lines: Sequence[OrderLine],
+    email: str,
+    payment_method: str,
+    buyer_name: str = "",
+    customer=None,
+    sold_by=None,
+    language: str = "",
+    hold: bool = False,
+    holder: Holder | None = None,
+    actor: Actor = SYSTEM,
+) -> Order:
+    now = timezone.now()
+    organizer = distribution.organizer
+    currency = organizer.currency
+    tickets, pass_dates = priced_tickets(lines, distribution, now)
+    if holder is not None:  # its locks first, before the organizer's row and the counters
+        holds_reserve(holder=holder, adding=len(tickets), now=now)
+    subtotal = quantize(sum((ticket.price for ticket in tickets), Decimal(0)), currency)
+    fee_total = quantize(sum((ticket.fee for ticket in tickets), Decimal(0)), currency)
+    total = subtotal + fee_total
+
+    if total == 0 and not hold:
+        payment_method = Order.PaymentMethod.FREE
+    paid_now = not hold and payment_method in (*Order.COUNTER_METHODS, Order.PaymentMethod.FREE)
+    claim = claim_of(tickets, pass_dates)
+    state = "sold" if paid_now else "held"
+    if not organizer.currency_locked:
+        # Before any counter row: every sale locks the organizer's row, then counters.
+        organizer_lock_currency(organizer=organizer)  # (which drops the cached catalog)
+    take_first = _lately_sold_out(claim)
+    if take_first:  # most likely refused: before writing anything else
+        inventory.take(claim, state=state)
+
+    order = Order.objects.create(
+        organizer=organizer,
+        distribution=distribution,
+        status=Order.Status.PAID if paid_now else Order.Status.PENDING,
+        payment_method=payment_method,
+        email=email,
+        buyer_name=buyer_name,
+        customer=customer,
+        sold_by=sold_by,
+        currency=currency,
+        subtotal=subtotal,
+        fee_total=fee_total,
+        total=total,
+        holds_capacity=True,
+        expires_at=None if paid_now else now + timedelta(minutes=reservation_minutes()),
+        paid_at=now if paid_now else None,
+        language=language,
+        hold_session=holder.session if holder else "",
+        hold_network=(holder.network or None) if holder else None,
+    )
+    for ticket in tickets:
+        ticket.order = order
+    Ticket.objects.bulk_create(tickets)
+    audit_log(actor=actor, action="order.created", target=order, status=order.status, total=str(total))
+    if not take_first:
+        # Capacity last: the counter rows everyone selling this date updates stay locked
+        # from here to COMMIT only. A SoldOut leaves this transaction and undoes the order.
+        inventory.take(claim, state=state)
+    if order.status == Order.Status.PAID:
+        confirmation_on_commit(order)
+    return _with_tickets(order, tickets)
+
+
+def _with_tickets(order: Order, tickets: list[Ticket]) -> Order:
+    """The order with its just-made tickets in place of a prefetch: order.tickets.all() reads
+    them without a query (as prefetch_related("tickets") leaves it); any other query on
+    order.tickets still goes to the database."""
+    prefetched = Ticket.objects.filter(order=order)
+    prefetched._result_cache = tickets
+    prefetched._prefetch_done = True
+    order._prefetched_objects_cache = {"tickets": prefetched}
+    return order
+
+
+def _claim_of_order(order: Order) -> inventory.Claim:
+    return claim_of_tickets(
+        list(order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type"))
+    )
+
+
+def claim_of_tickets(tickets: Sequence[Ticket]) -> inventory.Claim:
+    """The capacity saved tickets use: a pass on every date of its event."""
+    pass_events = {t.ticket_type.event_id for t in tickets if t.event_date_id is None}
+    pass_dates = {
+        event_id: list(EventDate.objects.filter(event_id=event_id).values_list("pk", flat=True))
+        for event_id in pass_events
+    }
+    return claim_of(tickets, pass_dates)
+
+
+@transaction.atomic
+def order_mark_paid(*, order_id: int, actor: Actor = SYSTEM) -> Order:
+    """Record an order's payment, once: a pending order's held capacity becomes sold.
+
+    Returns the order; an already paid one is returned as it is. An order that expired
+    before its payment arrived is sold again if capacity remains, else SoldOut is raised
+    and the caller refunds the payment.
+    """
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status == Order.Status.PAID:
+        return order
+    claim = _claim_of_order(order)
+    if order.status == Order.Status.PENDING:
+        inventory.settle(claim)
+    elif order.status == Order.Status.EXPIRED:
+        inventory.take(claim, state="sold")
+    else:
+        raise OrderRejected(
+            _("Order %(code)s is %(status)s.") % {"code": order.code, "status": order.get_status_display()}
+        )
+    order.status = Order.Status.PAID
+    order.holds_capacity = True
+    order.paid_at = timezone.now()
+    order.expires_at = None
+    order.save(update_fields=["status", "holds_capacity", "paid_at", "expires_at"])
+    audit_log(actor=actor, action="order.paid", target=order)
+    confirmation_on_commit(order)
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
+    """Cancel an order: its tickets are void and their capacity returns to sale."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status in (Order.Status.CANCELLED, Order.Status.REFUNDED):
+        return order
+    if (
+        order.status == Order.Status.PAID
+        and order.payment_method == Order.PaymentMethod.STRIPE
+        and order.total
+    ):
+        raise OrderRejected(
+            _("A paid card order is refunded, not cancelled: its money goes back to the buyer.")
+        )
+    if order.status == Order.Status.PENDING and order.payment_method == Order.PaymentMethod.STRIPE:
+        try:
+            order_payment_cancel_pending(order)
+        except PaymentsUnavailable:
+            # Cancelled all the same: if the buyer still pays it, the payment is refunded.
+            logger.warning("order %s cancelled with its payment left open: Stripe unreachable", order.pk)
+    if order.holds_capacity:
+        state = "held" if order.status == Order.Status.PENDING else "sold"
+        inventory.give_back(_claim_of_order(order), state=state)
+    order.tickets.filter(status=Ticket.Status.VALID).update(
+        status=Ticket.Status.CANCELLED, voided_at=timezone.now()
+    )
+    order.status = Order.Status.CANCELLED
+    order.holds_capacity = False
+    order.expires_at = None
+    order.save(update_fields=["status", "holds_capacity", "expires_at"])
+    audit_log(actor=actor, action="order.cancelled", target=order)
+    return order
+
+
+def orders_expire(*, event_date_ids: Sequence[int] | None = None, now=None) -> int:
+    """Expire pending orders past their time (those using the given dates, or all), each in
+    its own transaction, giving their held capacity back. Returns how many expired."""
+    now = now or timezone.now()
+    overdue = Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
+    if event_date_ids is not None:
+        if not overdue.exists():  # (mostly: one probe of the pending-expiry index, no join)
+            return 0
+        overdue = overdue.filter(
+            Q(tickets__event_date_id__in=event_date_ids)
+            | Q(tickets__event_date__isnull=True, tickets__ticket_type__event__dates__in=event_date_ids)
+        ).distinct()
+    expired = 0
+    for order_id in overdue.values_list("pk", flat=True):
+        expired += _order_expire(order_id=order_id, now=now)
+    return expired
+
+
+@transaction.atomic
+def _order_expire(*, order_id: int, now) -> int:
+    order = Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
+    if order is None or order.status != Order.Status.PENDING or order.expires_at > now:
+        return 0  # being paid or expired by someone else right now, or no longer overdue
+    inventory.give_back(_claim_of_order(order), state="held")
+    order.status = Order.Status.EXPIRED
+    order.holds_capacity = False
+    order.save(update_fields=["status", "holds_capacity"])
+    audit_log(actor=SYSTEM, action="order.expired", target=order)
+    return 1
+
+
+def order_payment_cancel_pending(order: Order) -> None:
+    """Cancel the order's open card payment, if any (PaymentUnderway when it is being paid)."""
+    pending = Payment.objects.filter(
+        purpose=Order.PAYMENT_PURPOSE, object_id=order.pk, status=Payment.Status.PENDING
+    )
+    for payment_id in pending.values_list("pk", flat=True):
+        payment_cancel(payment_id=payment_id)

@@ -1,0 +1,156 @@
+"""An order's card payment: started on the organizer's Stripe account with the platform's
+fee, its success applied to the order (or refunded when it cannot be), and refunds."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from apps.core import hooks
+from apps.core.audit import Actor, audit_log
+from apps.core.emails import email_send
+from apps.core.hooks import FeeableSale
+from apps.core.money import quantize
+from apps.payments import services as payments
+from apps.payments.models import Payment
+from apps.payments.selectors import payment_settled_of
+from apps.payments.services import payment_refund, payment_start
+from apps.sales import inventory
+from apps.sales.exceptions import OrderRejected, SoldOut
+from apps.sales.models import Order, Ticket
+from apps.sales.services.orders import SYSTEM, claim_of_tickets, order_mark_paid
+
+
+def order_payment_start(*, order: Order):
+    """The Stripe payment of a pending order, on its organizer's account with the platform's fee."""
+    if order.status != Order.Status.PENDING:
+        raise OrderRejected(_("Order %(code)s is not awaiting payment.") % {"code": order.code})
+    return payment_start(
+        purpose=Order.PAYMENT_PURPOSE,
+        object_id=order.pk,
+        amount=order.total,
+        currency=order.currency,
+        organizer=order.organizer,
+        application_fee=application_fee_of(order),
+        description=_("Order %(code)s") % {"code": order.code},
+    )
+
+
+def application_fee_of(order: Order) -> Decimal:
+    """The platform's cut of an online order, as the platform says (core.hooks'
+    sale_application_fee, answered by billing from the client's plan), never more than the
+    order's total."""
+    sale = FeeableSale(
+        schema_name=connection.schema_name,
+        organizer_id=order.organizer_id,
+        currency=order.currency,
+        paid_tickets=order.tickets.filter(price__gt=0).count(),
+        subtotal=order.subtotal,
+    )
+    fee = hooks.sale_application_fee(sale)
+    return min(quantize(fee, order.currency), order.total)
+
+
+def order_paid_by_payment(order_id: int, payment_id: int) -> None:
+    """apps.core.hooks.payment_succeeded for the purpose "order" (SalesConfig.ready)."""
+    order_payment_received(order_id=order_id, payment=Payment.objects.get(pk=payment_id))
+
+
+def order_payment_received(*, order_id: int, payment) -> Order:
+    """A payment for the order succeeded. The order is paid only when the payment is for
+    exactly its total and currency and the order can still be sold; any other payment
+    (the cart changed, the order was cancelled, or expired and its seats are gone, or it
+    was paid already) goes back to the buyer in full, on the order's record, and the
+    buyer is told. Never lost."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == Order.Status.PAID:
+            reason = payments.REASON_ALREADY_PAID
+        elif (payment.amount_received, payment.currency) != (order.total, order.currency):
+            reason = payments.REASON_AMOUNT
+        else:
+            try:
+                return order_mark_paid(order_id=order_id)
+            except SoldOut:
+                reason = payments.REASON_SOLD_OUT
+            except OrderRejected:
+                reason = payments.REASON_CLOSED
+        if reason == payments.REASON_SOLD_OUT:
+            order.status = Order.Status.REFUNDED
+            order.holds_capacity = False
+            order.save(update_fields=["status", "holds_capacity"])
+            order.tickets.update(status=Ticket.Status.REFUNDED, voided_at=timezone.now())
+        payments.payment_refund_due(payment_id=payment.pk, reason=reason)
+        audit_log(
+            actor=SYSTEM,
+            action="order.payment_refunded",
+            target=order,
+            reason=reason,
+            payment=payment.intent_id,
+            amount=str(payment.amount_received),
+            currency=payment.currency,
+        )
+        _payment_refunded_notice(order, payment, reason)
+    return order
+
+
+def _payment_refunded_notice(order: Order, payment, reason: str) -> None:
+    if not order.email:
+        return
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        why = {
+            payments.REASON_SOLD_OUT: _(
+                "it arrived after your reservation had expired, and the last tickets were sold in the meantime"
+            ),
+            payments.REASON_CLOSED: _("your order had been cancelled or had expired before it arrived"),
+            payments.REASON_AMOUNT: _(
+                "it was not for your order's total, which changed after you started paying"
+            ),
+            payments.REASON_ALREADY_PAID: _("your order had already been paid"),
+        }[reason]
+        email_send(
+            to=[order.email],
+            subject=_("Your order %(code)s could not be completed: refunded") % {"code": order.code},
+            body=render_to_string(
+                "sales/email/payment_refunded.txt",
+                {"order": order, "payment": payment, "reason": why},
+            ),
+        )
+
+
+@transaction.atomic
+def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, actor: Actor = SYSTEM) -> Order:
+    """Refund a paid order, whole or some of its tickets: a card payment is refunded through
+    Stripe (the platform's fee in proportion), counter payments are given back at the
+    counter; the tickets are void and their seats return to sale."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status != Order.Status.PAID:
+        raise OrderRejected(_("Only a paid order can be refunded."))
+    valid = order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type")
+    tickets = list(valid.filter(pk__in=ticket_ids) if ticket_ids is not None else valid)
+    if not tickets or (ticket_ids is not None and len(tickets) != len(set(ticket_ids))):
+        raise OrderRejected(_("Choose valid tickets of this order to refund."))
+    amount = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
+    if order.payment_method == Order.PaymentMethod.STRIPE and amount > 0:
+        payment = payment_settled_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk)
+        payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
+    inventory.give_back(claim_of_tickets(tickets), state="sold")
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
+        status=Ticket.Status.REFUNDED, voided_at=timezone.now()
+    )
+    if not order.tickets.filter(status=Ticket.Status.VALID).exists():
+        order.status = Order.Status.REFUNDED
+        order.holds_capacity = False
+        order.save(update_fields=["status", "holds_capacity"])
+    audit_log(
+        actor=actor,
+        action="order.refunded",
+        target=order,
+        amount=str(amount),
+        tickets=[t.pk for t in tickets],
+    )
+    return order
