@@ -13,7 +13,6 @@ urlpatterns = [
     path("", include("apps.sales.urls")),
     path("control/", include("apps.operators.urls")),
     path("control/", include("apps.events.urls")),
-    path("control/", include("apps.sales.control_urls")),
     path("control/billing/", include("apps.billing.control_urls")),
     path("control/", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),

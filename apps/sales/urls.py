@@ -1,15 +1,35 @@
-from django.urls import path
+"""Sales URLs by audience: the storefront's at the host's root, the control panel's under
+control/ (config.urls_tenant includes this once)."""
 
-from apps.sales import views
+from django.urls import include, path
+
+from apps.sales.views import control, shop
+
+shop_patterns = [
+    path("", shop.storefront_home, name="home"),
+    path("events/<int:pk>/", shop.event_page, name="shop-event"),
+    path("cart/", shop.cart, name="cart"),
+    path("account/orders/", shop.my_orders, name="my-orders"),
+    path("cart/empty/", shop.cart_empty, name="cart-empty"),
+    path("checkout/pay/", shop.checkout_pay, name="checkout-pay"),
+    path("checkout/return/", shop.checkout_return, name="checkout-return"),
+    path("orders/<str:code>/<str:secret>/", shop.order_detail, name="order-detail"),
+    path("orders/<str:code>/<str:secret>/tickets.pdf", shop.order_tickets_pdf, name="order-tickets-pdf"),
+]
+
+control_patterns = [
+    path("check-in/", control.check_in, name="check-in"),
+    path("box-office/", control.box_office, name="box-office"),
+    path("box-office/events/<int:pk>/", control.box_office_sell, name="box-office-sell"),
+    path("box-office/orders/<int:pk>/", control.box_office_receipt, name="box-office-receipt"),
+    path("organizers/<int:pk>/payments/", control.organizer_payments, name="organizer-payments"),
+    path("fee-rules/", control.fee_rule_list, name="fee-rule-list"),
+    path("fee-rules/new/", control.fee_rule_create, name="fee-rule-create"),
+    path("fee-rules/<int:pk>/edit/", control.fee_rule_edit, name="fee-rule-edit"),
+    path("fee-rules/<int:pk>/delete/", control.fee_rule_delete, name="fee-rule-delete"),
+]
 
 urlpatterns = [
-    path("", views.storefront_home, name="home"),
-    path("events/<int:pk>/", views.event_page, name="shop-event"),
-    path("cart/", views.cart, name="cart"),
-    path("account/orders/", views.my_orders, name="my-orders"),
-    path("cart/empty/", views.cart_empty, name="cart-empty"),
-    path("checkout/pay/", views.checkout_pay, name="checkout-pay"),
-    path("checkout/return/", views.checkout_return, name="checkout-return"),
-    path("orders/<str:code>/<str:secret>/", views.order_detail, name="order-detail"),
-    path("orders/<str:code>/<str:secret>/tickets.pdf", views.order_tickets_pdf, name="order-tickets-pdf"),
+    *shop_patterns,
+    path("control/", include(control_patterns)),
 ]

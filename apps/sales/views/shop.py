@@ -20,8 +20,12 @@ from apps.core.exceptions import DomainError, RateLimited
 from apps.core.ratelimit import client_network, rate_limit_hit
 from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.events.selectors import published_events_of
+from apps.organizers.models import Distribution
 from apps.organizers.selectors import organizers_with_distributions
 from apps.payments.csp import loads_stripe_js
+from apps.payments.models import Payment
+from apps.payments.selectors import payment_of, stripe_publishable_key
+from apps.payments.services import payment_reconcile
 from apps.sales import selectors
 from apps.sales.forms import CheckoutForm, quantities_from
 from apps.sales.holds import Holder
@@ -87,8 +91,6 @@ CART = "cart_order_id"
 
 
 def _shop_distribution(organizer):
-    from apps.organizers.models import Distribution
-
     return organizer.distributions.filter(kind=Distribution.Kind.ONLINE_SHOP).order_by("pk").first()
 
 
@@ -236,9 +238,6 @@ def cart_empty(request):
 @loads_stripe_js
 def checkout_pay(request):
     """The card payment step: Stripe.js confirms the intent on the organizer's account."""
-    from apps.payments.models import Payment
-    from apps.payments.selectors import payment_of, stripe_publishable_key
-
     order = _cart(request)
     payment = payment_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk) if order else None
     if payment is None or payment.status != Payment.Status.PENDING or payment.amount != order.total:
@@ -258,9 +257,6 @@ def checkout_pay(request):
 def checkout_return(request):
     """Where the buyer lands after paying: the payment is checked with Stripe (the webhook
     may be slower), and the paid order shown; until then the page looks again."""
-    from apps.payments.selectors import payment_of
-    from apps.payments.services import payment_reconcile
-
     order = _cart(request)
     if order is None:
         order_id = request.session.get("last_order_id")
