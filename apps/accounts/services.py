@@ -1,6 +1,8 @@
 """Writes on users: creation and one-time login links across hosts."""
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core import signing
@@ -173,7 +175,7 @@ def support_session_end(*, support_session, actor, why: str = "ended") -> bool:
     return bool(ended)
 
 
-def facebook_app_update(*, changes: dict) -> FacebookApp:
+def facebook_app_update(*, changes: Mapping[str, Any]) -> FacebookApp:
     """Write the given values of the platform's Facebook app (id and secret go together),
     validated, in the caller's transaction; read afresh on each request. The caller audits."""
     return singleton_update(FacebookApp, changes=changes)

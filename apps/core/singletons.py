@@ -25,7 +25,7 @@ class PublicSingleton(models.Model):
     def stored(cls) -> Self:
         """The stored row, or the defaults (unsaved) while there is none: a read writes nothing."""
         with schema_context(get_public_schema_name()):
-            return cls.objects.filter(pk=1).first() or cls(pk=1)
+            return cls._default_manager.filter(pk=1).first() or cls(pk=1)
 
 
 Row = TypeVar("Row", bound=PublicSingleton)
@@ -36,8 +36,8 @@ def singleton_update(model: type[Row], *, changes: Mapping[str, Any]) -> Row:
     whole, in the public schema and the caller's transaction. Values are as a form's
     cleaned_data holds them (a file field takes an upload, or False to clear it)."""
     with schema_context(get_public_schema_name()), transaction.atomic():
-        model.objects.get_or_create(pk=1)
-        row = model.objects.select_for_update().get(pk=1)
+        model._default_manager.get_or_create(pk=1)
+        row: Row = model._default_manager.select_for_update().get(pk=1)
         fields = {field.name: field for field in model._meta.fields}
         for name, value in changes.items():
             fields[name].save_form_data(row, value)

@@ -9,9 +9,11 @@ orders or invoices.
 """
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import stripe
 from django.conf import settings
@@ -55,7 +57,7 @@ def _credentials() -> tuple[str, str]:
     )
 
 
-def platform_stripe_account_update(*, changes: dict) -> PlatformStripeAccount:
+def platform_stripe_account_update(*, changes: Mapping[str, Any]) -> PlatformStripeAccount:
     """Write the given values of the platform's Stripe account, validated, in the caller's
     transaction (read afresh by every Stripe call: nothing cached). The caller audits."""
     return singleton_update(PlatformStripeAccount, changes=changes)

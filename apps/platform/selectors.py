@@ -1,10 +1,12 @@
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
+from typing import Any
+from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import JSONObject
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -38,11 +40,12 @@ class PlatformBrand:
     nav_pages: tuple[NavPage, ...] = ()
 
 
-def _in_public_schema():
+def _in_public_schema() -> AbstractContextManager[object]:
     """Cache keys carry the current schema (django-tenants), and the settings live in the
     public schema: read both there, so every host shares one cache entry."""
     public = get_public_schema_name()
-    return nullcontext() if connection.schema_name == public else schema_context(public)
+    current = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    return nullcontext() if current == public else schema_context(public)
 
 
 def platform_configuration(*, platform: PlatformSettings | None = None) -> PlatformConfiguration:
@@ -63,10 +66,11 @@ def platform_brand() -> PlatformBrand:
     with _in_public_schema():
         cached = cache.get(BRAND_CACHE_KEY)
         if cached is None or "brand" not in cached:  # (an entry of an older release may lack it)
-            row = Branding.objects.filter(pk=1).annotate(nav_pages=ArraySubquery(_nav_pages())).first()
-            if row is None:  # not saved yet: the defaults, and the pages on their own
-                row = Branding()
-                row.nav_pages = [page["page"] for page in _nav_pages()]
+            stored = Branding.objects.filter(pk=1).annotate(nav_pages=ArraySubquery(_nav_pages())).first()
+            if stored is None:  # not saved yet: the defaults, and the pages on their own
+                row, nav_pages = Branding(), [page["page"] for page in _nav_pages()]
+            else:
+                row, nav_pages = stored, stored.nav_pages
             cached = {
                 "brand": asdict(
                     Brand(
@@ -80,7 +84,7 @@ def platform_brand() -> PlatformBrand:
                     )
                 ),
                 "show_powered_by": row.show_powered_by,
-                "nav_pages": row.nav_pages,
+                "nav_pages": nav_pages,
             }
             cache.set(BRAND_CACHE_KEY, cached, BRAND_CACHE_SECONDS)
     return PlatformBrand(
@@ -90,7 +94,7 @@ def platform_brand() -> PlatformBrand:
     )
 
 
-def _nav_pages():
+def _nav_pages() -> QuerySet[InfoPage, Any]:
     """The published pages the nav links to, in their order, as {"title", "slug"} rows."""
     return (
         InfoPage.objects.filter(is_published=True, show_in_nav=True)
@@ -104,7 +108,7 @@ def platform_brand_forget() -> None:
         cache.delete(BRAND_CACHE_KEY)
 
 
-def info_pages_in_order():
+def info_pages_in_order() -> QuerySet[InfoPage]:
     return InfoPage.objects.order_by("sort_order", "title", "pk")
 
 
@@ -134,19 +138,20 @@ def public_plans_priced(*, country: str = "") -> list[PricedPlan]:
     ]
 
 
-def organizations_with_domains():
-    return (
+def organizations_with_domains() -> QuerySet[Organization]:
+    organizations: QuerySet[Organization] = (
         Organization.objects.exclude(schema_name=get_public_schema_name())
         .prefetch_related("domains")
         .order_by("name")
     )
+    return organizations
 
 
-def approvals_pending_first():
+def approvals_pending_first() -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.order_by("status", "-created_at")
 
 
-def approval_subject(approval: ApprovalRequest) -> dict:
+def approval_subject(approval: ApprovalRequest) -> dict[str, Any]:
     """What the platform admin reviews: the event in its organization's schema, and the
     operator's held requests (read there, snapshotted here)."""
     with schema_context(approval.organization_schema):
@@ -156,7 +161,7 @@ def approval_subject(approval: ApprovalRequest) -> dict:
             .filter(pk=approval.subject_id)
             .first()
         )
-        held = list(
+        held: list[Any] = list(  # each with its planned_count, for the page
             ReplicationRequest.objects.filter(requested_by_id=approval.operator_id)
             .select_related("event")
             .order_by("-created_at")[:20]
@@ -189,5 +194,5 @@ def terms_page_url() -> str:
     return page.get_absolute_url() if page else ""
 
 
-def client_signup_status(signup_id) -> ClientSignup | None:
+def client_signup_status(signup_id: UUID | str) -> ClientSignup | None:
     return ClientSignup.objects.select_related("plan").filter(pk=signup_id).first()

@@ -22,7 +22,7 @@ def _stored_base_domain() -> str:
     """The stored base domain, lower-case, from the cache (host routing reads it on every
     request); dropped by host_settings_update."""
     with schema_context(get_public_schema_name()):  # keys carry the schema: one entry for all hosts
-        base_domain = cache.get(HOSTS_CACHE_KEY)
+        base_domain: str | None = cache.get(HOSTS_CACHE_KEY)
         if base_domain is None:
             base_domain = HostSettings.stored().base_domain.lower()
             cache.set(HOSTS_CACHE_KEY, base_domain, HOSTS_CACHE_SECONDS)

@@ -3,6 +3,8 @@ clients' own domains (added, verified by a DNS TXT record, removed)."""
 
 import re
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 import dns.exception
 import dns.name
@@ -30,7 +32,7 @@ from apps.tenancy.selectors import (
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,48}[a-z0-9]$")
 
 
-def host_settings_update(*, changes: dict) -> HostSettings:
+def host_settings_update(*, changes: Mapping[str, Any]) -> HostSettings:
     """Write the given host settings (base domain, name servers), validated, in the caller's
     transaction; the cached base domain is dropped once it commits. The caller audits."""
     with transaction.atomic():

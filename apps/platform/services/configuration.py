@@ -1,6 +1,9 @@
 """The platform's settings page saved as one: each part written by the app that owns it, in
 one transaction, audited once."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -14,12 +17,12 @@ from apps.platform.selectors import platform_brand_forget, platform_configuratio
 from apps.tenancy import services as tenancy
 
 
-def platform_settings_update(*, changes: dict, actor: Actor) -> PlatformConfiguration:
+def platform_settings_update(*, changes: Mapping[str, Any], actor: Actor) -> PlatformConfiguration:
     """Write the given settings of the platform's settings page, each to the app that owns it
     (brand, hosts, Stripe account, Facebook app, the platform's own), validated, in one
     transaction, and audit it once: the field names, and the values of all but the secrets.
     The cached brand and base domain are dropped once the change is committed."""
-    by_part: dict[str, dict] = {part: {} for part in PlatformConfiguration.PARTS}
+    by_part: dict[str, dict[str, Any]] = {part: {} for part in PlatformConfiguration.PARTS}
     for name, value in changes.items():
         by_part[PlatformConfiguration.part_of(name)][name] = value
     with schema_context(get_public_schema_name()), transaction.atomic():

@@ -2,6 +2,9 @@
 (a new organization, or the owner's in full-service mode), the client let in once."""
 
 import logging
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -111,7 +114,12 @@ def client_signup_request(
 
 
 def _signup_record(
-    *, platform: PlatformSettings, owner: Organization | None, plan: Plan, organization_name: str, **fields
+    *,
+    platform: PlatformSettings,
+    owner: Organization | None,
+    plan: Plan,
+    organization_name: str,
+    **fields: Any,
 ) -> ClientSignup:
     """The signup row, and in self-service its pending organization, cloned from the plan's
     template site (or the standard template) when provisioned."""
@@ -130,7 +138,9 @@ def _signup_record(
     )
 
 
-def _signup_check(*, plan: Plan, slug: str, country: str, email: str, owner: Organization | None) -> dict:
+def _signup_check(
+    *, plan: Plan, slug: str, country: str, email: str, owner: Organization | None
+) -> dict[str, str]:
     errors = {}
     if not plan.is_public:
         errors["plan"] = _("This plan cannot be chosen online.")
@@ -161,7 +171,7 @@ def _signup_check(*, plan: Plan, slug: str, country: str, email: str, owner: Org
     return errors
 
 
-def client_signup_provision(*, signup_id) -> ClientSignup:
+def client_signup_provision(*, signup_id: UUID | str) -> ClientSignup:
     """Set a signup's site up: clone its organization (self-service), then in its schema the
     operator (with the stored password hash), the organizer and the operator's access to
     it; bind the organizer's host; open the billing account; tell the admins and the client.
@@ -217,7 +227,7 @@ def client_signup_provision(*, signup_id) -> ClientSignup:
     return signup
 
 
-def client_signup_retry(*, signup_id, actor: Actor) -> ClientSignup:
+def client_signup_retry(*, signup_id: UUID | str, actor: Actor) -> ClientSignup:
     """Provision a failed signup again (once the platform admin fixed its cause)."""
     with schema_context(get_public_schema_name()), transaction.atomic():
         signup = ClientSignup.objects.select_for_update().get(pk=signup_id)
@@ -240,7 +250,7 @@ def client_signup_retry(*, signup_id, actor: Actor) -> ClientSignup:
 def client_signups_stalled(*, older_than_seconds: int = 300) -> list[str]:
     """Signups left unfinished (a lost task, a worker killed mid-way: its work rolled back):
     their ids, for the periodic task that provisions them again."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     with schema_context(get_public_schema_name()):
         return [
             str(signup_id)
@@ -338,10 +348,11 @@ def _signup_fail(signup: ClientSignup, *, reason: str, message: str) -> None:
 def _signup_welcome(signup: ClientSignup) -> None:
     """The client's welcome e-mail, in the language they signed up in."""
     price = plan_price_for_country(plan=signup.plan, country=signup.country)  # as its billing account
+    brand = platform_brand().brand
     with translation.override(signup.language or settings.LANGUAGE_CODE):
         context = {
             "signup": signup,
-            "platform": platform_brand().brand,
+            "platform": brand,
             "site_url": url_on(signup.host, "/"),
             "control_url": url_on(signup.host, "/control/"),
             "price": price,
@@ -349,7 +360,7 @@ def _signup_welcome(signup: ClientSignup) -> None:
         email_send(
             to=[signup.email],
             subject=_("Welcome to %(platform)s: %(organizer)s is online")
-            % {"platform": context["platform"].name, "organizer": signup.organizer_name},
+            % {"platform": brand.name, "organizer": signup.organizer_name},
             body=render_to_string("platform/email/signup_welcome.txt", context),
         )
 
@@ -375,7 +386,7 @@ def _signup_tell_admins(signup: ClientSignup) -> None:
         )
 
 
-def client_signup_enter(*, signup_id) -> tuple[str, str]:
+def client_signup_enter(*, signup_id: UUID | str) -> tuple[str, str]:
     """Let the client into the control panel of its new site, once: a single-use login token
     of its operator, made in the site's schema. Returns (host, token)."""
     with schema_context(get_public_schema_name()), transaction.atomic():
@@ -388,6 +399,8 @@ def client_signup_enter(*, signup_id) -> tuple[str, str]:
             raise RegistrationError(_("Your site is not ready yet."))
         if signup.landed_at is not None:
             raise Conflict(_("You already went to your control panel from here: log in there."))
+        if signup.organization is None or signup.operator_id is None:  # (a ready signup has both)
+            raise RegistrationError(_("Your site is not ready yet."))
         signup.landed_at = timezone.now()
         signup.save(update_fields=["landed_at"])
         with schema_context(signup.organization.schema_name):
