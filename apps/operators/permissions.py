@@ -17,23 +17,34 @@ custom domains, and the maximum number of operators (`operator_limit_exceeded`).
 without a client account has none of the on/off features and no maximum of its own.
 """
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any, TypeAlias, TypeGuard, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.accounts.roles import (  # noqa: F401 (the permission module answers these too)
-    can_enter_template_site,
-    has_totp,
-    is_operator,
-    is_organization_admin,
-    is_platform_admin,
-    platform_admin_emails,
+from apps.accounts.roles import (  # the permission module answers these too
+    can_enter_template_site as can_enter_template_site,
 )
+from apps.accounts.roles import has_totp as has_totp
+from apps.accounts.roles import is_operator as is_operator
+from apps.accounts.roles import is_organization_admin as is_organization_admin
+from apps.accounts.roles import is_platform_admin as is_platform_admin
+from apps.accounts.roles import platform_admin_emails as platform_admin_emails
+from apps.operators.models import Invitation
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Organization
+
+# Whoever asks: a request's user (logged in or anonymous), or nobody (a page without one).
+Someone: TypeAlias = User | AnonymousUser | None
+
+
+def _operator(user: Someone) -> TypeGuard[User]:
+    return is_operator(user)
 
 
 class Action(StrEnum):
@@ -58,23 +69,23 @@ class Action(StrEnum):
     VIEW_SUPPORT_SESSIONS = "view_support_sessions"
 
 
-def organizers_configurable_by(user) -> QuerySet[Organizer]:
-    if not is_operator(user):
+def organizers_configurable_by(user: Someone) -> QuerySet[Organizer]:
+    if not _operator(user):
         return Organizer.objects.none()
     if user.is_admin:
         return Organizer.objects.all()
     return Organizer.objects.filter(configuration_permissions__operator=user)
 
 
-def distributions_sellable_by(user) -> QuerySet[Distribution]:
-    if not is_operator(user):
+def distributions_sellable_by(user: Someone) -> QuerySet[Distribution]:
+    if not _operator(user):
         return Distribution.objects.none()
     if user.is_admin:
         return Distribution.objects.all()
     return Distribution.objects.filter(sale_permissions__operator=user)
 
 
-def distributions_at_box_office(user) -> list[Distribution]:
+def distributions_at_box_office(user: Someone) -> list[Distribution]:
     """The distributions one sells in whose organizer's plan includes the box office, with
     their organizers, by organizer name."""
     sellable = list(
@@ -84,9 +95,9 @@ def distributions_at_box_office(user) -> list[Distribution]:
     return [d for d in sellable if d.organizer_id in allowed]
 
 
-def organizers_visible_to(user) -> QuerySet[Organizer]:
+def organizers_visible_to(user: Someone) -> QuerySet[Organizer]:
     """Organizers one configures, or sells for through one of their distributions."""
-    if not is_operator(user):
+    if not _operator(user):
         return Organizer.objects.none()
     if user.is_admin:
         return Organizer.objects.all()
@@ -97,9 +108,9 @@ def organizers_visible_to(user) -> QuerySet[Organizer]:
     )
 
 
-def distributions_visible_to(user) -> QuerySet[Distribution]:
+def distributions_visible_to(user: Someone) -> QuerySet[Distribution]:
     """Distributions one sells in, or that belong to an organizer one configures."""
-    if not is_operator(user):
+    if not _operator(user):
         return Distribution.objects.none()
     if user.is_admin:
         return Distribution.objects.all()
@@ -110,14 +121,15 @@ def distributions_visible_to(user) -> QuerySet[Distribution]:
     )
 
 
-def _organizer_of(obj) -> Organizer | None:
+def _organizer_of(obj: object) -> Organizer | None:
     """The organizer anything belongs to: itself, its .organizer, or its event's organizer."""
     if isinstance(obj, Organizer):
         return obj
     if hasattr(obj, "organizer"):
-        return obj.organizer
-    event = getattr(obj, "event", None)
-    return getattr(event, "organizer", None)
+        organizer = obj.organizer
+    else:
+        organizer = getattr(getattr(obj, "event", None), "organizer", None)
+    return organizer if isinstance(organizer, Organizer) else None
 
 
 # --- plan features ---------------------------------------------------------------------
@@ -126,17 +138,22 @@ BOX_OFFICE, EVENT_REPLICATION, CUSTOM_DOMAIN = "box_office", "event_replication"
 
 
 def _organization_id() -> int | None:
-    return getattr(connection.tenant, "pk", None) or (
-        Organization.objects.filter(schema_name=connection.schema_name).values_list("pk", flat=True).first()
-    )
+    pk = getattr(getattr(connection, "tenant", None), "pk", None)
+    if pk:
+        return int(pk)
+    schema_name = getattr(connection, "schema_name", None)
+    found = Organization.objects.filter(schema_name=schema_name).values_list("pk", flat=True).first()
+    return int(found) if found is not None else None
 
 
-def _features_of(organizer_ids) -> dict:
+def _features_of(organizer_ids: Iterable[int]) -> dict[int, Any]:
     """{organizer id: AccountFeatures} of those with a client account (cached by billing)."""
     # billing sits above accounts in the import graph: imported on use, never at load.
     from apps.billing.selectors import organizers_features
 
-    return organizers_features(organization_id=_organization_id(), organizer_ids=list(organizer_ids))
+    # No organization (None) has no client account: billing finds none.
+    organization_id = cast(int, _organization_id())
+    return organizers_features(organization_id=organization_id, organizer_ids=list(organizer_ids))
 
 
 def plan_allows(organizer_id: int, feature: str) -> bool:
@@ -145,7 +162,7 @@ def plan_allows(organizer_id: int, feature: str) -> bool:
     return features is not None and bool(getattr(features, feature))
 
 
-def organizers_allowed(organizer_ids, feature: str) -> set[int]:
+def organizers_allowed(organizer_ids: Iterable[int], feature: str) -> set[int]:
     """Those of the organizers whose plan includes the feature (one lookup for all)."""
     return {pk for pk, features in _features_of(set(organizer_ids)).items() if getattr(features, feature)}
 
@@ -175,29 +192,25 @@ def operator_limit_exceeded(
     maximum = features.max_operators if features is not None else None
     if maximum is None:
         return None
-    from apps.operators.models import Invitation  # operators sits above accounts
-
     email = email.lower()
     people = {address.lower() for address in operators_of(organizer).values_list("email", flat=True)}
-    invited = (
-        Invitation.objects.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        .filter(Q(organizers=organizer) | Q(distributions__organizer=organizer))
-        .exclude(pk=ignore_invitation)
-        .values_list("email", flat=True)
-    )
+    invitations = Invitation.objects.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).filter(Q(organizers=organizer) | Q(distributions__organizer=organizer))
+    if ignore_invitation is not None:
+        invitations = invitations.exclude(pk=ignore_invitation)
+    invited = invitations.values_list("email", flat=True)
     people |= {address.lower() for address in invited}
     if email in people:
         return None
     return maximum if len(people) + 1 > maximum else None
 
 
-def can(user, action: Action | str, obj=None) -> bool:
+def can(user: Someone, action: Action | str, obj: object = None) -> bool:
     action = Action(action)
     if action is Action.OPEN_PLATFORM_ADMIN:
         return is_platform_admin(user)
-    if not is_operator(user):
+    if not _operator(user):
         return False
     if action is Action.OPEN_CONTROL_PANEL:
         return True
@@ -229,14 +242,15 @@ def can(user, action: Action | str, obj=None) -> bool:
     if action is Action.VIEW:
         if isinstance(obj, Distribution):
             return distributions_visible_to(user).filter(pk=obj.pk).exists()
-        return organizers_visible_to(user).filter(pk=getattr(_organizer_of(obj), "pk", None)).exists()
+        organizer = _organizer_of(obj)
+        return organizer is not None and organizers_visible_to(user).filter(pk=organizer.pk).exists()
     if action is Action.SELL:
         return isinstance(obj, Distribution) and distributions_sellable_by(user).filter(pk=obj.pk).exists()
     if action in (Action.CONFIGURE, Action.ASSIGN, Action.INVITE):
         organizer = _organizer_of(obj)
         return organizer is not None and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
     if action is Action.MANAGE_INVITATION:
-        return obj is not None and obj.invited_by_id == user.pk
+        return obj is not None and getattr(obj, "invited_by_id", None) == user.pk
     if action is Action.CONFIGURE_FEES:
         if obj is None:
             return organizers_configurable_by(user).exists()
@@ -246,17 +260,17 @@ def can(user, action: Action | str, obj=None) -> bool:
 
 
 # Short names for decorators and templates.
-def can_view_support_sessions(user) -> bool:
+def can_view_support_sessions(user: Someone) -> bool:
     return can(user, Action.VIEW_SUPPORT_SESSIONS)
 
 
-def can_open_control_panel(user) -> bool:
+def can_open_control_panel(user: Someone) -> bool:
     return can(user, Action.OPEN_CONTROL_PANEL)
 
 
-def can_open_platform_admin(user) -> bool:
+def can_open_platform_admin(user: Someone) -> bool:
     return can(user, Action.OPEN_PLATFORM_ADMIN)
 
 
-def can_configure_fees(user) -> bool:
+def can_configure_fees(user: Someone) -> bool:
     return can(user, Action.CONFIGURE_FEES)

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from apps.accounts.models import User
 from apps.operators.models import ConfigurationPermission, Invitation, SalePermission
 from apps.operators.permissions import (
+    Someone,
     distributions_sellable_by,
     is_operator,
     organizers_configurable_by,
@@ -27,10 +28,10 @@ class TeamMember:
         return self.user.pk
 
 
-def team_member_queryset(me: User) -> QuerySet[User]:
+def team_member_queryset(me: Someone) -> QuerySet[User]:
     """Operators sharing at least one organizer or distribution with `me`; the platform's
     support identity is no team member."""
-    if not is_operator(me):
+    if not isinstance(me, User) or not is_operator(me):
         return User.objects.none()
     my_organizers = organizers_configurable_by(me)
     my_distributions = distributions_sellable_by(me)

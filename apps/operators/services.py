@@ -35,25 +35,31 @@ _INVITATION = "operators.invitation"
 # --- permission links -----------------------------------------------------------------
 
 
-def _check_assignable(actor: Actor, member: User, resource) -> None:
+def _user(actor: Actor) -> User | None:
+    return actor.user if isinstance(actor.user, User) else None
+
+
+def _check_assignable(actor: Actor, member: User, resource: Organizer | Distribution) -> None:
     # Refusals never name what the actor cannot see: not an organizer outside their reach,
     # not the address of an operator outside their team (ids are easy to walk through).
-    if not can(actor.user, Action.ASSIGN, resource):
+    if not can(_user(actor), Action.ASSIGN, resource):
         organizer = resource if isinstance(resource, Organizer) else resource.organizer
-        if not can(actor.user, Action.VIEW, organizer):
+        if not can(_user(actor), Action.VIEW, organizer):
             raise NotAllowed(_("You need configuration permission on this organizer to assign people to it."))
         raise NotAllowed(
             _("You need configuration permission on %(organizer)s to assign people to it.")
             % {"organizer": organizer}
         )
     if (
-        not (is_organization_admin(actor.user) and member.is_operator)
-        and not team_member_queryset(actor.user).filter(pk=member.pk).exists()
+        not (is_organization_admin(_user(actor)) and member.is_operator)
+        and not team_member_queryset(_user(actor)).filter(pk=member.pk).exists()
     ):
         raise NotAllowed(_("This operator is not one of your team members."))
 
 
-def _check_operator_limit(organizers, *, email: str, ignore_invitation: int | None = None) -> None:
+def _check_operator_limit(
+    organizers: Iterable[Organizer], *, email: str, ignore_invitation: int | None = None
+) -> None:
     """Refuse when giving `email` access would take an organizer past its plan's maximum of
     operators. The organizers are locked (in id order) so that two invitations at once cannot
     both take the last seat."""
@@ -84,7 +90,7 @@ def configuration_permission_grant(
     try:
         with transaction.atomic():
             link = ConfigurationPermission.objects.create(
-                operator=operator, organizer=organizer, granted_by=actor.user
+                operator=operator, organizer=organizer, granted_by=_user(actor)
             )
     except IntegrityError:
         raise Conflict(
@@ -114,7 +120,7 @@ def sale_permission_grant(*, actor: Actor, operator: User, distribution: Distrib
     try:
         with transaction.atomic():
             link = SalePermission.objects.create(
-                operator=operator, distribution=distribution, granted_by=actor.user
+                operator=operator, distribution=distribution, granted_by=_user(actor)
             )
     except IntegrityError:
         raise Conflict(
@@ -146,9 +152,10 @@ def operator_access_set(
     """Make the operator's links on what the actor configures exactly these (each grant and
     revocation checked and audited). Grants before revocations: revoking first could end the
     membership the grants need."""
-    if not isinstance(actor.user, User):
+    user = _user(actor)
+    if user is None:
         raise NotAllowed(_("This operator is not one of your team members."))
-    had = access_of(operator, seen_by=actor.user)
+    had = access_of(operator, seen_by=user)
     wanted_organizers = {organizer.pk: organizer for organizer in organizers}
     wanted_distributions = {distribution.pk: distribution for distribution in distributions}
     for pk in sorted(wanted_organizers.keys() - had.organizers):
@@ -165,8 +172,15 @@ def operator_access_set(
         sale_permission_revoke(actor=actor, operator=operator, distribution=revoked_distributions[pk])
 
 
-def operator_link(*, operator: User, organizers=(), distributions=(), granted_by: User | None = None) -> None:
+def operator_link(
+    *,
+    operator: User,
+    organizers: Iterable[Organizer] = (),
+    distributions: Iterable[Distribution] = (),
+    granted_by: User | None = None,
+) -> None:
     """Give an operator these links (missing ones only); callers check and audit."""
+    distributions = list(distributions)
     if not operator.is_operator:
         operator.is_operator = True
         operator.save(update_fields=["is_operator"])
@@ -191,13 +205,19 @@ def invitation_token(invitation: Invitation) -> str:
 
 @transaction.atomic
 def invitation_create(
-    *, actor: Actor, email: str, organizers=(), distributions=(), accept_host: str = ""
+    *,
+    actor: Actor,
+    email: str,
+    organizers: Iterable[Organizer] = (),
+    distributions: Iterable[Distribution] = (),
+    accept_host: str = "",
 ) -> Invitation:
     organizers, distributions = list(organizers), list(distributions)
     if not organizers and not distributions:
         raise Conflict(_("Choose at least one organizer or distribution to give access to."))
-    for resource in [*organizers, *distributions]:
-        if not can(actor.user, Action.INVITE, resource):
+    resources: list[Organizer | Distribution] = [*organizers, *distributions]
+    for resource in resources:
+        if not can(_user(actor), Action.INVITE, resource):
             raise NotAllowed(
                 _("You need configuration permission on %(organizer)s to invite people to it.")
                 % {"organizer": resource if isinstance(resource, Organizer) else resource.organizer}
@@ -218,7 +238,7 @@ def invitation_create(
                 % {"email": email, "date": timezone.localtime(old.created_at).strftime("%Y-%m-%d")}
             )
     invitation = Invitation.objects.create(
-        email=email, invited_by=actor.user, expires_at=timezone.now() + INVITATION_VALIDITY
+        email=email, invited_by=_user(actor), expires_at=timezone.now() + INVITATION_VALIDITY
     )
     invitation.organizers.set(organizers)
     invitation.distributions.set(distributions)
@@ -231,7 +251,7 @@ def invitation_create(
     )
     host = accept_host or actor.host
     link = f"{_scheme()}://{host}/control/invitations/{invitation_token(invitation)}/"
-    context = {"invitation": invitation, "link": link, "inviter": actor.user, "host": host}
+    context = {"invitation": invitation, "link": link, "inviter": _user(actor), "host": host}
     email_send(
         to=[email],
         subject=_("You are invited to work on %(host)s") % {"host": host},
@@ -241,13 +261,13 @@ def invitation_create(
 
 
 def _scheme() -> str:
-    return settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL
+    return str(settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL)
 
 
 def invitation_from_token(token: str) -> Invitation:
     """The invitation a link points to, or InvitationInvalid saying why it cannot be used."""
     try:
-        payload = token_unsign(token, purpose=_INVITATION, max_age=INVITATION_VALIDITY)
+        payload = token_unsign(token, purpose=_INVITATION, max_age=INVITATION_VALIDITY.total_seconds())
     except signing.SignatureExpired:
         raise InvitationInvalid(_("This invitation has expired. Ask for a new one.")) from None
     except signing.BadSignature:
@@ -288,6 +308,7 @@ def invitation_accept(
         ignore_invitation=invitation.pk,
     )
     existing = User.objects.filter(email__iexact=invitation.email).first()
+    operator: User
     if existing is not None:
         if user is None or user.pk != existing.pk:
             raise NotAllowed(
@@ -333,9 +354,9 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> None:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     resources = [*invitation.organizers.all(), *invitation.distributions.all()]
     configures_all = bool(resources) and all(
-        can(actor.user, Action.INVITE, resource) for resource in resources
+        can(_user(actor), Action.INVITE, resource) for resource in resources
     )
-    allowed = can(actor.user, Action.MANAGE_INVITATION, invitation) or configures_all
+    allowed = can(_user(actor), Action.MANAGE_INVITATION, invitation) or configures_all
     if not allowed:
         raise NotAllowed(_("Only its sender or someone who configures all its organizers may withdraw it."))
     invitation_check_open(invitation)
