@@ -636,6 +636,7 @@ def cmd_test(pytest_args: list[str]) -> int:
         ),
         ("ruff check", [ruff, "check", "."]),
         ("ruff format --check", [ruff, "format", "--check", "."]),
+        ("mypy", [str(VENV_BIN / "mypy")]),  # what to check: pyproject.toml [tool.mypy]
     ]
     for title, command in checks:
         if run_step(title, command, env) != 0:

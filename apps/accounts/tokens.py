@@ -12,5 +12,5 @@ class SchemaPasswordResetTokenGenerator(EmailAwarePasswordResetTokenGenerator):
     same token."""
 
     @property
-    def key_salt(self) -> str:  # type: ignore[override]
+    def key_salt(self) -> str:
         return schema_salt("accounts.password-reset")

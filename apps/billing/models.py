@@ -1,6 +1,7 @@
 """Plans and their prices (public schema): what organizers pay the platform."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,7 +14,11 @@ from apps.billing.validators import validate_billable_currency, validate_templat
 from apps.core.money import fits_currency
 
 # Room for the largest currency exponent in use (3: KWD, BHD, …).
-AMOUNT = {"max_digits": 12, "decimal_places": 3, "validators": [MinValueValidator(Decimal(0))]}
+AMOUNT: dict[str, Any] = {
+    "max_digits": 12,
+    "decimal_places": 3,
+    "validators": [MinValueValidator(Decimal(0))],
+}
 
 
 def decimals_errors(amounts: dict, currency: str) -> dict:

@@ -8,6 +8,7 @@ schemas Payment and Refund.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.singletons import PublicSingleton, mask_secret
 
-AMOUNT = {"max_digits": 12, "decimal_places": 3}
+AMOUNT: dict[str, Any] = {"max_digits": 12, "decimal_places": 3}
 
 validate_stripe_secret_key = RegexValidator(
     r"^(sk|rk)_(test|live)_[0-9A-Za-z]+$", _("A Stripe secret key starts with sk_test_ or sk_live_.")

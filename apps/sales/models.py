@@ -6,6 +6,7 @@ requests or workers can take more than capacity (apps.sales.inventory).
 """
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,7 +36,7 @@ def ticket_code() -> str:
     return secrets.token_urlsafe(16)
 
 
-AMOUNT = {"max_digits": 12, "decimal_places": 3}
+AMOUNT: dict[str, Any] = {"max_digits": 12, "decimal_places": 3}
 
 
 class DateStock(models.Model):

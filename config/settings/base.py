@@ -171,7 +171,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Features no page uses are off for the page and every frame in it (Stripe's included).
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",
