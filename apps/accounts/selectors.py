@@ -1,7 +1,12 @@
 """Reads of accounts: support sessions."""
 
+from typing import TYPE_CHECKING, Any
 
-def support_session_open_of(identity):
+if TYPE_CHECKING:
+    from apps.accounts.models import SupportSession, User
+
+
+def support_session_open_of(identity: "User") -> "SupportSession | None":
     """The support identity's open support session (the latest), or None."""
     from django.utils import timezone
 
@@ -14,7 +19,7 @@ def support_session_open_of(identity):
     )
 
 
-def support_sessions_with_actions(limit: int = 100):
+def support_sessions_with_actions(limit: int = 100) -> "list[SupportSession]":
     """The latest support sessions, each with `actions`: its identity's audit entries while
     it ran, oldest first (two queries)."""
     from django.utils import timezone
@@ -26,12 +31,12 @@ def support_sessions_with_actions(limit: int = 100):
     entries = AuditLogEntry.objects.filter(actor_id__in={s.identity_id for s in sessions}).order_by(
         "created_at", "pk"
     )
-    by_actor = {}
+    by_actor: dict[int | None, list[Any]] = {}
     for entry in entries:
         by_actor.setdefault(entry.actor_id, []).append(entry)
     for session in sessions:
         end = session.closed_at or timezone.now()
-        session.actions = [
+        session.actions = [  # type: ignore[attr-defined]  # set on each row read, for the page
             entry
             for entry in by_actor.get(session.identity_id, ())
             if session.opened_at <= entry.created_at <= end

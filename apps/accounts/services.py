@@ -16,7 +16,7 @@ from knox.settings import CONSTANTS as knox_constants
 from knox.settings import knox_settings
 
 from apps.accounts.authentication import api_token_digest
-from apps.accounts.models import ApiToken, ApprovalRequest, FacebookApp, User
+from apps.accounts.models import ApiToken, ApprovalRequest, FacebookApp, SupportSession, User
 from apps.accounts.roles import platform_admin_emails
 from apps.accounts.support import support_address_check
 from apps.core.audit import Actor, audit_log
@@ -47,7 +47,7 @@ def user_create(
     The support identity's address is for the support identity only (AddressReserved)."""
     if not is_support:
         support_address_check(email)
-    user = User.objects.create_user(
+    user: User = User.objects.create_user(
         email=email,
         password=password,
         full_name=full_name,
@@ -96,8 +96,8 @@ def approval_request_open(
 ) -> "ApprovalRequest":
     """Record (once) that `operator` asks the platform for a one-time approval, and tell the
     platform admins. Called inside the organization's schema; the row goes to the public one."""
-    organization_schema = connection.schema_name
-    organization_name = getattr(connection.tenant, "name", organization_schema)
+    organization_schema: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    organization_name = getattr(getattr(connection, "tenant", None), "name", organization_schema)
     with schema_context(get_public_schema_name()):
         approval, created = ApprovalRequest.objects.get_or_create(
             kind=kind,
@@ -160,10 +160,9 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> None:
 SUPPORT_SESSION_KEY = "_tessera_support_session"
 
 
-def support_session_end(*, support_session, actor, why: str = "ended") -> bool:
+def support_session_end(*, support_session: SupportSession, actor: Actor, why: str = "ended") -> bool:
     """End a support session now (the button) or record that its time ran out ("expired"),
     once, audited in this schema under the support identity. Returns whether it ended now."""
-    from apps.accounts.models import SupportSession
     from apps.core.audit import audit_log
 
     with transaction.atomic():

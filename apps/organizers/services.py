@@ -1,5 +1,7 @@
 """Writes on organizers and their sale channels."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -74,7 +76,7 @@ UPDATABLE_FIELDS = (
 
 
 @transaction.atomic
-def organizer_update(*, organizer: Organizer, actor: Actor = SYSTEM, **changes) -> Organizer:
+def organizer_update(*, organizer: Organizer, actor: Actor = SYSTEM, **changes: Any) -> Organizer:
     organizer = Organizer.objects.select_for_update().get(pk=organizer.pk)
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db import connection
+from django.db.models import Model
 
 from apps.events.models import Event, EventDate, Location, TicketType
 from apps.sales.exceptions import SoldOut
@@ -25,8 +26,8 @@ State = Literal["held", "sold"]
 class Claim:
     """How many units of each date's and each ticket type's capacity some tickets use."""
 
-    dates: Counter = field(default_factory=Counter)
-    ticket_types: Counter = field(default_factory=Counter)
+    dates: Counter[int] = field(default_factory=Counter)
+    ticket_types: Counter[int] = field(default_factory=Counter)
 
     def add(self, *, ticket_type_id: int, date_ids: Iterable[int], quantity: int = 1) -> None:
         self.ticket_types[ticket_type_id] += quantity
@@ -37,7 +38,7 @@ class Claim:
         return bool(self.dates or self.ticket_types)
 
 
-def _table(model) -> str:
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -145,9 +146,9 @@ def _take_single(claim: Claim, state: State) -> None:
     """At most one date row and one ticket type row: both conditional UPDATEs in one
     statement, the date's first (the ticket type's waits for it: the lock order of take)."""
     dates, ticket_types = claim.dates, claim.ticket_types
-    date_params = {"ids": list(dates), "counts": list(dates.values())}
-    type_params = {"ids": list(ticket_types), "counts": list(ticket_types.values())}
-    params = {
+    date_params: dict[str, list[int]] = {"ids": list(dates), "counts": list(dates.values())}
+    type_params: dict[str, list[int]] = {"ids": list(ticket_types), "counts": list(ticket_types.values())}
+    params: dict[str, list[int] | int] = {
         "date_ids": date_params["ids"],
         "date_counts": date_params["counts"],
         "type_ids": type_params["ids"],

@@ -1,12 +1,13 @@
 """Reads of hosts: the platform's base domain, client hosts, custom domains and their DNS records."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -42,8 +43,8 @@ def platform_base_domain() -> str:
         # No database may be used yet: pytest blocks it while test modules are imported, and
         # tests/tenants.py builds its hosts then. Whatever a cache holds from another run, the
         # stored value defaults to PLATFORM_DOMAIN.
-        return settings.PLATFORM_DOMAIN
-    return _stored_base_domain() or settings.PLATFORM_DOMAIN
+        return str(settings.PLATFORM_DOMAIN)
+    return _stored_base_domain() or str(settings.PLATFORM_DOMAIN)
 
 
 def platform_host_for(slug: str) -> str:
@@ -63,14 +64,15 @@ def platform_name_servers() -> list[str]:
     return HostSettings.stored().name_server_list
 
 
-def routable_domains():
+def routable_domains() -> QuerySet[Domain]:
     """Domains that route to their organization: of live organizations, and a client's own
     domain only once verified."""
-    return (
+    domains: QuerySet[Domain] = (  # Domain's manager comes from django-tenants, untyped
         Domain.objects.select_related("tenant")
         .filter(tenant__status=Organization.Status.READY)
         .exclude(is_custom=True, verified_at__isnull=True)
     )
+    return domains
 
 
 ROUTES = "routes"  # the generation of cached host routing (apps.core.cache), in the public schema
@@ -95,7 +97,7 @@ def routed_domain(hostname: str) -> Domain:
     from apps.core.cache import cached_one, entry_key
 
     public = get_public_schema_name()
-    domain = cached_one(
+    domain: Domain | None = cached_one(
         schema_name=public,
         name=ROUTES,
         key=entry_key(public, ROUTES, hostname),
@@ -106,7 +108,9 @@ def routed_domain(hostname: str) -> Domain:
     return domain
 
 
-def custom_domains_of(*, organization: Organization, organizer_slugs) -> dict[str, list[Domain]]:
+def custom_domains_of(
+    *, organization: Organization, organizer_slugs: Iterable[str]
+) -> dict[str, list[Domain]]:
     """An organization's own domains by organizer slug (every given slug has a list)."""
     by_organizer: dict[str, list[Domain]] = {slug: [] for slug in organizer_slugs}
     domains = Domain.objects.filter(
@@ -188,9 +192,10 @@ def check_error_message(domain: Domain) -> str:
         return ""
     message = CHECK_ERRORS.get(code)
     if message is None:
-        return code
+        return str(code)
     return str(message) % {"name": verification_record_name(domain.domain)}
 
 
-def custom_domains_in(organization: Organization):
-    return Domain.objects.filter(tenant=organization, is_custom=True)
+def custom_domains_in(organization: Organization) -> QuerySet[Domain]:
+    domains: QuerySet[Domain] = Domain.objects.filter(tenant=organization, is_custom=True)
+    return domains
