@@ -2,6 +2,7 @@ from celery import shared_task
 
 from apps.core.celery import SchemaTask
 from apps.payments import services
+from apps.tenancy.services import live_schema_names
 
 
 @shared_task(base=SchemaTask)
@@ -12,8 +13,6 @@ def refund_due(*, schema_name: str) -> int:
 @shared_task(base=SchemaTask)
 def refund_due_everywhere(*, schema_name: str) -> int:
     """Fan out one run per live schema (the public one too: clients' invoice payments)."""
-    from apps.tenancy.services import live_schema_names
-
     schemas = live_schema_names()
     for name in schemas:
         refund_due.delay(schema_name=name)

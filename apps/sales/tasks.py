@@ -1,7 +1,9 @@
 from celery import shared_task
 
 from apps.core.celery import SchemaTask
+from apps.sales.selectors import orders_awaiting_confirmation
 from apps.sales.services import confirmations, orders
+from apps.tenancy.services import live_schema_names
 
 
 @shared_task(base=SchemaTask, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -17,8 +19,6 @@ def expire_orders(*, schema_name: str) -> int:
 @shared_task(base=SchemaTask)
 def expire_orders_everywhere(*, schema_name: str) -> int:
     """Fan out one expiry run per live organization schema."""
-    from apps.tenancy.services import live_schema_names
-
     schemas = [name for name in live_schema_names() if name != "public"]
     for name in schemas:
         expire_orders.delay(schema_name=name)
@@ -28,8 +28,6 @@ def expire_orders_everywhere(*, schema_name: str) -> int:
 @shared_task(base=SchemaTask)
 def send_pending_confirmations(*, schema_name: str) -> int:
     """Send again the tickets e-mails whose task was lost (at least once: the order decides)."""
-    from apps.sales.selectors import orders_awaiting_confirmation
-
     pending = orders_awaiting_confirmation()
     for order_id in pending:
         send_order_confirmation.delay(schema_name=schema_name, order_id=order_id)
@@ -39,8 +37,6 @@ def send_pending_confirmations(*, schema_name: str) -> int:
 @shared_task(base=SchemaTask)
 def send_pending_confirmations_everywhere(*, schema_name: str) -> int:
     """Fan out one sweep of lost tickets e-mails per live organization schema."""
-    from apps.tenancy.services import live_schema_names
-
     schemas = [name for name in live_schema_names() if name != "public"]
     for name in schemas:
         send_pending_confirmations.delay(schema_name=name)

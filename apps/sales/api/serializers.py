@@ -6,7 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.events.models import EventDate
-from apps.operators.permissions import distributions_sellable_by
+from apps.events.selectors import events_visible_to
+from apps.operators.permissions import distributions_sellable_by, organizers_visible_to
 from apps.sales.models import FeeRule, Order, Ticket
 from apps.sales.selectors import distribution_for_sale, ticket_types_for_sale
 from apps.sales.services.orders import OrderLine
@@ -152,16 +153,12 @@ class RefundSerializer(serializers.Serializer):
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleOrganizerField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
-        from apps.operators.permissions import organizers_visible_to
-
         return organizers_visible_to(self.context["request"].user)
 
 
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleEventField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
-        from apps.events.selectors import events_visible_to
-
         return events_visible_to(self.context["request"].user).select_related("organizer")
 
 

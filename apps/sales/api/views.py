@@ -1,6 +1,7 @@
 import hashlib
 import json
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +14,7 @@ from apps.core.api import RATE_LIMITED_RESPONSE, RETRY_AFTER_HEADER, UserRateThr
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed, NotInPlan
 from apps.operators.api.permissions import IsOperator
-from apps.operators.permissions import BOX_OFFICE, Action, can, plan_allows
+from apps.operators.permissions import BOX_OFFICE, Action, can, organizers_visible_to, plan_allows
 from apps.sales import selectors
 from apps.sales.api.serializers import (
     AdmissionSerializer,
@@ -197,10 +198,6 @@ class FeeRuleViewSet(viewsets.ModelViewSet):
     serializer_class = FeeRuleSerializer
 
     def get_queryset(self):
-        from django.db.models import Q
-
-        from apps.operators.permissions import organizers_visible_to
-
         return (
             FeeRule.objects.filter(
                 Q(organizer=None) | Q(organizer__in=organizers_visible_to(self.request.user))
