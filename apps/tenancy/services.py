@@ -4,6 +4,7 @@ clients' own domains (added, verified by a DNS TXT record, removed)."""
 import re
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import dns.exception
@@ -81,7 +82,7 @@ def organization_request(
     """Record a pending organization and its primary domain; the schema is made by provisioning.
     A template site (`is_template`) is kept to be cloned and is not served to the public."""
     slug_check_available(slug)
-    organization = Organization.objects.create(
+    organization: Organization = Organization.objects.create(
         name=name,
         slug=slug,
         schema_name=schema_name_for(slug),
@@ -117,7 +118,7 @@ def organization_provision(*, organization_id: int) -> Organization:
     PostgreSQL, so a failure rolls the half-made schema back and records why.
     """
     with transaction.atomic():
-        organization = Organization.objects.select_for_update().get(pk=organization_id)
+        organization: Organization = Organization.objects.select_for_update().get(pk=organization_id)
         if organization.is_ready:
             return organization
         template = organization.template_schema or settings.TENANT_BASE_SCHEMA
@@ -153,7 +154,7 @@ def organization_create(
 def domain_add(
     *, organization: Organization, domain: str, organizer_slug: str = "", is_primary: bool = False
 ) -> Domain:
-    added = Domain.objects.create(
+    added: Domain = Domain.objects.create(
         domain=domain.lower().strip(),
         tenant=organization,
         organizer_slug=organizer_slug,
@@ -246,7 +247,7 @@ def custom_domain_add(
     with transaction.atomic():
         try:
             with transaction.atomic():
-                added = Domain.objects.create(
+                added: Domain = Domain.objects.create(
                     domain=name,
                     tenant=organization,
                     organizer_slug=organizer_slug,
@@ -294,7 +295,7 @@ def custom_domain_verify(*, domain_id: int, actor: Actor | None = None) -> Domai
     """Look the domain's TXT record up: verified (and routed) when it holds the token, else
     the reason is kept with the time of the check. A verified domain stays verified; a
     removed one gives None."""
-    domain = Domain.objects.filter(pk=domain_id, is_custom=True).first()
+    domain: Domain | None = Domain.objects.filter(pk=domain_id, is_custom=True).first()
     if domain is None or domain.verified_at is not None:
         return domain
     failure = _verification_failure(domain)  # the network, outside any transaction
@@ -358,7 +359,7 @@ def custom_domains_release_unverified() -> list[str]:
 
 def provisioning_retry_stalled(*, older_than_seconds: int = 300) -> list[int]:
     """Provision again organizations left pending (e.g. a lost message); returns their ids."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stalled = list(
         Organization.objects.filter(status=Organization.Status.PENDING, created_at__lt=cutoff).values_list(
             "pk", flat=True
@@ -377,7 +378,7 @@ def _clone_schema(*, template: str, target: str) -> None:
     try:
         _copy_schema(template=template, target=target)
     finally:
-        connection.set_schema_to_public()  # the copy set search_path itself: forget it
+        connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants; the copy set search_path itself: forget it
     _align_index_names(template=template, target=target)
     _align_constraint_names(template=template, target=target)
 
@@ -463,7 +464,7 @@ def _align_index_names(*, template: str, target: str) -> None:
     """Give the copy's indexes the template's names: later migrations drop them by name."""
     with connection.cursor() as cursor:
         cursor.execute(_INDEXES_SQL, [template])
-        wanted: dict[tuple, list[str]] = {}
+        wanted: dict[tuple[str, str], list[str]] = {}
         for table, name, definition in cursor.fetchall():
             wanted.setdefault((table, definition), []).append(name)
         cursor.execute(_INDEXES_SQL, [target])
