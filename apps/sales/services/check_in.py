@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.events.models import EventDate
 from apps.sales.exceptions import CheckInRefused
 from apps.sales.models import CheckIn, Order, Ticket
@@ -17,7 +19,9 @@ class Admission:
     event_date: EventDate
 
 
-def ticket_check_in(*, code: str, tickets, event_date_id: int | None = None, operator=None) -> Admission:
+def ticket_check_in(
+    *, code: str, tickets: QuerySet[Ticket], event_date_id: int | None = None, operator: User | None = None
+) -> Admission:
     """Admit the ticket with `code` (among `tickets`, those the operator may check) once for
     its date, or raise CheckInRefused saying why: unknown, not paid, cancelled or refunded,
     already admitted (and when), or a pass scanned without a date of its event."""
