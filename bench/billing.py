@@ -27,11 +27,15 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from apps.billing import services  # noqa: E402
-from apps.billing.models import BillingAccount, Invoice, InvoiceSequence, Plan  # noqa: E402
+from apps.billing.models import BillingAccount, Invoice, InvoiceSequence  # noqa: E402
+from apps.billing.selectors.periods import accounts_due  # noqa: E402
+from apps.billing.services.accounts import billing_account_open  # noqa: E402
+from apps.billing.services.run import account_invoice_for_period  # noqa: E402
 from apps.events import services as events  # noqa: E402
 from apps.organizers.models import Distribution  # noqa: E402
 from apps.organizers.services import organizer_create  # noqa: E402
+from apps.plans.models import Plan  # noqa: E402
+from apps.plans.services import plan_create  # noqa: E402
 from apps.sales.models import Order, Ticket  # noqa: E402
 from apps.tenancy import services as tenancy  # noqa: E402
 from apps.tenancy.models import Organization  # noqa: E402
@@ -45,7 +49,7 @@ PLAN = "bench-billing-plan"
 def _plan() -> Plan:
     plan = Plan.objects.filter(slug=PLAN).first()
     if plan is None:
-        plan = services.plan_create(
+        plan = plan_create(
             name="Bench billing",
             slug=PLAN,
             is_public=False,
@@ -108,7 +112,7 @@ def setup(organizations: int, per_organization: int, orders: int, today: dt.date
                         for _ in range(2)
                     )
         for organizer in organizers:
-            account = services.billing_account_open(
+            account = billing_account_open(
                 organization=organization,
                 organizer_id=organizer.pk,
                 organizer_name=organizer.name,
@@ -130,8 +134,8 @@ def run(today: dt.date) -> tuple[float, int]:
     """The run of `today` as the workers do it: every due account's task, here in turn."""
     before = Invoice.objects.filter(account__plan__slug=PLAN).count()
     started = time.perf_counter()
-    for account_id in services.accounts_due(today).filter(plan__slug=PLAN).values_list("pk", flat=True):
-        services.account_invoice_for_period(account_id=account_id, on=today)
+    for account_id in accounts_due(today).filter(plan__slug=PLAN).values_list("pk", flat=True):
+        account_invoice_for_period(account_id=account_id, on=today)
     elapsed = time.perf_counter() - started
     return elapsed, Invoice.objects.filter(account__plan__slug=PLAN).count() - before
 

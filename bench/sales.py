@@ -45,13 +45,15 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from apps.accounts.services import api_token_create, user_create  # noqa: E402
-from apps.billing import services as billing  # noqa: E402
-from apps.billing.models import BillingAccount, Plan  # noqa: E402
+from apps.billing.models import BillingAccount  # noqa: E402
+from apps.billing.services.accounts import billing_account_open  # noqa: E402
 from apps.core.audit import Actor  # noqa: E402
 from apps.events import services as events  # noqa: E402
 from apps.operators.services import operator_link  # noqa: E402
 from apps.organizers.models import Distribution  # noqa: E402
 from apps.organizers.services import organizer_create  # noqa: E402
+from apps.plans.models import Plan  # noqa: E402
+from apps.plans.services import plan_create  # noqa: E402
 from apps.sales.models import DateStock, Ticket  # noqa: E402
 from apps.tenancy import services as tenancy  # noqa: E402
 from apps.tenancy.models import Organization  # noqa: E402
@@ -64,7 +66,7 @@ WARM_UP_PER_WORKER = 20
 def client_open(organization, organizer) -> None:
     """The organizer's client account on a plan with the box office (plans gate counter sales)."""
     with schema_context("public"):
-        plan = Plan.objects.filter(slug=SLUG).first() or billing.plan_create(
+        plan = Plan.objects.filter(slug=SLUG).first() or plan_create(
             name="Bench sales",
             slug=SLUG,
             box_office=True,
@@ -76,7 +78,7 @@ def client_open(organization, organizer) -> None:
                 "percent_fee": Decimal("1.50"),
             },
         )
-        billing.billing_account_open(
+        billing_account_open(
             organization=organization,
             organizer_id=organizer.pk,
             organizer_name=organizer.name,

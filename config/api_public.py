@@ -4,16 +4,9 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import ApiTokenViewSet, api_token
-from apps.billing.api.views import (
-    AddonPriceViewSet,
-    BillingAccountViewSet,
-    ClientViewSet,
-    ExchangeRateViewSet,
-    InvoiceViewSet,
-    PlanPriceViewSet,
-    PlanViewSet,
-)
+from apps.billing.api.views import BillingAccountViewSet, ClientViewSet, InvoiceViewSet
 from apps.core.api_views import country_list, currency_list
+from apps.plans.api.views import AddonPriceViewSet, ExchangeRateViewSet, PlanPriceViewSet, PlanViewSet
 from apps.platform.api.views import OrganizationViewSet, PlatformSettingsView
 
 router = DefaultRouter()

@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("apps.sales.urls")),
     path("control/", include("apps.operators.urls")),
     path("control/", include("apps.events.urls")),
-    path("control/billing/", include("apps.billing.control_urls")),
+    path("control/billing/", include("apps.billing.urls.control")),
     path("control/", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -467,10 +467,10 @@ def clients_open(*organizers, organization=None, plan_slug: str = "all-features"
     the current schema) on plan `plan_slug` (made with `features` over ALL_FEATURES when
     missing): plan features gate the box office, replication, custom domains and the number of
     operators (apps.operators.permissions)."""
-    from apps.billing.models import Plan
-    from apps.billing.services import billing_account_open
+    from apps.billing.services.accounts import billing_account_open
+    from apps.plans.models import Plan
     from apps.tenancy.models import Organization
-    from tests.billing.factories import plan_build
+    from tests.plans.factories import plan_build
 
     organization = organization or Organization.objects.get(schema_name=connection.schema_name)
     with schema_context("public"):

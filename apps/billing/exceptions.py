@@ -1,17 +1,5 @@
 from apps.core.exceptions import Conflict
 
 
-class LastPrice(Conflict):
-    """A plan keeps at least one price."""
-
-
-class NoPrice(Conflict):
-    """A plan has no price to offer in a currency (nor one in the default currency to fall back on)."""
-
-
 class AlreadyBilled(Conflict):
     """An adjustment is on an invoice already: it can no longer be withdrawn."""
-
-
-class PlanInUse(Conflict):
-    """Clients (or signups) are on the plan: it cannot be deleted."""

@@ -2,8 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.billing.models import BillingAccount, Plan
+from apps.billing.models import BillingAccount
 from apps.core.money import format_money
+from apps.plans.models import Plan
 
 CLIENT_SORTS = [
     ("name", _("Name (A–Z)")),

@@ -19,7 +19,7 @@ without a client account has none of the on/off features and no maximum of its o
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any, TypeAlias, TypeGuard, cast
+from typing import TypeAlias, TypeGuard, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -35,6 +35,8 @@ from apps.accounts.roles import is_operator as is_operator
 from apps.accounts.roles import is_organization_admin as is_organization_admin
 from apps.accounts.roles import is_platform_admin as is_platform_admin
 from apps.accounts.roles import platform_admin_emails as platform_admin_emails
+from apps.core import hooks
+from apps.core.hooks import PlanFeatures
 from apps.operators.models import Invitation
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Organization
@@ -146,14 +148,11 @@ def _organization_id() -> int | None:
     return int(found) if found is not None else None
 
 
-def _features_of(organizer_ids: Iterable[int]) -> dict[int, Any]:
-    """{organizer id: AccountFeatures} of those with a client account (cached by billing)."""
-    # billing sits above accounts in the import graph: imported on use, never at load.
-    from apps.billing.selectors import organizers_features
-
+def _features_of(organizer_ids: Iterable[int]) -> dict[int, PlanFeatures]:
+    """{organizer id: PlanFeatures} of those with a client account (billing answers, cached)."""
     # No organization (None) has no client account: billing finds none.
     organization_id = cast(int, _organization_id())
-    return organizers_features(organization_id=organization_id, organizer_ids=list(organizer_ids))
+    return hooks.organizers_features(organization_id, list(organizer_ids))
 
 
 def plan_allows(organizer_id: int, feature: str) -> bool:

@@ -12,8 +12,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.services import user_create
-from apps.billing.demo import billing_demo_clients_seed, billing_demo_invoices_seed, billing_demo_seed
-from apps.billing.services import sales_months_refresh
+from apps.billing.services.sales_months import sales_months_refresh
 from apps.core.audit import Actor
 from apps.core.branding import default_platform_name
 from apps.core.models import Branding
@@ -31,6 +30,13 @@ from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Distribution, Organizer
 from apps.organizers.services import organizer_create
 from apps.payments.models import ConnectedAccount
+from apps.plans.models import Plan
+from apps.plans.services import plan_update
+from apps.platform.demo_billing import (
+    billing_demo_clients_seed,
+    billing_demo_invoices_seed,
+    billing_demo_seed,
+)
 from apps.platform.models import InfoPage
 from apps.platform.services.configuration import platform_settings_update
 from apps.platform.services.info_pages import info_page_create
@@ -416,9 +422,6 @@ DEMO_TEMPLATE_PLAN = "pro"
 def template_site_demo_seed(*, log=print) -> Organization | None:
     """The Pro plan's template site, provisioned once and named by the plan (idempotent;
     a template the owner has since chosen for the plan is kept)."""
-    from apps.billing.models import Plan
-    from apps.billing.services import plan_update
-
     plan = Plan.objects.filter(slug=DEMO_TEMPLATE_PLAN).first()
     if plan is None:
         return None

@@ -207,9 +207,7 @@ class ClientSignup(models.Model):
         choices=PlatformSettings.Mode.choices,
         default=PlatformSettings.Mode.SELF_SERVICE,
     )
-    plan = models.ForeignKey(
-        "billing.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("plan")
-    )
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("plan"))
     organization = models.ForeignKey(
         "tenancy.Organization",
         null=True,

@@ -11,14 +11,14 @@ from django.db.models.functions import JSONObject
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest, FacebookApp
-from apps.billing.models import Plan
-from apps.billing.selectors import ResolvedPrice, currency_of_country, default_currency, plans_priced_in
 from apps.core.branding import Brand
 from apps.core.exceptions import DomainError
 from apps.core.models import Branding
 from apps.events.models import Event, ReplicationRequest
 from apps.events.replication import plan_slots
 from apps.payments.models import PlatformStripeAccount
+from apps.plans.models import Plan
+from apps.plans.selectors import ResolvedPrice, currency_of_country, default_currency, plans_priced_in
 from apps.platform.models import ClientSignup, InfoPage, PlatformConfiguration, PlatformSettings
 from apps.tenancy.models import HostSettings, Organization
 

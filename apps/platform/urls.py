@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from apps.platform.models import RESERVED_PAGE_SLUGS
-from apps.platform.views import platform, public
+from apps.platform.views import clients, platform, public
 
 
 class InfoPageSlugConverter:
@@ -35,6 +35,20 @@ urlpatterns = [
     path("register/<uuid:signup_id>/enter/", public.client_signup_enter, name="client-signup-enter"),
     path("pricing/", public.pricing, name="pricing"),
     path("platform/settings/", platform.platform_settings, name="platform-settings"),
+    path("platform/clients/", clients.client_list, name="platform-clients"),
+    path("platform/clients/export/", clients.client_export, name="platform-clients-export"),
+    path("platform/clients/<int:pk>/", clients.client_detail, name="platform-client"),
+    path("platform/clients/<int:pk>/settings/", clients.client_settings, name="platform-client-settings"),
+    path(
+        "platform/clients/<int:pk>/adjustments/new/",
+        clients.client_adjustment_create,
+        name="platform-client-adjustment-create",
+    ),
+    path(
+        "platform/clients/<int:pk>/adjustments/<int:adjustment_pk>/delete/",
+        clients.client_adjustment_delete,
+        name="platform-client-adjustment-delete",
+    ),
     path("platform/approvals/", platform.approvals, name="platform-approvals"),
     path("platform/approvals/<int:pk>/", platform.approval_detail, name="platform-approval"),
     path("platform/pages/", platform.info_pages, name="platform-info-pages"),

@@ -58,6 +58,7 @@ SHARED_APPS = [
     "allauth.mfa",
     "apps.accounts",
     "apps.platform",
+    "apps.plans",
     "apps.billing",
     "apps.hub",
     "apps.payments",
@@ -450,7 +451,7 @@ SPECTACULAR_SETTINGS = {
         "DistributionKindEnum": "apps.organizers.models.Distribution.Kind",
         "ReplicationKindEnum": ["recurrence", "copy"],
         "BillingAccountStatusEnum": "apps.billing.models.BillingAccount.Status",
-        "FeatureEnum": "apps.billing.models.Feature",
+        "FeatureEnum": "apps.plans.models.Feature",
     },
 }
 

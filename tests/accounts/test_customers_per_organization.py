@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.platform.models import PlatformSettings
 from apps.tenancy.models import Organization
-from tests.billing.factories import plan_build
+from tests.plans.factories import plan_build
 
 JOHN = "john.doe@example.com"
 PASSWORD = "johns long pass phrase"

@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.billing.models import BillingAccount
-from apps.billing.services import billing_account_update
+from apps.billing.services.accounts import billing_account_update
 from apps.core.audit import Actor
 from apps.events import services as events
 from apps.events.models import EventDate, ReplicationRequest

@@ -15,8 +15,8 @@ from apps.core.audit import Actor
 from apps.operators.services import invitation_create
 from apps.platform.services import signup as platform_signup
 from apps.platform.services import support as platform_support
-from tests.billing.factories import plan_build
 from tests.factories import OperatorFactory, OrganizerFactory, UserFactory, totp_for
+from tests.plans.factories import plan_build
 from tests.tenants import ALPHA
 
 PASSWORD = "a long pass phrase"

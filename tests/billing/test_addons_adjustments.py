@@ -11,12 +11,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
 
-from apps.billing import services
-from apps.billing.exceptions import AlreadyBilled, NoPrice
-from apps.billing.models import AddonPrice, BillingAccount, BillingAdjustment, Invoice, InvoiceLine
-from apps.billing.selectors import account_addons, addon_fees_in
+from apps.billing.exceptions import AlreadyBilled
+from apps.billing.models import BillingAccount, BillingAdjustment, Invoice, InvoiceLine
+from apps.billing.selectors.accounts import account_addons
+from apps.billing.selectors.invoice_lines import estimate_next_invoice
+from apps.billing.services.accounts import billing_account_update
+from apps.billing.services.adjustments import billing_adjustment_create, billing_adjustment_delete
+from apps.billing.services.corrections import invoice_manual_create
+from apps.billing.services.run import account_invoice_for_period
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
+from apps.plans.exceptions import NoPrice
+from apps.plans.models import AddonPrice
+from apps.plans.selectors import addon_fees_in
+from apps.plans.services import addon_price_create, exchange_rate_set, plan_create
 from tests.billing.test_billing_run import _account, _starter
 from tests.factories import UserFactory
 
@@ -24,7 +32,7 @@ SYSTEM = Actor(user=None)
 
 
 def _box_office_addon(account, **changes):
-    return services.billing_account_update(
+    return billing_account_update(
         account_id=account.pk, changes={"box_office_override": True, **changes}, actor=SYSTEM
     )
 
@@ -37,14 +45,14 @@ def _lines(invoice):
 
 
 def test_an_addon_price_is_created_once_per_feature_and_currency_and_audited(organizations):
-    price = services.addon_price_create(feature="box_office", currency="eur", monthly_fee=Decimal("15.00"))
+    price = addon_price_create(feature="box_office", currency="eur", monthly_fee=Decimal("15.00"))
 
     with pytest.raises(ValidationError) as taken:
-        services.addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal(9))
+        addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal(9))
     with pytest.raises(ValidationError) as yen:
-        services.addon_price_create(feature="box_office", currency="JPY", monthly_fee=Decimal("99.5"))
+        addon_price_create(feature="box_office", currency="JPY", monthly_fee=Decimal("99.5"))
     with pytest.raises(ValidationError) as unknown:
-        services.addon_price_create(feature="teleport", currency="EUR", monthly_fee=Decimal(1))
+        addon_price_create(feature="teleport", currency="EUR", monthly_fee=Decimal(1))
 
     assert (price.feature, price.currency, price.monthly_fee) == ("box_office", "EUR", Decimal("15.00"))
     assert "currency" in taken.value.message_dict
@@ -55,11 +63,11 @@ def test_an_addon_price_is_created_once_per_feature_and_currency_and_audited(org
 
 
 def test_addon_prices_are_their_own_else_converted_from_the_default_currency(organizations):
-    services.exchange_rate_set(currency="GBP", rate=Decimal("0.85"))
-    services.exchange_rate_set(currency="JPY", rate=Decimal("162"))
-    services.addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
-    services.addon_price_create(feature="box_office", currency="CHF", monthly_fee=Decimal("14.00"))
-    services.addon_price_create(feature="custom_domain", currency="EUR", monthly_fee=Decimal("4.99"))
+    exchange_rate_set(currency="GBP", rate=Decimal("0.85"))
+    exchange_rate_set(currency="JPY", rate=Decimal("162"))
+    addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
+    addon_price_create(feature="box_office", currency="CHF", monthly_fee=Decimal("14.00"))
+    addon_price_create(feature="custom_domain", currency="EUR", monthly_fee=Decimal("4.99"))
 
     chf = addon_fees_in("CHF", features=["box_office"])
     gbp = addon_fees_in("gbp")
@@ -75,7 +83,7 @@ def test_addon_prices_are_their_own_else_converted_from_the_default_currency(org
 
 
 def test_an_addon_priced_only_in_another_currency_than_the_default_cannot_be_converted(organizations):
-    services.addon_price_create(feature="box_office", currency="USD", monthly_fee=Decimal(20))
+    addon_price_create(feature="box_office", currency="USD", monthly_fee=Decimal(20))
 
     with pytest.raises(NoPrice):
         addon_fees_in("GBP", features=["box_office"])
@@ -86,12 +94,12 @@ def test_an_addon_priced_only_in_another_currency_than_the_default_cannot_be_con
 
 
 def test_a_feature_on_for_a_client_whose_plan_lacks_it_is_a_paid_addon_line(organizations):
-    services.addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
-    services.addon_price_create(feature="custom_domain", currency="EUR", monthly_fee=Decimal("5.00"))
+    addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
+    addon_price_create(feature="custom_domain", currency="EUR", monthly_fee=Decimal("5.00"))
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
     _box_office_addon(account, event_replication_override=True, custom_domain_override=False)
 
-    invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
     assert _lines(invoice) == [
         (InvoiceLine.Kind.MONTHLY_FEE, "Starter, 2026-03-10 – 2026-04-09", Decimal("29.00")),
@@ -103,28 +111,28 @@ def test_a_feature_on_for_a_client_whose_plan_lacks_it_is_a_paid_addon_line(orga
 
 
 def test_a_feature_the_plan_has_is_no_addon(organizations):
-    services.addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
-    pro = services.plan_create(
+    addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
+    pro = plan_create(
         name="Pro", slug="pro", box_office=True, price={"currency": "EUR", "monthly_fee": Decimal(99)}
     )
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10), plan=pro)
     _box_office_addon(account)
 
-    invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
     assert [line.kind for line in invoice.lines.all()] == [InvoiceLine.Kind.MONTHLY_FEE]
     assert account_addons(BillingAccount.objects.get(pk=account.pk)) == []
 
 
 def test_a_client_billed_in_another_currency_pays_the_converted_addon_price(organizations):
-    services.exchange_rate_set(currency="GBP", rate=Decimal("0.85"))
+    exchange_rate_set(currency="GBP", rate=Decimal("0.85"))
     _starter()
-    services.addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
+    addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
     BillingAccount.objects.filter(pk=account.pk).update(currency="GBP", country="GB")
     _box_office_addon(account)
 
-    invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
+    invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
 
     assert invoice.currency == "GBP"
     addon = invoice.lines.get(kind=InvoiceLine.Kind.ADDON)
@@ -132,7 +140,7 @@ def test_a_client_billed_in_another_currency_pays_the_converted_addon_price(orga
 
 
 def test_an_addon_that_cannot_be_priced_in_the_clients_currency_is_refused(organizations):
-    services.addon_price_create(feature="box_office", currency="USD", monthly_fee=Decimal(20))
+    addon_price_create(feature="box_office", currency="USD", monthly_fee=Decimal(20))
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
 
     with pytest.raises(ValidationError) as refused:
@@ -146,13 +154,13 @@ def test_addons_set_as_a_list_become_the_feature_overrides(organizations):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
     _box_office_addon(account)
 
-    account = services.billing_account_update(
+    account = billing_account_update(
         account_id=account.pk, changes={"addons": ["custom_domain"]}, actor=SYSTEM
     )
 
     assert (account.box_office_override, account.custom_domain_override) == (None, True)
     with pytest.raises(ValidationError) as both:
-        services.billing_account_update(
+        billing_account_update(
             account_id=account.pk,
             changes={"addons": ["box_office"], "box_office_override": False},
             actor=SYSTEM,
@@ -167,10 +175,10 @@ def test_an_adjustment_is_a_signed_amount_in_the_clients_currency_and_is_audited
     admin = UserFactory(email="admin@platform.test", is_staff=True)
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
 
-    charge = services.billing_adjustment_create(
+    charge = billing_adjustment_create(
         account_id=account.pk, description="Training day", amount=Decimal("120.5"), actor=Actor(user=admin)
     )
-    credit = services.billing_adjustment_create(
+    credit = billing_adjustment_create(
         account_id=account.pk, description="Outage credit", amount=Decimal("-10"), actor=SYSTEM
     )
 
@@ -201,9 +209,7 @@ def test_a_bad_adjustment_is_refused_on_its_field(organizations, description, am
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
 
     with pytest.raises(ValidationError) as refused:
-        services.billing_adjustment_create(
-            account_id=account.pk, description=description, amount=amount, actor=SYSTEM
-        )
+        billing_adjustment_create(account_id=account.pk, description=description, amount=amount, actor=SYSTEM)
 
     assert list(refused.value.message_dict) == [field]
     assert not BillingAdjustment.objects.exists()
@@ -214,10 +220,10 @@ def test_a_yen_adjustment_takes_no_decimals(organizations):
     BillingAccount.objects.filter(pk=account.pk).update(currency="JPY")
 
     with pytest.raises(ValidationError):
-        services.billing_adjustment_create(
+        billing_adjustment_create(
             account_id=account.pk, description="Fee", amount=Decimal("100.5"), actor=SYSTEM
         )
-    adjustment = services.billing_adjustment_create(
+    adjustment = billing_adjustment_create(
         account_id=account.pk, description="Fee", amount=Decimal(3000), actor=SYSTEM
     )
 
@@ -226,19 +232,19 @@ def test_a_yen_adjustment_takes_no_decimals(organizations):
 
 def test_the_run_bills_each_pending_adjustment_once_on_the_next_invoice(organizations):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
-    charge = services.billing_adjustment_create(
+    charge = billing_adjustment_create(
         account_id=account.pk, description="Training day", amount=Decimal("100.00"), actor=SYSTEM
     )
-    credit = services.billing_adjustment_create(
+    credit = billing_adjustment_create(
         account_id=account.pk, description="Outage credit", amount=Decimal("-4.50"), actor=SYSTEM
     )
 
-    first = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
-    rerun = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
-    later = services.billing_adjustment_create(
+    first = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    rerun = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    later = billing_adjustment_create(
         account_id=account.pk, description="Extra seats", amount=Decimal("7.00"), actor=SYSTEM
     )
-    second = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
+    second = account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
 
     assert rerun.pk == first.pk
     assert _lines(first)[-2:] == [
@@ -263,11 +269,11 @@ def test_the_run_bills_each_pending_adjustment_once_on_the_next_invoice(organiza
 
 def test_manual_invoices_leave_pending_adjustments_for_the_monthly_one(organizations):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
-    adjustment = services.billing_adjustment_create(
+    adjustment = billing_adjustment_create(
         account_id=account.pk, description="Training day", amount=Decimal("100.00"), actor=SYSTEM
     )
 
-    services.invoice_manual_create(
+    invoice_manual_create(
         account_id=account.pk,
         description="Workshop",
         amount=Decimal(50),
@@ -281,12 +287,12 @@ def test_manual_invoices_leave_pending_adjustments_for_the_monthly_one(organizat
 
 def test_a_credit_larger_than_the_invoice_carries_its_rest_over(organizations):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
-    services.billing_adjustment_create(
+    billing_adjustment_create(
         account_id=account.pk, description="Goodwill", amount=Decimal("-50.00"), actor=SYSTEM
     )
 
-    first = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
-    second = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
+    first = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    second = account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
 
     assert (first.total, first.status) == (Decimal("0.00"), Invoice.Status.PAID)
     assert _lines(first)[-2:] == [
@@ -305,18 +311,16 @@ def test_a_pending_adjustment_can_be_withdrawn_a_billed_one_not(organizations):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
     other = _account(organizations["alpha"], signed_up=date(2026, 3, 11), organizer_id=2, slug="other")
     withdrawn, billed = (
-        services.billing_adjustment_create(
-            account_id=account.pk, description=text, amount=Decimal(5), actor=SYSTEM
-        )
+        billing_adjustment_create(account_id=account.pk, description=text, amount=Decimal(5), actor=SYSTEM)
         for text in ("Withdrawn", "Billed")
     )
-    services.billing_adjustment_delete(adjustment_id=withdrawn.pk, account_id=account.pk, actor=SYSTEM)
-    invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    billing_adjustment_delete(adjustment_id=withdrawn.pk, account_id=account.pk, actor=SYSTEM)
+    invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
     with pytest.raises(AlreadyBilled):
-        services.billing_adjustment_delete(adjustment_id=billed.pk, actor=SYSTEM)
+        billing_adjustment_delete(adjustment_id=billed.pk, actor=SYSTEM)
     with pytest.raises(BillingAdjustment.DoesNotExist):
-        services.billing_adjustment_delete(adjustment_id=billed.pk, account_id=other.pk, actor=SYSTEM)
+        billing_adjustment_delete(adjustment_id=billed.pk, account_id=other.pk, actor=SYSTEM)
 
     assert [line.description for line in invoice.lines.filter(kind=InvoiceLine.Kind.ADJUSTMENT)] == ["Billed"]
     assert list(BillingAdjustment.objects.values_list("description", flat=True)) == ["Billed"]
@@ -325,31 +329,31 @@ def test_a_pending_adjustment_can_be_withdrawn_a_billed_one_not(organizations):
 
 
 def test_the_estimate_counts_addons_and_pending_adjustments(organizations):
-    services.addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
+    addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
     _box_office_addon(account)
-    services.billing_adjustment_create(
+    billing_adjustment_create(
         account_id=account.pk, description="Training day", amount=Decimal("100.00"), actor=SYSTEM
     )
     account = BillingAccount.objects.select_related("plan", "organization").get(pk=account.pk)
 
-    estimate = services.estimate_next_invoice(account, date(2026, 4, 10))
-    invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    estimate = estimate_next_invoice(account, date(2026, 4, 10))
+    invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
     assert estimate == Decimal("154.00") == invoice.total  # 29 + 10 setup + 15 add-on + 100
-    assert services.estimate_next_invoice(account, date(2026, 5, 10)) == Decimal("44.00")
+    assert estimate_next_invoice(account, date(2026, 5, 10)) == Decimal("44.00")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_runs_at_once_bill_each_adjustment_once(fresh_organization):
     organization = fresh_organization(name="Adjustment race", slug="adjustment-race")
-    services.addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
+    addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
     accounts = [
         _account(organization, signed_up=date(2026, 3, 10), organizer_id=n, slug=f"a{n}") for n in range(1, 4)
     ]
     for account in accounts:
         _box_office_addon(account)
-        services.billing_adjustment_create(
+        billing_adjustment_create(
             account_id=account.pk, description="Training day", amount=Decimal("100.00"), actor=SYSTEM
         )
     barrier = threading.Barrier(6)
@@ -358,7 +362,7 @@ def test_runs_at_once_bill_each_adjustment_once(fresh_organization):
         try:
             barrier.wait(timeout=30)
             return [
-                services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10)).pk
+                account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10)).pk
                 for account in accounts
             ]
         finally:
@@ -379,7 +383,7 @@ def test_runs_at_once_bill_each_adjustment_once(fresh_organization):
 def test_a_withdrawal_racing_the_run_either_wins_or_is_told_it_is_billed(fresh_organization):
     organization = fresh_organization(name="Withdraw race", slug="withdraw-race")
     account = _account(organization, signed_up=date(2026, 3, 10))
-    adjustment = services.billing_adjustment_create(
+    adjustment = billing_adjustment_create(
         account_id=account.pk, description="Training day", amount=Decimal("100.00"), actor=SYSTEM
     )
     barrier = threading.Barrier(2)
@@ -387,14 +391,14 @@ def test_a_withdrawal_racing_the_run_either_wins_or_is_told_it_is_billed(fresh_o
     def bill():
         try:
             barrier.wait(timeout=30)
-            return services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+            return account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
         finally:
             connections.close_all()
 
     def withdraw():
         try:
             barrier.wait(timeout=30)
-            services.billing_adjustment_delete(adjustment_id=adjustment.pk, actor=SYSTEM)
+            billing_adjustment_delete(adjustment_id=adjustment.pk, actor=SYSTEM)
             return "withdrawn"
         except AlreadyBilled:
             return "billed"

@@ -8,13 +8,17 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
-from apps.billing import services
-from apps.billing.models import AddonPrice, BillingAccount, BillingAdjustment
+from apps.billing.models import BillingAccount, BillingAdjustment
+from apps.billing.services.accounts import billing_account_update
+from apps.billing.services.adjustments import billing_adjustment_create
+from apps.billing.services.corrections import invoice_manual_create
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
-from tests.billing.factories import plan_build
-from tests.billing.test_clients_pages import PLATFORM, account_build
+from apps.plans.models import AddonPrice
+from apps.plans.services import addon_price_create
 from tests.factories import UserFactory, totp_for
+from tests.plans.factories import plan_build
+from tests.platform.test_clients_pages import PLATFORM, account_build
 from tests.tenants import ALPHA
 
 SYSTEM = Actor(user=None)
@@ -33,9 +37,9 @@ def staff_client(client, organizations):
 def fun(alpha):
     """Starter (EUR 29, setup 10) with box office as a paid add-on (15.00) and event replication
     as a free one (no price)."""
-    services.addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
+    addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
     account = account_build(alpha, name="Fun park", plan=plan_build(slug="starter"))
-    return services.billing_account_update(
+    return billing_account_update(
         account_id=account.pk,
         changes={"box_office_override": True, "event_replication_override": True},
         actor=SYSTEM,
@@ -59,10 +63,10 @@ def test_the_snapshot_says_which_features_are_paid_addons_and_their_price(staff_
 
 
 def test_the_snapshot_lists_the_pending_adjustments_in_the_estimate(staff_client, fun):
-    services.billing_adjustment_create(
+    billing_adjustment_create(
         account_id=fun.pk, description="Training day", amount=Decimal("100.00"), actor=SYSTEM
     )
-    services.billing_adjustment_create(
+    billing_adjustment_create(
         account_id=fun.pk, description="Outage credit", amount=Decimal("-4.00"), actor=SYSTEM
     )
 
@@ -78,7 +82,7 @@ def test_the_snapshot_lists_the_pending_adjustments_in_the_estimate(staff_client
 
 
 def test_a_snapshot_whose_addon_cannot_be_priced_says_so(staff_client, alpha):
-    services.addon_price_create(feature="custom_domain", currency="USD", monthly_fee=Decimal(5))
+    addon_price_create(feature="custom_domain", currency="USD", monthly_fee=Decimal(5))
     account = account_build(alpha, name="Fun park", plan=plan_build(slug="starter"))
     # set directly: the service refuses an add-on it cannot price
     BillingAccount.objects.filter(pk=account.pk).update(custom_domain_override=True)
@@ -135,12 +139,10 @@ def test_a_bad_adjustment_is_a_400_with_the_message(staff_client, fun, data, mes
 
 def test_a_pending_adjustment_is_withdrawn_a_billed_one_stays(staff_client, alpha, fun):
     pending, billed = (
-        services.billing_adjustment_create(
-            account_id=fun.pk, description=text, amount=Decimal(5), actor=SYSTEM
-        )
+        billing_adjustment_create(account_id=fun.pk, description=text, amount=Decimal(5), actor=SYSTEM)
         for text in ("Pending", "Billed")
     )
-    invoice = services.invoice_manual_create(
+    invoice = invoice_manual_create(
         account_id=fun.pk, description="x", amount=Decimal(1), due_date=date(2026, 1, 1), actor=SYSTEM
     )
     BillingAdjustment.objects.filter(pk=billed.pk).update(invoice=invoice, invoice_line=invoice.lines.get())
@@ -183,7 +185,7 @@ def test_the_adjustment_pages_are_for_platform_admins_with_totp(client, fun, pat
 
 
 def test_a_non_admin_cannot_withdraw_an_adjustment(client, fun):
-    adjustment = services.billing_adjustment_create(
+    adjustment = billing_adjustment_create(
         account_id=fun.pk, description="Training", amount=Decimal(5), actor=SYSTEM
     )
     with schema_context("public"):
@@ -204,25 +206,25 @@ def test_addon_prices_are_edited_in_the_platforms_django_admin(client, organizat
         totp_for(root)
         client.force_login(root)
 
-    listed = client.get("/admin/billing/addonprice/", HTTP_HOST=PLATFORM)
+    listed = client.get("/admin/plans/addonprice/", HTTP_HOST=PLATFORM)
     added = client.post(
-        "/admin/billing/addonprice/add/",
+        "/admin/plans/addonprice/add/",
         {"feature": "box_office", "currency": "EUR", "monthly_fee": "15.00"},
         HTTP_HOST=PLATFORM,
     )
     twice = client.post(
-        "/admin/billing/addonprice/add/",
+        "/admin/plans/addonprice/add/",
         {"feature": "box_office", "currency": "EUR", "monthly_fee": "9.00"},
         HTTP_HOST=PLATFORM,
     )
     yen = client.post(
-        "/admin/billing/addonprice/add/",
+        "/admin/plans/addonprice/add/",
         {"feature": "box_office", "currency": "JPY", "monthly_fee": "99.50"},
         HTTP_HOST=PLATFORM,
     )
     price = AddonPrice.objects.get()
     changed = client.post(
-        f"/admin/billing/addonprice/{price.pk}/change/",
+        f"/admin/plans/addonprice/{price.pk}/change/",
         {"feature": "box_office", "currency": "EUR", "monthly_fee": "12.00"},
         HTTP_HOST=PLATFORM,
     )
@@ -248,4 +250,4 @@ def test_an_organization_admin_has_no_addon_prices(client, alpha):
         totp_for(root)
         client.force_login(root)
 
-    assert client.get("/admin/billing/addonprice/", HTTP_HOST=ALPHA.host).status_code == 404
+    assert client.get("/admin/plans/addonprice/", HTTP_HOST=ALPHA.host).status_code == 404

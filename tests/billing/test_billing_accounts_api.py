@@ -7,13 +7,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.billing import services
-from apps.billing.models import AddonPrice, BillingAccount, BillingAdjustment, Invoice
-from apps.billing.services import anchor_date
+from apps.billing.models import BillingAccount, BillingAdjustment, Invoice
+from apps.billing.selectors.periods import anchor_date
+from apps.billing.services.accounts import billing_account_update
+from apps.billing.services.adjustments import billing_adjustment_create
+from apps.billing.services.corrections import invoice_manual_create
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
-from tests.billing.factories import plan_build
-from tests.billing.test_clients_pages import account_build, invoice, sales
+from apps.plans.models import AddonPrice
+from apps.plans.services import addon_price_create, exchange_rate_set
 from tests.factories import (
     PLATFORM_HOST,
     UserFactory,
@@ -24,6 +26,8 @@ from tests.factories import (
     totp_for,
     world_build,
 )
+from tests.plans.factories import plan_build
+from tests.platform.test_clients_pages import account_build, invoice, sales
 
 SYSTEM = Actor(user=None)
 
@@ -50,11 +54,9 @@ def plans(organizations):
 @pytest.fixture
 def fun(alpha, plans):
     """Starter (EUR 29 a month, 10 setup) with a paid box office add-on (EUR 15) and 59.00 owed."""
-    services.addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
+    addon_price_create(feature="box_office", currency="EUR", monthly_fee=Decimal("15.00"))
     account = account_build(alpha, name="Fun park", plan=plans[0])
-    services.billing_account_update(
-        account_id=account.pk, changes={"box_office_override": True}, actor=SYSTEM
-    )
+    billing_account_update(account_id=account.pk, changes={"box_office_override": True}, actor=SYSTEM)
     BillingAccount.objects.filter(pk=account.pk).update(card_label="Visa •••• 4242", payment_method_id="pm_1")
     sales(account, "120.50")
     invoice(account, "29.00")
@@ -65,7 +67,7 @@ def fun(alpha, plans):
 
 
 def _adjust(account, amount="25.00", description="Training day"):
-    return services.billing_adjustment_create(
+    return billing_adjustment_create(
         account_id=account.pk, description=description, amount=Decimal(amount), actor=SYSTEM
     )
 
@@ -246,22 +248,18 @@ def test_the_list_costs_the_same_queries_for_any_number_of_accounts(
     admin_client, alpha, plans, django_assert_max_num_queries, django_assert_num_queries
 ):
     starter, pro = plans
-    services.addon_price_create(feature="custom_domain", currency="EUR", monthly_fee=Decimal("5.00"))
-    services.exchange_rate_set(currency="GBP", rate=Decimal("0.85"))
+    addon_price_create(feature="custom_domain", currency="EUR", monthly_fee=Decimal("5.00"))
+    exchange_rate_set(currency="GBP", rate=Decimal("0.85"))
     for n in range(3):
         account = account_build(alpha, name=f"Client {n}", plan=starter, currency="GBP")
-        services.billing_account_update(
-            account_id=account.pk, changes={"addons": ["custom_domain"]}, actor=SYSTEM
-        )
+        billing_account_update(account_id=account.pk, changes={"addons": ["custom_domain"]}, actor=SYSTEM)
         _adjust(account, "3.00")
     admin_client.get("/api/v1/billing-accounts/")
     with django_assert_max_num_queries(100) as few:
         admin_client.get("/api/v1/billing-accounts/")
     for n in range(3, 30):
         account = account_build(alpha, name=f"Client {n}", plan=pro if n % 2 else starter)
-        services.billing_account_update(
-            account_id=account.pk, changes={"addons": ["custom_domain"]}, actor=SYSTEM
-        )
+        billing_account_update(account_id=account.pk, changes={"addons": ["custom_domain"]}, actor=SYSTEM)
         _adjust(account, "3.00")
 
     with django_assert_num_queries(len(few.captured_queries)):
@@ -354,7 +352,7 @@ def test_an_adjustment_is_added_listed_and_withdrawn(admin_client, fun):
         "admin@platform.test",
     )
     billed = _adjust(fun, "8.00", "Billed earlier")
-    issued = services.invoice_manual_create(
+    issued = invoice_manual_create(
         account_id=fun.pk, description="x", amount=Decimal(1), due_date=date(2026, 1, 1), actor=SYSTEM
     )
     BillingAdjustment.objects.filter(pk=billed.pk).update(invoice=issued, invoice_line=issued.lines.get())

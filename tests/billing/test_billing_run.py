@@ -13,33 +13,35 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.billing import services
 from apps.billing.models import BillingAccount, Invoice, InvoiceLine
-from apps.billing.services import anchor_date, billing_period_ending
+from apps.billing.selectors.periods import accounts_due, anchor_date, billing_period_ending
+from apps.billing.services.accounts import billing_account_open
+from apps.billing.services.invoicing import invoice_number_next, invoice_send
+from apps.billing.services.run import account_invoice_for_period, billing_run
 from apps.payments.models import Payment
 from apps.sales.models import Order
 from apps.sales.services.orders import OrderLine, order_create
 from apps.sales.services.payments import order_refund
-from tests.billing.factories import plan_build
+from tests.plans.factories import plan_build
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
 
 
 def _starter():
     """EUR: 29.00 a month, 10.00 setup, 0.49 per ticket + 1.50 %."""
-    from apps.billing.models import Plan
+    from apps.plans.models import Plan
 
     return Plan.objects.filter(slug="starter").first() or plan_build()
 
 
 def _number_taken_then_crash():
     with transaction.atomic():  # an issuing transaction that dies after taking a number
-        services.invoice_number_next(2026)
+        invoice_number_next(2026)
         raise RuntimeError("crash")
 
 
 def _account(organization, *, signed_up: date, organizer_id: int = 1, slug: str = "client", plan=None):
-    account = services.billing_account_open(
+    account = billing_account_open(
         organization=organization,
         organizer_id=organizer_id,
         organizer_name=slug.title(),
@@ -77,7 +79,7 @@ def test_the_last_day_of_a_month_is_due_for_the_days_it_lacks(organizations):
     ]
     early = _account(organizations["alpha"], signed_up=date(2026, 1, 27), organizer_id=27, slug="c27")
 
-    due = set(services.accounts_due(date(2026, 2, 28)))
+    due = set(accounts_due(date(2026, 2, 28)))
 
     assert due == set(late)
     assert early not in due
@@ -86,8 +88,8 @@ def test_the_last_day_of_a_month_is_due_for_the_days_it_lacks(organizations):
 def test_the_first_invoice_has_the_monthly_and_setup_fees_and_the_next_ones_no_setup_fee(organizations):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
 
-    first = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
-    second = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
+    first = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    second = account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
 
     assert [line.kind for line in first.lines.all()] == [
         InvoiceLine.Kind.MONTHLY_FEE,
@@ -110,20 +112,20 @@ def test_overrides_win_over_the_plan(organizations):
         monthly_fee_override=Decimal("5.00"), setup_fee_override=0
     )
 
-    invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
     assert invoice.total == Decimal("5.00")
 
 
 def test_a_second_call_finds_the_invoice_and_numbers_stay_gapless(organizations):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
-    first = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    first = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
-    again = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    again = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
     with pytest.raises(RuntimeError):
         _number_taken_then_crash()
     other = _account(organizations["alpha"], signed_up=date(2026, 3, 11), organizer_id=2, slug="other")
-    next_one = services.account_invoice_for_period(account_id=other.pk, on=date(2026, 4, 11))
+    next_one = account_invoice_for_period(account_id=other.pk, on=date(2026, 4, 11))
 
     assert again.pk == first.pk
     assert Invoice.objects.filter(account=account).count() == 1
@@ -161,7 +163,7 @@ def test_transaction_fees_come_from_the_periods_sales_minus_what_stripe_took(alp
             status=Payment.Status.SUCCEEDED,
         )
 
-    invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
     lines = {line.kind: line.amount for line in invoice.lines.all()}
     assert lines[InvoiceLine.Kind.TRANSACTION_FEES] == Decimal("3.20")  # 5 × 0.49 + 1.5 % of 50.00
@@ -182,9 +184,9 @@ def test_the_run_invoices_every_due_account_once_and_a_second_run_makes_none(
     _account(organizations["alpha"], signed_up=date(2026, 3, 11), organizer_id=9, slug="later")
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.billing_run(on=date(2026, 4, 10)) == 3
+        assert billing_run(on=date(2026, 4, 10)) == 3
     with django_capture_on_commit_callbacks(execute=True):
-        services.billing_run(on=date(2026, 4, 10))
+        billing_run(on=date(2026, 4, 10))
 
     assert Invoice.objects.count() == 3
     assert set(Invoice.objects.values_list("account", flat=True)) == {a.pk for a in due}
@@ -200,12 +202,12 @@ def test_a_billing_day_missed_in_the_week_before_is_made_up_once(
     missed = _account(organizations["alpha"], signed_up=date(2026, 3, 10), organizer_id=1, slug="missed")
     billed = _account(organizations["alpha"], signed_up=date(2026, 3, 11), organizer_id=2, slug="billed")
     too_old = _account(organizations["alpha"], signed_up=date(2026, 3, 2), organizer_id=3, slug="old")
-    services.account_invoice_for_period(account_id=billed.pk, on=date(2026, 4, 11))
+    account_invoice_for_period(account_id=billed.pk, on=date(2026, 4, 11))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.billing_run(on=date(2026, 4, 12)) == 1
+        assert billing_run(on=date(2026, 4, 12)) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.billing_run(on=date(2026, 4, 13)) == 0
+        assert billing_run(on=date(2026, 4, 13)) == 0
 
     invoices = Invoice.objects.order_by("account__organizer_id")
     assert [(i.account_id, i.period_start, i.period_end) for i in invoices] == [
@@ -218,9 +220,9 @@ def test_a_billing_day_missed_in_the_week_before_is_made_up_once(
 def test_an_invoice_is_emailed_once(organizations, django_capture_on_commit_callbacks):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
     with django_capture_on_commit_callbacks(execute=True):
-        invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+        invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
-    assert services.invoice_send(invoice_id=invoice.pk) is False
+    assert invoice_send(invoice_id=invoice.pk) is False
     assert len(mail.outbox) == 1
     assert mail.outbox[0].attachments[0][0] == f"{invoice.number}.pdf"
     assert mail.outbox[0].attachments[0][1].startswith(b"%PDF")
@@ -240,11 +242,11 @@ def test_an_invoice_id_used_again_after_a_restore_is_still_emailed(
     invoices_start_over()
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+        first = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
     invoices_start_over()
 
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+        second = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
     assert second.pk == first.pk
     assert len(mail.outbox) == 2
@@ -263,7 +265,7 @@ def test_two_runs_at_once_make_one_invoice_per_account(fresh_organization):
         try:
             barrier.wait(timeout=30)
             return [
-                services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10)).pk
+                account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10)).pk
                 for account in accounts
             ]
         finally:

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
-from apps.billing import services
 from apps.billing.models import BillingAccount, Invoice
-from apps.billing.services import billing_account_open
-from tests.billing.factories import plan_build
+from apps.billing.services.accounts import billing_account_open
+from apps.billing.services.run import billing_run
 from tests.core.test_celery_worker import _wait_for, worker_process
+from tests.plans.factories import plan_build
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def test_a_worker_killed_during_the_billing_run_leaves_each_account_invoiced_onc
     invoices = Invoice.objects.filter(account__organization=organization)
 
     with worker_process(tmp_path / "first.log") as (worker, log):
-        services.billing_run(on=today)  # what beat's run sends: one task per due account
+        billing_run(on=today)  # what beat's run sends: one task per due account
         _wait_for(lambda: invoices.count() >= 5, timeout=60, what=f"the first invoices:\n{log.read_text()}")
         worker.kill()  # SIGKILL mid-run
         worker.wait(timeout=30)
@@ -52,7 +52,7 @@ def test_a_worker_killed_during_the_billing_run_leaves_each_account_invoiced_onc
     redis.Redis.from_url(settings.REDIS_URL).flushdb()  # and the queued rest is lost with it
 
     with worker_process(tmp_path / "second.log") as (_worker, log):
-        services.billing_run(on=today + dt.timedelta(days=1))  # tomorrow's run catches up on today
+        billing_run(on=today + dt.timedelta(days=1))  # tomorrow's run catches up on today
         _wait_for(lambda: invoices.count() >= ACCOUNTS, timeout=120, what=f"the catch-up:\n{log.read_text()}")
 
     assert invoices.count() == ACCOUNTS

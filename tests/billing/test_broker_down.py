@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.db.models import F
 
-from apps.billing import services
 from apps.billing.models import Invoice
+from apps.billing.services.run import account_invoice_for_period
 from apps.billing.tasks import send_pending_invoices
 from apps.core.emails import PENDING_AFTER
 from tests.billing.test_billing_run import _account
@@ -25,7 +25,7 @@ def test_an_invoice_issued_with_the_broker_down_is_mailed_once_by_the_sweep(
     account = _account(organization, signed_up=date(2026, 3, 10))
 
     with broker.down():
-        invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+        invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
     assert invoice.number
     assert Invoice.objects.get(pk=invoice.pk).sent_at is None
@@ -48,7 +48,7 @@ def test_saving_a_card_with_the_broker_down_keeps_the_card(
 
     organization = fresh_organization(name="Rho", slug="rho-org")
     account = _account(organization, signed_up=date(2026, 3, 10))
-    services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))  # owed
+    account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))  # owed
 
     with broker.down():
         saved = _save_card(account, platform_on_localstripe, "4242424242424242")

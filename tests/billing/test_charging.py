@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from apps.billing import services
 from apps.billing.models import BillingAccount, Invoice
+from apps.billing.services.collection import invoice_charge, invoice_mark_paid, invoices_charge_due
+from apps.billing.services.run import account_invoice_for_period
 from apps.payments.models import Payment
 from tests.billing.test_billing_run import _account
 from tests.payments import stripe_fake
@@ -38,7 +40,7 @@ def client_with_card(organizations, stripe_platform):
 
 def _issue(account, callbacks):
     with callbacks(execute=True):
-        return services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+        return account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
 
 def _charges(stripe_api):
@@ -73,7 +75,7 @@ def test_an_issued_invoice_is_charged_off_session_and_paid(
         Decimal("39.00"),
         None,
     )
-    assert services.invoice_charge(invoice_id=invoice.pk) == "not due"
+    assert invoice_charge(invoice_id=invoice.pk) == "not due"
     assert len(_charges(stripe_api)) == 1
 
 
@@ -92,8 +94,8 @@ def test_declines_are_retried_on_days_3_5_7_then_the_account_is_suspended(
             (invoice.next_charge_on, client_with_card.__class__.objects.get(pk=client_with_card.pk).status)
         )
         with django_capture_on_commit_callbacks(execute=True):
-            assert services.invoices_charge_due(today=issued + timedelta(days=day - 1)) == 0  # not yet
-            assert services.invoices_charge_due(today=issued + timedelta(days=day)) == 1
+            assert invoices_charge_due(today=issued + timedelta(days=day - 1)) == 0  # not yet
+            assert invoices_charge_due(today=issued + timedelta(days=day)) == 1
 
     invoice.refresh_from_db()
     account = BillingAccount.objects.get(pk=client_with_card.pk)
@@ -111,7 +113,7 @@ def test_declines_are_retried_on_days_3_5_7_then_the_account_is_suspended(
     assert len(notices) == 4
     assert "suspended" in notices[-1]
 
-    services.invoice_mark_paid(invoice_id=invoice.pk, actor=services.SYSTEM)  # a bank transfer
+    invoice_mark_paid(invoice_id=invoice.pk, actor=services.SYSTEM)  # a bank transfer
 
     assert BillingAccount.objects.get(pk=client_with_card.pk).status == BillingAccount.Status.ACTIVE
 
@@ -125,12 +127,12 @@ def test_a_charge_lost_with_its_task_is_made_by_the_daily_run(
         json=stripe_fake.payment_intent(amount=3900, status="succeeded"),
     )
     with django_capture_on_commit_callbacks(execute=False):  # the worker died: nothing queued ran
-        invoice = services.account_invoice_for_period(account_id=client_with_card.pk, on=date(2026, 4, 10))
+        invoice = account_invoice_for_period(account_id=client_with_card.pk, on=date(2026, 4, 10))
     assert _charges(stripe_api) == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.invoices_charge_due(today=timezone.localdate(invoice.issued_at))
-        services.invoices_charge_due(today=timezone.localdate(invoice.issued_at))
+        invoices_charge_due(today=timezone.localdate(invoice.issued_at))
+        invoices_charge_due(today=timezone.localdate(invoice.issued_at))
 
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID

@@ -12,6 +12,9 @@ from django.core import mail
 
 from apps.billing import services
 from apps.billing.models import BillingAccount, Invoice
+from apps.billing.services.card_on_file import card_on_file_finish, card_on_file_start
+from apps.billing.services.collection import invoice_charge
+from apps.billing.services.run import account_invoice_for_period
 from apps.payments.models import Payment, WebhookEvent
 from tests.billing.test_billing_run import _account
 from tests.payments import stripe_fake
@@ -20,17 +23,15 @@ from tests.payments.fixtures import localstripe_confirm
 
 def _save_card(account: BillingAccount, base_url: str, card: str) -> BillingAccount:
     """The client's admin types a card on the billing page."""
-    client_secret = services.card_on_file_start(account_id=account.pk)
+    client_secret = card_on_file_start(account_id=account.pk)
     confirmed = localstripe_confirm(base_url, client_secret=client_secret, card=card)
     assert confirmed["status"] == "succeeded", confirmed
-    return services.card_on_file_finish(
-        account_id=account.pk, setup_intent_id=confirmed["id"], actor=services.SYSTEM
-    )
+    return card_on_file_finish(account_id=account.pk, setup_intent_id=confirmed["id"], actor=services.SYSTEM)
 
 
 def _issue(account: BillingAccount, callbacks) -> Invoice:
     with callbacks(execute=True):
-        invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+        invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
     invoice.refresh_from_db()
     return invoice
 
@@ -67,7 +68,7 @@ def test_an_invoice_is_charged_off_session_to_the_saved_card(
         account.stripe_customer_id,
         account.payment_method_id,
     )
-    assert services.invoice_charge(invoice_id=invoice.pk) == "not due"
+    assert invoice_charge(invoice_id=invoice.pk) == "not due"
     assert Payment.objects.filter(purpose="invoice", object_id=invoice.pk).count() == 1
 
 
@@ -150,14 +151,14 @@ def test_another_clients_setup_intent_does_not_become_your_card_on_file(
     victim = _account(organizations["beta"], signed_up=date(2026, 3, 10))
     victims_setup = localstripe_confirm(
         platform_on_localstripe,
-        client_secret=services.card_on_file_start(account_id=victim.pk),
+        client_secret=card_on_file_start(account_id=victim.pk),
         card="4242424242424242",
     )
     attacker = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
-    services.card_on_file_start(account_id=attacker.pk)  # the attacker has a customer of its own
+    card_on_file_start(account_id=attacker.pk)  # the attacker has a customer of its own
 
     with pytest.raises(AccountNotReady, match="not yours"):
-        services.card_on_file_finish(
+        card_on_file_finish(
             account_id=attacker.pk, setup_intent_id=victims_setup["id"], actor=services.SYSTEM
         )
 

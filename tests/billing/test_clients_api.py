@@ -6,8 +6,6 @@ import pytest
 
 from apps.billing.models import BillingAccount, Invoice
 from apps.core.models import AuditLogEntry
-from tests.billing.factories import plan_build
-from tests.billing.test_clients_pages import account_build, invoice, sales
 from tests.factories import (
     PLATFORM_HOST,
     UserFactory,
@@ -18,6 +16,8 @@ from tests.factories import (
     totp_for,
     world_build,
 )
+from tests.plans.factories import plan_build
+from tests.platform.test_clients_pages import account_build, invoice, sales
 
 
 @pytest.fixture
@@ -264,7 +264,7 @@ def test_the_list_costs_the_same_queries_for_any_number_of_clients(
 
 
 def test_a_client_whose_plan_has_no_price_to_give_says_so(admin_client, alpha):
-    from apps.billing.models import PlanPrice
+    from apps.plans.models import PlanPrice
 
     yen_only = plan_build(slug="yen", price={"currency": "JPY", "monthly_fee": Decimal(3000)})
     account = account_build(alpha, name="Tokyo dome", plan=yen_only, country="JP")

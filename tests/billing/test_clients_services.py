@@ -7,14 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
-from apps.billing import services
 from apps.billing.models import BillingAccount
-from apps.billing.selectors import account_price, client_activity, months_back, sales_history
+from apps.billing.selectors.accounts import account_price
+from apps.billing.selectors.clients import client_activity, sales_history
+from apps.billing.selectors.periods import months_back
+from apps.billing.services.accounts import billing_account_update
 from apps.core.audit import Actor, audit_log
 from apps.core.models import AuditLogEntry
 from apps.tenancy.models import Organization
-from tests.billing.factories import plan_build
-from tests.billing.test_clients_pages import account_build, sales
+from tests.plans.factories import plan_build
+from tests.platform.test_clients_pages import account_build, sales
 
 NOBODY = Actor(user=None)
 
@@ -25,7 +27,7 @@ def account(alpha):
 
 
 def test_an_update_saves_and_records_only_what_changed(account):
-    services.billing_account_update(
+    billing_account_update(
         account_id=account.pk,
         changes={"status": "active", "notes": "VIP", "setup_fee_override": Decimal("0.00")},
         actor=NOBODY,
@@ -46,19 +48,19 @@ def test_an_update_saves_and_records_only_what_changed(account):
 
 
 def test_an_update_that_changes_nothing_records_nothing(account):
-    services.billing_account_update(account_id=account.pk, changes={"notes": ""}, actor=NOBODY)
+    billing_account_update(account_id=account.pk, changes={"notes": ""}, actor=NOBODY)
 
     assert not AuditLogEntry.objects.filter(action="client.updated").exists()
 
 
 def test_only_the_editable_fields_can_change(account):
     with pytest.raises(TypeError, match="currency"):
-        services.billing_account_update(account_id=account.pk, changes={"currency": "USD"}, actor=NOBODY)
+        billing_account_update(account_id=account.pk, changes={"currency": "USD"}, actor=NOBODY)
 
 
 def test_an_invalid_update_changes_nothing(account):
     with pytest.raises(ValidationError) as caught:
-        services.billing_account_update(
+        billing_account_update(
             account_id=account.pk,
             changes={"notes": "x", "fixed_fee_override": Decimal("0.001")},
             actor=NOBODY,

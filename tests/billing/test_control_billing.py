@@ -8,8 +8,11 @@ import responses
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.billing import services
 from apps.billing.models import BillingAccount, Invoice
+from apps.billing.services.accounts import billing_account_update
+from apps.billing.services.adjustments import billing_adjustment_create
+from apps.billing.services.run import account_invoice_for_period
+from apps.plans.services import addon_price_create
 from tests.billing.test_billing_run import _account
 from tests.factories import OperatorFactory, UserFactory
 from tests.payments import stripe_fake
@@ -20,7 +23,7 @@ from tests.tenants import ALPHA, BETA
 def invoiced(organizations, django_capture_on_commit_callbacks):
     account = _account(organizations["alpha"], signed_up=date(2026, 3, 10))
     with django_capture_on_commit_callbacks(execute=True):
-        invoice = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+        invoice = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
     return account, invoice
 
 
@@ -132,11 +135,9 @@ def test_the_next_invoice_estimate_counts_addons_and_pending_adjustments(invoice
     from apps.core.audit import Actor
 
     account, _invoice = invoiced
-    services.addon_price_create(feature="custom_domain", currency="EUR", monthly_fee=Decimal("15.00"))
-    services.billing_account_update(
-        account_id=account.pk, changes={"addons": ["custom_domain"]}, actor=Actor(None)
-    )
-    services.billing_adjustment_create(
+    addon_price_create(feature="custom_domain", currency="EUR", monthly_fee=Decimal("15.00"))
+    billing_account_update(account_id=account.pk, changes={"addons": ["custom_domain"]}, actor=Actor(None))
+    billing_adjustment_create(
         account_id=account.pk, description="Training day", amount=Decimal("25.00"), actor=Actor(None)
     )
     admin = _as(OperatorFactory, email="boss@alpha.example", is_admin=True)

@@ -10,6 +10,9 @@ from django_tenants.utils import schema_context
 
 from apps.billing import services
 from apps.billing.models import Invoice, InvoiceLine
+from apps.billing.services.collection import invoice_mark_paid
+from apps.billing.services.corrections import credit_note_create
+from apps.billing.services.run import account_invoice_for_period
 from apps.core.models import AuditLogEntry
 from tests.billing.test_billing_run import _account
 from tests.factories import UserFactory, totp_for
@@ -31,14 +34,14 @@ def invoices(organizations, django_capture_on_commit_callbacks):
     """An open invoice of 39.00 (due 2026-04-24) and a paid one."""
     alpha = organizations["alpha"]
     with django_capture_on_commit_callbacks(execute=True):
-        unpaid = services.account_invoice_for_period(
+        unpaid = account_invoice_for_period(
             account_id=_account(alpha, signed_up=date(2026, 3, 10), slug="unpaid").pk, on=date(2026, 4, 10)
         )
-        paid = services.account_invoice_for_period(
+        paid = account_invoice_for_period(
             account_id=_account(alpha, signed_up=date(2026, 3, 12), organizer_id=2, slug="paid").pk,
             on=date(2026, 4, 12),
         )
-    services.invoice_mark_paid(invoice_id=paid.pk, actor=services.SYSTEM)
+    invoice_mark_paid(invoice_id=paid.pk, actor=services.SYSTEM)
     mail.outbox.clear()
     return unpaid, paid
 
@@ -118,14 +121,12 @@ def test_a_paid_invoice_is_credited_not_changed(staff, invoices):
 def test_crediting_an_unpaid_invoice_settles_it(invoices):
     unpaid, _paid = invoices
 
-    services.credit_note_create(
-        invoice_id=unpaid.pk, amount=Decimal("39.00"), actor=services.SYSTEM, reason="Trial"
-    )
+    credit_note_create(invoice_id=unpaid.pk, amount=Decimal("39.00"), actor=services.SYSTEM, reason="Trial")
 
     unpaid.refresh_from_db()
     assert unpaid.status == Invoice.Status.PAID
     with pytest.raises(Exception, match="at most"):
-        services.credit_note_create(
+        credit_note_create(
             invoice_id=unpaid.pk, amount=Decimal("1.00"), actor=services.SYSTEM, reason="Again"
         )
 

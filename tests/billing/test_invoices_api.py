@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
-from apps.billing import services
 from apps.billing.models import Invoice
+from apps.billing.services.run import account_invoice_for_period
 from tests.billing.test_billing_run import _account
 from tests.factories import PLATFORM_ADMIN, only_platform_admins, role_matrix, totp_for, world_build
 
@@ -24,7 +24,7 @@ def world(alpha, beta):
 @pytest.fixture
 def invoice(world):
     account = _account(world.alpha, signed_up=date(2026, 3, 10))
-    return services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    return account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
 
 
 @role_matrix(only_platform_admins(200))

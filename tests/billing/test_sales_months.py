@@ -7,13 +7,13 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.billing.models import SalesMonth
-from apps.billing.selectors import first_of_month, months_back
-from apps.billing.services import billing_account_open
+from apps.billing.selectors.periods import first_of_month, months_back
+from apps.billing.services.accounts import billing_account_open
 from apps.billing.tasks import refresh_sales_months
 from apps.sales.models import Order
 from apps.sales.services.orders import OrderLine, order_create
 from apps.sales.services.payments import order_refund
-from tests.billing.factories import plan_build
+from tests.plans.factories import plan_build
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
 
@@ -57,7 +57,7 @@ def test_paid_tickets_still_valid_count_as_this_months_sales(alpha):
 def test_last_month_is_closed_in_the_first_days_only(alpha):
     from datetime import date
 
-    from apps.billing.services import sales_months_refresh
+    from apps.billing.services.sales_months import sales_months_refresh
 
     account = billing_account_open(
         organization=alpha,

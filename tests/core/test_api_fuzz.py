@@ -16,8 +16,8 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from apps.accounts.services import user_create
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Organization
-from tests.billing.factories import plan_build
 from tests.factories import totp_code, totp_for
+from tests.plans.factories import plan_build
 from tests.sales.helpers import shop_build
 
 pytestmark = pytest.mark.fuzz

@@ -133,9 +133,9 @@ def test_worker_runs_the_daily_billing_run_and_invoices_each_due_account_once(wo
     import datetime as dt
 
     from apps.billing.models import BillingAccount, Invoice
-    from apps.billing.services import billing_account_open
+    from apps.billing.services.accounts import billing_account_open
     from apps.billing.tasks import run_billing
-    from tests.billing.factories import plan_build
+    from tests.plans.factories import plan_build
 
     organization = fresh_organization(name="Xi", slug="xi-org")
     plan = plan_build(slug="worker-plan")

@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from apps.accounts.services import user_create
 from apps.billing.models import BillingAccount
-from apps.billing.services import billing_account_open
+from apps.billing.services.accounts import billing_account_open
 from apps.organizers.services import organizer_create
 from apps.payments.models import PlatformStripeAccount
-from tests.billing.factories import plan_build
+from tests.plans.factories import plan_build
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long pass phrase"

@@ -14,9 +14,12 @@ from playwright.sync_api import expect
 from apps.accounts.services import user_create
 from apps.billing import services
 from apps.billing.models import BillingAccount, Invoice
+from apps.billing.services.accounts import billing_account_open
+from apps.billing.services.collection import invoice_mark_paid
+from apps.billing.services.run import account_invoice_for_period
 from apps.organizers.services import organizer_create
-from tests.billing.factories import plan_build
 from tests.factories import UserFactory, totp_code, totp_for
+from tests.plans.factories import plan_build
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long pass phrase"
@@ -35,7 +38,7 @@ def kappa(fresh_organization):
             is_admin=True,
             email_verified=True,
         )
-    account = services.billing_account_open(
+    account = billing_account_open(
         organization=organization,
         organizer_id=park.pk,
         organizer_name=park.name,
@@ -47,9 +50,9 @@ def kappa(fresh_organization):
     BillingAccount.objects.filter(pk=account.pk).update(
         signed_up_at="2026-03-10T12:00:00Z", billing_anchor_day=10
     )
-    paid = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
-    services.invoice_mark_paid(invoice_id=paid.pk, actor=services.SYSTEM)
-    unpaid = services.account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
+    paid = account_invoice_for_period(account_id=account.pk, on=date(2026, 4, 10))
+    invoice_mark_paid(invoice_id=paid.pk, actor=services.SYSTEM)
+    unpaid = account_invoice_for_period(account_id=account.pk, on=date(2026, 5, 10))
     return organization, paid, unpaid
 
 

@@ -15,14 +15,14 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from apps.billing.services import billing_account_open
+from apps.billing.services.accounts import billing_account_open
 from apps.events import services as events
 from apps.organizers.services import organizer_create
 from apps.payments.models import ConnectedAccount, Payment, WebhookEvent
 from apps.sales.models import DateStock, Order
 from apps.tenancy.models import Domain
-from tests.billing.factories import plan_build
 from tests.payments import stripe_fake
+from tests.plans.factories import plan_build
 
 pytestmark = pytest.mark.e2e
 ACCOUNT = "acct_1FunparkLyon"

@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import connection
 from playwright.sync_api import expect
 
-from apps.billing.services import plan_create, plan_price_create
+from apps.plans.services import plan_create, plan_price_create
 from apps.platform.models import ClientSignup
 from apps.platform.services import signup as services
 

@@ -8,11 +8,11 @@ from allauth.mfa.app_settings import TOTP_PERIOD
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from apps.billing.services import billing_account_open
+from apps.billing.services.accounts import billing_account_open
 from apps.organizers.services import organizer_create
 from apps.tenancy import services
-from tests.billing.factories import plan_build
 from tests.factories import UserFactory, totp_code, totp_for
+from tests.plans.factories import plan_build
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long pass phrase"

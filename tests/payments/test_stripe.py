@@ -28,8 +28,8 @@ from tests.tenants import ALPHA
 
 def _client_on_plan(organization, organizer, **price):
     """The organizer made a client of the platform, on a plan with the given EUR price."""
-    from apps.billing.services import billing_account_open
-    from tests.billing.factories import EUR_PRICE, plan_build
+    from apps.billing.services.accounts import billing_account_open
+    from tests.plans.factories import EUR_PRICE, plan_build
 
     return billing_account_open(
         organization=organization,
@@ -365,7 +365,7 @@ def test_a_signed_body_nested_past_the_bound_is_a_400(stripe_platform):
 def test_the_platform_fee_is_billings_answer_to_the_sales_hook_and_capped_at_the_total(
     stripe_api, shop, alpha
 ):
-    from apps.billing.selectors import application_fee_for_order
+    from apps.billing.selectors.fees import application_fee_for_order
     from apps.core import hooks
 
     assert hooks.sale_application_fee._answer is application_fee_for_order  # BillingConfig.ready

@@ -5,12 +5,11 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.billing.models import BillingAccount
-from apps.billing.services import plan_update
 from apps.core.models import AuditLogEntry
 from apps.organizers.models import Organizer
+from apps.plans.services import plan_update
 from apps.tenancy import services as tenancy
 from apps.tenancy.models import Domain, Organization
-from tests.billing.factories import plan_build
 from tests.factories import (
     PLATFORM_ADMIN,
     PLATFORM_HOST,
@@ -23,6 +22,7 @@ from tests.factories import (
     twin_sequences,
     world_build,
 )
+from tests.plans.factories import plan_build
 
 
 @pytest.fixture

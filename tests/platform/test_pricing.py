@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from apps.billing import services as billing
-from tests.billing.factories import plan_build
+from apps.plans.services import exchange_rate_set, plan_price_create
+from tests.plans.factories import plan_build
 from tests.tenants import ALPHA
 
 STARTER_EUR = {
@@ -48,11 +48,11 @@ def plans(organizations):
             custom_domain=True,
             description="For the busy ones.",
         )
-        billing.plan_price_create(plan=pro, **PRO_GBP)
+        plan_price_create(plan=pro, **PRO_GBP)
         plan_build(slug="secret", name="Secret deal", is_public=False)
-        billing.exchange_rate_set(currency="JPY", rate=Decimal("162.000000"))
-        billing.exchange_rate_set(currency="GBP", rate=Decimal("0.850000"))
-        billing.exchange_rate_set(currency="KWD", rate=Decimal("0.331234"))
+        exchange_rate_set(currency="JPY", rate=Decimal("162.000000"))
+        exchange_rate_set(currency="GBP", rate=Decimal("0.850000"))
+        exchange_rate_set(currency="KWD", rate=Decimal("0.331234"))
     return {"starter": starter, "pro": pro}
 
 
@@ -225,14 +225,14 @@ def test_the_query_count_does_not_grow_with_the_plans_priced_in_that_currency(cl
     with schema_context("public"):
         for plan in plans.values():
             if not plan.prices.filter(currency="GBP").exists():
-                billing.plan_price_create(plan=plan, **{**PRO_GBP, "currency": "GBP"})
+                plan_price_create(plan=plan, **{**PRO_GBP, "currency": "GBP"})
     _count(client, country)  # warm the brand cache
     few = _count(client, country)
 
     with schema_context("public"):
         for number in range(4):
             extra = plan_build(slug=f"extra-{number}", price=STARTER_EUR)
-            billing.plan_price_create(plan=extra, **PRO_GBP)
+            plan_price_create(plan=extra, **PRO_GBP)
 
     assert _count(client, country) == few
 

@@ -4,10 +4,11 @@ from django.core.management import call_command
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
-from apps.billing.models import BillingAccount, Plan
+from apps.billing.models import BillingAccount
 from apps.events.models import Event
 from apps.operators.permissions import distributions_sellable_by, has_totp, organizers_configurable_by
 from apps.organizers.models import Distribution, Organizer
+from apps.plans.models import Plan
 from apps.tenancy.models import Domain, Organization
 
 

@@ -14,19 +14,20 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
-from apps.billing import services as billing
-from apps.billing.models import BillingAccount, Plan
+from apps.billing.models import BillingAccount
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
 from apps.operators.permissions import organizers_configurable_by
 from apps.organizers.models import Organizer
+from apps.plans.models import Plan
+from apps.plans.services import plan_price_create, plan_update
 from apps.platform.models import ClientSignup, InfoPage, PlatformSettings
 from apps.platform.services import info_pages
 from apps.platform.services import signup as signup_services
 from apps.sales.models import FeeRule
 from apps.tenancy.models import Domain, Organization
-from tests.billing.factories import plan_build
 from tests.factories import UserFactory, totp_for
+from tests.plans.factories import plan_build
 from tests.tenants import ALPHA
 
 FORM = {
@@ -57,7 +58,7 @@ def plans(organizations):
     with schema_context("public"):
         starter = plan_build(slug="starter", sort_order=1)
         pro = plan_build(slug="pro", sort_order=2)
-        billing.plan_price_create(plan=pro, **PRO_GBP)
+        plan_price_create(plan=pro, **PRO_GBP)
         plan_build(slug="secret", name="Secret deal", is_public=False)
         plan_build(slug="pounds", name="Pounds only", price=PRO_GBP)  # nothing in EUR to convert
         UserFactory(email="staff@platform.example", is_staff=True)
@@ -205,7 +206,7 @@ def test_the_plans_template_site_is_cloned(sign_up, plans):
     organization_provision(organization_id=template.pk)
     with schema_context("pro_template"):
         FeeRule.objects.create(name="Template's service fee", fixed="0.50")  # organization-wide
-    billing.plan_update(plan=plans["pro"], template_schema="pro_template")
+    plan_update(plan=plans["pro"], template_schema="pro_template")
 
     sign_up(plan="pro")
 
@@ -421,7 +422,7 @@ def test_the_signup_form_is_served_on_the_platform_host_only(client, plans):
 
 
 def test_a_failed_provisioning_tells_the_client_clearly_and_the_admins_why(client, sign_up, plans):
-    billing.plan_update(plan=plans["starter"], template_schema="missing_template")
+    plan_update(plan=plans["starter"], template_schema="missing_template")
 
     progress = _progress_path(sign_up())
 
@@ -459,7 +460,7 @@ def test_a_failure_after_the_clone_leaves_no_half_site_and_can_be_retried(
         cursor.execute(
             "ALTER TABLE tpl_site.organizers_organizer ADD CONSTRAINT no_zeta CHECK (slug <> 'zeta-zoo')"
         )
-    billing.plan_update(plan=plans["starter"], template_schema="tpl_site")
+    plan_update(plan=plans["starter"], template_schema="tpl_site")
 
     sign_up()
 
@@ -637,7 +638,7 @@ def test_the_platform_admin_adds_a_signup_page_to_the_site(staff_client, django_
 
 
 def test_the_django_admin_lists_signups_without_their_password_hash(staff_client, sign_up, plans):
-    billing.plan_update(plan=plans["starter"], template_schema="missing_template")
+    plan_update(plan=plans["starter"], template_schema="missing_template")
     sign_up()
     signup = _signup()
 

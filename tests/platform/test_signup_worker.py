@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.billing.models import BillingAccount
-from apps.billing.services import plan_create
+from apps.plans.services import plan_create
 from apps.platform.models import ClientSignup
 from apps.platform.services import signup as services
 from apps.tenancy.models import Organization

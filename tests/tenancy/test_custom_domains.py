@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.billing.services import billing_account_open
+from apps.billing.services.accounts import billing_account_open
 from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
 from apps.operators.services import operator_link
@@ -17,9 +17,9 @@ from apps.organizers.services import organizer_create
 from apps.tenancy import services
 from apps.tenancy.models import Domain, HostSettings
 from apps.tenancy.tasks import verify_pending_custom_domains
-from tests.billing.factories import plan_build
 from tests.dns_server import DnsZone, dns_server
 from tests.factories import UserFactory
+from tests.plans.factories import plan_build
 from tests.tenants import ALPHA, BETA
 
 HOST = ALPHA.host

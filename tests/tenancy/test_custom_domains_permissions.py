@@ -5,12 +5,11 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.billing.services import billing_account_open
+from apps.billing.services.accounts import billing_account_open
 from apps.core.audit import Actor
 from apps.operators.permissions import Action, can
 from apps.tenancy import services
 from apps.tenancy.models import Domain
-from tests.billing.factories import plan_build
 from tests.dns_server import DnsZone, dns_server
 from tests.factories import (
     ADMIN,
@@ -23,6 +22,7 @@ from tests.factories import (
     role_matrix,
     world_build,
 )
+from tests.plans.factories import plan_build
 from tests.tenants import ALPHA, BETA
 
 HOST = ALPHA.host

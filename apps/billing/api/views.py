@@ -1,120 +1,30 @@
-from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.billing import selectors, services
 from apps.billing.api.serializers import (
-    AddonPriceSerializer,
     AdjustmentSerializer,
     BillingAccountQuerySerializer,
     BillingAccountSerializer,
     ClientQuerySerializer,
     ClientSerializer,
-    ExchangeRateSerializer,
     InvoiceQuerySerializer,
     InvoiceSerializer,
     ManualInvoiceSerializer,
-    PlanPriceSerializer,
-    PlanSerializer,
     ReasonSerializer,
-    ResolvedPriceQuerySerializer,
-    ResolvedPriceSerializer,
 )
-from apps.billing.models import AddonPrice, BillingAdjustment, ExchangeRate, Invoice, Plan, PlanPrice
+from apps.billing.models import BillingAdjustment, Invoice
+from apps.billing.selectors.accounts import account_adjustments, account_prices, accounts_addons
+from apps.billing.selectors.clients import billing_accounts_listed, clients_listed
+from apps.billing.selectors.invoices import invoices_listed
+from apps.billing.services.accounts import billing_account_update
+from apps.billing.services.adjustments import billing_adjustment_create, billing_adjustment_delete
+from apps.billing.services.collection import invoice_mark_paid
+from apps.billing.services.corrections import invoice_adjust, invoice_manual_create, invoice_void
 from apps.core.audit import Actor
-from apps.operators.api.base import ServiceViewSet
 from apps.operators.api.permissions import IsPlatformAdmin
-
-
-class PlatformViewSet(ServiceViewSet):
-    """Platform admins only; writes go through the services named below."""
-
-    permission_classes = [IsPlatformAdmin]
-
-
-def _plans():
-    return Plan.objects.prefetch_related(Prefetch("prices", PlanPrice.objects.order_by("currency")))
-
-
-class PlanViewSet(PlatformViewSet):
-    """Plans with their features and prices. Create one with its first price (`price`)."""
-
-    serializer_class = PlanSerializer
-    create_service, update_service, delete_service = (
-        services.plan_create,
-        services.plan_update,
-        services.plan_delete,
-    )
-    instance_kwarg = "plan"
-
-    def get_queryset(self):
-        return _plans().order_by("sort_order", "name", "pk")
-
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        serializer.instance = _plans().get(pk=serializer.instance.pk)
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        serializer.instance = _plans().get(pk=serializer.instance.pk)
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("currency", str, description="ISO 4217 code, e.g. CHF."),
-            OpenApiParameter("country", str, description="ISO 3166 code, e.g. CH: priced in its currency."),
-        ],
-        responses=ResolvedPriceSerializer,
-    )
-    @action(detail=True, methods=["get"])
-    def price(self, request, pk=None):
-        """What a client pays in a currency (or a country's currency), and where that comes from."""
-        plan = self.get_object()
-        query = ResolvedPriceQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        if "currency" in query.validated_data:
-            resolved = selectors.plan_price_for(plan=plan, currency=query.validated_data["currency"])
-        else:
-            resolved = selectors.plan_price_for_country(plan=plan, country=query.validated_data["country"])
-        return Response(ResolvedPriceSerializer(resolved).data)
-
-
-@extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("plan", int, description="Only this plan's.")])
-)
-class PlanPriceViewSet(PlatformViewSet):
-    """A plan's prices, one per currency. A plan's last price cannot be deleted (409)."""
-
-    serializer_class = PlanPriceSerializer
-    create_service, update_service, delete_service = (
-        services.plan_price_create,
-        services.plan_price_update,
-        services.plan_price_delete,
-    )
-    instance_kwarg = "price"
-    create_only_fields = ("plan",)
-
-    def get_queryset(self):
-        queryset = PlanPrice.objects.order_by("plan__sort_order", "plan__name", "currency", "pk")
-        plan = self.request.query_params.get("plan")
-        if plan:
-            queryset = queryset.filter(plan_id=plan) if plan.isdigit() else queryset.none()
-        return queryset
-
-
-class ExchangeRateViewSet(PlatformViewSet):
-    """Units of each currency per unit of the platform's default currency (edited by hand)."""
-
-    serializer_class = ExchangeRateSerializer
-    queryset = ExchangeRate.objects.order_by("currency")
-    create_service, update_service, delete_service = (
-        services.exchange_rate_create,
-        services.exchange_rate_update,
-        services.exchange_rate_delete,
-    )
-    instance_kwarg = "exchange_rate"
 
 
 @extend_schema_view(
@@ -153,7 +63,7 @@ class ClientViewSet(
             query = ClientQuerySerializer(data=self.request.query_params)
             query.is_valid(raise_exception=True)
             filters = query.filters()
-        return selectors.clients_listed(**filters).prefetch_related("plan__prices")
+        return clients_listed(**filters).prefetch_related("plan__prices")
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -161,7 +71,7 @@ class ClientViewSet(
         serializer = self.get_serializer(
             page,
             many=True,
-            context={**self.get_serializer_context(), "prices": selectors.account_prices(page)},
+            context={**self.get_serializer_context(), "prices": account_prices(page)},
         )
         return self.get_paginated_response(serializer.data)
 
@@ -171,34 +81,12 @@ class ClientViewSet(
         return self.get_serializer_class()(*args, **kwargs)
 
     def perform_update(self, serializer):
-        account = services.billing_account_update(
+        account = billing_account_update(
             account_id=serializer.instance.pk,
             changes=serializer.validated_data,
             actor=Actor.from_request(self.request),
         )
         serializer.instance = self.get_queryset().get(pk=account.pk)
-
-
-@extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("feature", str, description="Only this feature's.")])
-)
-class AddonPriceViewSet(PlatformViewSet):
-    """Monthly prices of features sold as add-ons (a feature on for one client while its plan
-    lacks it), one per feature and currency. A currency without a price is converted from the
-    default currency's; a feature without any price is a free add-on."""
-
-    serializer_class = AddonPriceSerializer
-    create_service, update_service, delete_service = (
-        services.addon_price_create,
-        services.addon_price_update,
-        services.addon_price_delete,
-    )
-    instance_kwarg = "price"
-
-    def get_queryset(self):
-        queryset = AddonPrice.objects.order_by("feature", "currency", "pk")
-        feature = self.request.query_params.get("feature")
-        return queryset.filter(feature=feature) if feature else queryset
 
 
 @extend_schema_view(
@@ -227,7 +115,7 @@ class BillingAccountViewSet(
             query = BillingAccountQuerySerializer(data=self.request.query_params)
             query.is_valid(raise_exception=True)
             filters = query.filters()
-        return selectors.billing_accounts_listed(**filters)
+        return billing_accounts_listed(**filters)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "with_estimate": self.action != "list"}
@@ -235,20 +123,20 @@ class BillingAccountViewSet(
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         # Prices, add-on prices and exchange rates are read once for the whole page.
-        prices = selectors.account_prices(page)
+        prices = account_prices(page)
         serializer = self.get_serializer(
             page,
             many=True,
             context={
                 **self.get_serializer_context(),
                 "prices": prices,
-                "addons": selectors.accounts_addons(page, prices),
+                "addons": accounts_addons(page, prices),
             },
         )
         return self.get_paginated_response(serializer.data)
 
     def perform_update(self, serializer):
-        account = services.billing_account_update(
+        account = billing_account_update(
             account_id=serializer.instance.pk,
             changes=serializer.validated_data,
             actor=Actor.from_request(self.request),
@@ -266,11 +154,11 @@ class BillingAccountViewSet(
         if request.method == "POST":
             serializer = AdjustmentSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            adjustment = services.billing_adjustment_create(
+            adjustment = billing_adjustment_create(
                 account_id=account.pk, actor=Actor.from_request(request), **serializer.validated_data
             )
             return Response(AdjustmentSerializer(adjustment).data, status=201)
-        adjustments = selectors.account_adjustments(account)
+        adjustments = account_adjustments(account)
         return Response(AdjustmentSerializer(adjustments, many=True).data)
 
     @extend_schema(
@@ -283,7 +171,7 @@ class BillingAccountViewSet(
         """Withdraw a pending adjustment; a billed one stays (409): correct its invoice instead."""
         account = self.get_object()
         try:
-            services.billing_adjustment_delete(
+            billing_adjustment_delete(
                 adjustment_id=int(adjustment_id), account_id=account.pk, actor=Actor.from_request(request)
             )
         except BillingAdjustment.DoesNotExist as exc:
@@ -308,9 +196,7 @@ class InvoiceViewSet(
         query = InvoiceQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        invoices = selectors.invoices_listed(
-            status=data["status"], search=data["search"], month=data.get("month")
-        )
+        invoices = invoices_listed(status=data["status"], search=data["search"], month=data.get("month"))
         if data.get("client"):
             invoices = invoices.filter(account_id=data["client"])
         return invoices.prefetch_related("lines")
@@ -320,14 +206,14 @@ class InvoiceViewSet(
         serializer = ManualInvoiceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        invoice = services.invoice_manual_create(
+        invoice = invoice_manual_create(
             account_id=data.pop("account").pk, actor=Actor.from_request(request), **data
         )
         return Response(InvoiceSerializer(invoice).data, status=201)
 
     def perform_update(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.invoice_adjust(
+        serializer.instance = invoice_adjust(
             invoice_id=serializer.instance.pk,
             actor=Actor.from_request(self.request),
             reason=data.get("reason", ""),
@@ -340,7 +226,7 @@ class InvoiceViewSet(
     def void(self, request, pk=None):
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
-        services.invoice_void(
+        invoice_void(
             invoice_id=self.get_object().pk, actor=Actor.from_request(request), **reason.validated_data
         )
         return Response(InvoiceSerializer(self.get_queryset().get(pk=pk)).data)
@@ -350,7 +236,7 @@ class InvoiceViewSet(
     def mark_paid(self, request, pk=None):
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
-        services.invoice_mark_paid(
+        invoice_mark_paid(
             invoice_id=self.get_object().pk,
             actor=Actor.from_request(request),
             via=f"bank transfer: {reason.validated_data['reason']}",

@@ -6,7 +6,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-import apps.billing.validators
+import apps.plans.validators
 
 
 class Migration(migrations.Migration):
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         max_length=3,
                         unique=True,
-                        validators=[apps.billing.validators.validate_billable_currency],
+                        validators=[apps.plans.validators.validate_billable_currency],
                         verbose_name="currency",
                     ),
                 ),
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Schema cloned for new clients of this plan; empty for the standard template.",
                         max_length=63,
-                        validators=[apps.billing.validators.validate_template_schema],
+                        validators=[apps.plans.validators.validate_template_schema],
                         verbose_name="template site",
                     ),
                 ),
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         help_text="ISO 4217 code.",
                         max_length=3,
-                        validators=[apps.billing.validators.validate_billable_currency],
+                        validators=[apps.plans.validators.validate_billable_currency],
                         verbose_name="currency",
                     ),
                 ),

@@ -6,7 +6,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-import apps.billing.validators
+import apps.plans.validators
 
 
 class Migration(migrations.Migration):
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         help_text="ISO 4217 code.",
                         max_length=3,
-                        validators=[apps.billing.validators.validate_billable_currency],
+                        validators=[apps.plans.validators.validate_billable_currency],
                         verbose_name="currency",
                     ),
                 ),

@@ -7,12 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from apps.billing.models import Plan
-from apps.billing.services import billing_account_open
+from apps.billing.services.accounts import billing_account_open
 from apps.core.audit import Actor
 from apps.core.exceptions import Conflict
 from apps.operators.api.permissions import IsPlatformAdmin
 from apps.organizers.services import organizer_create
+from apps.plans.models import Plan
 from apps.platform.api.serializers import (
     OrganizationOrganizerSerializer,
     OrganizationSerializer,

@@ -18,10 +18,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from apps.accounts.models import User
 from apps.accounts.services import login_token_create, user_create
 from apps.accounts.support import support_address_refusal
-from apps.billing.exceptions import NoPrice
-from apps.billing.models import Plan
-from apps.billing.selectors import currency_of_country, default_currency, plan_price_for_country
-from apps.billing.services import billing_account_open
+from apps.billing.services.accounts import billing_account_open
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.exceptions import Conflict
@@ -29,6 +26,9 @@ from apps.core.links import url_on
 from apps.operators.permissions import platform_admin_emails
 from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
+from apps.plans.exceptions import NoPrice
+from apps.plans.models import Plan
+from apps.plans.selectors import currency_of_country, default_currency, plan_price_for_country
 from apps.platform.exceptions import RegistrationError
 from apps.platform.models import ClientSignup, PlatformSettings
 from apps.platform.selectors import platform_brand

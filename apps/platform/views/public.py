@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
-from apps.billing.selectors import currency_of_country, default_currency
 from apps.core.exceptions import DomainError, RateLimited
 from apps.core.forms import call_for_form
 from apps.core.ratelimit import client_network, rate_limit_hit
+from apps.plans.selectors import currency_of_country, default_currency
 from apps.platform.forms import (
     ClientSignupForm,
     PricingCountryForm,

@@ -1,0 +1,186 @@
+"""What a client's monthly invoice is made of (read, never written here): the monthly fee, the
+setup fee, add-ons, transaction fees on its sales, adjustments; and the estimate of the next one."""
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Max,
+    Sum,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from apps.billing.models import BillingAccount, BillingAdjustment, Invoice, InvoiceLine
+from apps.billing.selectors.accounts import AccountPrice, account_addons, account_price
+from apps.billing.selectors.periods import anchor_date, first_of_month, months_back
+from apps.core.money import quantize
+from apps.payments.models import Payment
+from apps.plans.selectors import (
+    currency_convert,
+)
+from apps.sales.models import Order, Ticket
+
+
+def invoice_lines(
+    account: BillingAccount,
+    price: AccountPrice,
+    start: date,
+    end: date,
+    *,
+    adjustments: Iterable[BillingAdjustment],
+) -> tuple[list[InvoiceLine], list[tuple[BillingAdjustment, InvoiceLine]]]:
+    """The lines of the invoice of [start, end): monthly fee, setup fee (first invoice), one line
+    per paid add-on, transaction fees, then one line per adjustment (returned paired too)."""
+    first = not account.invoices.filter(kind=Invoice.Kind.AUTOMATIC).exists()
+    period = {"start": start.isoformat(), "end": (end - timedelta(days=1)).isoformat()}
+    lines = [
+        InvoiceLine(
+            kind=InvoiceLine.Kind.MONTHLY_FEE,
+            description=_("%(plan)s, %(start)s – %(end)s") % {"plan": account.plan.name, **period},
+            unit_amount=price.monthly_fee,
+            amount=price.monthly_fee,
+        )
+    ]
+    if first and price.setup_fee:
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.SETUP_FEE,
+                description=_("Setup fee"),
+                unit_amount=price.setup_fee,
+                amount=price.setup_fee,
+            )
+        )
+    for addon in account_addons(account, currency=price.currency):
+        if addon.fee is None or not addon.fee.monthly_fee:
+            continue  # a free add-on
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.ADDON,
+                description=_("%(feature)s (add-on), %(start)s – %(end)s")
+                % {"feature": addon.label, **period},
+                unit_amount=addon.fee.monthly_fee,
+                amount=addon.fee.monthly_fee,
+            )
+        )
+    lines += transaction_fee_lines(account, price, start, end)
+    billed = []
+    for adjustment in adjustments:
+        amount = adjustment.amount
+        if adjustment.currency != price.currency:
+            amount = quantize(currency_convert(amount, adjustment.currency, price.currency), price.currency)
+        line = InvoiceLine(
+            kind=InvoiceLine.Kind.ADJUSTMENT,
+            description=adjustment.description,
+            unit_amount=amount,
+            amount=amount,
+        )
+        lines.append(line)
+        billed.append((adjustment, line))
+    for line in lines:  # the lines add up to the total to the cent
+        line.amount = quantize(line.amount, price.currency)
+    return lines, billed
+
+
+def credit_carried_over(total: Decimal, billed: list[tuple[BillingAdjustment, InvoiceLine]]) -> Decimal:
+    """How much of the adjustments' credits an invoice cannot use (it would fall below zero):
+    that much goes on to the next invoice rather than being lost."""
+    credits = -sum((line.amount for _adjustment, line in billed if line.amount < 0), Decimal(0))
+    return min(-total, credits) if total < 0 and credits > 0 else Decimal(0)
+
+
+def transaction_fee_lines(
+    account: BillingAccount, price: AccountPrice, start: date, end: date
+) -> list[InvoiceLine]:
+    """Fees on the period's ticket sales (paid tickets still valid), minus what Stripe already
+    collected as application fees on them, and a credit for tickets of earlier periods
+    refunded in this one. Amounts read in the client's schema, converted to the account's
+    currency at the stored rates when the organizer sells in another."""
+    begin, finish = (timezone.make_aware(datetime.combine(day, time.min)) for day in (start, end))
+    organizer_tickets = Ticket.objects.filter(order__organizer_id=account.organizer_id, price__gt=0)
+    with schema_context(account.organization.schema_name):
+        sold = organizer_tickets.filter(
+            status=Ticket.Status.VALID,
+            order__status=Order.Status.PAID,
+            order__paid_at__gte=begin,
+            order__paid_at__lt=finish,
+        ).aggregate(count=Count("pk"), revenue=Sum("price"), currency=Max("order__currency"))
+        refunded_earlier = organizer_tickets.filter(
+            voided_at__gte=begin, voided_at__lt=finish, order__paid_at__lt=begin, order__paid_at__isnull=False
+        ).aggregate(count=Count("pk"), revenue=Sum("price"), currency=Max("order__currency"))
+        order_ids = Order.objects.filter(
+            organizer_id=account.organizer_id, paid_at__gte=begin, paid_at__lt=finish
+        ).values_list("pk", flat=True)
+        collected = Payment.objects.filter(
+            status=Payment.Status.SUCCEEDED, purpose=Order.PAYMENT_PURPOSE, object_id__in=list(order_ids)
+        ).aggregate(total=Sum("application_fee"), currency=Max("currency"))
+
+    def in_account_currency(amount: Decimal | None, currency: str | None) -> Decimal:
+        if not amount:
+            return Decimal(0)
+        return (
+            amount
+            if currency in (None, price.currency)
+            else currency_convert(amount, currency, price.currency)
+        )
+
+    lines = []
+    if sold["count"]:
+        revenue = in_account_currency(sold["revenue"], sold["currency"])
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.TRANSACTION_FEES,
+                description=_("%(count)s tickets × %(fixed)s + %(percent)s %% of %(revenue)s")
+                % {
+                    "count": sold["count"],
+                    "fixed": price.fixed_fee,
+                    "percent": price.percent_fee,
+                    "revenue": quantize(revenue, price.currency),
+                },
+                quantity=sold["count"],
+                unit_amount=price.fixed_fee,
+                amount=price.fixed_fee * sold["count"] + revenue * price.percent_fee / 100,
+            )
+        )
+    collected_amount = in_account_currency(collected["total"], collected["currency"])
+    if collected_amount:
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.COLLECTED_FEES,
+                description=_("Fees already taken from online payments"),
+                unit_amount=-collected_amount,
+                amount=-collected_amount,
+            )
+        )
+    if refunded_earlier["count"]:
+        revenue = in_account_currency(refunded_earlier["revenue"], refunded_earlier["currency"])
+        credit = price.fixed_fee * refunded_earlier["count"] + revenue * price.percent_fee / 100
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.REFUND_CREDIT,
+                description=_("%(count)s tickets of earlier periods refunded")
+                % {"count": refunded_earlier["count"]},
+                quantity=refunded_earlier["count"],
+                unit_amount=-price.fixed_fee,
+                amount=-credit,
+            )
+        )
+    return lines
+
+
+def estimate_next_invoice(account: BillingAccount, on: date) -> Decimal:
+    """What the invoice of the period `on` closes would come to with today's sales: the same
+    lines the run would make (add-ons and pending adjustments included)."""
+    price = account_price(account)
+    previous = months_back(first_of_month(on), 1)
+    start = max(
+        anchor_date(previous.year, previous.month, account.billing_anchor_day),
+        timezone.localdate(account.signed_up_at),
+    )
+    pending = account.adjustments.filter(invoice__isnull=True).order_by("created_at", "pk")
+    lines, billed = invoice_lines(account, price, start, on, adjustments=pending)
+    total = sum((line.amount for line in lines), Decimal(0))
+    return quantize(total + credit_carried_over(total, billed), price.currency)

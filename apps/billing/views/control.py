@@ -1,0 +1,94 @@
+"""A client's own billing page in its control panel: invoices, balance, the next invoice,
+the card on file. Organization admins only."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.billing.invoices import invoice_pdf
+from apps.billing.models import BillingAccount, Invoice
+from apps.billing.selectors.invoices import billing_overview
+from apps.billing.services.card_on_file import card_on_file_finish, card_on_file_start
+from apps.core.audit import Actor
+from apps.core.exceptions import DomainError
+from apps.operators.decorators import control_view
+from apps.operators.permissions import is_organization_admin
+from apps.payments.csp import loads_stripe_js
+from apps.payments.selectors import stripe_publishable_key
+
+
+def _own_account(pk: int) -> BillingAccount:
+    account = BillingAccount.objects.filter(pk=pk, organization__schema_name=connection.schema_name).first()
+    if account is None:
+        raise Http404
+    return account
+
+
+@control_view(check=is_organization_admin)
+def billing(request):
+    return render(
+        request,
+        "billing/control_billing.html",
+        {"overviews": billing_overview(connection.schema_name)},
+    )
+
+
+@control_view(check=is_organization_admin)
+def invoice_download(request, pk):
+    invoice = (
+        Invoice.objects.select_related("account")
+        .filter(pk=pk, account__organization__schema_name=connection.schema_name)
+        .exclude(number=None)
+        .first()
+    )
+    if invoice is None:
+        raise Http404
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+@require_POST
+@control_view(check=is_organization_admin)
+@loads_stripe_js
+def card_start(request, pk):
+    """The card form: Stripe.js saves the card with a SetupIntent, then comes back here."""
+
+    account = _own_account(pk)
+    try:
+        client_secret = card_on_file_start(account_id=account.pk)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("control-billing")
+    return render(
+        request,
+        "billing/control_card.html",
+        {
+            "account": account,
+            "client_secret": client_secret,
+            "publishable_key": stripe_publishable_key(),
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "return_url": reverse("control-billing-card-done", args=[account.pk]),
+        },
+    )
+
+
+@control_view(check=is_organization_admin)
+def card_done(request, pk):
+    account = _own_account(pk)
+    try:
+        account = card_on_file_finish(
+            account_id=account.pk,
+            setup_intent_id=request.GET.get("setup_intent", ""),
+            actor=Actor.from_request(request),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(card)s is your card on file.") % {"card": account.card_label})
+    return redirect("control-billing")

@@ -1,0 +1,186 @@
+from decimal import Decimal
+
+import pytest
+
+from apps.billing.services.accounts import billing_account_update
+from apps.plans.models import ExchangeRate, Plan, PlanPrice
+from apps.plans.selectors import plan_price_for
+from apps.platform.demo_billing import billing_demo_seed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_plans_and_rates_are_seeded_once():
+    billing_demo_seed()
+    billing_demo_seed()
+
+    starter, pro = Plan.objects.order_by("sort_order")
+    assert (starter.name, starter.custom_domain, starter.max_operators) == ("Starter", False, 2)
+    assert (pro.name, pro.event_replication, pro.box_office, pro.custom_domain, pro.max_operators) == (
+        "Pro",
+        True,
+        True,
+        True,
+        None,
+    )
+    eur = starter.prices.get(currency="EUR")
+    assert (eur.monthly_fee, eur.setup_fee, eur.fixed_fee, eur.percent_fee) == (
+        Decimal(29),
+        Decimal(0),
+        Decimal("0.49"),
+        Decimal("1.5"),
+    )
+    eur = pro.prices.get(currency="EUR")
+    assert (eur.monthly_fee, eur.setup_fee, eur.fixed_fee, eur.percent_fee) == (
+        Decimal(99),
+        Decimal(149),
+        Decimal("0.29"),
+        Decimal(1),
+    )
+    assert sorted(PlanPrice.objects.values_list("plan__slug", "currency")) == [
+        ("pro", "EUR"),
+        ("pro", "GBP"),
+        ("starter", "EUR"),
+    ]
+    assert sorted(ExchangeRate.objects.values_list("currency", flat=True)) == [
+        "CHF",
+        "GBP",
+        "JPY",
+        "SEK",
+        "USD",
+    ]
+    assert plan_price_for(plan=starter, currency="JPY").source == "converted"
+
+
+def test_the_demo_organizers_become_clients_once_with_a_year_of_sales(alpha, beta):
+    from datetime import date
+
+    from django_tenants.utils import schema_context
+
+    from apps.billing.models import BillingAccount, SalesMonth
+    from apps.billing.selectors.accounts import account_features, account_price
+    from apps.core.audit import Actor
+    from apps.organizers.services import organizer_create
+    from apps.platform.demo_billing import billing_demo_clients_seed
+
+    billing_demo_seed()
+    with schema_context(alpha.schema_name):
+        fun = organizer_create(name="Fun park", slug="funpark", currency="EUR", country="NL")
+        organizer_create(name="Rollercoaster park", slug="rollercoasterpark", currency="EUR", country="BE")
+        organizer_create(name="Not a demo one", slug="someone-else", currency="EUR", country="NL")
+    with schema_context(beta.schema_name):
+        club = organizer_create(
+            name="Football club ABC", slug="footballclubabc", currency="GBP", country="GB"
+        )
+
+    billing_demo_clients_seed(today=date(2026, 3, 15))
+    coaster_account = BillingAccount.objects.get(organizer_slug="rollercoasterpark")
+    billing_account_update(
+        account_id=coaster_account.pk, changes={"notes": "Edited by the owner"}, actor=Actor(user=None)
+    )
+    billing_demo_seed()
+    billing_demo_clients_seed(today=date(2026, 3, 15))
+
+    accounts = {account.organizer_slug: account for account in BillingAccount.objects.select_related("plan")}
+    assert sorted(accounts) == ["footballclubabc", "funpark", "rollercoasterpark"]
+    assert (accounts["funpark"].organization, accounts["funpark"].organizer_id) == (alpha, fun.pk)
+    assert (accounts["footballclubabc"].organization, accounts["footballclubabc"].organizer_id) == (
+        beta,
+        club.pk,
+    )
+    assert accounts["funpark"].plan.slug == "pro"
+    assert accounts["footballclubabc"].currency == "GBP"  # Pro has a GBP price
+    coaster = accounts["rollercoasterpark"]
+    assert coaster.plan.slug == "starter"
+    assert account_price(coaster).monthly_fee == Decimal("19.00")
+    assert account_price(coaster).overridden == {"monthly_fee"}
+    assert account_features(coaster).overridden == {"box_office"}
+    assert coaster.notes == "Edited by the owner"  # the second run leaves it alone
+    months = list(SalesMonth.objects.filter(account=accounts["funpark"]).values_list("month", flat=True))
+    assert months == [
+        date(2025, 4, 1),
+        *[date(2025, m, 1) for m in range(5, 13)],
+        date(2026, 1, 1),
+        date(2026, 2, 1),
+    ]
+    assert SalesMonth.objects.count() == 33  # three clients × eleven past months, not doubled
+    assert set(
+        SalesMonth.objects.filter(account=accounts["footballclubabc"]).values_list("currency", flat=True)
+    ) == {"GBP"}
+
+
+def test_the_demo_clients_have_paid_overdue_and_open_invoices(organizations):
+    from datetime import date
+
+    from django_tenants.utils import schema_context
+
+    from apps.billing.models import Invoice
+    from apps.organizers.services import organizer_create
+    from apps.platform.demo_billing import (
+        billing_demo_clients_seed,
+        billing_demo_invoices_seed,
+        billing_demo_seed,
+    )
+
+    billing_demo_seed()
+    with schema_context(organizations["alpha"].schema_name):
+        organizer_create(name="Fun park", slug="funpark", currency="EUR", country="FR")
+    billing_demo_clients_seed(today=date(2026, 11, 23))
+
+    billing_demo_invoices_seed(today=date(2026, 11, 23))
+    billing_demo_invoices_seed(today=date(2026, 11, 23))  # idempotent
+
+    invoices = list(Invoice.objects.order_by("period_start"))
+    assert [i.status for i in invoices] == [Invoice.Status.PAID, Invoice.Status.OPEN, Invoice.Status.OPEN]
+    assert invoices[1].due_date < date(2026, 11, 23) <= invoices[2].due_date
+
+
+def test_the_demo_has_addon_prices_once(organizations):
+    from apps.plans.models import AddonPrice
+    from apps.plans.selectors import addon_fees_in
+
+    billing_demo_seed()
+    billing_demo_seed()
+
+    assert sorted(AddonPrice.objects.values_list("feature", "currency", "monthly_fee")) == [
+        ("box_office", "EUR", Decimal("15.00")),
+        ("box_office", "GBP", Decimal("13.00")),
+        ("custom_domain", "EUR", Decimal("5.00")),
+    ]
+    chf = addon_fees_in("CHF")
+    assert (chf["box_office"].monthly_fee, chf["box_office"].source) == (Decimal("14.25"), "converted")
+    assert chf["event_replication"] is None  # a free add-on
+
+
+def test_a_demo_client_pays_an_addon_and_has_a_pending_adjustment(organizations):
+    from datetime import date
+
+    from django_tenants.utils import schema_context
+
+    from apps.billing.models import BillingAccount, BillingAdjustment, InvoiceLine
+    from apps.billing.selectors.accounts import account_addons
+    from apps.organizers.services import organizer_create
+    from apps.platform.demo_billing import billing_demo_clients_seed, billing_demo_invoices_seed
+
+    billing_demo_seed()
+    with schema_context(organizations["alpha"].schema_name):
+        organizer_create(name="Rollercoaster park", slug="rollercoasterpark", currency="EUR", country="BE")
+    billing_demo_clients_seed(today=date(2026, 11, 23))
+
+    billing_demo_invoices_seed(today=date(2026, 11, 23))
+    billing_demo_invoices_seed(today=date(2026, 11, 23))  # idempotent
+
+    coaster = BillingAccount.objects.select_related("plan").get(organizer_slug="rollercoasterpark")
+    [addon] = account_addons(coaster)
+    assert (addon.feature, addon.fee.monthly_fee, addon.fee.currency) == (
+        "box_office",
+        Decimal("15.00"),
+        "EUR",
+    )
+    assert set(
+        InvoiceLine.objects.filter(invoice__account=coaster, kind=InvoiceLine.Kind.ADDON).values_list(
+            "amount", flat=True
+        )
+    ) == {Decimal("15.00")}
+    pending = BillingAdjustment.objects.get(account=coaster)
+    assert (pending.is_pending, pending.amount) == (True, Decimal("90.00"))
