@@ -2,12 +2,15 @@
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.core.money import quantize
 from apps.sales import inventory
 from apps.sales.exceptions import OrderRejected
@@ -22,6 +25,11 @@ from apps.sales.services.orders import (
 )
 
 
+def _pending_expiry(order: Order) -> datetime:
+    """A pending order's `expires_at`, never None (constraint sales_order_pending_expires)."""
+    return cast(datetime, order.expires_at)
+
+
 @transaction.atomic
 def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder | None = None) -> Order:
     """Add tickets to a cart (a held, pending order) before its time runs out, taking their
@@ -32,7 +40,7 @@ def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder 
     if holder is not None:  # its locks first, before the order's row and the counters
         holds_reserve(holder=holder, adding=sum(line.quantity for line in lines), now=now)
     order = Order.objects.select_for_update().select_related("distribution__organizer").get(pk=order_id)
-    if order.status != Order.Status.PENDING or order.expires_at <= now:
+    if order.status != Order.Status.PENDING or _pending_expiry(order) <= now:
         raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
     in_cart = Counter(
         order.tickets.filter(status=Ticket.Status.VALID).values_list("ticket_type_id", flat=True)
@@ -53,11 +61,11 @@ def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder 
 
 @transaction.atomic
 def order_checkout(
-    *, order_id: int, email: str, buyer_name: str = "", customer=None, language: str = ""
+    *, order_id: int, email: str, buyer_name: str = "", customer: User | None = None, language: str = ""
 ) -> Order:
     """Give a cart its buyer; a free one is paid (and its tickets sent) at once."""
     order = Order.objects.select_for_update().get(pk=order_id)
-    if order.status != Order.Status.PENDING or order.expires_at <= timezone.now():
+    if order.status != Order.Status.PENDING or _pending_expiry(order) <= timezone.now():
         raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
     order.email = email
     order.buyer_name = buyer_name

@@ -15,7 +15,8 @@ from apps.sales.tickets import tickets_pdf
 
 def confirmation_on_commit(order: Order) -> None:
     """E-mail the tickets once the payment is committed (the task sends at most once)."""
-    tasks.send_order_confirmation.delay_on_commit(schema_name=connection.schema_name, order_id=order.pk)
+    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    tasks.send_order_confirmation.delay_on_commit(schema_name=schema_name, order_id=order.pk)
 
 
 def order_confirmation_send(*, order_id: int) -> bool:
