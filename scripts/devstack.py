@@ -636,6 +636,8 @@ def cmd_test(pytest_args: list[str]) -> int:
         ),
         ("ruff check", [ruff, "check", "."]),
         ("ruff format --check", [ruff, "format", "--check", "."]),
+        # The layers of DESIGN §5: pyproject.toml [tool.importlinter].
+        ("import contract (lint-imports)", [str(VENV_BIN / "lint-imports")]),
         ("mypy", [str(VENV_BIN / "mypy")]),  # what to check: pyproject.toml [tool.mypy]
     ]
     for title, command in checks:

@@ -15,6 +15,7 @@ from knox.crypto import hash_token
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from apps.accounts.models import ApiToken
 from apps.core.cache import cached_one, entry_key, generation_bump
 
 ACCOUNTS = "accounts"  # the generation of cached users and tokens, per schema
@@ -36,7 +37,6 @@ class CachedTokenAuthentication(TokenAuthentication):
     without a query per request."""
 
     def authenticate_credentials(self, key):
-        from apps.accounts.models import ApiToken
 
         schema_name = connection.schema_name
         digest = api_token_digest(key, schema_name=schema_name)

@@ -5,7 +5,11 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import SupportSession
 from apps.accounts.roles import can_enter_template_site
+from apps.accounts.services import SUPPORT_SESSION_KEY, support_session_end
+from apps.core.audit import Actor, audit_log
+from apps.tenancy.views import unknown_host
 
 SESSION_SCHEMA_KEY = "_tessera_schema"
 
@@ -45,8 +49,6 @@ class TemplateSiteMiddleware:
         if getattr(tenant, "is_template", False) and not (
             can_enter_template_site(request.user) or _is_support_link(request)
         ):
-            from apps.tenancy.views import unknown_host
-
             return unknown_host(request)
         return self.get_response(request)
 
@@ -71,9 +73,6 @@ class SupportSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from apps.accounts.models import SupportSession
-        from apps.accounts.services import SUPPORT_SESSION_KEY, support_session_end
-        from apps.core.audit import Actor, audit_log
 
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_support:

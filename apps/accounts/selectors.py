@@ -2,6 +2,9 @@
 
 from typing import TYPE_CHECKING, Any
 
+from apps.accounts.models import SupportSession
+from apps.core.models import AuditLogEntry
+
 if TYPE_CHECKING:
     from apps.accounts.models import SupportSession, User
 
@@ -9,8 +12,6 @@ if TYPE_CHECKING:
 def support_session_open_of(identity: "User") -> "SupportSession | None":
     """The support identity's open support session (the latest), or None."""
     from django.utils import timezone
-
-    from apps.accounts.models import SupportSession
 
     return (
         SupportSession.objects.filter(identity=identity, ended_at=None, expires_at__gt=timezone.now())
@@ -23,9 +24,6 @@ def support_sessions_with_actions(limit: int = 100) -> "list[SupportSession]":
     """The latest support sessions, each with `actions`: its identity's audit entries while
     it ran, oldest first (two queries)."""
     from django.utils import timezone
-
-    from apps.accounts.models import SupportSession
-    from apps.core.models import AuditLogEntry
 
     sessions = list(SupportSession.objects.select_related("identity")[:limit])
     entries = AuditLogEntry.objects.filter(actor_id__in={s.identity_id for s in sessions}).order_by(

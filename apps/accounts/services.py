@@ -163,7 +163,6 @@ SUPPORT_SESSION_KEY = "_tessera_support_session"
 def support_session_end(*, support_session: SupportSession, actor: Actor, why: str = "ended") -> bool:
     """End a support session now (the button) or record that its time ran out ("expired"),
     once, audited in this schema under the support identity. Returns whether it ended now."""
-    from apps.core.audit import audit_log
 
     with transaction.atomic():
         ended = SupportSession.objects.filter(pk=support_session.pk, ended_at=None).update(

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.models import OutgoingEmail
+
 
 def email_send(
     *,
@@ -17,8 +19,7 @@ def email_send(
     reply_to: list[str] | None = None,
 ) -> int:
     """Queue an e-mail, sent once the current transaction commits; returns its row's id."""
-    from apps.core.models import OutgoingEmail
-    from apps.core.tasks import send_email
+    from apps.core.tasks import send_email  # core.tasks imports this module: a cycle at load
 
     email = OutgoingEmail.objects.create(
         to=list(to),
@@ -48,7 +49,6 @@ def pending_window() -> tuple[datetime, datetime]:
 
 def emails_pending() -> list[int]:
     """The current schema's queued e-mails whose task was lost, oldest first."""
-    from apps.core.models import OutgoingEmail
 
     since, until = pending_window()
     return list(
@@ -61,7 +61,6 @@ def emails_pending() -> list[int]:
 def email_deliver(*, email_id: int) -> bool:
     """Send a queued e-mail unless its row says it went (tasks may be delivered twice);
     returns whether it sent. The row stays locked while sending: a second task waits."""
-    from apps.core.models import OutgoingEmail
 
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id, sent_at=None).first()

@@ -1,5 +1,7 @@
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from apps.core.exceptions import DomainError
+
 
 def add_validation_errors(form, exc: ValidationError) -> None:
     """Put a model ValidationError raised by a service onto the form's fields."""
@@ -13,7 +15,6 @@ def add_validation_errors(form, exc: ValidationError) -> None:
 def call_for_form(form, service, /, **kwargs) -> tuple[bool, object]:
     """Call a service on behalf of a valid form: its ValidationError lands on the fields, any
     other rule it breaks on the form itself. Returns (went through, the service's result)."""
-    from apps.core.exceptions import DomainError
 
     try:
         return True, service(**kwargs)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import User
 from apps.operators.permissions import organizers_configurable_by
 from apps.organizers.models import Distribution
 
@@ -65,8 +66,6 @@ class AcceptInvitationForm(forms.Form):
         if cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         elif cleaned.get("password1"):
-            from apps.accounts.models import User
-
             try:
                 validate_password(
                     cleaned["password1"], User(email=self.email, full_name=cleaned.get("full_name", ""))

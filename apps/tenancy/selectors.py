@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.core.cache import cached_one, entry_key, generation_bump
 from apps.tenancy.models import Domain, HostSettings, Organization
 
 HOSTS_CACHE_KEY = "tenancy:hosts"  # the stored base domain, in the public schema's keys
@@ -83,8 +84,6 @@ def routes_changed() -> None:
     services that write a domain or an organization call it, the admin and scripts too."""
     from django_tenants.utils import get_public_schema_name
 
-    from apps.core.cache import generation_bump
-
     generation_bump(schema_name=get_public_schema_name(), name=ROUTES)
 
 
@@ -93,8 +92,6 @@ def routed_domain(hostname: str) -> Domain:
     cache, which every write of a domain or an organization drops (routes_changed);
     raises Domain.DoesNotExist (never cached: a new domain routes at once)."""
     from django_tenants.utils import get_public_schema_name
-
-    from apps.core.cache import cached_one, entry_key
 
     public = get_public_schema_name()
     domain: Domain | None = cached_one(

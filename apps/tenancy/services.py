@@ -99,7 +99,7 @@ def organization_request_async(
     *, name: str, slug: str, template_schema: str = "", is_template: bool = False
 ) -> Organization:
     """Record a pending organization and provision it in the background once committed."""
-    from apps.tenancy.tasks import provision_organization
+    from apps.tenancy.tasks import provision_organization  # tasks import these services: a cycle at load
 
     with transaction.atomic():
         organization = organization_request(

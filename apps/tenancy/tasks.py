@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from apps.core.celery import SchemaTask
+from apps.core.tasks import send_pending_emails
 from apps.tenancy import selectors, services
 
 
@@ -31,7 +32,6 @@ def clear_expired_sessions_everywhere(*, schema_name: str) -> int:
 @shared_task(base=SchemaTask)
 def send_pending_emails_everywhere(*, schema_name: str) -> int:
     """Fan out one sweep of e-mails whose task was lost per live schema (apps.core.emails)."""
-    from apps.core.tasks import send_pending_emails
 
     schemas = services.live_schema_names()
     for name in schemas:
