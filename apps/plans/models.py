@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.core.money import fits_currency
+from apps.core.singletons import PublicSingleton
+from apps.organizers.validators import validate_currency
 from apps.plans.currencies import is_billable
 from apps.plans.validators import validate_billable_currency, validate_template_schema
 
@@ -189,3 +191,19 @@ class AddonPrice(models.Model):
         errors = decimals_errors({"monthly_fee": self.monthly_fee}, self.currency)
         if errors:
             raise ValidationError(errors)
+
+
+class PricingSettings(PublicSingleton):
+    """How plans are priced (one row, public schema): the currency they are priced in first
+    and converted from. Edited on the platform's settings page."""
+
+    default_currency = models.CharField(
+        _("default currency"), max_length=3, default="EUR", validators=[validate_currency]
+    )
+
+    class Meta:
+        verbose_name = _("pricing settings")
+        verbose_name_plural = _("pricing settings")
+
+    def __str__(self) -> str:
+        return self.default_currency

@@ -15,11 +15,7 @@ from django.utils.translation import gettext as _
 from apps.core.money import quantize
 from apps.plans.currencies import is_billable
 from apps.plans.exceptions import NoPrice
-from apps.plans.models import AddonPrice, ExchangeRate, Feature, Plan, PlanPrice
-
-# The default currency is still a PlatformSettings field (the platform helper moves it into
-# this app): this reader is the one place that knows where it is kept.
-from apps.platform.models import PlatformSettings
+from apps.plans.models import AddonPrice, ExchangeRate, Feature, Plan, PlanPrice, PricingSettings
 
 DEFAULT_CURRENCY = "EUR"
 
@@ -27,8 +23,8 @@ PriceSource = Literal["own", "converted", "default"]
 
 
 def default_currency() -> str:
-    """The currency plans are priced in first and converted from (PlatformSettings, else EUR)."""
-    return PlatformSettings.stored().default_currency or DEFAULT_CURRENCY
+    """The currency plans are priced in first and converted from (PricingSettings, else EUR)."""
+    return PricingSettings.stored().default_currency or DEFAULT_CURRENCY
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
 
 from apps.core.audit import Actor, audit_log
+from apps.core.singletons import singleton_update
 from apps.plans.exceptions import LastPrice, PlanInUse
 from apps.plans.features import features_changed
-from apps.plans.models import AddonPrice, ExchangeRate, Plan, PlanPrice
+from apps.plans.models import AddonPrice, ExchangeRate, Plan, PlanPrice, PricingSettings
 from apps.plans.selectors import default_currency
 
 SYSTEM = Actor(user=None)
@@ -259,3 +260,8 @@ def addon_price_delete(*, price: AddonPrice, actor: Actor = SYSTEM) -> None:
     """Delete a price; a feature left without any price is a free add-on."""
     audit_log(actor=actor, action="addon_price.deleted", target=price, feature=price.feature)
     price.delete()
+
+
+def pricing_settings_update(*, changes: Mapping[str, Any]) -> PricingSettings:
+    """Write how plans are priced (the platform's settings page saves it with the rest)."""
+    return singleton_update(PricingSettings, changes=changes)

@@ -17,6 +17,7 @@ from apps.payments.models import (
     validate_stripe_secret_key,
     validate_stripe_webhook_secret,
 )
+from apps.plans.models import PricingSettings
 from apps.platform.models import InfoPage, PlatformConfiguration, PlatformSettings
 from apps.platform.selectors import platform_configuration
 from apps.tenancy.exceptions import SlugUnavailable
@@ -130,6 +131,7 @@ class PlatformSettingsPartsForm(forms.ModelForm):
             "legal_footer": forms.Textarea(attrs={"rows": 3}),
         },
     )
+    (default_currency,) = part_formfields(PricingSettings, "default_currency")
     base_domain, name_servers = part_formfields(
         HostSettings,
         "base_domain",
@@ -139,7 +141,7 @@ class PlatformSettingsPartsForm(forms.ModelForm):
 
     class Meta:
         model = PlatformSettings
-        fields = ["default_currency", "mode", "owner_organization"]
+        fields = ["mode", "owner_organization"]
 
     def __init__(self, *args, configuration: PlatformConfiguration | None = None, **kwargs):
         if configuration is not None:

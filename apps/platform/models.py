@@ -8,23 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import FacebookApp
 from apps.core.models import Branding
 from apps.core.singletons import PublicSingleton
-from apps.organizers.validators import validate_currency
 from apps.payments.models import PlatformStripeAccount
+from apps.plans.models import PricingSettings
 from apps.tenancy.models import HostSettings
 
 
 class PlatformSettings(PublicSingleton):
-    """The platform's own settings (one row, public schema): how organizers register, and
-    the currency plans are priced in. The rest of its settings page is stored by the apps
+    """The platform's own settings (one row, public schema): how organizers register. The rest of its settings page is stored by the apps
     that own it (see PlatformConfiguration)."""
 
     class Mode(models.TextChoices):
         SELF_SERVICE = "self_service", _("Self-service: every organizer gets its own organization")
         FULL_SERVICE = "full_service", _("Full-service: every organizer joins the owner's organization")
 
-    default_currency = models.CharField(
-        _("default currency"), max_length=3, default="EUR", validators=[validate_currency]
-    )
     mode = models.CharField(
         _("organizer registration"), max_length=16, choices=Mode.choices, default=Mode.SELF_SERVICE
     )
@@ -62,6 +58,7 @@ class PlatformConfiguration:
         "hosts": HostSettings,
         "stripe": PlatformStripeAccount,
         "facebook": FacebookApp,
+        "pricing": PricingSettings,
         "platform": PlatformSettings,
     }
     STRIPE_FIELDS = PlatformStripeAccount.FIELDS
@@ -77,12 +74,14 @@ class PlatformConfiguration:
         hosts: HostSettings,
         stripe: PlatformStripeAccount,
         facebook: FacebookApp,
+        pricing: PricingSettings,
         platform: PlatformSettings,
     ) -> None:
         self.brand = brand
         self.hosts = hosts
         self.stripe = stripe
         self.facebook = facebook
+        self.pricing = pricing
         self.platform = platform
 
     @classmethod

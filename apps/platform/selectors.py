@@ -17,7 +17,7 @@ from apps.core.models import Branding
 from apps.events.models import Event, ReplicationRequest
 from apps.events.replication import plan_slots
 from apps.payments.models import PlatformStripeAccount
-from apps.plans.models import Plan
+from apps.plans.models import Plan, PricingSettings
 from apps.plans.selectors import ResolvedPrice, currency_of_country, default_currency, plans_priced_in
 from apps.platform.models import ClientSignup, InfoPage, PlatformConfiguration, PlatformSettings
 from apps.tenancy.models import HostSettings, Organization
@@ -56,6 +56,7 @@ def platform_configuration(*, platform: PlatformSettings | None = None) -> Platf
         hosts=HostSettings.stored(),
         stripe=PlatformStripeAccount.stored(),
         facebook=FacebookApp.stored(),
+        pricing=PricingSettings.stored(),
         platform=platform or PlatformSettings.stored(),
     )
 

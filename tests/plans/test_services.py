@@ -9,7 +9,7 @@ from apps.core.audit import Actor
 from apps.core.models import AuditLogEntry
 from apps.plans.currencies import STRIPE_CURRENCIES
 from apps.plans.exceptions import LastPrice, NoPrice
-from apps.plans.models import Plan, PlanPrice
+from apps.plans.models import Plan, PlanPrice, PricingSettings
 from apps.plans.selectors import (
     ResolvedPrice,
     currency_of_country,
@@ -24,6 +24,7 @@ from apps.plans.services import (
     plan_price_create,
     plan_price_delete,
     plan_price_update,
+    pricing_settings_update,
 )
 from tests.plans.factories import EUR_PRICE, plan_build
 
@@ -135,6 +136,9 @@ def test_a_plan_may_name_a_template_schema():
 
 def test_the_default_currency_is_eur_unless_the_platform_says_otherwise():
     assert default_currency() == "EUR"
+    pricing_settings_update(changes={"default_currency": "CHF"})
+    assert default_currency() == "CHF"
+    assert PricingSettings.stored().default_currency == "CHF"
 
 
 def test_stripe_billable_currencies():
@@ -268,9 +272,8 @@ def test_setting_a_rate_creates_or_changes_it():
     ]
 
 
-def test_prices_convert_from_whatever_the_default_currency_is(monkeypatch):
-    for module in ("selectors", "services"):
-        monkeypatch.setattr(f"apps.plans.{module}.default_currency", lambda: "USD")
+def test_prices_convert_from_whatever_the_default_currency_is():
+    pricing_settings_update(changes={"default_currency": "USD"})
     plan = plan_build(price={"currency": "USD", "monthly_fee": Decimal("30.00")})
     exchange_rate_create(currency="EUR", rate=Decimal("0.9"))
 

@@ -100,3 +100,25 @@ def test_without_a_settings_row_the_split_writes_no_part(db):
 
         assert not any(new.get_model(app_label, model).objects.exists() for app_label, model in VALUES)
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_the_currency_plans_are_priced_in_moves_to_plans_and_back(db):
+    """platform 0009/0010: the default currency leaves the platform's row for PricingSettings."""
+    before = [("platform", "0008_signup_plan_in_plans")]
+    with schema_context("public"):
+        old = _migrate(before)
+        old.get_model("plans", "PricingSettings").objects.all().delete()
+        old.get_model("platform", "PlatformSettings").objects.update_or_create(
+            pk=1, defaults={"default_currency": "CHF"}
+        )
+
+        new = _migrate([("platform", "0010_drop_default_currency")])
+        assert new.get_model("plans", "PricingSettings").objects.get(pk=1).default_currency == "CHF"
+        platform = new.get_model("platform", "PlatformSettings")
+        assert "default_currency" not in {field.name for field in platform._meta.fields}
+
+        new.get_model("plans", "PricingSettings").objects.filter(pk=1).update(default_currency="SEK")
+        back = _migrate(before)
+        assert back.get_model("platform", "PlatformSettings").objects.get(pk=1).default_currency == "SEK"
+
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

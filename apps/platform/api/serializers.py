@@ -7,6 +7,7 @@ from apps.core.models import Branding
 from apps.core.singletons import mask_secret
 from apps.operators.api.serializers import OrganizerSerializer
 from apps.payments.models import PlatformStripeAccount
+from apps.plans.models import PricingSettings
 from apps.platform.models import PlatformConfiguration, PlatformSettings
 from apps.tenancy.models import HostSettings, Organization, validate_host_name
 
@@ -95,7 +96,8 @@ class PlatformSettingsSerializer(serializers.Serializer):
         Branding, "name", "primary_color", "accent_color", "support_email", "legal_footer", "show_powered_by"
     )
     logo = serializers.ImageField(read_only=True)
-    default_currency, mode = part_fields(PlatformSettings, "default_currency", "mode")
+    (default_currency,) = part_fields(PricingSettings, "default_currency")
+    (mode,) = part_fields(PlatformSettings, "mode")
     base_domain = HostNameField(max_length=253, required=False, validators=[validate_host_name])
     (name_servers,) = part_fields(HostSettings, "name_servers")
     owner_organization = serializers.PrimaryKeyRelatedField(

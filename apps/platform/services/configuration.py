@@ -12,6 +12,7 @@ from apps.core.audit import Actor, audit_log
 from apps.core.models import Branding
 from apps.core.singletons import singleton_update
 from apps.payments.services import platform_stripe_account_update
+from apps.plans.services import pricing_settings_update
 from apps.platform.models import PlatformConfiguration, PlatformSettings
 from apps.platform.selectors import platform_brand_forget, platform_configuration
 from apps.tenancy import services as tenancy
@@ -35,6 +36,8 @@ def platform_settings_update(*, changes: Mapping[str, Any], actor: Actor) -> Pla
             configuration.hosts = tenancy.host_settings_update(changes=by_part["hosts"])
         if by_part["stripe"]:
             configuration.stripe = platform_stripe_account_update(changes=by_part["stripe"])
+        if by_part["pricing"]:
+            configuration.pricing = pricing_settings_update(changes=by_part["pricing"])
         if by_part["facebook"]:
             configuration.facebook = facebook_app_update(changes=by_part["facebook"])
         audit_log(
