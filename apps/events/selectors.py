@@ -2,17 +2,29 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeGuard
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.events.models import Event, EventDate, Location, TicketType
-from apps.operators.permissions import distributions_sellable_by, is_operator, organizers_configurable_by
+from apps.operators.permissions import (
+    Someone,
+    distributions_sellable_by,
+    is_operator,
+    organizers_configurable_by,
+)
+from apps.organizers.models import Organizer
 
 
-def events_visible_to(user) -> QuerySet[Event]:
+def _operator(user: Someone) -> TypeGuard[User]:
+    return is_operator(user)
+
+
+def events_visible_to(user: Someone) -> QuerySet[Event]:
     """Events of organizers one configures, or offered in a distribution one sells in."""
-    if not is_operator(user):
+    if not _operator(user):
         return Event.objects.none()
     if user.is_admin:
         return Event.objects.all()
@@ -22,8 +34,8 @@ def events_visible_to(user) -> QuerySet[Event]:
     ).distinct()
 
 
-def locations_visible_to(user) -> QuerySet[Location]:
-    if not is_operator(user):
+def locations_visible_to(user: Someone) -> QuerySet[Location]:
+    if not _operator(user):
         return Location.objects.none()
     if user.is_admin:
         return Location.objects.all()
@@ -32,15 +44,15 @@ def locations_visible_to(user) -> QuerySet[Location]:
     ).distinct()
 
 
-def event_dates_visible_to(user) -> QuerySet[EventDate]:
+def event_dates_visible_to(user: Someone) -> QuerySet[EventDate]:
     return EventDate.objects.filter(event__in=events_visible_to(user))
 
 
-def ticket_types_visible_to(user) -> QuerySet[TicketType]:
+def ticket_types_visible_to(user: Someone) -> QuerySet[TicketType]:
     return TicketType.objects.filter(event__in=events_visible_to(user))
 
 
-def published_events_of(organizer) -> QuerySet[Event]:
+def published_events_of(organizer: Organizer) -> QuerySet[Event]:
     """What an organizer's storefront lists: published events with dates to come, soonest first."""
     return (
         Event.objects.filter(

@@ -36,7 +36,7 @@ UPSERT_FIELDS = [
 
 
 def _organization_schema() -> str:
-    schema_name = connection.schema_name
+    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
     if schema_name == get_public_schema_name():
         raise RuntimeError("The events hub indexes an organization's events from its own schema.")
     return schema_name
@@ -44,12 +44,14 @@ def _organization_schema() -> str:
 
 def _is_template_site(schema_name: str) -> bool:
     # A template site is not served to the public: its events are never listed.
-    return Organization.objects.filter(schema_name=schema_name, is_template=True).exists()
+    template: bool = Organization.objects.filter(schema_name=schema_name, is_template=True).exists()
+    return template
 
 
 def organizer_hosts(*, schema_name: str) -> tuple[str, dict[str, str]]:
     """The organization's primary host and its hosts bound to one organizer, by slug (one query)."""
-    primary, bound = "", {}
+    primary = ""
+    bound: dict[str, str] = {}
     domains = Domain.objects.filter(tenant__schema_name=schema_name).filter(
         Q(is_primary=True) | ~Q(organizer_slug="")
     )
@@ -145,7 +147,8 @@ def hub_rebuild(*, log: Callable[[str], object] = _no_log) -> tuple[int, int, in
     organizations = Organization.objects.filter(status=Organization.Status.READY, is_template=False).exclude(
         schema_name=get_public_schema_name()
     )
-    live, total = [], 0
+    live: list[str] = []
+    total = 0
     for organization in organizations.order_by("schema_name"):
         with schema_context(organization.schema_name):
             count = hub_organization_replace(schema_name=organization.schema_name, events=listed_events())
