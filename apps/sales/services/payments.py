@@ -3,6 +3,7 @@ fee, its success applied to the order (or refunded when it cannot be), and refun
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -25,7 +26,7 @@ from apps.sales.models import Order, Ticket
 from apps.sales.services.orders import SYSTEM, claim_of_tickets, order_mark_paid
 
 
-def order_payment_start(*, order: Order):
+def order_payment_start(*, order: Order) -> Payment:
     """The Stripe payment of a pending order, on its organizer's account with the platform's fee."""
     if order.status != Order.Status.PENDING:
         raise OrderRejected(_("Order %(code)s is not awaiting payment.") % {"code": order.code})
@@ -44,8 +45,9 @@ def application_fee_of(order: Order) -> Decimal:
     """The platform's cut of an online order, as the platform says (core.hooks'
     sale_application_fee, answered by billing from the client's plan), never more than the
     order's total."""
+    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
     sale = FeeableSale(
-        schema_name=connection.schema_name,
+        schema_name=schema_name,
         organizer_id=order.organizer_id,
         currency=order.currency,
         paid_tickets=order.tickets.filter(price__gt=0).count(),
@@ -60,7 +62,7 @@ def order_paid_by_payment(order_id: int, payment_id: int) -> None:
     order_payment_received(order_id=order_id, payment=Payment.objects.get(pk=payment_id))
 
 
-def order_payment_received(*, order_id: int, payment) -> Order:
+def order_payment_received(*, order_id: int, payment: Payment) -> Order:
     """A payment for the order succeeded. The order is paid only when the payment is for
     exactly its total and currency and the order can still be sold; any other payment
     (the cart changed, the order was cancelled, or expired and its seats are gone, or it
@@ -98,7 +100,7 @@ def order_payment_received(*, order_id: int, payment) -> Order:
     return order
 
 
-def _payment_refunded_notice(order: Order, payment, reason: str) -> None:
+def _payment_refunded_notice(order: Order, payment: Payment, reason: str) -> None:
     if not order.email:
         return
     with translation.override(order.language or settings.LANGUAGE_CODE):
@@ -136,7 +138,8 @@ def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, acto
         raise OrderRejected(_("Choose valid tickets of this order to refund."))
     amount = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
     if order.payment_method == Order.PaymentMethod.STRIPE and amount > 0:
-        payment = payment_settled_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk)
+        # a paid card order has its settled payment (read as before: no check added)
+        payment = cast(Payment, payment_settled_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk))
         payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
     inventory.give_back(claim_of_tickets(tickets), state="sold")
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
