@@ -4,10 +4,11 @@ tickets' capacity taken and given back through apps.sales.inventory."""
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.core.audit import Actor, audit_log
 from apps.core.money import quantize
 from apps.events.models import Event, EventDate, TicketType
@@ -35,7 +37,8 @@ logger = logging.getLogger(__name__)
 
 
 def reservation_minutes() -> int:
-    return settings.SALES_RESERVATION_MINUTES
+    minutes: int = settings.SALES_RESERVATION_MINUTES
+    return minutes
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class OrderLine:
     event_date: EventDate | None = None
 
 
-def _check_line(line: OrderLine, distribution: Distribution, now) -> EventDate | None:
+def _check_line(line: OrderLine, distribution: Distribution, now: datetime) -> EventDate | None:
     """The date the line's tickets are for (None: a pass); raises OrderRejected when the
     line cannot be sold in this distribution now."""
     ticket_type = line.ticket_type
@@ -74,7 +77,7 @@ def _check_line(line: OrderLine, distribution: Distribution, now) -> EventDate |
                 _("“%(name)s” is a pass for every date; choose no date.") % {"name": ticket_type.name}
             )
         return None
-    event_date = ticket_type.event_date
+    event_date = cast(EventDate, ticket_type.event_date)  # not a pass: it has its date
     if line.event_date is not None and line.event_date.pk != event_date.pk:
         raise OrderRejected(_("“%(name)s” is not valid on that date.") % {"name": ticket_type.name})
     if event_date.end <= now:
@@ -82,7 +85,7 @@ def _check_line(line: OrderLine, distribution: Distribution, now) -> EventDate |
     return event_date
 
 
-def _check_totals(lines: Sequence[OrderLine], already: Counter) -> None:
+def _check_totals(lines: Sequence[OrderLine], already: Counter[int]) -> None:
     """Minimum and maximum per order hold for the order's total of each ticket type, however
     many lines (or additions to a cart) ask for it."""
     totals = Counter(already)
@@ -104,7 +107,7 @@ def _check_totals(lines: Sequence[OrderLine], already: Counter) -> None:
         )
 
 
-def _pass_date_ids(event: Event, now) -> list[int]:
+def _pass_date_ids(event: Event, now: datetime) -> list[int]:
     date_ids = list(EventDate.objects.filter(event=event, end__gt=now).values_list("pk", flat=True))
     if not date_ids:
         raise OrderRejected(_("“%(event)s” has no dates to come.") % {"event": event.name})
@@ -126,8 +129,8 @@ def order_create(
     email: str,
     payment_method: str,
     buyer_name: str = "",
-    customer=None,
-    sold_by=None,
+    customer: User | None = None,
+    sold_by: User | None = None,
     language: str = "",
     hold: bool = False,
     holder: Holder | None = None,
@@ -142,7 +145,7 @@ def order_create(
     tried once more. `hold`: a shop's cart, pending whatever its total until checkout;
     `holder`: who reserves it in the shop, held to the limits of apps.sales.holds.
     """
-    arguments = {
+    arguments: dict[str, Any] = {
         "distribution": distribution,
         "lines": lines,
         "email": email,
@@ -165,7 +168,7 @@ def order_create(
 
 
 def order_create_once(
-    *, caller, idempotency_key: str, fingerprint: str, **order_arguments
+    *, caller: User, idempotency_key: str, fingerprint: str, **order_arguments: Any
 ) -> tuple[Order, bool]:
     """`order_create`, once per (caller, idempotency key): a retried request gets the first
     one's order back, with True (replayed); the same key with another request body raises
@@ -195,20 +198,22 @@ _SOLD_OUT_SEEN: dict[tuple[str, tuple[int, ...]], float] = {}
 SOLD_OUT_SEEN_SECONDS = 10
 
 
-def _sold_out_seen(date_ids) -> None:
+def _sold_out_seen(date_ids: Iterable[int]) -> None:
     if len(_SOLD_OUT_SEEN) > 1000:
         _SOLD_OUT_SEEN.clear()
-    _SOLD_OUT_SEEN[(connection.schema_name, tuple(sorted(date_ids)))] = time.monotonic()
+    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    _SOLD_OUT_SEEN[(schema_name, tuple(sorted(date_ids)))] = time.monotonic()
 
 
 def _lately_sold_out(claim: inventory.Claim) -> bool:
-    seen = _SOLD_OUT_SEEN.get((connection.schema_name, tuple(sorted(claim.dates))))
+    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    seen = _SOLD_OUT_SEEN.get((schema_name, tuple(sorted(claim.dates))))
     return seen is not None and time.monotonic() - seen < SOLD_OUT_SEEN_SECONDS
 
 
 def priced_tickets(
-    lines: Sequence[OrderLine], distribution: Distribution, now, already: Counter | None = None
-):
+    lines: Sequence[OrderLine], distribution: Distribution, now: datetime, already: Counter[int] | None = None
+) -> tuple[list[Ticket], dict[int, list[int]]]:
     """The unsaved tickets `lines` ask for, priced in the organizer's currency, and the dates
     of each pass's event; raises OrderRejected for a line that cannot be sold, or when the
     order's total of a ticket type (with `already`: {ticket type id: count} in the order)
@@ -244,8 +249,8 @@ def _order_create(
     email: str,
     payment_method: str,
     buyer_name: str = "",
-    customer=None,
-    sold_by=None,
+    customer: User | None = None,
+    sold_by: User | None = None,
     language: str = "",
     hold: bool = False,
     holder: Holder | None = None,
@@ -265,7 +270,7 @@ def _order_create(
         payment_method = Order.PaymentMethod.FREE
     paid_now = not hold and payment_method in (*Order.COUNTER_METHODS, Order.PaymentMethod.FREE)
     claim = claim_of(tickets, pass_dates)
-    state = "sold" if paid_now else "held"
+    state: inventory.State = "sold" if paid_now else "held"
     if not organizer.currency_locked:
         # Before any counter row: every sale locks the organizer's row, then counters.
         organizer_lock_currency(organizer=organizer)  # (which drops the cached catalog)
@@ -312,8 +317,8 @@ def _with_tickets(order: Order, tickets: list[Ticket]) -> Order:
     order.tickets still goes to the database."""
     prefetched = Ticket.objects.filter(order=order)
     prefetched._result_cache = tickets
-    prefetched._prefetch_done = True
-    order._prefetched_objects_cache = {"tickets": prefetched}
+    prefetched._prefetch_done = True  # type: ignore[attr-defined]  # Django's prefetch state, not in the stubs
+    order._prefetched_objects_cache = {"tickets": prefetched}  # type: ignore[attr-defined]  # (the same)
     return order
 
 
@@ -384,7 +389,7 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
             # Cancelled all the same: if the buyer still pays it, the payment is refunded.
             logger.warning("order %s cancelled with its payment left open: Stripe unreachable", order.pk)
     if order.holds_capacity:
-        state = "held" if order.status == Order.Status.PENDING else "sold"
+        state: inventory.State = "held" if order.status == Order.Status.PENDING else "sold"
         inventory.give_back(_claim_of_order(order), state=state)
     order.tickets.filter(status=Ticket.Status.VALID).update(
         status=Ticket.Status.CANCELLED, voided_at=timezone.now()
@@ -397,7 +402,7 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     return order
 
 
-def orders_expire(*, event_date_ids: Sequence[int] | None = None, now=None) -> int:
+def orders_expire(*, event_date_ids: Sequence[int] | None = None, now: datetime | None = None) -> int:
     """Expire pending orders past their time (those using the given dates, or all), each in
     its own transaction, giving their held capacity back. Returns how many expired."""
     now = now or timezone.now()
@@ -416,9 +421,10 @@ def orders_expire(*, event_date_ids: Sequence[int] | None = None, now=None) -> i
 
 
 @transaction.atomic
-def _order_expire(*, order_id: int, now) -> int:
+def _order_expire(*, order_id: int, now: datetime) -> int:
     order = Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
-    if order is None or order.status != Order.Status.PENDING or order.expires_at > now:
+    # (a pending order's expires_at is set: constraint sales_order_pending_expires)
+    if order is None or order.status != Order.Status.PENDING or cast(datetime, order.expires_at) > now:
         return 0  # being paid or expired by someone else right now, or no longer overdue
     inventory.give_back(_claim_of_order(order), state="held")
     order.status = Order.Status.EXPIRED
