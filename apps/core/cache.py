@@ -21,7 +21,7 @@ import functools
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from django.core.cache import caches
@@ -125,7 +125,7 @@ def _new_token() -> str:
 
 
 def cached_many(
-    *, schema_name: str, name: str, keys: dict[str, Hashable], load: Callable[[list], dict]
+    *, schema_name: str, name: str, keys: Mapping[str, Hashable], load: Callable[[list], dict]
 ) -> dict:
     """{what: value} for the `keys` ({cache key: what}) found in the cache under the current
     generation, the others from `load([what, …])` (which returns {what: value}, leaving out

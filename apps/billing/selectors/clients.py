@@ -31,7 +31,7 @@ ZERO = Decimal(0)
 
 
 # Amounts sort in the default currency (at the stored rates), so 1,500 JPY is less than 80 EUR.
-CLIENT_ORDERS = {
+CLIENT_ORDERS: dict[str, tuple[str | Lower, ...]] = {
     "name": (Lower("organizer_name"), "pk"),
     "signed_up": ("signed_up_at", "pk"),
     "sales": ("sales_compared", "pk"),
@@ -102,7 +102,7 @@ def clients_listed(
         )
     elif key == "balance":
         accounts = accounts.annotate(balance_compared=_in_default_currency("balance", "currency"))
-    sorts = [F(field) if isinstance(field, str) else field for field in CLIENT_ORDERS[key]]
+    sorts: list[F | Lower] = [F(field) if isinstance(field, str) else field for field in CLIENT_ORDERS[key]]
     return accounts.order_by(*(sort.desc() if descending else sort.asc() for sort in sorts))
 
 
@@ -209,7 +209,7 @@ def client_home_host(account: BillingAccount) -> str:
     ]
     for_organizer.sort(key=lambda domain: (not domain.is_custom, domain.pk))
     if for_organizer:
-        return for_organizer[0].domain
+        return str(for_organizer[0].domain)
     primary = next((domain for domain in domains if domain.is_primary), None)
     return primary.domain if primary else ""
 

@@ -121,11 +121,9 @@ def transaction_fee_lines(
     def in_account_currency(amount: Decimal | None, currency: str | None) -> Decimal:
         if not amount:
             return Decimal(0)
-        return (
-            amount
-            if currency in (None, price.currency)
-            else currency_convert(amount, currency, price.currency)
-        )
+        if currency is None or currency == price.currency:
+            return amount
+        return currency_convert(amount, currency, price.currency)
 
     lines = []
     if sold["count"]:

@@ -26,7 +26,7 @@ from apps.plans.exceptions import NoPrice
 @dataclass(frozen=True)
 class BillingOverview:
     account: BillingAccount
-    invoices: list
+    invoices: list[Invoice]
     balance: Decimal
     next_invoice_on: date | None
     estimate: Decimal | None

@@ -151,7 +151,7 @@ def _addons_as_overrides(
             )
     if errors:
         raise ValidationError({"addons": errors})
-    overrides = {}
+    overrides: dict[str, bool | None] = {}
     for feature in Feature.values:
         field = f"{feature}_override"
         if feature in features:

@@ -1,13 +1,14 @@
 """One-off charges and credits on a client's next monthly invoice."""
 
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.billing.exceptions import AlreadyBilled
-from apps.billing.models import BillingAccount, BillingAdjustment
+from apps.billing.models import BillingAccount, BillingAdjustment, Invoice
 from apps.core.audit import Actor, audit_log
 from apps.core.money import quantize
 from apps.plans.models import decimals_errors
@@ -65,7 +66,7 @@ def billing_adjustment_delete(*, adjustment_id: int, actor: Actor, account_id: i
     if adjustment.invoice_id is not None:
         raise AlreadyBilled(
             _("This adjustment is billed on invoice %(number)s already: correct that invoice instead.")
-            % {"number": adjustment.invoice.number}
+            % {"number": cast(Invoice, adjustment.invoice).number}
         )
     audit_log(
         actor=actor,

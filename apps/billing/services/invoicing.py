@@ -35,13 +35,14 @@ def invoice_send(*, invoice_id: int) -> bool:
         to = invoice.account.contact_email or client_admin_email(invoice.account)
         if not to:
             return False
-        context = {"invoice": invoice, "lines": invoice.lines.all(), "platform": Branding.stored()}
+        platform = Branding.stored()
+        context = {"invoice": invoice, "lines": invoice.lines.all(), "platform": platform}
         invoice.sent_at = timezone.now()
         invoice.save(update_fields=["sent_at"])
         message_send(
             to=[to],
             subject=_("Invoice %(number)s from %(platform)s")
-            % {"number": invoice.number, "platform": context["platform"].name},
+            % {"number": invoice.number, "platform": platform.name},
             body=render_to_string("billing/email/invoice.txt", context),
             attachments=[(f"{invoice.number}.pdf", invoice_pdf(invoice), "application/pdf")],
         )

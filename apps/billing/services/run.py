@@ -43,6 +43,8 @@ def account_invoice_for_period(*, account_id: int, on: date) -> Invoice | None:
                     return existing.get()
                 return _invoice_issue(account, *period)
         except IntegrityError:
+            if period is None:  # only a period's invoice can clash: re-raise anything else
+                raise
             return Invoice.objects.get(
                 account_id=account_id, kind=Invoice.Kind.AUTOMATIC, period_start=period[0]
             )
