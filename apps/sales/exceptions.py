@@ -32,7 +32,7 @@ class CheckInRefused(DomainError):
 class IdempotencyKeyReused(Conflict):
     """An Idempotency-Key sent again with another request body."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(_("This Idempotency-Key was already used for a different request."))
 
 

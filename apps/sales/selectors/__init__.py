@@ -2,37 +2,46 @@
 apps.operators.permissions."""
 
 import hmac
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import TypeAlias, TypeGuard, cast
 
 from allauth.account.models import EmailAddress
-from django.db import connection
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.core.cache import cached_many, cached_one, entry_key
 from apps.core.emails import pending_window
 from apps.core.links import url_on
 from apps.core.money import quantize
+from apps.core.schemas import current_schema
 from apps.events.models import Event, EventDate, TicketType
 from apps.events.selectors import event_dates_visible_to
 from apps.operators.permissions import (
     Action,
+    Someone,
     can,
     distributions_sellable_by,
     is_operator,
     organizers_configurable_by,
 )
 from apps.organizers.catalog import CATALOG
-from apps.organizers.models import Distribution
+from apps.organizers.models import Distribution, Organizer
 from apps.sales.exceptions import IdempotencyKeyReused
 from apps.sales.models import DateStock, FeeRule, Order, OrderRequest, Ticket, TicketTypeStock
 from apps.tenancy.models import Domain
 
 
-def orders_visible_to(user) -> QuerySet[Order]:
+def _operator(user: Someone) -> TypeGuard[User]:
+    return is_operator(user)
+
+
+def orders_visible_to(user: Someone) -> QuerySet[Order]:
     """Orders of the organizers one configures, or sold through a distribution one sells in."""
-    if not is_operator(user):
+    if not _operator(user):
         return Order.objects.none()
     if user.is_admin:
         return Order.objects.all()
@@ -42,15 +51,15 @@ def orders_visible_to(user) -> QuerySet[Order]:
     )
 
 
-def ticket_types_for_sale(ids) -> dict[int, TicketType]:
+def ticket_types_for_sale(ids: Iterable[int]) -> dict[int, TicketType]:
     """The ticket types an order asks for, with what checking and pricing them reads (their
     event with its distributions, their date), from the cache."""
-    schema_name = connection.schema_name
+    schema_name = current_schema()
     keys = {entry_key(schema_name, CATALOG, "ticket-type", pk): pk for pk in ids}
     return cached_many(schema_name=schema_name, name=CATALOG, keys=keys, load=_ticket_types_loaded)
 
 
-def _ticket_types_loaded(ids) -> dict[int, TicketType]:
+def _ticket_types_loaded(ids: list[int]) -> dict[int, TicketType]:
     ticket_types = (
         TicketType.objects.filter(pk__in=ids)
         .select_related("event", "event_date")
@@ -59,48 +68,53 @@ def _ticket_types_loaded(ids) -> dict[int, TicketType]:
     return {ticket_type.pk: ticket_type for ticket_type in ticket_types}
 
 
-def distribution_for_sale(user, pk: int) -> Distribution | None:
+def distribution_for_sale(user: Someone, pk: int) -> Distribution | None:
     """Distribution `pk` with its organizer, if `user` may sell in it (else None), from the
     cache (the user's role is part of the key, sale permissions are in the catalog)."""
-    if not is_operator(user):
+    if not _operator(user):
         return None
-    schema_name = connection.schema_name
-    return cached_one(
+    schema_name = current_schema()
+    distribution: Distribution | None = cached_one(
         schema_name=schema_name,
         name=CATALOG,
         key=entry_key(schema_name, CATALOG, "sellable", user.pk, int(user.is_admin), pk),
         load=lambda: distributions_sellable_by(user).select_related("organizer").filter(pk=pk).first(),
     )
+    return distribution
 
 
-def fee_rules_applicable(organizer, event_ids) -> list:
+def fee_rules_applicable(organizer: Organizer, event_ids: Iterable[int]) -> list[FeeRule]:
     """The fee rules that may apply to tickets of these events of the organizer: the events'
     own, the organizer's, the organization's (fee_rules_for picks), from the cache."""
-    event_ids = sorted(event_ids)
-    schema_name = connection.schema_name
-    return cached_one(
+    ids = sorted(event_ids)
+    schema_name = current_schema()
+    rules: list[FeeRule] = cached_one(
         schema_name=schema_name,
         name=CATALOG,
-        key=entry_key(schema_name, CATALOG, "fee-rules", organizer.pk, ",".join(map(str, event_ids))),
+        key=entry_key(schema_name, CATALOG, "fee-rules", organizer.pk, ",".join(map(str, ids))),
         load=lambda: list(
             FeeRule.objects.filter(
-                Q(event_id__in=event_ids) | Q(organizer=organizer, event=None) | Q(organizer=None, event=None)
+                Q(event_id__in=ids) | Q(organizer=organizer, event=None) | Q(organizer=None, event=None)
             ).order_by("pk")
         ),
     )
+    return rules
 
 
-def organizer_base_url(organizer) -> str:
+def organizer_base_url(organizer: Organizer) -> str:
     """Where an organizer's storefront is: its verified own domain, else its platform host."""
-    domains = Domain.objects.filter(
-        tenant__schema_name=connection.schema_name, organizer_slug=organizer.slug
-    ).exclude(is_custom=True, verified_at__isnull=True)
+    schema_name = current_schema()
+    domains = Domain.objects.filter(tenant__schema_name=schema_name, organizer_slug=organizer.slug).exclude(
+        is_custom=True, verified_at__isnull=True
+    )
     domain = domains.order_by("-is_custom", "-is_primary", "pk").values_list("domain", flat=True).first()
     if domain is None:
-        domain = (
-            Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True)
+        # Not None: provisioning gives every organization its primary platform host.
+        domain = cast(
+            str,
+            Domain.objects.filter(tenant__schema_name=schema_name, is_primary=True)
             .values_list("domain", flat=True)
-            .first()
+            .first(),
         )
     return url_on(domain, "")
 
@@ -113,14 +127,14 @@ def order_by_secret(code: str, secret: str) -> Order | None:
     return order
 
 
-def tickets_visible_to(user) -> QuerySet[Ticket]:
+def tickets_visible_to(user: Someone) -> QuerySet[Ticket]:
     """Tickets of the orders one may see (orders_visible_to), and no other: a ticket's code is
     its admission, so whoever may not see an order may neither read, list nor check in its
     tickets, whichever event they belong to. API, control pages and the gate all read this."""
     return Ticket.objects.filter(order__in=orders_visible_to(user))
 
 
-def event_dates_at_gate(user):
+def event_dates_at_gate(user: Someone) -> QuerySet[EventDate]:
     """Dates one may check tickets in for, from today on (soonest first, at most 200)."""
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return event_dates_visible_to(user).filter(end__gte=today).select_related("event").order_by("start")[:200]
@@ -146,7 +160,7 @@ class Availability:
         return self.remaining is not None and 0 < self.remaining <= FEW_LEFT
 
 
-def event_on_sale(organizer, pk: int):
+def event_on_sale(organizer: Organizer, pk: int) -> Event | None:
     """A published event of the organizer offered in its online shop, or None."""
     return (
         Event.objects.filter(
@@ -161,15 +175,19 @@ def event_on_sale(organizer, pk: int):
     )
 
 
+# A ticket type on offer, with what is left of it.
+Offer: TypeAlias = tuple[TicketType, Availability]
+
+
 @dataclass(frozen=True)
 class ShopListing:
     """An event's offer: per date to come its availability and ticket types, then passes."""
 
-    dates: list  # [(event date, Availability, [(ticket type, Availability)])]
-    passes: list  # [(ticket type, Availability)]
+    dates: list[tuple[EventDate, Availability, list[Offer]]]
+    passes: list[Offer]
 
 
-def event_listing(event) -> ShopListing:
+def event_listing(event: Event) -> ShopListing:
     """What the event page offers now, with what is left of each (held and sold count)."""
     now = timezone.now()
     dates = list(EventDate.objects.filter(event=event, end__gt=now).order_by("start"))
@@ -190,7 +208,7 @@ def event_listing(event) -> ShopListing:
         for d in dates
     }
 
-    def offer(ticket_type, on_dates):
+    def offer(ticket_type: TicketType, on_dates: int | None) -> Offer:
         return ticket_type, Availability(
             _lowest(on_dates, _left(ticket_type.limit, type_taken.get(ticket_type.pk, 0)))
         )
@@ -216,7 +234,7 @@ def _lowest(*values: int | None) -> int | None:
     return min(known) if known else None
 
 
-def orders_of_customer(user):
+def orders_of_customer(user: User) -> QuerySet[Order]:
     """A customer's orders in this organization: made while logged in, or as a guest with
     the account's verified e-mail address."""
     verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
@@ -234,7 +252,7 @@ def orders_of_customer(user):
 FEE_EXAMPLE_PRICE = Decimal("10.00")
 
 
-def fee_rules_visible_to(user) -> QuerySet:
+def fee_rules_visible_to(user: Someone) -> QuerySet[FeeRule]:
     """The fee rules of the fees page: the whole organization's, and those of the organizers
     (and their events) one configures; nothing for who may not open that page."""
     if not can(user, Action.CONFIGURE_FEES):
@@ -251,7 +269,7 @@ def fee_rules_visible_to(user) -> QuerySet:
     )
 
 
-def fee_rule_level(rule) -> str:
+def fee_rule_level(rule: FeeRule) -> str:
     """ "event", "organizer" or "organization": what a rule is set on."""
     if rule.event_id:
         return "event"
@@ -280,7 +298,7 @@ class FeeExample:
         return self.fee + self.absorbed
 
 
-def fee_example(rule, currency: str, price: Decimal = FEE_EXAMPLE_PRICE) -> FeeExample:
+def fee_example(rule: FeeRule, currency: str, price: Decimal = FEE_EXAMPLE_PRICE) -> FeeExample:
     """One ticket at `price` (in `currency`, with its exponent) under `rule`, as an order
     prices it (fee_of, below), so the example cannot drift from real orders."""
     price = quantize(price, currency)
@@ -292,21 +310,21 @@ def fee_example(rule, currency: str, price: Decimal = FEE_EXAMPLE_PRICE) -> FeeE
 class FeeInForce:
     """The fee rule an event's tickets get (None: no fee), and why: the level it is set on."""
 
-    event: object
-    rule: object
+    event: Event
+    rule: FeeRule | None
     level: str
     example: FeeExample | None
 
 
-def fees_in_force(events) -> list[FeeInForce]:
+def fees_in_force(events: Iterable[Event]) -> list[FeeInForce]:
     """For each event (with its organizer loaded), the rule fee_rules_for
     picks for its tickets, as an order would: one query per organizer among the events."""
 
     events = list(events)
-    by_organizer: dict[int, list] = {}
+    by_organizer: dict[int, list[Event]] = {}
     for event in events:
         by_organizer.setdefault(event.organizer_id, []).append(event)
-    applying: dict[int, object] = {}
+    applying: dict[int, FeeRule] = {}
     for organizer_events in by_organizer.values():
         applying |= fee_rules_for(organizer_events[0].organizer, {event.pk for event in organizer_events})
     result = []
@@ -323,7 +341,7 @@ def fees_in_force(events) -> list[FeeInForce]:
     return result
 
 
-def fee_events_of(user) -> QuerySet:
+def fee_events_of(user: Someone) -> QuerySet[Event]:
     """Events whose fees one configures, with their organizer, by organizer then name."""
     return (
         Event.objects.filter(organizer__in=organizers_configurable_by(user))
@@ -332,13 +350,13 @@ def fee_events_of(user) -> QuerySet:
     )
 
 
-def fee_currencies_of(user) -> list[str]:
+def fee_currencies_of(user: Someone) -> list[str]:
     """The currencies of the organizers one configures: an organization-wide rule's fixed
     part is read in each organizer's own currency."""
     return sorted(set(organizers_configurable_by(user).values_list("currency", flat=True)))
 
 
-def order_of_request(*, caller, key: str, fingerprint: str) -> Order | None:
+def order_of_request(*, caller: User, key: str, fingerprint: str) -> Order | None:
     """The order an earlier API request with this Idempotency-Key made, if any; the same key
     with another body (`fingerprint`) raises IdempotencyKeyReused."""
     request = OrderRequest.objects.select_related("order").filter(caller=caller, key=key).first()
@@ -349,7 +367,9 @@ def order_of_request(*, caller, key: str, fingerprint: str) -> Order | None:
     return request.order
 
 
-def tickets_held(*, now, session: str = "", network: str | None = None) -> tuple[int, object]:
+def tickets_held(
+    *, now: datetime, session: str = "", network: str | None = None
+) -> tuple[int, datetime | None]:
     """(how many tickets, when the first of them is released) held right now by the shop
     carts and unpaid orders of one session holder token or one client network."""
     holds = Order.objects.filter(status=Order.Status.PENDING, expires_at__gt=now)
@@ -373,7 +393,7 @@ def orders_awaiting_confirmation() -> list[int]:
     )
 
 
-def fee_rules_for(organizer, event_ids) -> dict:
+def fee_rules_for(organizer: Organizer, event_ids: Collection[int]) -> dict[int, FeeRule]:
     """{event id: the fee rule that applies to its tickets}: the event's own, else its
     organizer's, else the organization's; events with none are left out."""
     rules = fee_rules_applicable(organizer, event_ids)
@@ -381,14 +401,11 @@ def fee_rules_for(organizer, event_ids) -> dict:
     fallback = next((r for r in rules if r.event_id is None and r.organizer_id), None) or next(
         (r for r in rules if r.event_id is None and r.organizer_id is None), None
     )
-    return {
-        event_id: by_event.get(event_id, fallback)
-        for event_id in event_ids
-        if by_event.get(event_id, fallback)
-    }
+    applying = {event_id: by_event.get(event_id, fallback) for event_id in event_ids}
+    return {event_id: rule for event_id, rule in applying.items() if rule is not None}
 
 
-def fee_of(rule, price: Decimal, currency: str) -> tuple[Decimal, Decimal]:
+def fee_of(rule: FeeRule | None, price: Decimal, currency: str) -> tuple[Decimal, Decimal]:
     """(paid by the buyer, absorbed by the organizer) for one ticket; free tickets pay none."""
     zero = quantize(Decimal(0), currency)
     if rule is None or price <= 0:
