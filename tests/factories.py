@@ -51,6 +51,7 @@ class OrganizerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Organizer {n}")
     slug = factory.Sequence(lambda n: f"organizer-{n}")
     currency = "EUR"
+    time_zone = "Europe/Amsterdam"
 
 
 # --- operators, API clients and twin organizations for the REST API tests -------------

@@ -3,8 +3,7 @@
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import formats, timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.currencies import currency_exponent
 from apps.core.datetimes import date_in_range
 from apps.core.money import fits_currency, quantize
+from apps.core.timezones import time_zone_choices
 from apps.events.exceptions import EventError
 from apps.events.models import Event, EventDate, Location, TicketType
 from apps.events.replication import Slot, plan_slots
@@ -23,21 +23,6 @@ from apps.organizers.models import Distribution, Organizer
 # Times typed in the control panel are read, and shown, in this zone unless the operator
 # picks another one (kept in the session).
 DEFAULT_TIME_ZONE = "Europe/Amsterdam"
-
-
-@cache
-def time_zone_names() -> tuple[str, ...]:
-    """IANA zones people pick from (Region/City), and UTC."""
-    names = (
-        name
-        for name in available_timezones()
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
-    )
-    return (*sorted(names), "UTC")
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
 def local_datetime_label(value: datetime) -> str:
@@ -109,6 +94,12 @@ class LocationForm(forms.ModelForm):
     """A location's fields; on creation also the organizer (among those one configures)."""
 
     organizer = forms.ModelChoiceField(label=_("Organizer"), queryset=Organizer.objects.none())
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=(),
+        required=False,
+        help_text=_("Empty: the organizer's time zone. Set it for a venue in another zone."),
+    )
 
     class Meta:
         model = Location
@@ -119,6 +110,7 @@ class LocationForm(forms.ModelForm):
             "city",
             "postal_code",
             "country",
+            "time_zone",
             "capacity",
             "latitude",
             "longitude",
@@ -134,6 +126,7 @@ class LocationForm(forms.ModelForm):
             del self.fields["organizer"]  # a location never moves to another organizer
         else:
             self.fields["organizer"].queryset = organizers
+        self.fields["time_zone"].choices = [("", _("The organizer's time zone")), *time_zone_choices()]
         self.fields["latitude"].help_text = _("Optional, e.g. 52.370216.")
         self.fields["longitude"].help_text = _("Optional, e.g. 4.895168.")
 

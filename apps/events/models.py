@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from apps.core.datetimes import BoundedDateTimeField
+from apps.core.timezones import validate_time_zone
 
 
 class Location(models.Model):
@@ -19,6 +20,13 @@ class Location(models.Model):
     country = CountryField(_("country"))
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("People the venue holds; empty for no limit.")
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=63,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Empty: the organizer's time zone. Set it for a venue in another zone."),
     )
     latitude = models.DecimalField(
         _("latitude"),
@@ -92,6 +100,11 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def time_zone(self) -> str:
+        """The zone its dates are shown and typed in: its location's, else its organizer's."""
+        return self.location.time_zone or self.organizer.zone_name
+
 
 class EventDate(models.Model):
     """When an event takes place; an event has many (a 3-day festival sold as day tickets)."""
@@ -118,6 +131,10 @@ class EventDate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.name} – {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def time_zone(self) -> str:
+        return self.event.time_zone
 
     @property
     def effective_capacity(self) -> int | None:

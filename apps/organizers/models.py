@@ -4,6 +4,7 @@ from django_countries.fields import CountryField
 from localflavor.generic.models import IBANField
 
 from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY, Brand, hex_color
+from apps.core.timezones import validate_time_zone, zone_for_country
 from apps.organizers.validators import validate_currency, validate_vat_number
 
 
@@ -24,6 +25,12 @@ class Organizer(models.Model):
         help_text=_("With its country prefix, e.g. NL004495445B01."),
     )
     country = CountryField(_("country"))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=63,
+        validators=[validate_time_zone],
+        help_text=_("Dates and times of its events are shown and typed in this zone."),
+    )
     currency = models.CharField(
         _("currency"),
         max_length=3,
@@ -52,6 +59,11 @@ class Organizer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone_name(self) -> str:
+        """Its time zone; its country's main one if none was stored (a row written without)."""
+        return self.time_zone or zone_for_country(str(self.country))
 
     @property
     def brand(self) -> Brand:

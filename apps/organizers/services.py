@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.audit import Actor, audit_log
 from apps.core.branding import DEFAULT_ACCENT, DEFAULT_PRIMARY
+from apps.core.timezones import zone_for_country
 from apps.organizers.catalog import catalog_changed
 from apps.organizers.exceptions import OrganizerError
 from apps.organizers.models import Distribution, Organizer
@@ -36,15 +37,18 @@ def organizer_create(
     vat_number: str = "",
     primary_color: str = DEFAULT_PRIMARY,
     accent_color: str = DEFAULT_ACCENT,
+    time_zone: str = "",
     actor: Actor = SYSTEM,
 ) -> Organizer:
-    """Create an organizer with its two default sale channels ("Online shop", "Box office")."""
+    """Create an organizer with its two default sale channels ("Online shop", "Box office");
+    its time zone is its country's main one unless `time_zone` names another."""
     organizer = Organizer(
         name=name,
         slug=slug or organizer_slug_free(name),
         legal_name=legal_name or name,
         currency=currency.upper(),
         country=country,
+        time_zone=time_zone or zone_for_country(country),
         bank_account=bank_account.replace(" ", "").upper(),
         vat_number=vat_number.replace(" ", "").upper(),
         primary_color=primary_color,
@@ -69,6 +73,7 @@ UPDATABLE_FIELDS = (
     "bank_account",
     "vat_number",
     "country",
+    "time_zone",
     "currency",
     "primary_color",
     "accent_color",

@@ -11,11 +11,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from apps.core.timezones import time_zone_names
 from apps.events import selectors
-from apps.events.forms import (
-    DEFAULT_TIME_ZONE,
-    time_zone_names,
-)
+from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.events.models import Event
 from apps.operators.decorators import control_view as operators_control_view
 

@@ -115,6 +115,7 @@ class OrganizerSerializer(serializers.ModelSerializer):
             "bank_account",
             "vat_number",
             "country",
+            "time_zone",
             "currency",
             "currency_locked",
             "primary_color",
@@ -122,7 +123,7 @@ class OrganizerSerializer(serializers.ModelSerializer):
             "distributions",
         ]
         read_only_fields = ["slug", "currency_locked"]
-        extra_kwargs = {"legal_name": {"required": False}}
+        extra_kwargs = {"legal_name": {"required": False}, "time_zone": {"required": False}}
 
     # Bank details are for those who configure the organizer, not for its sellers.
     CONFIGURATION_ONLY_FIELDS = ("bank_account", "vat_number")
