@@ -6,14 +6,14 @@ from apps.core.exceptions import Conflict, DomainError
 class PaymentsNotConfigured(DomainError):
     status_code = 503
 
-    def __init__(self, message=None):
+    def __init__(self, message: str | None = None) -> None:
         super().__init__(
             message or _("Online payment is not available: the platform has no Stripe account set up.")
         )
 
 
 class AccountNotReady(Conflict):
-    def __init__(self, message=None):
+    def __init__(self, message: str | None = None) -> None:
         super().__init__(message or _("This organizer cannot take online payments yet."))
 
 
@@ -26,14 +26,14 @@ class PaymentsUnavailable(DomainError):
 
     status_code = 503
 
-    def __init__(self, message=None):
+    def __init__(self, message: str | None = None) -> None:
         super().__init__(message or _("The payment service cannot be reached right now; please try again."))
 
 
 class PaymentUnderway(Conflict):
     """The buyer has paid, or is paying, an intent that was to be cancelled."""
 
-    def __init__(self, message=None):
+    def __init__(self, message: str | None = None) -> None:
         super().__init__(
             message
             or _("Your payment is already under way; wait for it to complete before changing the order.")

@@ -17,17 +17,20 @@ from typing import Any
 
 import stripe
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
+from stripe.params import PaymentIntentCreateParams, SetupIntentCreateParams
 
 from apps.core import hooks
 from apps.core.exceptions import DomainError
 from apps.core.json_input import json_parse
 from apps.core.money import from_minor_units, to_minor_units
+from apps.core.schemas import current_schema
 from apps.core.singletons import singleton_update
+from apps.organizers.models import Organizer
 from apps.payments.exceptions import (
     AccountNotReady,
     BadWebhook,
@@ -46,6 +49,19 @@ from apps.payments.models import (
 
 logger = logging.getLogger(__name__)
 
+# What Stripe is sent and answers, past the SDK's objects (_plain): plain JSON data.
+StripeData = Mapping[str, Any]
+
+
+class _IntentParams(PaymentIntentCreateParams, total=False):
+    # The SDK's types (of its newer API version) know only allowed_payment_method_types; these
+    # requests send payment_method_types, as they always have.
+    payment_method_types: list[str]
+
+
+class _SetupIntentParams(SetupIntentCreateParams, total=False):
+    payment_method_types: list[str]  # (the same)
+
 
 def _credentials() -> tuple[str, str]:
     """The platform's Stripe secret key and webhook signing secret: its settings page's,
@@ -63,7 +79,7 @@ def platform_stripe_account_update(*, changes: Mapping[str, Any]) -> PlatformStr
     return singleton_update(PlatformStripeAccount, changes=changes)
 
 
-def _plain(stripe_object) -> dict:
+def _plain(stripe_object: stripe.StripeObject) -> dict[str, Any]:
     """SDK objects are not dicts; handle plain data past the boundary."""
     return stripe_object.to_dict()
 
@@ -82,14 +98,12 @@ def stripe_client() -> stripe.StripeClient:
 # --- connected accounts (called in the organization's schema) --------------------------
 
 
-def connected_account_onboard(*, organizer, email: str, refresh_url: str, return_url: str) -> str:
+def connected_account_onboard(*, organizer: Organizer, email: str, refresh_url: str, return_url: str) -> str:
     """The Stripe onboarding link of the organizer's connected account, made on first use."""
     client = stripe_client()
-    organization = connection.tenant
+    schema_name = current_schema()  # the organization's
     with schema_context(get_public_schema_name()):
-        account = ConnectedAccount.objects.filter(
-            schema_name=organization.schema_name, organizer_id=organizer.pk
-        ).first()
+        account = ConnectedAccount.objects.filter(schema_name=schema_name, organizer_id=organizer.pk).first()
         if account is None:
             created = _plain(
                 client.v1.accounts.create(
@@ -98,14 +112,14 @@ def connected_account_onboard(*, organizer, email: str, refresh_url: str, return
                         "country": str(organizer.country) or "FR",
                         "email": email,
                         "business_profile": {"name": organizer.name},
-                        "metadata": {"schema": organization.schema_name, "organizer": str(organizer.pk)},
+                        "metadata": {"schema": schema_name, "organizer": str(organizer.pk)},
                     },
-                    options={"idempotency_key": f"account:{organization.schema_name}:{organizer.pk}"},
+                    options={"idempotency_key": f"account:{schema_name}:{organizer.pk}"},
                 )
             )
             account = ConnectedAccount.objects.create(
                 stripe_account_id=created["id"],
-                schema_name=organization.schema_name,
+                schema_name=schema_name,
                 organizer_id=organizer.pk,
                 charges_enabled=bool(created.get("charges_enabled")),
                 payouts_enabled=bool(created.get("payouts_enabled")),
@@ -121,17 +135,20 @@ def connected_account_onboard(*, organizer, email: str, refresh_url: str, return
             }
         )
     )
-    return link["url"]
+    url: str = link["url"]
+    return url
 
 
-def connected_account_of(organizer) -> ConnectedAccount | None:
+def connected_account_of(organizer: Organizer) -> ConnectedAccount | None:
     """The organizer's connected account (read in its organization's schema)."""
-    schema_name = connection.schema_name
+    schema_name = current_schema()
     with schema_context(get_public_schema_name()):
         return ConnectedAccount.objects.filter(schema_name=schema_name, organizer_id=organizer.pk).first()
 
 
-def connected_account_sync(*, stripe_account_id: str, data=None) -> ConnectedAccount | None:
+def connected_account_sync(
+    *, stripe_account_id: str, data: StripeData | None = None
+) -> ConnectedAccount | None:
     """Refresh an account's abilities from Stripe (or from an account.updated event's data)."""
     if data is None:
         data = _plain(stripe_client().v1.accounts.retrieve(stripe_account_id))
@@ -156,7 +173,7 @@ def payment_start(
     object_id: int,
     amount: Decimal,
     currency: str,
-    organizer,
+    organizer: Organizer,
     application_fee: Decimal = Decimal(0),
     description: str = "",
 ) -> Payment:
@@ -177,12 +194,13 @@ def payment_start(
         raise AccountNotReady()
     attempt = paid_for.count() + 1
     reference = payment_reference(purpose, object_id)
-    params = {
+    schema_name = current_schema()
+    params: _IntentParams = {
         "amount": to_minor_units(amount, currency),
         "currency": currency.lower(),
         "payment_method_types": ["card"],
         "metadata": {
-            "schema": connection.schema_name,
+            "schema": schema_name,
             "reference": reference,
             "description": description[:500],
         },
@@ -195,7 +213,7 @@ def payment_start(
                 params=params,
                 options={
                     "stripe_account": account.stripe_account_id,
-                    "idempotency_key": f"intent:{connection.schema_name}:{reference}:{attempt}",
+                    "idempotency_key": f"intent:{schema_name}:{reference}:{attempt}",
                 },
             )
         )
@@ -227,7 +245,7 @@ def payment_cancel(*, payment_id: int) -> Payment:
     if payment.status != Payment.Status.PENDING:
         return payment
     intents = stripe_client().v1.payment_intents
-    options = {"stripe_account": payment.stripe_account_id}
+    options: stripe.RequestOptions = {"stripe_account": payment.stripe_account_id}
     try:
         try:
             intents.cancel(payment.intent_id, options=options)
@@ -272,14 +290,14 @@ def payment_reconcile(*, payment_id: int, not_within: timedelta | None = None) -
     return payment
 
 
-_INTENT_STATUS = {
+_INTENT_STATUS: dict[str, Payment.Status | None] = {
     "succeeded": Payment.Status.SUCCEEDED,
     "canceled": Payment.Status.CANCELED,
     "requires_payment_method": None,  # a failed attempt the buyer may retry: still pending
 }
 
 
-def _intent_apply(intent, *, failed: bool = False) -> str:
+def _intent_apply(intent: StripeData, *, failed: bool = False) -> str:
     """Bring our Payment in line with a PaymentIntent, once: a succeeded payment stays so,
     whatever arrives after it, and a success after a failed attempt still counts (events
     arrive in any order). Money received that is not what the payment asked for is refunded,
@@ -335,7 +353,7 @@ def payment_refund(*, payment_id: int, amount: Decimal, reason: str = "") -> Ref
                     },
                     options={
                         "stripe_account": payment.stripe_account_id,
-                        "idempotency_key": f"refund:{connection.schema_name}:{payment.intent_id}:{refunded_before}",
+                        "idempotency_key": f"refund:{current_schema()}:{payment.intent_id}:{refunded_before}",
                     },
                 )
             )
@@ -384,9 +402,7 @@ def _refund_due_try(payment: Payment) -> Payment:
                 )
             Payment.objects.filter(pk=payment.pk).update(refund_due=False)
     except PaymentsUnavailable:
-        logger.warning(
-            "refund of payment %s (%s) left due: Stripe unreachable", payment.pk, connection.schema_name
-        )
+        logger.warning("refund of payment %s (%s) left due: Stripe unreachable", payment.pk, current_schema())
     payment.refresh_from_db()
     return payment
 
@@ -419,7 +435,7 @@ def webhook_receive(*, payload: bytes, signature: str) -> str:
 
 
 @transaction.atomic
-def _event_handle(event) -> str:
+def _event_handle(event: StripeData) -> str:
     with schema_context(get_public_schema_name()):
         row, _created = WebhookEvent.objects.get_or_create(
             event_id=event["id"], defaults={"type": event["type"], "account": event.get("account") or ""}
@@ -444,7 +460,7 @@ def _event_handle(event) -> str:
     return outcome
 
 
-def _platform_schema_of(event) -> str:
+def _platform_schema_of(event: StripeData) -> str:
     """Events of the platform's own account (no `account`) about its own PaymentIntents —
     clients paying invoices — are handled in the public schema."""
     metadata = (event["data"]["object"] or {}).get("metadata") or {}
@@ -452,7 +468,7 @@ def _platform_schema_of(event) -> str:
     return get_public_schema_name() if own else ""
 
 
-def _dispatch(event, schema_name: str) -> str:
+def _dispatch(event: StripeData, schema_name: str) -> str:
     kind, data = event["type"], event["data"]["object"]
     if kind == "account.updated":
         connected_account_sync(stripe_account_id=data["id"], data=data)
@@ -472,7 +488,7 @@ def _dispatch(event, schema_name: str) -> str:
 # --- the platform's own account: clients' cards and invoice payments (public schema) -----------
 
 
-def platform_customer_ensure(*, customer_id: str, email: str, name: str, metadata: dict) -> str:
+def platform_customer_ensure(*, customer_id: str, email: str, name: str, metadata: dict[str, str]) -> str:
     """The Stripe Customer of a client on the platform's account: the given one, else a new
     one (idempotent per client through `metadata["client"]`)."""
     if customer_id:
@@ -486,20 +502,23 @@ def platform_customer_ensure(*, customer_id: str, email: str, name: str, metadat
         )
     except stripe.StripeError as exc:
         raise PaymentsUnavailable() from exc
-    return customer["id"]
+    created_id: str = customer["id"]
+    return created_id
 
 
 def card_setup_start(*, customer_id: str) -> str:
     """A SetupIntent for the client's card on file; returns its client secret for Stripe.js."""
+    params: _SetupIntentParams = {
+        "customer": customer_id,
+        "payment_method_types": ["card"],
+        "usage": "off_session",
+    }
     try:
-        intent = _plain(
-            stripe_client().v1.setup_intents.create(
-                params={"customer": customer_id, "payment_method_types": ["card"], "usage": "off_session"}
-            )
-        )
+        intent = _plain(stripe_client().v1.setup_intents.create(params=params))
     except stripe.StripeError as exc:
         raise PaymentsUnavailable() from exc
-    return intent["client_secret"]
+    client_secret: str = intent["client_secret"]
+    return client_secret
 
 
 def card_setup_finish(*, setup_intent_id: str, customer_id: str) -> tuple[str, str]:
@@ -544,21 +563,19 @@ def platform_charge(
     the public schema; a declined card is a result, not an exception."""
     reference = payment_reference(purpose, object_id)
     key = f"charge:{reference}:{attempt}"
+    params: _IntentParams = {
+        "amount": to_minor_units(amount, currency),
+        "currency": currency.lower(),
+        "customer": customer_id,
+        "payment_method": payment_method_id,
+        "payment_method_types": ["card"],
+        "off_session": True,
+        "confirm": True,
+        "metadata": {"schema": get_public_schema_name(), "reference": reference},
+    }
     try:
         intent = _plain(
-            stripe_client().v1.payment_intents.create(
-                params={
-                    "amount": to_minor_units(amount, currency),
-                    "currency": currency.lower(),
-                    "customer": customer_id,
-                    "payment_method": payment_method_id,
-                    "payment_method_types": ["card"],
-                    "off_session": True,
-                    "confirm": True,
-                    "metadata": {"schema": get_public_schema_name(), "reference": reference},
-                },
-                options={"idempotency_key": key},
-            )
+            stripe_client().v1.payment_intents.create(params=params, options={"idempotency_key": key})
         )
     except stripe.CardError as exc:
         return ChargeResult(succeeded=False, payment=None, error=str(exc.user_message or exc)[:300])
