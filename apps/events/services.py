@@ -3,9 +3,10 @@
 from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.deletion import ProtectedError
 from django.template.loader import render_to_string
@@ -18,6 +19,7 @@ from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.hooks import event_changed
 from apps.core.money import fits_currency
+from apps.core.schemas import current_schema
 from apps.events.exceptions import EventError, HasDependants
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
 from apps.events.replication import Slot, plan_slots
@@ -30,11 +32,16 @@ SYSTEM = Actor(user=None)
 # the cached catalog in its transaction, the event's channels included. Locations are not in it.
 IN_CATALOG = (Event, EventDate, TicketType)
 
+# What a replication is asked to do, as the API received it (apps.events.replication reads it).
+Plan = dict[str, Any]
+
+_M = TypeVar("_M", bound=Model)
+
 
 # --- shared ---------------------------------------------------------------------------
 
 
-def _save(instance: Model, actor: Actor, action: str, **data) -> Model:
+def _save(instance: _M, actor: Actor, action: str, **data: Any) -> _M:
     instance.full_clean()
     instance.save()
     if isinstance(instance, IN_CATALOG):
@@ -43,10 +50,10 @@ def _save(instance: Model, actor: Actor, action: str, **data) -> Model:
     return instance
 
 
-def _delete(instance: Model, actor: Actor, action: str, dependants: QuerySet | None = None) -> None:
+def _delete(instance: Model, actor: Actor, action: str, dependants: QuerySet[Model] | None = None) -> None:
     """Delete, or explain which rows depend on it (also those other apps protect, e.g. tickets)."""
     shown = list(dependants[:5]) if dependants is not None else []
-    total = dependants.count() if shown else 0
+    total = dependants.count() if dependants is not None and shown else 0
     if not shown:
         try:
             with transaction.atomic():
@@ -72,10 +79,10 @@ def _delete(instance: Model, actor: Actor, action: str, dependants: QuerySet | N
 
 def _changed(event_id: int) -> None:
     """Tell whoever shows events (the hub) that this one changed, in this transaction."""
-    event_changed.send(connection.schema_name, event_id)
+    event_changed.send(current_schema(), event_id)
 
 
-def _update(instance: Model, changes: dict, actor: Actor, action: str) -> Model:
+def _update(instance: _M, changes: dict[str, Any], actor: Actor, action: str) -> _M:
     for field, value in changes.items():
         setattr(instance, field, value)
     return _save(instance, actor, action, fields=sorted(changes))
@@ -85,12 +92,12 @@ def _update(instance: Model, changes: dict, actor: Actor, action: str) -> Model:
 
 
 @transaction.atomic
-def location_create(*, organizer: Organizer, actor: Actor = SYSTEM, **fields) -> Location:
+def location_create(*, organizer: Organizer, actor: Actor = SYSTEM, **fields: Any) -> Location:
     return _save(Location(organizer=organizer, **fields), actor, "location.created")
 
 
 @transaction.atomic
-def location_update(*, location: Location, actor: Actor = SYSTEM, **changes) -> Location:
+def location_update(*, location: Location, actor: Actor = SYSTEM, **changes: Any) -> Location:
     changes.pop("organizer", None)  # a location never moves to another organizer
     location = _update(location, changes, actor, "location.updated")
     for event_id in location.events.filter(status=Event.Status.PUBLISHED).values_list("pk", flat=True):
@@ -126,7 +133,7 @@ def event_create(
     name: str,
     distributions: Iterable[Distribution] | None = None,
     actor: Actor = SYSTEM,
-    **fields,
+    **fields: Any,
 ) -> Event:
     """Create an event at an existing location; offered in all its organizer's channels unless told."""
     distributions = list(organizer.distributions.all() if distributions is None else distributions)
@@ -137,7 +144,7 @@ def event_create(
 
 
 @transaction.atomic
-def event_update(*, event: Event, actor: Actor = SYSTEM, **changes) -> Event:
+def event_update(*, event: Event, actor: Actor = SYSTEM, **changes: Any) -> Event:
     changes.pop("organizer", None)
     distributions = changes.pop("distributions", None)
     if "status" in changes and changes["status"] != event.status:
@@ -192,14 +199,14 @@ def event_delete(*, event: Event, actor: Actor = SYSTEM) -> None:
 
 
 @transaction.atomic
-def event_date_create(*, event: Event, actor: Actor = SYSTEM, **fields) -> EventDate:
+def event_date_create(*, event: Event, actor: Actor = SYSTEM, **fields: Any) -> EventDate:
     event_date = _save(EventDate(event=event, **fields), actor, "event_date.created")
     _changed(event.pk)
     return event_date
 
 
 @transaction.atomic
-def event_date_update(*, event_date: EventDate, actor: Actor = SYSTEM, **changes) -> EventDate:
+def event_date_update(*, event_date: EventDate, actor: Actor = SYSTEM, **changes: Any) -> EventDate:
     changes.pop("event", None)
     event_date = _update(event_date, changes, actor, "event_date.updated")
     _changed(event_date.event_id)
@@ -222,13 +229,13 @@ def _check_ticket_type(event: Event, event_date: EventDate | None, price: Decima
 
 
 @transaction.atomic
-def ticket_type_create(*, event: Event, actor: Actor = SYSTEM, **fields) -> TicketType:
+def ticket_type_create(*, event: Event, actor: Actor = SYSTEM, **fields: Any) -> TicketType:
     _check_ticket_type(event, fields.get("event_date"), fields.get("price"))
     return _save(TicketType(event=event, **fields), actor, "ticket_type.created")
 
 
 @transaction.atomic
-def ticket_type_update(*, ticket_type: TicketType, actor: Actor = SYSTEM, **changes) -> TicketType:
+def ticket_type_update(*, ticket_type: TicketType, actor: Actor = SYSTEM, **changes: Any) -> TicketType:
     changes.pop("event", None)
     _check_ticket_type(
         ticket_type.event, changes.get("event_date", ticket_type.event_date), changes.get("price")
@@ -254,7 +261,7 @@ REPLICATION_BATCH = 250
 
 
 @transaction.atomic
-def replication_request(*, event: Event, plan: dict, actor: Actor) -> ReplicationRequest:
+def replication_request(*, event: Event, plan: Plan, actor: Actor) -> ReplicationRequest:
     """Replicate if the operator was approved once (now for a small plan, by the worker for
     one of more than EVENTS_REPLICATION_INLINE_MAX dates); else hold it and ask the platform.
 
@@ -266,6 +273,8 @@ def replication_request(*, event: Event, plan: dict, actor: Actor) -> Replicatio
     if plan.get("kind") == "copy" and plan.get("location"):
         _copy_location(event, plan)
     operator = actor.user
+    if not isinstance(operator, User):
+        raise TypeError("replication_request needs an operator as its actor")
     request = ReplicationRequest.objects.create(
         event=event,
         requested_by=operator,
@@ -296,7 +305,7 @@ def replication_queue(*, request: ReplicationRequest, actor: Actor = SYSTEM) -> 
     request.status = ReplicationRequest.Status.QUEUED
     request.save(update_fields=["status", "updated_at"])
     audit_log(actor=actor, action="replication.queued", target=request.event, request=request.pk)
-    schema_name, request_id = connection.schema_name, request.pk
+    schema_name, request_id = current_schema(), request.pk
     # robust: a broker that is down does not undo the committed request; beat's sweep
     # (replications_resume_stalled) sends it again.
     transaction.on_commit(
@@ -339,11 +348,11 @@ def replications_resume_stalled(*, older_than_seconds: int = 300) -> list[int]:
         ).values_list("pk", flat=True)
     )
     for request_id in stalled:
-        run_replication.delay(schema_name=connection.schema_name, request_id=request_id)
+        run_replication.delay(schema_name=current_schema(), request_id=request_id)
     return stalled
 
 
-def _copy_location(event: Event, plan: dict) -> Location:
+def _copy_location(event: Event, plan: Plan) -> Location:
     location = Location.objects.filter(pk=plan["location"], organizer_id=event.organizer_id).first()
     if location is None:
         raise EventError(_("Copy to a location of the same organizer."))
@@ -392,7 +401,7 @@ def replication_execute(*, request: ReplicationRequest, actor: Actor = SYSTEM) -
             return request
 
 
-def _event_copy(source: Event, plan: dict, actor: Actor) -> Event:
+def _event_copy(source: Event, plan: Plan, actor: Actor) -> Event:
     location = _copy_location(source, plan) if plan.get("location") else source.location
     copy = Event.objects.create(
         organizer=source.organizer,
@@ -431,7 +440,7 @@ def _dates_with_ticket_types(source: Event, target: Event, slots: list[Slot], *,
     dates = EventDate.objects.bulk_create(
         [EventDate(event=target, start=slot.start, end=slot.end, capacity=capacity) for slot in slots]
     )
-    templates = {}
+    templates: dict[str, TicketType] = {}
     for ticket_type in source.ticket_types.exclude(event_date=None).order_by("pk"):
         templates.setdefault(ticket_type.name, ticket_type)
     TicketType.objects.bulk_create(
