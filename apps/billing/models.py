@@ -1,11 +1,13 @@
 """Clients of the platform and what they are billed (public schema): accounts, their monthly
 sales, invoices and one-off adjustments. The plans they are on are apps.plans'."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -162,6 +164,9 @@ class Invoice(models.Model):
 
     # What its card payments say they pay for (apps.core.hooks.payment_succeeded).
     PAYMENT_PURPOSE = "invoice"
+    # Not a stored status: an open invoice past its due date (see `state`).
+    OVERDUE = "overdue"
+    OVERDUE_LABEL = _("Overdue")
 
     class Kind(models.TextChoices):
         AUTOMATIC = "automatic", _("Monthly")
@@ -221,6 +226,27 @@ class Invoice(models.Model):
     @property
     def balance(self) -> Decimal:
         return self.total - self.amount_paid
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        """Open and past its due date: still owed after the day it was due."""
+        return (
+            self.status == self.Status.OPEN
+            and self.due_date is not None
+            and self.due_date < (today or timezone.localdate())
+        )
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue()
+
+    @property
+    def state(self) -> str:
+        """The status as the client reads it: "overdue" for an open invoice past its due date."""
+        return self.OVERDUE if self.is_overdue() else self.status
+
+    @property
+    def state_label(self) -> str:
+        return str(self.OVERDUE_LABEL) if self.is_overdue() else str(self.get_status_display())
 
 
 class InvoiceLine(models.Model):

@@ -2,15 +2,16 @@
 sales, invoices and adjustments (idempotent: run it as often as you like)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.billing import services
-from apps.billing.models import BillingAccount, BillingAdjustment, SalesMonth
+from apps.billing.models import BillingAccount, BillingAdjustment, Invoice
 from apps.billing.selectors.accounts import billing_account_of
 from apps.billing.selectors.periods import anchor_date, first_of_month, months_back
 from apps.billing.services import SYSTEM
@@ -18,9 +19,20 @@ from apps.billing.services.accounts import billing_account_open, billing_account
 from apps.billing.services.adjustments import billing_adjustment_create
 from apps.billing.services.collection import invoice_mark_paid
 from apps.billing.services.run import account_invoice_for_period
-from apps.organizers.models import Organizer
+from apps.billing.services.sales_months import sales_month_refresh
+from apps.events.services import (
+    event_create,
+    event_date_create,
+    event_publish,
+    location_create,
+    ticket_type_create,
+)
+from apps.organizers.catalog import catalog_changed
+from apps.organizers.models import Distribution, Organizer
 from apps.plans.demo import plans_demo_seed
 from apps.plans.models import Plan
+from apps.sales import inventory
+from apps.sales.models import Order, Ticket
 from apps.tenancy.models import Organization
 
 
@@ -94,6 +106,9 @@ def billing_demo_clients_seed(*, today: date | None = None) -> None:
 
 @transaction.atomic
 def _demo_client_open(organization, organizer, spec: DemoClient, current: date) -> None:
+    """The client account, signed up on the first day of its first month of sales and billed on
+    the first of every month (so each monthly invoice covers one calendar month, the month the
+    client's snapshot shows), and its past sales as real orders in its own schema."""
     account = billing_account_open(
         organization=organization,
         organizer_id=organizer.pk,
@@ -105,42 +120,111 @@ def _demo_client_open(organization, organizer, spec: DemoClient, current: date) 
     )
     if spec.changes:
         billing_account_update(account_id=account.pk, changes=spec.changes, actor=services.SYSTEM)
+    first_month = months_back(current, len(SEASON))
+    # The demo's history starts before today: as if the client had signed up then.
+    BillingAccount.objects.filter(pk=account.pk).update(
+        signed_up_at=_at(first_month, hour=9), billing_anchor_day=1
+    )
+    account.refresh_from_db()
+    with schema_context(organization.schema_name):
+        months = _demo_history(organizer, spec, current)
+    # The snapshot is counted from those orders, as the nightly refresh counts real sales:
+    # it and the invoices' transaction fees read the same tickets.
+    for month in months:
+        sales_month_refresh(account=account, month=month)
+
+
+def _at(day: date, *, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _demo_history(organizer: Organizer, spec: DemoClient, current: date) -> list[date]:
+    """The organizer's past season in its own schema: an event with one date a month over the
+    SEASON's months, each with its paid box-office orders (about three tickets each, paid through
+    the month) worth that month's share of `spec.monthly_sales`. Returns the months."""
+    box_office = organizer.distributions.get(kind=Distribution.Kind.BOX_OFFICE)
+    location = organizer.locations.order_by("pk").first() or location_create(
+        organizer=organizer,
+        name=f"{organizer.name} grounds",
+        address="1 Demo street",
+        city="Demo city",
+        country=organizer.country,
+        capacity=10000,
+    )
+    event = event_create(
+        organizer=organizer,
+        location=location,
+        name=f"{organizer.name} — last season",
+        distributions=[box_office],
+    )
+    months = []
     for months_ago, share in zip(range(len(SEASON), 0, -1), SEASON, strict=True):
-        gross = (spec.monthly_sales * share).quantize(Decimal("0.01"))
-        tickets = int(gross / spec.ticket_price)
-        SalesMonth.objects.get_or_create(
-            account=account,
-            month=months_back(current, months_ago),
-            defaults={
-                "gross": gross,
-                "tickets": tickets,
-                "orders": max(tickets // 3, 1),
-                "currency": organizer.currency,
-            },
+        month = months_back(current, months_ago)
+        months.append(month)
+        start = _at(month.replace(day=20), hour=10)
+        event_date = event_date_create(event=event, start=start, end=start + timedelta(hours=8))
+        ticket_type = ticket_type_create(
+            event=event, event_date=event_date, name="Day ticket", price=spec.ticket_price
         )
+        tickets = int(spec.monthly_sales * share / spec.ticket_price)
+        sizes = [3] * (tickets // 3) + ([tickets % 3] if tickets % 3 else [])
+        orders = Order.objects.bulk_create(
+            Order(
+                organizer=organizer,
+                distribution=box_office,
+                status=Order.Status.PAID,
+                payment_method=Order.PaymentMethod.CASH,
+                email=f"buyer{number}@{organizer.slug}.example",
+                buyer_name=f"Demo buyer {number}",
+                currency=organizer.currency,
+                subtotal=spec.ticket_price * size,
+                total=spec.ticket_price * size,
+                paid_at=_at(month.replace(day=1 + number % 19), hour=9 + number % 10),
+                confirmation_sent_at=_at(month.replace(day=1 + number % 19), hour=9 + number % 10),
+            )
+            for number, size in enumerate(sizes, start=1)
+        )
+        Ticket.objects.bulk_create(
+            Ticket(order=order, ticket_type=ticket_type, event_date=event_date, price=spec.ticket_price)
+            for order, size in zip(orders, sizes, strict=True)
+            for _ in range(size)
+        )
+        # An order is made when it is paid at the counter (created_at is set on insert).
+        Order.objects.filter(pk__in=[order.pk for order in orders]).update(created_at=F("paid_at"))
+        claim = inventory.Claim()
+        claim.add(ticket_type_id=ticket_type.pk, date_ids=[event_date.pk], quantity=tickets)
+        inventory.take(claim, state="sold")
+    event_publish(event=event)
+    catalog_changed()  # new dates and ticket types in the cached catalog
+    return months
 
 
 def billing_demo_invoices_seed(*, today: date | None = None) -> None:
-    """Three months of monthly invoices for each demo client that has none: the oldest paid,
-    the next overdue, the last open (no card on file, so nothing is charged)."""
-    from datetime import timedelta
-
+    """The monthly invoices of each demo client that has none, one per month since it signed up
+    (billing_demo_clients_seed), each issued on its billing day as the run would have: all paid
+    a few days later but the last two, the older of them overdue and the last open until its
+    due date (no card on file, so nothing is charged)."""
     today = today or timezone.localdate()
     for account in BillingAccount.objects.filter(organizer_slug__in=DEMO_CLIENTS, invoices=None):
-        anchor = min(today.day, 28)
-        signed_up = timezone.now() - timedelta(days=100)
-        BillingAccount.objects.filter(pk=account.pk).update(
-            signed_up_at=signed_up.replace(day=anchor), billing_anchor_day=anchor
-        )
-        closes = [months_back(first_of_month(today), back) for back in (2, 1, 0)]
-        invoices = [
-            account_invoice_for_period(account_id=account.pk, on=anchor_date(month.year, month.month, anchor))
-            for month in closes
-            if anchor_date(month.year, month.month, anchor) <= today
-        ]
-        invoices = [invoice for invoice in invoices if invoice is not None]
-        if invoices:
-            invoice_mark_paid(invoice_id=invoices[0].pk, actor=SYSTEM)
+        signed_up = timezone.localdate(account.signed_up_at)
+        closes = []
+        day = months_back(first_of_month(signed_up), -1)
+        while day <= today:
+            closes.append(anchor_date(day.year, day.month, account.billing_anchor_day))
+            day = months_back(day, -1)
+        invoices = []
+        for close in closes:
+            invoice = account_invoice_for_period(account_id=account.pk, on=close)
+            if invoice is None:
+                continue
+            # The demo's past: the invoice was made on its billing day, not today.
+            Invoice.objects.filter(pk=invoice.pk).update(issued_at=_at(close, hour=6))
+            invoices.append(invoice)
+        for invoice in invoices[:-2]:
+            invoice_mark_paid(invoice_id=invoice.pk, actor=SYSTEM, via="bank transfer")
+            Invoice.objects.filter(pk=invoice.pk).update(
+                paid_at=_at(invoice.period_end + timedelta(days=5), hour=11)
+            )
     billing_demo_adjustments_seed()
 
 

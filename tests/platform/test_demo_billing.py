@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.billing.services.accounts import billing_account_update
 from apps.plans.models import ExchangeRate, Plan, PlanPrice
@@ -109,7 +110,7 @@ def test_the_demo_organizers_become_clients_once_with_a_year_of_sales(alpha, bet
     ) == {"GBP"}
 
 
-def test_the_demo_clients_have_paid_overdue_and_open_invoices(organizations):
+def test_the_demo_clients_have_paid_overdue_and_open_invoices_each_issued_on_its_billing_day(organizations):
     from datetime import date
 
     from django_tenants.utils import schema_context
@@ -122,17 +123,73 @@ def test_the_demo_clients_have_paid_overdue_and_open_invoices(organizations):
         billing_demo_seed,
     )
 
+    today = date(2026, 11, 10)
     billing_demo_seed()
     with schema_context(organizations["alpha"].schema_name):
         organizer_create(name="Fun park", slug="funpark", currency="EUR", country="FR")
-    billing_demo_clients_seed(today=date(2026, 11, 23))
+    billing_demo_clients_seed(today=today)
 
-    billing_demo_invoices_seed(today=date(2026, 11, 23))
-    billing_demo_invoices_seed(today=date(2026, 11, 23))  # idempotent
+    billing_demo_invoices_seed(today=today)
+    billing_demo_invoices_seed(today=today)  # idempotent
 
     invoices = list(Invoice.objects.order_by("period_start"))
-    assert [i.status for i in invoices] == [Invoice.Status.PAID, Invoice.Status.OPEN, Invoice.Status.OPEN]
-    assert invoices[1].due_date < date(2026, 11, 23) <= invoices[2].due_date
+    assert len(invoices) == 11  # one a month since the client signed up, on 1 December 2025
+    assert [i.status for i in invoices] == [Invoice.Status.PAID] * 9 + [Invoice.Status.OPEN] * 2
+    assert [i.is_overdue(today) for i in invoices[-2:]] == [True, False]
+    assert invoices[-2].due_date < today <= invoices[-1].due_date
+    for invoice in invoices:
+        issued = timezone.localdate(invoice.issued_at)
+        assert issued == invoice.period_end < invoice.due_date  # never issued after it is due
+        if invoice.paid_at:
+            assert issued <= timezone.localdate(invoice.paid_at) <= invoice.due_date
+    numbers = [invoice.number for invoice in invoices]
+    assert numbers == sorted(numbers)  # numbered in the order they were issued
+
+
+def test_each_demo_invoice_bills_the_fees_on_the_sales_its_client_snapshot_shows(organizations):
+    """Fun park's snapshot showed €16,560 of sales in September while its invoice of that
+    period had no transaction-fee line: the demo wrote the snapshot (SalesMonth) with no
+    orders behind it, and billing, rightly, bills orders. Both now read the same orders."""
+    from datetime import date
+
+    from django_tenants.utils import schema_context
+
+    from apps.billing.models import BillingAccount, Invoice, InvoiceLine, SalesMonth
+    from apps.billing.selectors.accounts import account_price
+    from apps.billing.selectors.periods import months_back
+    from apps.core.money import quantize
+    from apps.organizers.services import organizer_create
+    from apps.platform.demo_billing import billing_demo_clients_seed, billing_demo_invoices_seed
+    from apps.sales.models import Ticket
+
+    today = date(2026, 12, 2)  # the day of the report
+    billing_demo_seed()
+    with schema_context(organizations["alpha"].schema_name):
+        organizer_create(name="Fun park", slug="funpark", currency="EUR", country="NL")
+    billing_demo_clients_seed(today=today)
+    billing_demo_invoices_seed(today=today)
+
+    account = BillingAccount.objects.select_related("plan").get(organizer_slug="funpark")
+    price = account_price(account)
+    invoices = list(account.invoices.filter(kind=Invoice.Kind.AUTOMATIC).order_by("period_start"))
+    for invoice in invoices:
+        month = SalesMonth.objects.get(account=account, month=invoice.period_start)
+        assert invoice.period_end == months_back(month.month, -1)  # the invoice bills that month
+        [fees] = invoice.lines.filter(kind=InvoiceLine.Kind.TRANSACTION_FEES)
+        assert month.tickets > 0
+        assert fees.quantity == month.tickets
+        assert fees.amount == quantize(
+            price.fixed_fee * month.tickets + month.gross * price.percent_fee / 100, "EUR"
+        )
+    assert len(invoices) == 11
+    september = SalesMonth.objects.get(account=account, month=date(2026, 9, 1))
+    assert (september.tickets, september.gross) == (509, Decimal("16542.50"))  # 0.90 × €18,400 at €32.50
+    [sept_invoice] = [i for i in invoices if i.period_start == date(2026, 9, 1)]
+    assert sept_invoice.total == Decimal("99.00") + quantize(
+        Decimal("0.29") * 509 + Decimal("16542.50") / 100, "EUR"
+    )
+    with schema_context(organizations["alpha"].schema_name):  # the snapshot is those tickets
+        assert Ticket.objects.filter(order__paid_at__month=9, order__paid_at__year=2026).count() == 509
 
 
 def test_the_demo_has_addon_prices_once(organizations):

@@ -194,6 +194,12 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 class InvoiceSerializer(serializers.ModelSerializer):
     lines = InvoiceLineSerializer(many=True, read_only=True)
     balance = serializers.DecimalField(max_digits=14, decimal_places=3, read_only=True)
+    state = serializers.ChoiceField(
+        choices=[*Invoice.Status.values, Invoice.OVERDUE],
+        read_only=True,
+        help_text="The status as the client reads it: overdue is an open invoice past its due date.",
+    )
+    state_label = serializers.CharField(read_only=True, help_text="`state` in the reader's language.")
     reason = serializers.CharField(
         write_only=True, max_length=300, help_text="Why the invoice changes (kept)."
     )
@@ -205,6 +211,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "number",
             "kind",
             "status",
+            "state",
+            "state_label",
             "account",
             "currency",
             "total",

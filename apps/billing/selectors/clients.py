@@ -174,6 +174,11 @@ def open_invoices(account: BillingAccount) -> QuerySet[Invoice]:
     return account.invoices.filter(status=Invoice.Status.OPEN)
 
 
+def overdue_invoices(account: BillingAccount, *, today: date | None = None) -> QuerySet[Invoice]:
+    """The open invoices past their due date (Invoice.is_overdue)."""
+    return open_invoices(account).filter(due_date__lt=today or timezone.localdate())
+
+
 @dataclass(frozen=True)
 class ActivityEntry:
     entry: AuditLogEntry

@@ -26,6 +26,7 @@ from apps.billing.selectors.clients import (
     client_of,
     clients_listed,
     open_invoices,
+    overdue_invoices,
     sales_currency_of,
     sales_history,
 )
@@ -219,6 +220,7 @@ def client_detail(request, pk):
             },
             "history_currency": sales_currency_of(account) or account.currency,
             "open_invoice_count": open_invoices(account).count(),
+            "overdue_invoice_count": overdue_invoices(account).count(),
             "activity": client_activity(account),
             "domains": account.organization.domains.all(),
             "home_host": client_home_host(account),
