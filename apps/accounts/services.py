@@ -22,6 +22,7 @@ from apps.accounts.support import support_address_check
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.links import url_on
+from apps.core.schemas import current_schema
 from apps.core.singletons import singleton_update
 from apps.core.tokens import token_sign, token_unsign
 from apps.tenancy.selectors import platform_base_domain
@@ -96,7 +97,7 @@ def approval_request_open(
 ) -> "ApprovalRequest":
     """Record (once) that `operator` asks the platform for a one-time approval, and tell the
     platform admins. Called inside the organization's schema; the row goes to the public one."""
-    organization_schema: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    organization_schema = current_schema()
     organization_name = getattr(getattr(connection, "tenant", None), "name", organization_schema)
     with schema_context(get_public_schema_name()):
         approval, created = ApprovalRequest.objects.get_or_create(

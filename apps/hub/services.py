@@ -10,10 +10,11 @@ The hub never imports the events models.
 
 from collections.abc import Callable, Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.core.schemas import current_schema
 from apps.events.selectors import ListedEvent, listed_event, listed_events
 from apps.hub.models import HubEvent, search_text
 from apps.tenancy.models import Domain, Organization
@@ -36,7 +37,7 @@ UPSERT_FIELDS = [
 
 
 def _organization_schema() -> str:
-    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    schema_name = current_schema()
     if schema_name == get_public_schema_name():
         raise RuntimeError("The events hub indexes an organization's events from its own schema.")
     return schema_name

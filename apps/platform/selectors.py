@@ -5,7 +5,6 @@ from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import JSONObject
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -14,6 +13,7 @@ from apps.accounts.models import ApprovalRequest, FacebookApp
 from apps.core.branding import Brand
 from apps.core.exceptions import DomainError
 from apps.core.models import Branding
+from apps.core.schemas import current_schema
 from apps.events.models import Event, ReplicationRequest
 from apps.events.replication import plan_slots
 from apps.payments.models import PlatformStripeAccount
@@ -44,7 +44,7 @@ def _in_public_schema() -> AbstractContextManager[object]:
     """Cache keys carry the current schema (django-tenants), and the settings live in the
     public schema: read both there, so every host shares one cache entry."""
     public = get_public_schema_name()
-    current = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    current = current_schema()
     return nullcontext() if current == public else schema_context(public)
 
 

@@ -1,12 +1,13 @@
 """The tickets e-mail of a paid order, sent once."""
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.core.emails import message_send
+from apps.core.schemas import current_schema
 from apps.sales import tasks  # (tasks call these services: a cycle of modules, not of names)
 from apps.sales.models import Order, Ticket
 from apps.sales.selectors import organizer_base_url
@@ -15,7 +16,7 @@ from apps.sales.tickets import tickets_pdf
 
 def confirmation_on_commit(order: Order) -> None:
     """E-mail the tickets once the payment is committed (the task sends at most once)."""
-    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    schema_name = current_schema()
     tasks.send_order_confirmation.delay_on_commit(schema_name=schema_name, order_id=order.pk)
 
 

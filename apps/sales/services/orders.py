@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.audit import Actor, audit_log
 from apps.core.money import quantize
+from apps.core.schemas import current_schema
 from apps.events.models import Event, EventDate, TicketType
 from apps.organizers.models import Distribution
 from apps.organizers.services import organizer_lock_currency
@@ -201,12 +202,12 @@ SOLD_OUT_SEEN_SECONDS = 10
 def _sold_out_seen(date_ids: Iterable[int]) -> None:
     if len(_SOLD_OUT_SEEN) > 1000:
         _SOLD_OUT_SEEN.clear()
-    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    schema_name = current_schema()
     _SOLD_OUT_SEEN[(schema_name, tuple(sorted(date_ids)))] = time.monotonic()
 
 
 def _lately_sold_out(claim: inventory.Claim) -> bool:
-    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    schema_name = current_schema()
     seen = _SOLD_OUT_SEEN.get((schema_name, tuple(sorted(claim.dates))))
     return seen is not None and time.monotonic() - seen < SOLD_OUT_SEEN_SECONDS
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import cast
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
 from apps.core.hooks import FeeableSale
 from apps.core.money import quantize
+from apps.core.schemas import current_schema
 from apps.payments import services as payments
 from apps.payments.models import Payment
 from apps.payments.selectors import payment_settled_of
@@ -45,7 +46,7 @@ def application_fee_of(order: Order) -> Decimal:
     """The platform's cut of an online order, as the platform says (core.hooks'
     sale_application_fee, answered by billing from the client's plan), never more than the
     order's total."""
-    schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
+    schema_name = current_schema()
     sale = FeeableSale(
         schema_name=schema_name,
         organizer_id=order.organizer_id,
