@@ -3,8 +3,10 @@
 Pure functions: the preview and the real run share them, so what is shown is what is made.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule
@@ -15,8 +17,15 @@ from django.utils.translation import gettext as _
 from apps.core.datetimes import date_in_range, datetime_in_range
 from apps.events.exceptions import EventError
 
+# What a replication is asked to do, as the API received it (RecurrencePlanSerializer.to_plan).
+Plan: TypeAlias = dict[str, Any]
+
 MAX_DATES_PER_REPLICATION = 5000
-FREQUENCIES = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY}
+# rrule's frequency constants (MONTHLY, WEEKLY, DAILY).
+Frequency: TypeAlias = Literal[1, 2, 3]
+FREQUENCIES: dict[str, Frequency] = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY}
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -25,7 +34,7 @@ class Slot:
     end: datetime
 
 
-def plan_slots(plan: dict) -> list[Slot]:
+def plan_slots(plan: Plan) -> list[Slot]:
     """The dates a plan creates, in order; EventError says what is wrong with a bad plan."""
     kind = plan.get("kind")
     if kind == "recurrence":
@@ -54,8 +63,9 @@ def _zone(name: str) -> ZoneInfo:
         raise EventError(_("Unknown time zone “%(zone)s”.") % {"zone": name}) from None
 
 
-def _recurrence_slots(plan: dict) -> list[Slot]:
-    frequency = FREQUENCIES.get(plan.get("frequency"))
+def _recurrence_slots(plan: Plan) -> list[Slot]:
+    name = plan.get("frequency")
+    frequency = FREQUENCIES.get(name) if isinstance(name, str) else None
     if frequency is None:
         raise EventError(_("Repeat daily, weekly or monthly."))
     starts_on = _as_date(plan.get("starts_on"), "starts_on")
@@ -101,7 +111,7 @@ def _recurrence_slots(plan: dict) -> list[Slot]:
     return slots[:count] if count is not None else slots
 
 
-def _listed_slots(dates: list) -> list[Slot]:
+def _listed_slots(dates: list[Any]) -> list[Slot]:
     slots = []
     for index, item in enumerate(dates, start=1):
         start = _parsed(parse_datetime, item.get("start")) if isinstance(item, dict) else None
@@ -114,7 +124,7 @@ def _listed_slots(dates: list) -> list[Slot]:
     return sorted(slots, key=lambda slot: slot.start)
 
 
-def _parsed(parse, value):
+def _parsed(parse: Callable[[str], _T | None], value: object) -> _T | None:
     """Django's parse_* answer None for a bad format but raise ValueError for a bad value
     (25:00, 2027-02-30): both are simply not a date or time here."""
     try:
@@ -123,7 +133,7 @@ def _parsed(parse, value):
         return None
 
 
-def _as_date(value, field: str) -> date:
+def _as_date(value: object, field: str) -> date:
     parsed = _parsed(parse_date, value)
     if parsed is None:
         raise EventError(_("“%(field)s” must be a date like 2027-05-31.") % {"field": field})
@@ -131,14 +141,14 @@ def _as_date(value, field: str) -> date:
     return parsed
 
 
-def _in_range(value, validator) -> None:
+def _in_range(value: _T, validator: Callable[[_T], None]) -> None:
     try:
         validator(value)
     except ValidationError as exc:
         raise EventError(exc.messages[0]) from None
 
 
-def _as_time(value) -> time:
+def _as_time(value: object) -> time:
     parsed = _parsed(parse_time, value)
     if parsed is None:
         raise EventError(_("“%(value)s” is not a time of day like 14:30.") % {"value": value})

@@ -22,7 +22,7 @@ from apps.core.money import fits_currency
 from apps.core.schemas import current_schema
 from apps.events.exceptions import EventError, HasDependants
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
-from apps.events.replication import Slot, plan_slots
+from apps.events.replication import Plan, Slot, plan_slots
 from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Distribution, Organizer
 
@@ -31,9 +31,6 @@ SYSTEM = Actor(user=None)
 # What a sale reads of the events app (apps.organizers.catalog): whatever writes these drops
 # the cached catalog in its transaction, the event's channels included. Locations are not in it.
 IN_CATALOG = (Event, EventDate, TicketType)
-
-# What a replication is asked to do, as the API received it (apps.events.replication reads it).
-Plan = dict[str, Any]
 
 _M = TypeVar("_M", bound=Model)
 
