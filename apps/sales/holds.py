@@ -12,12 +12,14 @@ concurrent reservations of one holder queue, so none passes the limit with anoth
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from apps.core.exceptions import RateLimited, waiting_time
+from apps.core.schemas import current_schema
 from apps.sales.selectors import tickets_held
 
 
@@ -29,11 +31,11 @@ class Holder:
     network: str
 
 
-def holds_reserve(*, holder: Holder, adding: int, now) -> None:
+def holds_reserve(*, holder: Holder, adding: int, now: datetime) -> None:
     """Inside the reserving transaction, before it takes capacity: lock the holder, then
     raise RateLimited (with the seconds until its first hold is released) when `adding`
     more tickets would put its session or its network past the limits."""
-    keys = sorted({f"{connection.schema_name}:hold:session:{holder.session}", *_network_keys(holder)})
+    keys = sorted({f"{current_schema()}:hold:session:{holder.session}", *_network_keys(holder)})
     with connection.cursor() as cursor:
         for key in keys:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
@@ -51,7 +53,7 @@ def holds_reserve(*, holder: Holder, adding: int, now) -> None:
 
 
 def _network_keys(holder: Holder) -> list[str]:
-    return [f"{connection.schema_name}:hold:network:{holder.network}"] if holder.network else []
+    return [f"{current_schema()}:hold:network:{holder.network}"] if holder.network else []
 
 
 def _session_refusal(*, held: int, limit: int, wait: int) -> str:
