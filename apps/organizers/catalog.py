@@ -7,13 +7,12 @@ writes one of those rows imports it downwards: the service that writes drops it,
 transaction (a save, a delete, a QuerySet.update() or a bulk write alike). No receiver does.
 """
 
-from django.db import connection
-
 from apps.core.cache import generation_bump
+from apps.core.schemas import current_schema
 
 CATALOG = "catalog"
 
 
 def catalog_changed() -> None:
     """Drop this schema's cached catalog (now, and again once the transaction commits)."""
-    generation_bump(schema_name=connection.schema_name, name=CATALOG)
+    generation_bump(schema_name=current_schema(), name=CATALOG)
