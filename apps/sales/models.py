@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from apps.core.currencies import currency_exponent
 from apps.core.money import fits_currency
@@ -133,6 +134,9 @@ class Order(models.Model):
     subtotal = models.DecimalField(_("tickets"), **AMOUNT)
     fee_total = models.DecimalField(_("fees"), default=0, **AMOUNT)
     total = models.DecimalField(_("total"), **AMOUNT)
+    tax_total = models.DecimalField(
+        _("tax"), default=0, help_text=_("The tax contained in the tickets' prices."), **AMOUNT
+    )
     holds_capacity = models.BooleanField(default=True, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -230,6 +234,14 @@ class Ticket(models.Model):
     absorbed_fee = models.DecimalField(
         _("absorbed fee"), default=0, help_text=_("Taken from the organizer's share of the price."), **AMOUNT
     )
+    # The tax of its price, as priced (a snapshot: a later change of the rules changes no ticket
+    # sold). `price` is always what the buyer pays for the ticket, tax included; `tax` is the
+    # part of it that is tax. `tax_included`: the listed price included the tax (else the tax
+    # was added on top of it).
+    tax_name = models.CharField(_("tax"), max_length=100, blank=True)
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=0)
+    tax = models.DecimalField(_("tax amount"), default=0, **AMOUNT)
+    tax_included = models.BooleanField(_("tax included in the listed price"), default=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.VALID)
     voided_at = models.DateTimeField(_("refunded or cancelled"), null=True, blank=True)
     attendee_name = models.CharField(_("attendee"), max_length=200, blank=True)
@@ -238,9 +250,19 @@ class Ticket(models.Model):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tax__gte=0) & Q(tax__lte=F("price")), name="sales_ticket_tax_within_price"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.order.code}-{self.pk}"
+
+    @property
+    def net_price(self) -> Any:
+        """The price without its tax."""
+        return self.price - self.tax
 
 
 class CheckIn(models.Model):
@@ -332,3 +354,73 @@ class FeeRule(models.Model):
         errors = self.fixed_errors(self.fixed, self.fixed_currencies())
         if errors:
             raise ValidationError({"fixed": errors})
+
+
+class TaxRule(models.Model):
+    """A tax an organizer charges on the ticket types it is assigned to: a rate, included in
+    the listed price or added on top of it, in one country or (no country) wherever the
+    ticket type has no rule of its own for the country.
+
+    The country is the one where the event takes place (its location's): admission to an
+    event is taxed there (EU VAT directive, art. 53), whoever buys."""
+
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.CASCADE, related_name="tax_rules")
+    name = models.CharField(_("name"), max_length=100, help_text=_("As printed on receipts, e.g. VAT."))
+    rate = models.DecimalField(
+        _("rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    price_includes_tax = models.BooleanField(
+        _("included in the price"),
+        default=True,
+        help_text=_("Checked: the ticket type's price includes the tax. Unchecked: the tax is added to it."),
+    )
+    country = CountryField(
+        _("country"),
+        blank=True,
+        help_text=_("Where the event takes place; empty: any country without a rule of its own."),
+    )
+    ticket_types = models.ManyToManyField(
+        "events.TicketType",
+        through="TaxedTicketType",
+        blank=True,
+        related_name="tax_rules",
+        verbose_name=_("ticket types"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tax rule")
+        verbose_name_plural = _("tax rules")
+        ordering = ["organizer", "name", "country", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lte=100), name="sales_taxrule_rate_percent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.rate} %"
+
+
+class TaxedTicketType(models.Model):
+    """A ticket type under a tax rule; its country is the rule's (copied, so that one ticket
+    type has at most one rule per country, checked by the database)."""
+
+    rule = models.ForeignKey(TaxRule, on_delete=models.CASCADE, related_name="assignments")
+    ticket_type = models.ForeignKey("events.TicketType", on_delete=models.CASCADE, related_name="+")
+    country = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        verbose_name = _("taxed ticket type")
+        verbose_name_plural = _("taxed ticket types")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket_type", "country"], name="sales_one_tax_rule_per_ticket_type_and_country"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_type_id}: {self.rule_id}"

@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 from apps.core.money import format_money
 from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.sales.models import Order, Ticket
+from apps.sales.selectors.taxes import rate_text
 
 
 def ticket_qr_svg(ticket: Ticket) -> str:
@@ -46,6 +47,16 @@ def _when(ticket: Ticket) -> str:
     return formats.date_format(start, "DATETIME_FORMAT")
 
 
+def _tax_note(ticket: Ticket, currency: str) -> str:
+    if not ticket.tax_rate:
+        return ""
+    return " " + _("(incl. %(name)s %(rate)s %%: %(amount)s)") % {
+        "name": ticket.tax_name,
+        "rate": rate_text(ticket.tax_rate),
+        "amount": format_money(ticket.tax, currency),
+    }
+
+
 def tickets_pdf(order: Order) -> bytes:
     """One A4 page per valid ticket, in the organizer's colour, with its QR code."""
     tickets = list(
@@ -75,7 +86,7 @@ def tickets_pdf(order: Order) -> bytes:
         lines = [
             _when(ticket),
             f"{location.name}, {location.address}, {location.city}",
-            f"{ticket.ticket_type.name} — {format_money(ticket.price, order.currency)}",
+            f"{ticket.ticket_type.name} — {format_money(ticket.price, order.currency)}{_tax_note(ticket, order.currency)}",
             _("Order %(code)s") % {"code": order.code},
         ]
         if ticket.attendee_name or order.buyer_name:

@@ -3,7 +3,7 @@ control/ (config.urls_tenant includes this once)."""
 
 from django.urls import include, path
 
-from apps.sales.views import control, shop
+from apps.sales.views import control, control_taxes, shop
 
 shop_patterns = [
     path("", shop.storefront_home, name="home"),
@@ -27,6 +27,10 @@ control_patterns = [
     path("fee-rules/new/", control.fee_rule_create, name="fee-rule-create"),
     path("fee-rules/<int:pk>/edit/", control.fee_rule_edit, name="fee-rule-edit"),
     path("fee-rules/<int:pk>/delete/", control.fee_rule_delete, name="fee-rule-delete"),
+    path("taxes/", control_taxes.tax_rule_list, name="control-tax-rules"),
+    path("taxes/new/", control_taxes.tax_rule_create, name="control-tax-rule-create"),
+    path("taxes/<int:pk>/edit/", control_taxes.tax_rule_edit, name="control-tax-rule-edit"),
+    path("taxes/<int:pk>/delete/", control_taxes.tax_rule_delete, name="control-tax-rule-delete"),
 ]
 
 urlpatterns = [

@@ -54,8 +54,9 @@ def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder 
     added = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
     order.subtotal += quantize(sum((t.price for t in tickets), Decimal(0)), order.currency)
     order.fee_total += quantize(sum((t.fee for t in tickets), Decimal(0)), order.currency)
+    order.tax_total += quantize(sum((t.tax for t in tickets), Decimal(0)), order.currency)
     order.total += added
-    order.save(update_fields=["subtotal", "fee_total", "total"])
+    order.save(update_fields=["subtotal", "fee_total", "tax_total", "total"])
     return order
 
 

@@ -31,6 +31,7 @@ from apps.sales.exceptions import OrderRejected, SoldOut
 from apps.sales.holds import Holder, holds_reserve
 from apps.sales.models import Order, OrderRequest, Ticket
 from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
+from apps.sales.selectors.taxes import tax_rules_for, taxed_price
 from apps.sales.services.confirmations import confirmation_on_commit
 
 SYSTEM = Actor(user=None)
@@ -216,7 +217,7 @@ def priced_tickets(
     lines: Sequence[OrderLine], distribution: Distribution, now: datetime, already: Counter[int] | None = None
 ) -> tuple[list[Ticket], dict[int, list[int]]]:
     """The unsaved tickets `lines` ask for, priced in the organizer's currency, and the dates
-    of each pass's event; raises OrderRejected for a line that cannot be sold, or when the
+    of each pass's event, each ticket with its tax (apps.sales.selectors.taxes); raises OrderRejected for a line that cannot be sold, or when the
     order's total of a ticket type (with `already`: {ticket type id: count} in the order)
     falls outside its minimum and maximum per order."""
     if not lines:
@@ -224,6 +225,7 @@ def priced_tickets(
     _check_totals(lines, already or Counter())
     currency = distribution.organizer.currency
     rules = fee_rules_for(distribution.organizer, {line.ticket_type.event_id for line in lines})
+    taxes = tax_rules_for({line.ticket_type.pk for line in lines})
     tickets: list[Ticket] = []
     pass_dates: dict[int, list[int]] = {}
     for line in lines:
@@ -231,11 +233,21 @@ def priced_tickets(
         ticket_type = line.ticket_type
         if event_date is None and ticket_type.event_id not in pass_dates:
             pass_dates[ticket_type.event_id] = _pass_date_ids(ticket_type.event, now)
-        price = quantize(ticket_type.price, currency)
-        fee, absorbed = fee_of(rules.get(ticket_type.event_id), price, currency)
+        # The price the buyer pays, tax included (added tax makes it more than listed); the
+        # fee is a percent of that price.
+        taxed = taxed_price(ticket_type.price, currency, taxes.get(ticket_type.pk))
+        fee, absorbed = fee_of(rules.get(ticket_type.event_id), taxed.price, currency)
         tickets += [
             Ticket(
-                ticket_type=ticket_type, event_date=event_date, price=price, fee=fee, absorbed_fee=absorbed
+                ticket_type=ticket_type,
+                event_date=event_date,
+                price=taxed.price,
+                fee=fee,
+                absorbed_fee=absorbed,
+                tax_name=taxed.name,
+                tax_rate=taxed.rate,
+                tax=taxed.tax,
+                tax_included=taxed.included,
             )
             for _i in range(line.quantity)
         ]
@@ -265,6 +277,7 @@ def _order_create(
         holds_reserve(holder=holder, adding=len(tickets), now=now)
     subtotal = quantize(sum((ticket.price for ticket in tickets), Decimal(0)), currency)
     fee_total = quantize(sum((ticket.fee for ticket in tickets), Decimal(0)), currency)
+    tax_total = quantize(sum((ticket.tax for ticket in tickets), Decimal(0)), currency)
     total = subtotal + fee_total
 
     if total == 0 and not hold:
@@ -292,6 +305,7 @@ def _order_create(
         subtotal=subtotal,
         fee_total=fee_total,
         total=total,
+        tax_total=tax_total,
         holds_capacity=True,
         expires_at=None if paid_now else now + timedelta(minutes=reservation_minutes()),
         paid_at=now if paid_now else None,

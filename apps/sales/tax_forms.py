@@ -1,0 +1,67 @@
+"""Forms of taxes: an organizer's tax rules (control panel) and a buyer's invoice request."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from apps.events.models import TicketType
+
+
+class TicketTypeChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: TicketType) -> str:  # type: ignore[override]
+        return f"{obj.event.organizer.name} · {obj.event.name} · {obj.name}"
+
+
+class TaxRuleForm(forms.Form):
+    """A tax rule's rate, how it meets the price, its country and ticket types. `organizers`:
+    given when creating (the rule's organizer is chosen); `ticket_types`: those one may tax."""
+
+    organizer = forms.ModelChoiceField(label=_("Organizer"), queryset=None, empty_label=None)
+    name = forms.CharField(
+        label=_("Name"), max_length=100, initial=_("VAT"), help_text=_("As printed on receipts and invoices.")
+    )
+    rate = forms.DecimalField(
+        label=_("Rate (%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"min": "0", "max": "100", "step": "0.01", "inputmode": "decimal"}),
+    )
+    price_includes_tax = forms.TypedChoiceField(
+        label=_("The ticket price"),
+        choices=[("yes", _("includes the tax")), ("no", _("has the tax added on top"))],
+        coerce=lambda value: value == "yes",
+        initial="yes",
+        widget=forms.RadioSelect,
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        required=False,
+        help_text=_(
+            "Where the event takes place (its location's country). Empty: every country for which "
+            "the ticket type has no rule of its own."
+        ),
+    )
+    ticket_types = TicketTypeChoices(
+        label=_("Ticket types taxed"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, organizers=None, ticket_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organizers is None:
+            del self.fields["organizer"]
+        else:
+            self.fields["organizer"].queryset = organizers
+        self.fields["ticket_types"].queryset = ticket_types
+        self.fields["country"].choices = [("", _("Any country")), *countries]
+
+    def rule_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "rate": data["rate"],
+            "price_includes_tax": data["price_includes_tax"],
+            "country": data["country"],
+            "ticket_types": list(data["ticket_types"]),
+        }
