@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from apps.events.models import TicketType
+from apps.organizers.models import Organizer
 
 
 class TicketTypeChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: TicketType) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: TicketType) -> str:
         return f"{obj.event.organizer.name} · {obj.event.name} · {obj.name}"
 
 
@@ -16,7 +17,9 @@ class TaxRuleForm(forms.Form):
     """A tax rule's rate, how it meets the price, its country and ticket types. `organizers`:
     given when creating (the rule's organizer is chosen); `ticket_types`: those one may tax."""
 
-    organizer = forms.ModelChoiceField(label=_("Organizer"), queryset=None, empty_label=None)
+    organizer = forms.ModelChoiceField(
+        label=_("Organizer"), queryset=Organizer.objects.none(), empty_label=None
+    )
     name = forms.CharField(
         label=_("Name"), max_length=100, initial=_("VAT"), help_text=_("As printed on receipts and invoices.")
     )
@@ -44,7 +47,10 @@ class TaxRuleForm(forms.Form):
         ),
     )
     ticket_types = TicketTypeChoices(
-        label=_("Ticket types taxed"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Ticket types taxed"),
+        queryset=TicketType.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, organizers=None, ticket_types, **kwargs):
