@@ -1,14 +1,17 @@
+from collections.abc import Iterable
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.exceptions import Conflict, DomainError
+from apps.organizers.models import Organizer
 
 
 class SoldOut(Conflict):
     """Not enough capacity left: `part` is "dates" or "ticket_types", `ids` those that are
     full; `date_ids` are all the dates the tickets asked for."""
 
-    def __init__(self, *, part: str, ids: list[int], date_ids: list[int] = ()):
+    def __init__(self, *, part: str, ids: list[int], date_ids: Iterable[int] = ()) -> None:
         self.part = part
         self.ids = ids
         self.date_ids = list(date_ids)
@@ -24,7 +27,7 @@ class CheckInRefused(DomainError):
 
     status_code = 409
 
-    def __init__(self, reason: str, message):
+    def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
 
@@ -36,7 +39,7 @@ class IdempotencyKeyReused(Conflict):
         super().__init__(_("This Idempotency-Key was already used for a different request."))
 
 
-def box_office_not_in_plan(organizer) -> str:
+def box_office_not_in_plan(organizer: Organizer) -> str:
     return gettext(
         "The plan of %(organizer)s does not include the box office: ask the platform to add it."
     ) % {"organizer": organizer.name}
