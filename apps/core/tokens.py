@@ -9,15 +9,17 @@ schema's own table, ACCOUNT_EMAIL_CONFIRMATION_HMAC = False) and password resets
 apps.accounts.tokens.SchemaPasswordResetTokenGenerator, whose salt comes from schema_salt().
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django.core import signing
-from django.db import connection
+
+from apps.core.schemas import current_schema
 
 
 def schema_salt(purpose: str) -> str:
     """The signing salt of `purpose` in the current schema."""
-    return f"tessera.{purpose}:{connection.schema_name}"
+    return f"tessera.{purpose}:{current_schema()}"
 
 
 def token_sign(payload: Any, *, purpose: str) -> str:
@@ -25,8 +27,8 @@ def token_sign(payload: Any, *, purpose: str) -> str:
     return signing.dumps(payload, salt=schema_salt(purpose))
 
 
-def token_unsign(token: str, *, purpose: str, max_age: int | float | None = None) -> Any:
+def token_unsign(token: str, *, purpose: str, max_age: int | timedelta | None = None) -> Any:
     """The payload of a token made by token_sign() for `purpose` in this schema. Raises
-    signing.SignatureExpired when older than `max_age` seconds, signing.BadSignature when
+    signing.SignatureExpired when older than `max_age` (seconds, or a timedelta), signing.BadSignature when
     forged, altered, made for another purpose or in another schema."""
     return signing.loads(token, salt=schema_salt(purpose), max_age=max_age)

@@ -267,7 +267,7 @@ def _scheme() -> str:
 def invitation_from_token(token: str) -> Invitation:
     """The invitation a link points to, or InvitationInvalid saying why it cannot be used."""
     try:
-        payload = token_unsign(token, purpose=_INVITATION, max_age=INVITATION_VALIDITY.total_seconds())
+        payload = token_unsign(token, purpose=_INVITATION, max_age=INVITATION_VALIDITY)
     except signing.SignatureExpired:
         raise InvitationInvalid(_("This invitation has expired. Ask for a new one.")) from None
     except signing.BadSignature:
