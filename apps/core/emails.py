@@ -1,12 +1,14 @@
 """Outgoing e-mail: a row written in the sender's transaction, sent after the commit by a
 Celery task that runs in the sender's schema; the row says whether it went."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.core.models import OutgoingEmail
+from apps.core.schemas import current_schema
 
 
 def email_send(
@@ -29,7 +31,7 @@ def email_send(
         from_email=from_email or "",
         reply_to=list(reply_to or []),
     )
-    schema_name = connection.schema_name  # now: by commit time the connection may be elsewhere
+    schema_name = current_schema()  # now: by commit time the connection may be elsewhere
     send_email.delay_on_commit(schema_name=schema_name, email_id=email.pk)
     return email.pk
 
@@ -87,7 +89,7 @@ def message_send(
     html_body: str = "",
     from_email: str | None = None,
     reply_to: list[str] | None = None,
-    attachments: list[tuple[str, bytes, str]] = (),
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> None:
     """Send now. Once only is the caller's: it sends inside the transaction that marks its
     row sent (an outgoing e-mail, an order's confirmation, an invoice), which a failed send
