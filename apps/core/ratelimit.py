@@ -19,17 +19,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.http import HttpRequest
 
 from apps.core.cache import secret_part
 from apps.core.exceptions import RateLimited
+from apps.core.schemas import current_schema
 
 RATELIMIT = "ratelimit"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The visitor's IP address. With TRUSTED_PROXY_COUNT = n > 0, the n-th X-Forwarded-For
     entry from the right: the one the outermost of our proxies appended (what precedes it is
     the visitor's to forge). With 0, or a header shorter than that, REMOTE_ADDR."""
@@ -46,7 +47,7 @@ def client_address(request) -> str:
         return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def client_network(request) -> str:
+def client_network(request: HttpRequest) -> str:
     """What limits count per visitor: the address, an IPv6 one cut to its /64 (one host
     usually holds a whole /64, as allauth's RATE_LIMIT_IPV6_PREFIX assumes too)."""
     address = client_address(request)
@@ -89,7 +90,7 @@ def rate_limit_hit(*, scope: str, ident: str, rate: Rate | None = None, now: flo
         return
     now = time.time() if now is None else now
     window = int(now // rate.seconds)
-    key = f"ratelimit:{connection.schema_name}:{scope}:{secret_part(ident)}:{window}"
+    key = f"ratelimit:{current_schema()}:{scope}:{secret_part(ident)}:{window}"
     cache = caches[RATELIMIT]
     # The key outlives its window a little; the next window has a key of its own, so a
     # counter is never read again once its window is over.
