@@ -20,10 +20,6 @@ from apps.events.models import Event, EventDate, Location, TicketType
 from apps.events.replication import Slot, plan_slots
 from apps.organizers.models import Distribution, Organizer
 
-# Times typed in the control panel are read, and shown, in this zone unless the operator
-# picks another one (kept in the session).
-DEFAULT_TIME_ZONE = "Europe/Amsterdam"
-
 
 def local_datetime_label(value: datetime) -> str:
     """A date and time in the active time zone, in the language's short format."""
@@ -77,14 +73,6 @@ class EventFilterForm(OrganizerFilterForm):
 
 class AgendaFilterForm(OrganizerFilterForm):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput(), validators=[date_in_range])
-
-
-class TimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(label=_("Time zone"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices()
 
 
 # --- locations ------------------------------------------------------------------------
@@ -355,7 +343,9 @@ class ReplicationForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=1, max_value=60 * 24 * 31, initial=120
     )
-    timezone = forms.ChoiceField(label=_("Time zone"), initial=DEFAULT_TIME_ZONE)
+    timezone = forms.ChoiceField(
+        label=_("Time zone"), help_text=_("The event's own, unless you pick another.")
+    )
     capacity = forms.IntegerField(
         label=_("Capacity of each date"),
         min_value=0,

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeGuard
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.timezones import FALLBACK_TIME_ZONE
 from apps.events.models import Event, EventDate, Location, TicketType
 from apps.operators.permissions import (
     Someone,
@@ -59,7 +61,7 @@ def published_events_of(organizer: Organizer) -> QuerySet[Event]:
             organizer=organizer, status=Event.Status.PUBLISHED, dates__end__gte=timezone.now()
         )
         .annotate(next_start=Min("dates__start"))
-        .select_related("location")
+        .select_related("location", "organizer")
         .order_by("next_start", "name")
     )
 
@@ -80,6 +82,7 @@ class ListedEvent:
     next_start: datetime
     last_end: datetime
     date_count: int  # dates to come
+    time_zone: str  # its location's, else its organizer's (Event.time_zone)
 
 
 def _listed_events(events: QuerySet[Event]) -> list[ListedEvent]:
@@ -90,6 +93,11 @@ def _listed_events(events: QuerySet[Event]) -> list[ListedEvent]:
             next_start=Min("dates__start", filter=upcoming),
             last_end=Max("dates__end", filter=upcoming),
             date_count=Count("dates", filter=upcoming),
+            zone=Coalesce(
+                NullIf("location__time_zone", Value("")),
+                NullIf("organizer__time_zone", Value("")),
+                Value(FALLBACK_TIME_ZONE),
+            ),
         )
         .filter(date_count__gt=0)
         .order_by("pk")
@@ -105,6 +113,7 @@ def _listed_events(events: QuerySet[Event]) -> list[ListedEvent]:
             "next_start",
             "last_end",
             "date_count",
+            "zone",
         )
     )
     # in ListedEvent's field order (a country is its code)

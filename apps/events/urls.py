@@ -6,7 +6,6 @@ urlpatterns = [
     path("events/", control.event_list, name="event-list"),
     path("events/calendar/", control.event_agenda, name="event-agenda"),
     path("events/new/", control.event_create, name="event-create"),
-    path("events/time-zone/", control.time_zone_set, name="event-time-zone"),
     path("events/<int:pk>/", control.event_detail, name="event-detail"),
     path("events/<int:pk>/publish/", control.event_publish, name="event-publish"),
     path("events/<int:pk>/unpublish/", control.event_unpublish, name="event-unpublish"),

@@ -1,13 +1,7 @@
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.datetimes import date_in_range
-
-# The zone the hub shows times and reads its date filter in: the storefronts' own.
-HUB_TIME_ZONE = "Europe/Amsterdam"
 
 
 class HubFilterForm(forms.Form):
@@ -40,18 +34,14 @@ class HubFilterForm(forms.Form):
         return data
 
     def filters(self) -> dict:
-        """The selector's arguments: the days are whole days in the hub's time zone."""
+        """The selector's arguments: the days are whole days in each event's time zone."""
         if not self.is_bound:
             return {}
         self.is_valid()
         data = self.cleaned_data  # the valid fields filter even when another one is wrong
-        zone = ZoneInfo(HUB_TIME_ZONE)
-        date_from, date_to = data.get("date_from"), data.get("date_to")
         return {
             "text": data.get("q", ""),
             "city": data.get("city", ""),
-            "ends_from": datetime.combine(date_from, time.min, zone) if date_from else None,
-            "starts_before": datetime.combine(date_to + timedelta(days=1), time.min, zone)
-            if date_to
-            else None,
+            "days_from": data.get("date_from"),
+            "days_to": data.get("date_to"),
         }

@@ -26,6 +26,9 @@ class HubEvent(models.Model):
     next_start = models.DateTimeField(_("next date"))
     last_end = models.DateTimeField(_("last date ends"))
     date_count = models.PositiveIntegerField(_("dates to come"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=63, default="UTC", help_text=_("The zone its dates are shown in.")
+    )
     host = models.CharField(
         _("host"), max_length=253, help_text=_("The organizer's storefront host, where its tickets are sold.")
     )

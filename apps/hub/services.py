@@ -30,6 +30,7 @@ UPSERT_FIELDS = [
     "next_start",
     "last_end",
     "date_count",
+    "time_zone",
     "host",
     "search",
     "updated_at",
@@ -79,6 +80,7 @@ def _row(*, schema_name: str, event: ListedEvent, hosts: tuple[str, dict[str, st
         next_start=event.next_start,
         last_end=event.last_end,
         date_count=event.date_count,
+        time_zone=event.time_zone,
         host=bound.get(event.organizer_slug, primary),
         search=search_text(event.name, event.organizer_name, event.city, event.location_name),
     )

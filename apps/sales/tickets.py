@@ -1,10 +1,8 @@
 """Tickets as people hold them: a QR code of the ticket's code, and a PDF with a page each."""
 
 import io
-from zoneinfo import ZoneInfo
 
 import segno
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -13,7 +11,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from apps.core.money import format_money
-from apps.events.forms import DEFAULT_TIME_ZONE
+from apps.core.timezones import DATE, LONG, format_in_zone
 from apps.sales.models import Order, Ticket
 from apps.sales.selectors.taxes import rate_text
 
@@ -32,19 +30,20 @@ def _qr_png(code: str) -> ImageReader:
     return ImageReader(buffer)
 
 
-def _when(ticket: Ticket) -> str:
-    zone = ZoneInfo(DEFAULT_TIME_ZONE)
+def ticket_when(ticket: Ticket) -> str:
+    """When a ticket is for, in its event's time zone and labelled: "Tuesday 22 December 2026,
+    19:30 (Europe/London)"; a pass gives the days of its event's first and last dates."""
+    event = ticket.ticket_type.event
+    zone = event.time_zone
     if ticket.event_date is None:
-        dates = list(ticket.ticket_type.event.dates.order_by("start"))
+        dates = list(event.dates.order_by("start"))
         if not dates:
             return _("Pass: every date")
-        first, last = (timezone.localtime(d.start, zone) for d in (dates[0], dates[-1]))
         return _("Pass: every date, %(first)s – %(last)s") % {
-            "first": formats.date_format(first, "SHORT_DATE_FORMAT"),
-            "last": formats.date_format(last, "SHORT_DATE_FORMAT"),
+            "first": format_in_zone(dates[0].start, zone, DATE, label=False),
+            "last": format_in_zone(dates[-1].start, zone, DATE, label=False),
         }
-    start = timezone.localtime(ticket.event_date.start, zone)
-    return formats.date_format(start, "DATETIME_FORMAT")
+    return format_in_zone(ticket.event_date.start, zone, LONG)
 
 
 def _tax_note(ticket: Ticket, currency: str) -> str:
@@ -61,7 +60,7 @@ def tickets_pdf(order: Order) -> bytes:
     """One A4 page per valid ticket, in the organizer's colour, with its QR code."""
     tickets = list(
         order.tickets.filter(status=Ticket.Status.VALID).select_related(
-            "ticket_type__event__location", "event_date"
+            "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
         )
     )
     organizer = order.organizer
@@ -84,7 +83,7 @@ def tickets_pdf(order: Order) -> bytes:
         pdf.drawString(20 * mm, height - 50 * mm, event.name)
         pdf.setFont("Helvetica", 13)
         lines = [
-            _when(ticket),
+            ticket_when(ticket),
             f"{location.name}, {location.address}, {location.city}",
             f"{ticket.ticket_type.name} — {format_money(ticket.price, order.currency)}{_tax_note(ticket, order.currency)}",
             _("Order %(code)s") % {"code": order.code},

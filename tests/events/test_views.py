@@ -102,7 +102,7 @@ def test_an_unknown_organizer_in_the_filters_is_a_400(client, park):
     assert "Concert" not in response.content.decode()
 
 
-def test_the_calendar_lists_dates_to_come_by_day_in_the_operators_time_zone(client, park):
+def test_the_calendar_lists_dates_to_come_by_day_in_their_events_time_zone(client, park):
     with schema_context(ALPHA.schema_name):
         # 22:30 UTC on 1 June is 00:30 on 2 June in Amsterdam
         services.event_date_create(
@@ -119,15 +119,57 @@ def test_the_calendar_lists_dates_to_come_by_day_in_the_operators_time_zone(clie
     assert "2020" not in page
 
 
-def test_the_operator_may_read_times_in_another_time_zone(client, park):
+def _london_show(park):
+    """A London venue of organizer A (which is in Amsterdam): its dates are London's."""
+    with schema_context(ALPHA.schema_name):
+        stage = services.location_create(
+            organizer=park.a,
+            name="West End",
+            address="1 Strand",
+            city="London",
+            country="GB",
+            time_zone="Europe/London",
+        )
+        show = services.event_create(organizer=park.a, location=stage, name="Hamlet")
+        # 18:30 UTC on 1 June 2030 is 19:30 in London (BST), 20:30 in Amsterdam
+        services.event_date_create(event=show, start=_at(2030, 6, 1, 18, 30), end=_at(2030, 6, 1, 21))
+    return show
+
+
+def test_each_event_shows_in_its_own_zone_side_by_side(client, park):
+    _london_show(park)
     client = _as(client, park.config)
 
-    _post(client, "/control/events/time-zone/", {"time_zone": "America/New_York", "next": "/control/events/"})
-    page = _get(client, "/control/events/calendar/?start=2030-06-01").content.decode()
-    bad = _post(client, "/control/events/time-zone/", {"time_zone": "Mars/Olympus"}, follow=True)
+    calendar = _get(client, "/control/events/calendar/?start=2030-06-01").content.decode()
+    events = _get(client, "/control/events/").content.decode()
 
-    assert "14:00" in page  # 18:00 UTC
-    assert "Choose a time zone from the list." in _messages(bad)
+    assert "19:30</time>–<time" in calendar
+    assert "22:00 (Europe/London)" in calendar  # Hamlet ends at 21:00 UTC
+    assert "23:00 (Europe/Amsterdam)" in calendar  # the concert ends at 21:00 UTC
+    assert "Sat 1 Jun 2030, 19:30 (Europe/London)" in events
+    assert "Sat 1 Jun 2030, 20:00 (Europe/Amsterdam)" in events
+    assert "Times in" not in events  # no zone to pick: each time says its own
+
+
+def test_an_events_dates_are_typed_and_shown_in_its_zone(client, park):
+    show = _london_show(park)
+    client = _as(client, park.config)
+
+    added = _post(
+        client,
+        f"/control/events/{show.pk}/dates/",
+        {"date-start": "2030-12-22T19:30", "date-end": "2030-12-22T22:00"},
+        follow=True,
+    )
+    page = _get(client, f"/control/events/{show.pk}/").content.decode()
+
+    with schema_context(ALPHA.schema_name):
+        winter = EventDate.objects.get(event=show, start__month=12)
+    assert winter.start == _at(2030, 12, 22, 19, 30)  # 19:30 in London in winter is 19:30 UTC
+    assert "Date Sun 22 Dec 2030, 19:30 (Europe/London) added." in _messages(added)
+    assert "Times in Europe/London." in page
+    assert "Sun 22 Dec 2030, 19:30" in page
+    assert "Sat 1 Jun 2030, 19:30" in page
 
 
 # --- creating and editing events ------------------------------------------------------

@@ -1,10 +1,14 @@
 """Check-in: a scan admits a ticket once per date, and refuses anything else with a reason."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
+from apps.events.models import EventDate
 from apps.sales.exceptions import CheckInRefused
 from apps.sales.models import CheckIn, Order
 from apps.sales.services.check_in import ticket_check_in
@@ -20,6 +24,14 @@ from tests.factories import (
 )
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
+
+
+def _on_today(*event_dates, hours: int = 0):
+    """Move these dates to now (+ `hours`): a ticket is admitted on its own day only."""
+    for event_date in event_dates:
+        start = timezone.now() + dt.timedelta(hours=hours) - dt.timedelta(minutes=30)
+        EventDate.objects.filter(pk=event_date.pk).update(start=start, end=start + dt.timedelta(hours=1))
+        event_date.refresh_from_db()
 
 
 def _sell(distribution, ticket_type, method=Order.PaymentMethod.CASH):
@@ -38,6 +50,7 @@ def concert_ticket(world):
     with schema_context(ALPHA.schema_name):
         programme = programme_build(world.team)
         events.event_publish(event=programme.concert)
+        _on_today(programme.day1)
         _order, ticket = _sell(world.team.a_box, programme.day1_ticket)
     return ticket
 
@@ -86,6 +99,7 @@ def test_cancelled_and_unpaid_tickets_are_refused(in_alpha, spoil, reason):
 
 def test_a_pass_is_admitted_once_on_each_date_chosen_at_the_gate(in_alpha):
     shop = shop_build(capacity=10, days=2)
+    _on_today(*shop.dates)  # a matinee and an evening show, both today
     _order, ticket = _sell(shop.box_office, shop.pass_ticket)
     tickets = ticket.__class__.objects.all()
 
@@ -99,6 +113,31 @@ def test_a_pass_is_admitted_once_on_each_date_chosen_at_the_gate(in_alpha):
     assert no_date.value.reason == "date"
     assert (day1.event_date, day2.event_date) == (shop.dates[0], shop.dates[1])
     assert again.value.reason == "already"
+
+
+def test_a_pass_scanned_without_a_date_is_for_its_events_date_of_today(in_alpha):
+    shop = shop_build(capacity=10, days=2)  # in 30 and 31 days
+    _on_today(shop.dates[0])
+    _order, ticket = _sell(shop.box_office, shop.pass_ticket)
+    tickets = ticket.__class__.objects.all()
+
+    today = ticket_check_in(code=ticket.code, tickets=tickets)
+    with pytest.raises(CheckInRefused) as later:
+        ticket_check_in(code=ticket.code, tickets=tickets, event_date_id=shop.dates[1].pk)
+
+    assert today.event_date == shop.dates[0]
+    assert later.value.reason == "other_day"
+
+
+def test_a_pass_of_an_event_with_no_date_today_is_refused(in_alpha):
+    shop = shop_build(capacity=10, days=2)  # in 30 and 31 days
+    _order, ticket = _sell(shop.box_office, shop.pass_ticket)
+
+    with pytest.raises(CheckInRefused) as refused:
+        ticket_check_in(code=ticket.code, tickets=ticket.__class__.objects.all())
+
+    assert refused.value.reason == "other_day"
+    assert "none of them today" in str(refused.value)
 
 
 def test_a_day_ticket_at_another_dates_gate_is_refused(in_alpha):
@@ -137,6 +176,7 @@ def online_ticket(world):
     with schema_context(ALPHA.schema_name):
         programme = programme_build(world.team)
         events.event_publish(event=programme.concert)
+        _on_today(programme.day1)
         _order, ticket = _sell(world.team.a_shop, programme.day1_ticket, method=Order.PaymentMethod.CASH)
     return ticket
 

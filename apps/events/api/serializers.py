@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from apps.core.datetimes import date_in_range
 from apps.core.money import quantize
+from apps.core.timezones import time_zone_choices, zone
 from apps.events import selectors
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
 from apps.operators.permissions import distributions_visible_to, organizers_visible_to
@@ -25,9 +26,58 @@ def _after_write(serializer, attrs: dict, field: str):
     return attrs[field] if field in attrs else getattr(serializer.instance, field, None)
 
 
+class ZonedDateTimes:
+    """For a serializer of something of one event: its `zoned_fields` are written in ISO 8601
+    with the offset of the event's time zone ("2026-12-22T19:30:00+00:00" for a London show,
+    "+01:00" in Amsterdam); input with an offset (or Z) is taken as it is, input without one
+    is read in the event's zone (of the object changed, or of the `event` given)."""
+
+    zoned_fields: tuple[str, ...] = ()
+
+    def zone_of(self, instance) -> str:
+        return instance.event.time_zone
+
+    def _zone_for_input(self, data) -> str | None:
+        if self.instance is not None and not hasattr(self.instance, "__iter__"):
+            return self.zone_of(self.instance)
+        try:
+            event = self.fields["event"].to_internal_value(data.get("event"))
+        except (serializers.ValidationError, AttributeError, TypeError):
+            return None  # the event field says what is wrong
+        return event.time_zone
+
+    def _set_zone(self, name: str | None) -> None:
+        for field in self.zoned_fields:
+            if name:
+                self.fields[field].timezone = zone(name)
+            elif hasattr(self.fields[field], "timezone"):
+                del self.fields[field].timezone  # the active zone, as DRF does by default
+
+    def to_representation(self, instance):
+        self._set_zone(self.zone_of(instance))
+        data = super().to_representation(instance)
+        for field in self.zoned_fields:  # DRF writes +00:00 as Z: say the zone's offset
+            if isinstance(data.get(field), str) and data[field].endswith("Z"):
+                data[field] = data[field][:-1] + "+00:00"
+        return data
+
+    def to_internal_value(self, data):
+        self._set_zone(self._zone_for_input(data))
+        return super().to_internal_value(data)
+
+
+ZONED_HELP = "ISO 8601 with the offset of the event's time zone; without an offset, read in that zone."
+
+
 class LocationSerializer(serializers.ModelSerializer):
     organizer = _Visible(organizers_visible_to)
     country = CountryField()
+    time_zone = serializers.ChoiceField(
+        choices=(),
+        required=False,
+        allow_blank=True,
+        help_text="IANA time zone of its events when not its organizer's (empty: the organizer's).",
+    )
 
     class Meta:
         model = Location
@@ -39,12 +89,17 @@ class LocationSerializer(serializers.ModelSerializer):
             "city",
             "postal_code",
             "country",
+            "time_zone",
             "capacity",
             "latitude",
             "longitude",
             "created_at",
         ]
         read_only_fields = ["created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -55,6 +110,9 @@ class EventSerializer(serializers.ModelSerializer):
         read_only=True, help_text="draft, published or cancelled; change it with the actions."
     )
     date_count = serializers.IntegerField(read_only=True, required=False)
+    time_zone = serializers.CharField(
+        read_only=True, help_text="IANA zone of its dates: its location's, else its organizer's."
+    )
 
     class Meta:
         model = Event
@@ -69,20 +127,24 @@ class EventSerializer(serializers.ModelSerializer):
             "status",
             "distributions",
             "date_count",
+            "time_zone",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["image", "created_at", "updated_at"]
 
 
-class EventDateSerializer(serializers.ModelSerializer):
+class EventDateSerializer(ZonedDateTimes, serializers.ModelSerializer):
     event = _Visible(selectors.events_visible_to)
     effective_capacity = serializers.IntegerField(read_only=True, allow_null=True)
+    time_zone = serializers.CharField(read_only=True, help_text="IANA zone of its event.")
+    zoned_fields = ("start", "end")
 
     class Meta:
         model = EventDate
-        fields = ["id", "event", "start", "end", "capacity", "effective_capacity", "created_at"]
+        fields = ["id", "event", "start", "end", "time_zone", "capacity", "effective_capacity", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"start": {"help_text": ZONED_HELP}, "end": {"help_text": ZONED_HELP}}
 
     def validate(self, attrs):
         start, end = _after_write(self, attrs, "start"), _after_write(self, attrs, "end")
@@ -91,11 +153,12 @@ class EventDateSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TicketTypeSerializer(serializers.ModelSerializer):
+class TicketTypeSerializer(ZonedDateTimes, serializers.ModelSerializer):
     event = _Visible(selectors.events_visible_to)
     event_date = _Visible(selectors.event_dates_visible_to, required=False, allow_null=True)
     is_pass = serializers.BooleanField(read_only=True)
     currency = serializers.CharField(source="event.organizer.currency", read_only=True)
+    zoned_fields = ("sale_start", "sale_end")
 
     class Meta:
         model = TicketType
@@ -115,7 +178,12 @@ class TicketTypeSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"min_per_order": {"min_value": 1}, "max_per_order": {"min_value": 1}}
+        extra_kwargs = {
+            "min_per_order": {"min_value": 1},
+            "max_per_order": {"min_value": 1},
+            "sale_start": {"help_text": ZONED_HELP},
+            "sale_end": {"help_text": ZONED_HELP},
+        }
 
     def to_representation(self, ticket_type):
         data = super().to_representation(ticket_type)

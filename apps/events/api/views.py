@@ -113,7 +113,12 @@ class EventViewSet(ConfiguredViewSet):
             in_range["dates__start__lt"] = date_to
         if in_range:
             queryset = queryset.filter(**in_range)
-        return queryset.prefetch_related("distributions").distinct().order_by("name", "pk")
+        return (
+            queryset.select_related("location", "organizer")
+            .prefetch_related("distributions")
+            .distinct()
+            .order_by("name", "pk")
+        )
 
     def _status_action(self, service):
         event = self.get_object()
@@ -246,7 +251,9 @@ class EventDateViewSet(ConfiguredViewSet):
     parent_field = "event"
 
     def get_queryset(self):
-        queryset = selectors.event_dates_visible_to(self.request.user).select_related("event__location")
+        queryset = selectors.event_dates_visible_to(self.request.user).select_related(
+            "event__location", "event__organizer"
+        )
         queryset = self.filter_by_ids(queryset, event="event_id", organizer="event__organizer_id")
         start_from = _datetime_param(self.request, "start_from")
         start_to = _datetime_param(self.request, "start_to")
@@ -269,7 +276,9 @@ class TicketTypeViewSet(ConfiguredViewSet):
     parent_field = "event"
 
     def get_queryset(self):
-        queryset = selectors.ticket_types_visible_to(self.request.user).select_related("event__organizer")
+        queryset = selectors.ticket_types_visible_to(self.request.user).select_related(
+            "event__organizer", "event__location"
+        )
         return self.filter_by_ids(queryset, event="event_id", event_date="event_date_id").order_by(
             "event", "pk"
         )

@@ -1,9 +1,8 @@
-"""What the events control pages share: operators' control_view with the operator's time
-zone around it (the one concern of the events pages; the base is apps.operators.decorators),
-paging, the status of a page with forms, the event one looks at."""
+"""What the events control pages share: operators' control_view that ends in UTC whatever
+zone the page entered (the base is apps.operators.decorators), paging, the status of a page
+with forms, the event one looks at and its time zone."""
 
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -11,30 +10,32 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from apps.core.timezones import time_zone_names
+from apps.core.timezones import zone
 from apps.events import selectors
-from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.events.models import Event
 from apps.operators.decorators import control_view as operators_control_view
 
-SESSION_TIME_ZONE = "events_time_zone"
-
-
-def time_zone_of(request) -> str:
-    name = request.session.get(SESSION_TIME_ZONE, DEFAULT_TIME_ZONE)
-    return name if name in time_zone_names() else DEFAULT_TIME_ZONE
-
 
 def control_view(view):
-    """apps.operators.decorators.control_view (operators only), with dates typed and shown in
-    the operator's chosen time zone."""
+    """apps.operators.decorators.control_view (operators only); a page of one event enters
+    its zone (`enter_zone_of`) and leaves it when it is done."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        with timezone.override(ZoneInfo(time_zone_of(request))):
+        try:
             return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
 
     return operators_control_view(wrapped)
+
+
+def enter_zone_of(event: Event) -> str:
+    """From here on the page reads typed dates and times, and writes its own, in the event's
+    time zone (every one is labelled with it). Returns the zone's name."""
+    name = event.time_zone
+    timezone.activate(zone(name))
+    return name
 
 
 def error_text(exc: Exception) -> str:

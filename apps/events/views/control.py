@@ -6,7 +6,7 @@ sees an event (configurers, and sellers of a channel that offers it) may open it
 writing needs configuration permission on its organizer (403 otherwise).
 """
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.core.forms import call_for_form
+from apps.core.timezones import SHORT, format_in_zone, localdate_in
 from apps.events import selectors, services
 from apps.events.exceptions import replication_not_in_plan
 from apps.events.forms import (
@@ -29,46 +30,25 @@ from apps.events.forms import (
     EventFilterForm,
     EventForm,
     TicketTypeForm,
-    TimeZoneForm,
-    local_datetime_label,
 )
 from apps.events.models import Event, EventDate, Location, ReplicationRequest, TicketType
 from apps.events.views.common import (
-    SESSION_TIME_ZONE,
     control_view,
+    enter_zone_of,
     error_text,
     form_status,
     only_one,
     page_of,
-    safe_next,
-    time_zone_of,
     visible_event,
 )
-from apps.operators.decorators import require, requires
+from apps.operators.decorators import require
 from apps.operators.permissions import (
     Action,
     can,
-    can_open_control_panel,
     distributions_visible_to,
     organizers_configurable_by,
     organizers_visible_to,
 )
-
-
-@require_POST
-@requires(can_open_control_panel)
-def time_zone_set(request):
-    form = TimeZoneForm(request.POST)
-    if form.is_valid():
-        request.session[SESSION_TIME_ZONE] = form.cleaned_data["time_zone"]
-    else:
-        messages.error(request, _("Choose a time zone from the list."))
-    return redirect(safe_next(request) or "event-list")
-
-
-def _time_zone_form(request) -> TimeZoneForm:
-    return TimeZoneForm(initial={"time_zone": time_zone_of(request)})
-
 
 # --- events: list and calendar --------------------------------------------------------
 
@@ -100,7 +80,6 @@ def event_list(request):
             "filters": filters,
             "page": page_of(request, events, per_page=50),
             "may_create": organizers_configurable_by(user).exists(),
-            "time_zone_form": _time_zone_form(request),
         },
         status=form_status(filters),
     )
@@ -108,14 +87,15 @@ def event_list(request):
 
 @control_view
 def event_agenda(request):
-    """Dates to come, day by day, in the operator's time zone."""
+    """Dates to come, day by day; each date in its event's time zone, on its day there."""
     user = request.user
     filters = AgendaFilterForm(request.GET or None, organizers=organizers_visible_to(user).order_by("name"))
     first_day, organizer = timezone.localdate(), None
     if filters.is_bound and filters.is_valid():
         first_day = filters.cleaned_data["start"] or first_day
         organizer = filters.cleaned_data["organizer"]
-    since = timezone.make_aware(datetime.combine(first_day, time.min))
+    # The first day begins earliest at UTC+14: a date that ends after that may be on it.
+    since = datetime.combine(first_day, time.min, UTC) - timedelta(hours=14)
     dates = (
         selectors.event_dates_visible_to(user)
         .filter(end__gte=since)
@@ -126,8 +106,11 @@ def event_agenda(request):
         dates = dates.filter(event__organizer=organizer)
     page = page_of(request, dates, per_page=50)
     days: list[tuple] = []
-    for event_date in page.object_list:
-        day = timezone.localdate(event_date.start)
+    local = sorted(
+        ((localdate_in(d.start, d.time_zone), d) for d in page.object_list),
+        key=lambda pair: (pair[0], pair[1].start, pair[1].pk),
+    )
+    for day, event_date in local:
         if not days or days[-1][0] != day:
             days.append((day, []))
         days[-1][1].append(event_date)
@@ -139,7 +122,6 @@ def event_agenda(request):
             "page": page,
             "days": days,
             "first_day": first_day,
-            "time_zone_form": _time_zone_form(request),
         },
         status=form_status(filters),
     )
@@ -186,6 +168,7 @@ def event_create(request):
 
 def _editor(request, event: Event, *, event_form=None, date_form=None, ticket_type_form=None):
     """The one page of an event: its fields, dates, ticket types and replications."""
+    enter_zone_of(event)
     may_configure = can(request.user, Action.CONFIGURE, event)
     may_replicate = may_configure and can(request.user, Action.REPLICATE, event)
     if may_configure:
@@ -223,7 +206,6 @@ def _editor(request, event: Event, *, event_form=None, date_form=None, ticket_ty
                 .order_by("pk")
                 .values_list("name", flat=True)
             ),
-            "time_zone_form": _time_zone_form(request),
         },
         status=form_status(event_form, date_form, ticket_type_form),
     )
@@ -326,6 +308,7 @@ def _dates_of(event_id: int) -> str:
 @control_view
 def event_date_add(request, pk):
     event = require(request, Action.CONFIGURE, visible_event(request, pk))
+    enter_zone_of(event)
     form = EventDateForm(request.POST, instance=EventDate(event=event))
     if form.is_valid():
         went_through, event_date = call_for_form(
@@ -342,7 +325,7 @@ def event_date_add(request, pk):
 
 
 def _when(event_date: EventDate) -> str:
-    return local_datetime_label(event_date.start)
+    return format_in_zone(event_date.start, event_date.time_zone, SHORT)
 
 
 def _configurable_date(request, pk) -> EventDate:
@@ -350,7 +333,9 @@ def _configurable_date(request, pk) -> EventDate:
         selectors.event_dates_visible_to(request.user).select_related("event__organizer", "event__location"),
         pk=pk,
     )
-    return require(request, Action.CONFIGURE, event_date)
+    require(request, Action.CONFIGURE, event_date)
+    enter_zone_of(event_date.event)
+    return event_date
 
 
 @control_view
@@ -372,7 +357,7 @@ def event_date_edit(request, pk):
     return render(
         request,
         "events/event_date_form.html",
-        {"form": form, "event": event_date.event, "time_zone": time_zone_of(request)},
+        {"form": form, "event": event_date.event, "time_zone": event_date.time_zone},
         status=form_status(form),
     )
 
@@ -401,6 +386,7 @@ def _ticket_types_of(event_id: int) -> str:
 @control_view
 def ticket_type_add(request, pk):
     event = require(request, Action.CONFIGURE, visible_event(request, pk))
+    enter_zone_of(event)
     form = TicketTypeForm(request.POST, event=event, instance=TicketType(event=event))
     if form.is_valid():
         went_through, _result = call_for_form(
@@ -423,7 +409,9 @@ def _configurable_ticket_type(request, pk) -> TicketType:
         selectors.ticket_types_visible_to(request.user).select_related("event__organizer", "event__location"),
         pk=pk,
     )
-    return require(request, Action.CONFIGURE, ticket_type)
+    require(request, Action.CONFIGURE, ticket_type)
+    enter_zone_of(ticket_type.event)
+    return ticket_type
 
 
 @control_view
@@ -446,7 +434,7 @@ def ticket_type_edit(request, pk):
     return render(
         request,
         "events/ticket_type_form.html",
-        {"form": form, "event": event, "time_zone": time_zone_of(request)},
+        {"form": form, "event": event, "time_zone": event.time_zone},
         status=form_status(form),
     )
 

@@ -3,7 +3,6 @@ dates), its preview and its progress."""
 
 import hashlib
 import json
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import JsonResponse
@@ -15,17 +14,15 @@ from django.utils.translation import ngettext
 
 from apps.core.audit import Actor
 from apps.core.forms import call_for_form
+from apps.core.timezones import TIME, format_in_zone
 from apps.events import services
 from apps.events.exceptions import replication_not_in_plan
-from apps.events.forms import (
-    DEFAULT_TIME_ZONE,
-    ReplicationForm,
-)
+from apps.events.forms import ReplicationForm
 from apps.events.models import Event, ReplicationRequest
 from apps.events.views.common import (
     control_view,
+    enter_zone_of,
     form_status,
-    time_zone_of,
     visible_event,
 )
 from apps.operators.decorators import require
@@ -42,12 +39,12 @@ def _plan_digest(plan: dict) -> str:
     return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
 
 
-def _replication_initial(event: Event, time_zone: str) -> dict:
-    initial = {"timezone": time_zone, "starts_on": timezone.localdate()}
+def _replication_initial(event: Event) -> dict:
+    """The plan proposed: in the event's zone, from today there, at its first date's time."""
+    initial = {"timezone": event.time_zone, "starts_on": timezone.localdate()}
     first = event.dates.order_by("start").first()
     if first is not None:
-        with timezone.override(ZoneInfo(time_zone)):
-            initial["times"] = timezone.localtime(first.start).strftime("%H:%M")
+        initial["times"] = format_in_zone(first.start, event.time_zone, TIME, label=False)
         initial["duration_minutes"] = max(1, int((first.end - first.start).total_seconds() // 60))
     return initial
 
@@ -56,6 +53,7 @@ def _replication_initial(event: Event, time_zone: str) -> dict:
 def event_replicate(request, pk):
     """Preview the dates a plan makes, then confirm to create them (or to ask for approval)."""
     event = require(request, Action.CONFIGURE, visible_event(request, pk))
+    enter_zone_of(event)
     if not can(request.user, Action.REPLICATE, event):
         return render(
             request,
@@ -63,9 +61,7 @@ def event_replicate(request, pk):
             {"event": event, "not_in_plan": replication_not_in_plan(event.organizer)},
             status=403,
         )
-    form = ReplicationForm(
-        request.POST or None, event=event, initial=_replication_initial(event, time_zone_of(request))
-    )
+    form = ReplicationForm(request.POST or None, event=event, initial=_replication_initial(event))
     preview = None
     if request.method == "POST" and form.is_valid():
         digest = _plan_digest(form.plan)
@@ -101,7 +97,7 @@ def _preview(form: ReplicationForm, digest: str) -> dict:
         "first": slots if short else slots[:edge],
         "last": [] if short else slots[-edge:],
         "last_start": len(slots) - edge + 1,
-        "zone": form.plan.get("timezone", DEFAULT_TIME_ZONE),
+        "zone": form.plan.get("timezone") or form.event.time_zone,
         "digest": digest,
     }
 

@@ -1,12 +1,9 @@
 """The events hub: a public page of the platform host, every client's events to come."""
 
-from zoneinfo import ZoneInfo
-
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 
-from apps.hub.forms import HUB_TIME_ZONE, HubFilterForm
+from apps.hub.forms import HubFilterForm
 from apps.hub.selectors import hub_events
 
 EVENTS_PER_PAGE = 24
@@ -20,17 +17,16 @@ def hub(request):
     query = request.GET.copy()
     query.pop("page", None)
     port = request.get_port()
-    with timezone.override(ZoneInfo(HUB_TIME_ZONE)):
-        return render(
-            request,
-            "hub/hub.html",
-            {
-                "form": form,
-                "page": page,
-                "query": query.urlencode(),
-                "scheme": request.scheme,
-                "port": "" if port in ("80", "443") else f":{port}",
-                "time_zone": HUB_TIME_ZONE,
-            },
-            status=400 if form.errors else 200,
-        )
+    # Each event's times are written in its own zone (apps.core.templatetags.zoned).
+    return render(
+        request,
+        "hub/hub.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "scheme": request.scheme,
+            "port": "" if port in ("80", "443") else f":{port}",
+        },
+        status=400 if form.errors else 200,
+    )

@@ -131,6 +131,12 @@ class CheckInSerializer(serializers.Serializer):
     event_date = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, help_text="The date at this gate; needed for passes."
     )
+    admit_other_day = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Admit a ticket whose date is not today in its event's time zone (refused by "
+        "default with reason other_day); recorded in the audit log.",
+    )
 
 
 class AdmissionSerializer(serializers.Serializer):
@@ -138,6 +144,7 @@ class AdmissionSerializer(serializers.Serializer):
     ticket = TicketSerializer()
     event_date = serializers.IntegerField(source="event_date.pk")
     event = serializers.CharField(source="ticket.ticket_type.event.name")
+    other_day = serializers.BooleanField(help_text="Admitted anyway on a day that is not its date's.")
 
 
 class RefundSerializer(serializers.Serializer):

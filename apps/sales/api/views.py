@@ -149,7 +149,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 class CheckInView(views.APIView):
     """Scan a ticket at the gate: 201 admitted, or 409 with the reason (`reason`: unknown,
-    cancelled, refunded, unpaid, already, date, wrong_date)."""
+    cancelled, refunded, unpaid, already, date, wrong_date, other_day). A ticket is admitted on
+    its date's day in its event's time zone; `admit_other_day` admits it on another (audited)."""
 
     permission_classes = [IsOperator]
 
@@ -163,13 +164,20 @@ class CheckInView(views.APIView):
                 event_date_id=serializer.validated_data.get("event_date"),
                 tickets=selectors.tickets_visible_to(request.user),
                 operator=request.user,
+                admit_other_day=serializer.validated_data["admit_other_day"],
+                actor=Actor.from_request(request),
             )
         except CheckInRefused as refused:
             return Response(
                 {"detail": str(refused), "reason": refused.reason}, status=status.HTTP_409_CONFLICT
             )
         data = AdmissionSerializer(
-            {"result": "admitted", "ticket": admission.ticket, "event_date": admission.event_date}
+            {
+                "result": "admitted",
+                "ticket": admission.ticket,
+                "event_date": admission.event_date,
+                "other_day": admission.other_day,
+            }
         ).data
         return Response(data, status=status.HTTP_201_CREATED)
 

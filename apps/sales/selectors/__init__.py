@@ -4,7 +4,7 @@ apps.operators.permissions."""
 import hmac
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeAlias, TypeGuard, cast
 
@@ -135,9 +135,15 @@ def tickets_visible_to(user: Someone) -> QuerySet[Ticket]:
 
 
 def event_dates_at_gate(user: Someone) -> QuerySet[EventDate]:
-    """Dates one may check tickets in for, from today on (soonest first, at most 200)."""
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return event_dates_visible_to(user).filter(end__gte=today).select_related("event").order_by("start")[:200]
+    """Dates one may check tickets in for, from today on in any zone (soonest first, at most 200)."""
+    # A day ago: the start of today in every time zone (each date is shown in its own).
+    since = timezone.now() - timedelta(days=1)
+    return (
+        event_dates_visible_to(user)
+        .filter(end__gte=since)
+        .select_related("event__location", "event__organizer")
+        .order_by("start")[:200]
+    )
 
 
 # --- the shop -------------------------------------------------------------------------------

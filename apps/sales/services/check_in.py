@@ -1,6 +1,13 @@
-"""Admitting tickets at the gate."""
+"""Admitting tickets at the gate.
+
+A ticket is admitted on its own day, in its event's time zone: a ticket for 22 December is
+refused on 2 December (reason "other_day", the message names its day) unless the gate
+admits it anyway (`admit_other_day`), which the audit log records. A pass is admitted on a
+day its event has a date.
+"""
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -8,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.audit import Actor, audit_log
+from apps.core.timezones import DATE, LONG, format_in_zone, localdate_in
 from apps.events.models import EventDate
 from apps.sales.exceptions import CheckInRefused
 from apps.sales.models import CheckIn, Order, Ticket
@@ -17,16 +26,68 @@ from apps.sales.models import CheckIn, Order, Ticket
 class Admission:
     ticket: Ticket
     event_date: EventDate
+    other_day: bool = False  # admitted anyway on a day that is not its date's
+
+
+def _days_of(event_date: EventDate, zone: str) -> tuple[date, date]:
+    """The days a date covers in `zone`: a show from 22:00 to 02:00 covers two."""
+    last = max(event_date.start, event_date.end - timedelta(microseconds=1))
+    return localdate_in(event_date.start, zone), localdate_in(last, zone)
+
+
+def _is_on(event_date: EventDate, day: date, zone: str) -> bool:
+    first, last = _days_of(event_date, zone)
+    return first <= day <= last
+
+
+def _pass_date(ticket: Ticket, event_date_id: int | None, today: date, zone: str) -> EventDate:
+    """The date a pass is scanned for: the one chosen at the gate, else its event's date of
+    today, else its event's only date (whose day is then checked like a day ticket's)."""
+    dates = list(EventDate.objects.filter(event_id=ticket.ticket_type.event_id).order_by("start"))
+    if event_date_id:
+        chosen = next((d for d in dates if d.pk == event_date_id), None)
+        if chosen is None:
+            raise CheckInRefused("wrong_date", _("Not for this date: this pass is for another event."))
+        return chosen
+    of_today = [d for d in dates if _is_on(d, today, zone)]
+    if len(of_today) == 1:
+        return of_today[0]
+    if not of_today and len(dates) == 1:
+        return dates[0]
+    if of_today:
+        raise CheckInRefused(
+            "date", _("This pass is valid on several dates today: choose the date at this gate.")
+        )
+    raise CheckInRefused(
+        "other_day",
+        _(
+            "Not today: this pass is for the dates of %(event)s, none of them today. "
+            "Choose the date at this gate to admit it anyway."
+        )
+        % {"event": ticket.ticket_type.event.name},
+    )
 
 
 def ticket_check_in(
-    *, code: str, tickets: QuerySet[Ticket], event_date_id: int | None = None, operator: User | None = None
+    *,
+    code: str,
+    tickets: QuerySet[Ticket],
+    event_date_id: int | None = None,
+    operator: User | None = None,
+    admit_other_day: bool = False,
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> Admission:
     """Admit the ticket with `code` (among `tickets`, those the operator may check) once for
     its date, or raise CheckInRefused saying why: unknown, not paid, cancelled or refunded,
-    already admitted (and when), or a pass scanned without a date of its event."""
+    already admitted (and when), a pass scanned without a date of its event, or — unless
+    `admit_other_day` — a date that is not today in its event's time zone."""
     ticket = (
-        tickets.select_related("order", "ticket_type__event", "event_date").filter(code=code.strip()).first()
+        tickets.select_related(
+            "order", "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
+        )
+        .filter(code=code.strip())
+        .first()
     )
     if ticket is None:
         raise CheckInRefused("unknown", _("Unknown ticket: this code is not a ticket of your events."))
@@ -37,28 +98,41 @@ def ticket_check_in(
         )
     if ticket.order.status != Order.Status.PAID:
         raise CheckInRefused("unpaid", _("Not valid: its order is not paid."))
+    zone = ticket.ticket_type.event.time_zone
+    today = localdate_in(now or timezone.now(), zone)
     event_date = ticket.event_date
-    if event_date is None:  # a pass: the gate says which date, or the event has only one
-        dates = EventDate.objects.filter(event_id=ticket.ticket_type.event_id)
-        event_date = dates.filter(pk=event_date_id).first() if event_date_id else None
-        if event_date is None and not event_date_id and dates.count() == 1:
-            event_date = dates.first()
-        if event_date is None:
-            raise CheckInRefused(
-                "date", _("This pass is valid on several dates: choose the date at this gate.")
-            )
+    if event_date is None:
+        event_date = _pass_date(ticket, event_date_id, today, zone)
     elif event_date_id and event_date_id != event_date.pk:
         raise CheckInRefused(
-            "wrong_date", _("Not for this date: the ticket is for %(date)s.") % {"date": event_date}
+            "wrong_date",
+            _("Not for this date: the ticket is for %(date)s.")
+            % {"date": format_in_zone(event_date.start, zone, LONG)},
+        )
+    other_day = not _is_on(event_date, today, zone)
+    if other_day and not admit_other_day:
+        raise CheckInRefused(
+            "other_day",
+            _("Not today: this ticket is for %(date)s.")
+            % {"date": format_in_zone(event_date.start, zone, DATE, label=False)},
         )
     try:
         with transaction.atomic():
             CheckIn.objects.create(ticket=ticket, event_date=event_date, checked_in_by=operator)
+            if other_day:
+                audit_log(
+                    actor=actor or Actor(user=operator),
+                    action="ticket.checked_in_other_day",
+                    target=ticket,
+                    event_date=event_date.pk,
+                    date=localdate_in(event_date.start, zone).isoformat(),
+                    today=today.isoformat(),
+                    time_zone=zone,
+                )
     except IntegrityError:
         first = CheckIn.objects.get(ticket=ticket, event_date=event_date)
         raise CheckInRefused(
             "already",
-            _("Already admitted at %(time)s.")
-            % {"time": timezone.localtime(first.checked_in_at).strftime("%H:%M:%S")},
+            _("Already admitted at %(time)s.") % {"time": format_in_zone(first.checked_in_at, zone, "H:i:s")},
         ) from None
-    return Admission(ticket=ticket, event_date=event_date)
+    return Admission(ticket=ticket, event_date=event_date, other_day=other_day)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.core.forms import call_for_form
+from apps.core.timezones import SHORT, format_in_zone
 from apps.events.models import Event
 from apps.operators.decorators import control_view, require
 from apps.operators.permissions import (
@@ -53,11 +54,13 @@ class CheckInForm(forms.Form):
     event_date = forms.TypedChoiceField(
         label=_("Date at this gate"), required=False, coerce=int, empty_value=None
     )
+    # Set by the "Admit anyway" button shown with a refusal for another day.
+    admit_other_day = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, dates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["event_date"].choices = [("", _("The ticket's own date"))] + [
-            (d.pk, f"{d.event.name} – {d.start:%Y-%m-%d %H:%M}") for d in dates
+            (d.pk, f"{d.event.name} – {format_in_zone(d.start, d.time_zone, SHORT)}") for d in dates
         ]
 
 
@@ -66,13 +69,17 @@ def check_in(request):
     """Admit tickets at the gate; the answer is announced to screen readers."""
     form = CheckInForm(request.POST or None, dates=selectors.event_dates_at_gate(request.user))
     admission = refusal = None
+    scanned = {}
     if request.method == "POST" and form.is_valid():
+        scanned = form.cleaned_data
         try:
             admission = ticket_check_in(
                 code=form.cleaned_data["code"],
                 event_date_id=form.cleaned_data["event_date"],
                 tickets=selectors.tickets_visible_to(request.user),
                 operator=request.user,
+                admit_other_day=form.cleaned_data["admit_other_day"],
+                actor=Actor.from_request(request),
             )
         except CheckInRefused as refused:
             refusal = refused
@@ -84,7 +91,7 @@ def check_in(request):
     return render(
         request,
         "sales/check_in.html",
-        {"form": form, "admission": admission, "refusal": refusal},
+        {"form": form, "admission": admission, "refusal": refusal, "scanned": scanned},
         status=status,
     )
 
@@ -225,7 +232,9 @@ def box_office_sell(request, pk):
 @control_view
 def box_office_receipt(request, pk):
     order = get_object_or_404(selectors.orders_visible_to(request.user).select_related("organizer"), pk=pk)
-    tickets = order.tickets.select_related("ticket_type__event", "event_date")
+    tickets = order.tickets.select_related(
+        "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
+    )
     return render(request, "sales/box_office_receipt.html", {"order": order, "tickets": tickets})
 
 

@@ -2,7 +2,6 @@ import contextlib
 import ipaddress
 import secrets
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import DomainError, RateLimited
 from apps.core.ratelimit import client_network, rate_limit_hit
-from apps.events.forms import DEFAULT_TIME_ZONE
 from apps.events.selectors import published_events_of
 from apps.organizers.models import Distribution
 from apps.organizers.selectors import organizers_with_distributions
@@ -37,6 +35,8 @@ from apps.sales.services.payments import order_payment_start
 from apps.sales.tickets import ticket_qr_svg, tickets_pdf
 
 EVENTS_PER_PAGE = 30
+# What a ticket's line shows: its event and the parts that name the event's time zone.
+TICKET_EVENT_PARTS = ("ticket_type__event__location", "ticket_type__event__organizer", "event_date")
 
 
 def storefront_home(request):
@@ -48,12 +48,8 @@ def storefront_home(request):
     # The selector keeps only dates to come; counting over the same rows counts those.
     events = published_events_of(request.organizer).annotate(date_count=Count("dates"))
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    with timezone.override(ZoneInfo(DEFAULT_TIME_ZONE)):
-        return render(
-            request,
-            "sales/storefront_home.html",
-            {"organizers": [request.organizer], "page": page, "time_zone": DEFAULT_TIME_ZONE},
-        )
+    # Each event's times are written in its own zone (apps.core.templatetags.zoned).
+    return render(request, "sales/storefront_home.html", {"organizers": [request.organizer], "page": page})
 
 
 def _order_or_404(code: str, secret: str) -> Order:
@@ -66,13 +62,12 @@ def _order_or_404(code: str, secret: str) -> Order:
 def order_detail(request, code, secret):
     """A buyer's order and its tickets (QR codes), reached through the secret link e-mailed to them."""
     order = _order_or_404(code, secret)
-    tickets = order.tickets.select_related("ticket_type__event", "event_date")
-    with timezone.override(ZoneInfo(DEFAULT_TIME_ZONE)):
-        return render(
-            request,
-            "sales/order_detail.html",
-            {"order": order, "tickets": [(ticket, ticket_qr_svg(ticket)) for ticket in tickets]},
-        )
+    tickets = order.tickets.select_related(*TICKET_EVENT_PARTS)
+    return render(
+        request,
+        "sales/order_detail.html",
+        {"order": order, "tickets": [(ticket, ticket_qr_svg(ticket)) for ticket in tickets]},
+    )
 
 
 def order_tickets_pdf(request, code, secret):
@@ -159,13 +154,7 @@ def event_page(request, pk):
         for error in errors:
             messages.error(request, error)
         listing = selectors.event_listing(event)
-    with timezone.override(ZoneInfo(DEFAULT_TIME_ZONE)):
-        response = render(
-            request,
-            "sales/event_page.html",
-            {"event": event, "listing": listing, "time_zone": DEFAULT_TIME_ZONE},
-            status=status,
-        )
+    response = render(request, "sales/event_page.html", {"event": event, "listing": listing}, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -211,14 +200,13 @@ def cart(request):
             form.add_error(None, str(exc))
         else:
             return redirect("checkout-pay")
-    tickets = order.tickets.select_related("ticket_type__event", "event_date")
-    with timezone.override(ZoneInfo(DEFAULT_TIME_ZONE)):
-        return render(
-            request,
-            "sales/cart.html",
-            {"order": order, "tickets": tickets, "form": form},
-            status=400 if form.errors else 200,
-        )
+    tickets = order.tickets.select_related(*TICKET_EVENT_PARTS)
+    return render(
+        request,
+        "sales/cart.html",
+        {"order": order, "tickets": tickets, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
