@@ -2,19 +2,26 @@
 support identity. Facts about the user alone; what they may do to which object is asked of
 apps.operators.permissions, which builds on these."""
 
+from typing import TypeAlias, TypeGuard
+
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
-from django.db import connection
+from django.contrib.auth.models import AnonymousUser
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import User
+from apps.core.schemas import current_schema
+
+# Whoever asks: a request's user (logged in or anonymous), or nobody (a page without one).
+Someone: TypeAlias = User | AnonymousUser | None
 
 
 def _in_organization_schema() -> bool:
-    return connection.schema_name != get_public_schema_name()
+    public: str = get_public_schema_name()  # django-tenants is untyped
+    return current_schema() != public
 
 
-def is_operator(user) -> bool:
+def is_operator(user: Someone) -> TypeGuard[User]:
     return bool(
         user is not None
         and user.is_authenticated
@@ -24,11 +31,11 @@ def is_operator(user) -> bool:
     )
 
 
-def is_organization_admin(user) -> bool:
+def is_organization_admin(user: Someone) -> TypeGuard[User]:
     return is_operator(user) and user.is_admin
 
 
-def is_platform_admin(user) -> bool:
+def is_platform_admin(user: Someone) -> TypeGuard[User]:
     return bool(
         user is not None
         and user.is_authenticated
@@ -38,7 +45,7 @@ def is_platform_admin(user) -> bool:
     )
 
 
-def can_enter_template_site(user) -> bool:
+def can_enter_template_site(user: Someone) -> bool:
     """A template site (kept to be cloned) is entered by platform admins only, as its support
     identity in a support session; nobody else signs up, logs in or calls its API there."""
     return bool(is_organization_admin(user) and user.is_support)
@@ -54,7 +61,7 @@ def platform_admin_emails() -> list[str]:
         )
 
 
-def has_totp(user) -> bool:
+def has_totp(user: Someone) -> bool:
     """Has a TOTP authenticator (allauth MFA) in the current schema: allauth's login then
     asks for its code."""
     return bool(user is not None and is_mfa_enabled(user, [Authenticator.Type.TOTP]))

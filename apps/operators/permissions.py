@@ -19,14 +19,14 @@ without a client account has none of the on/off features and no maximum of its o
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import TypeAlias, TypeGuard, cast
+from typing import TypeGuard, cast
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.roles import Someone as Someone  # the type of whoever asks
 from apps.accounts.roles import (  # the permission module answers these too
     can_enter_template_site as can_enter_template_site,
 )
@@ -40,9 +40,6 @@ from apps.core.hooks import PlanFeatures
 from apps.operators.models import Invitation
 from apps.organizers.models import Distribution, Organizer
 from apps.tenancy.models import Organization
-
-# Whoever asks: a request's user (logged in or anonymous), or nobody (a page without one).
-Someone: TypeAlias = User | AnonymousUser | None
 
 
 def _operator(user: Someone) -> TypeGuard[User]:
