@@ -270,3 +270,28 @@ def can_open_platform_admin(user: Someone) -> bool:
 
 def can_configure_fees(user: Someone) -> bool:
     return can(user, Action.CONFIGURE_FEES)
+
+
+# --- which control pages one works in (the menu, apps.operators.menu) -----------------------
+
+
+def can_configure_some_organizer(user: Someone) -> bool:
+    """An organization admin, or one who configures an organizer: the pages of events,
+    locations, fees and taxes, customers, reports, organizers, team, invitations, domains."""
+    return _operator(user) and (user.is_admin or organizers_configurable_by(user).exists())
+
+
+def can_sell_somewhere(user: Someone) -> bool:
+    """An organization admin, or one who sells in a channel: the box office."""
+    return _operator(user) and (user.is_admin or distributions_sellable_by(user).exists())
+
+
+def can_see_orders(user: Someone) -> bool:
+    """The orders of the organizers one configures or of the channels one sells in, and their
+    tickets at the gate (check-in): whoever configures or sells anything."""
+    return can_configure_some_organizer(user) or can_sell_somewhere(user)
+
+
+def can_manage_billing(user: Someone) -> bool:
+    """The organization's client account with the platform: its admins."""
+    return is_organization_admin(user)

@@ -82,7 +82,9 @@ def test_an_operator_builds_an_event_in_the_control_panel_and_finds_it_in_the_sh
     expect(page.get_by_role("button", name="Back to draft")).to_be_visible()
     page.screenshot(path=str(artifacts / "event-editor.png"), full_page=True)
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Events").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_text("Events", exact=True).click()  # the menu's group
+    nav.get_by_role("link", name="All events").click()
     page.get_by_role("link", name="Upcoming dates").click()
     expect(page.get_by_role("link", name="Summer nights")).to_have_count(2)
     page.screenshot(path=str(artifacts / "event-calendar.png"), full_page=True)

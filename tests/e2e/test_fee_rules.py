@@ -59,7 +59,9 @@ def test_an_operator_sets_an_event_fee_and_the_cart_shows_it(page, live_server, 
     page.get_by_label(re.compile("Password", re.I)).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Service fees").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_text("Events", exact=True).click()  # the menu's group
+    nav.get_by_role("link", name="Service fees").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Service fees")
     expect(page.get_by_text("No fee rules yet")).to_be_visible()
     page.get_by_role("button", name="Add a fee rule").click()

@@ -101,6 +101,9 @@ def test_a_platform_admin_opens_a_clients_site_in_support_mode(
     page.get_by_label(re.compile("Email", re.I)).fill("boss@kappa.test")
     page.get_by_label(re.compile("Password", re.I)).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    page.get_by_role("navigation", name="Main").get_by_text(
+        "Settings", exact=True
+    ).click()  # the menu's group
     page.get_by_role("link", name="Support sessions").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Support sessions")
