@@ -3,7 +3,7 @@ control/ (config.urls_tenant includes this once)."""
 
 from django.urls import include, path
 
-from apps.sales.views import control, control_taxes, shop
+from apps.sales.views import control, control_customers, control_taxes, shop
 
 shop_patterns = [
     path("", shop.storefront_home, name="home"),
@@ -31,6 +31,20 @@ control_patterns = [
     path("taxes/new/", control_taxes.tax_rule_create, name="control-tax-rule-create"),
     path("taxes/<int:pk>/edit/", control_taxes.tax_rule_edit, name="control-tax-rule-edit"),
     path("taxes/<int:pk>/delete/", control_taxes.tax_rule_delete, name="control-tax-rule-delete"),
+    path("customers/", control_customers.customer_list, name="control-customer-list"),
+    path("customers/<path:email>/", control_customers.customer_detail, name="control-customer-detail"),
+    path("events/<int:pk>/attendees/", control_customers.attendees_event, name="control-attendees-event"),
+    path(
+        "events/<int:pk>/attendees/print/",
+        control_customers.attendees_event_print,
+        name="control-attendees-event-print",
+    ),
+    path("event-dates/<int:pk>/attendees/", control_customers.attendees_date, name="control-attendees-date"),
+    path(
+        "event-dates/<int:pk>/attendees/print/",
+        control_customers.attendees_date_print,
+        name="control-attendees-date-print",
+    ),
 ]
 
 urlpatterns = [
