@@ -36,7 +36,7 @@ class _ByCustomer(TypedDict):
     customer_email: str
 
 
-CustomerOrders: TypeAlias = QuerySet[WithAnnotations[Order, _ByCustomer]]
+CustomerOrders: TypeAlias = "QuerySet[WithAnnotations[Order, _ByCustomer]]"
 
 
 @dataclass
