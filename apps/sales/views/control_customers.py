@@ -7,6 +7,7 @@ What each operator sees is what the selectors give them (apps.sales.selectors.cu
 answers 404. Every page is a `control_view` (apps.operators.decorators).
 """
 
+from typing import Any
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
@@ -23,7 +24,7 @@ ORDERS_PER_PAGE = 50
 
 def _page(request, rows, per_page: int = PER_PAGE):
     """A page of `rows` with links to its neighbours that keep the search."""
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    page: Any = Paginator(rows, per_page).get_page(request.GET.get("page"))  # given its links below
     search = request.GET.get("q", "").strip()
     keep = f"&q={quote(search)}" if search else ""
     page.previous_url = f"?page={page.previous_page_number()}{keep}" if page.has_previous() else ""
@@ -53,7 +54,7 @@ def customer_detail(request, email):
     if customer is None:
         raise Http404
     orders = customers.orders_of_customer_visible_to(request.user, customer.email)
-    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    page: Any = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     page.previous_url = f"?page={page.previous_page_number()}" if page.has_previous() else ""
     page.next_url = f"?page={page.next_page_number()}" if page.has_next() else ""
     return render(
