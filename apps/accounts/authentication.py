@@ -8,15 +8,15 @@ drops (apps.accounts.receivers): a deactivated user, a revoked token, a changed 
 working at once. Expiry is checked on every request, cached or not.
 """
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.crypto import hash_token
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from apps.accounts.models import ApiToken
+from apps.accounts.models import ApiToken, User
 from apps.core.cache import cached_one, entry_key, generation_bump
+from apps.core.schemas import current_schema
 
 ACCOUNTS = "accounts"  # the generation of cached users and tokens, per schema
 
@@ -24,23 +24,24 @@ ACCOUNTS = "accounts"  # the generation of cached users and tokens, per schema
 def accounts_changed() -> None:
     """Drop this schema's cached tokens and users: receivers call it on saves and deletes,
     writes that send no signal (QuerySet.update()) call it themselves."""
-    generation_bump(schema_name=connection.schema_name, name=ACCOUNTS)
+    generation_bump(schema_name=current_schema(), name=ACCOUNTS)
 
 
 def api_token_digest(secret: str, *, schema_name: str | None = None) -> str:
     """What is stored of a token: knox's digest of the secret bound to its schema."""
-    return hash_token(f"{schema_name or connection.schema_name}:{secret}")
+    digest: str = hash_token(f"{schema_name or current_schema()}:{secret}")  # knox is untyped
+    return digest
 
 
 class CachedTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <secret>` (DRF's header and answers) for knox's hashed tokens,
     without a query per request."""
 
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
 
-        schema_name = connection.schema_name
+        schema_name = current_schema()
         digest = api_token_digest(key, schema_name=schema_name)
-        token = cached_one(
+        token: ApiToken | None = cached_one(
             schema_name=schema_name,
             name=ACCOUNTS,
             key=entry_key(schema_name, ACCOUNTS, "token", digest),
