@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries import countries
 
 from apps.billing.models import BillingAccount
+from apps.billing.services.accounts import CLIENT_DETAILS
 from apps.core.money import format_money
 from apps.plans.models import Plan
 
@@ -74,9 +76,42 @@ class FeatureOverrideField(forms.TypedChoiceField):
         return "true" if value else "false"
 
 
+def _country_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Country"),
+        choices=[("", "—"), *countries],
+        required=False,
+        help_text=_("Where the client is established: it decides the VAT of its invoices."),
+    )
+
+
+class BillingDetailsForm(forms.ModelForm):
+    """Who a client's invoices are addressed to: legal name, address, country and VAT number
+    (checked by the account's model, through the service)."""
+
+    country = _country_field()
+
+    class Meta:
+        model = BillingAccount
+        fields = list(CLIENT_DETAILS)
+        widgets = {"legal_address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_name"].widget.attrs["autocomplete"] = "organization"
+        self.fields["legal_name"].help_text = _("Empty: %(name)s.") % {"name": self.instance.organizer_name}
+
+    def _post_clean(self):
+        """The service validates the account (the VAT number against the country)."""
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
 class ClientSettingsForm(forms.ModelForm):
     """A client's plan, status, contact, notes and per-client overrides (empty = the plan's)."""
 
+    country = _country_field()
     event_replication_override = FeatureOverrideField(label=_("Event replication"))
     box_office_override = FeatureOverrideField(label=_("Box office"))
     custom_domain_override = FeatureOverrideField(label=_("Custom domain"))
@@ -91,6 +126,7 @@ class ClientSettingsForm(forms.ModelForm):
             "status",
             "contact_email",
             "notes",
+            *CLIENT_DETAILS,
             "monthly_fee_override",
             "setup_fee_override",
             "fixed_fee_override",
@@ -100,7 +136,10 @@ class ClientSettingsForm(forms.ModelForm):
             "custom_domain_override",
             "max_operators_override",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "legal_address": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, plan_price=None, addon_fees=None, **kwargs):
         """`plan_price`: the plan's own price in the client's currency (ResolvedPrice), which the

@@ -16,7 +16,6 @@ from apps.core.money import format_money
 
 def invoice_pdf(invoice: Invoice) -> bytes:
     platform = Branding.stored()
-    account = invoice.account
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     title = (
@@ -35,7 +34,6 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     pdf.drawString(20 * mm, height - 42 * mm, title % {"number": invoice.number or "—"})
     pdf.setFont("Helvetica", 10)
     facts = [
-        _("Client: %(name)s") % {"name": account.organizer_name},
         _("Issued: %(date)s")
         % {"date": formats.date_format(invoice.issued_at, "SHORT_DATE_FORMAT") if invoice.issued_at else "—"},
         _("Due: %(date)s")
@@ -49,25 +47,60 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                 "end": formats.date_format(invoice.period_end, "SHORT_DATE_FORMAT"),
             }
         )
+    if invoice.credited_invoice is not None:
+        facts.append(_("Corrects invoice %(number)s") % {"number": invoice.credited_invoice.number})
     for index, fact in enumerate(facts):
         pdf.drawString(20 * mm, height - (52 + 6 * index) * mm, fact)
-    y = height - (60 + 6 * len(facts)) * mm
+    top = height - (60 + 6 * len(facts)) * mm
+    parties = (
+        (20 * mm, _("From"), party_lines(invoice, "seller")),
+        (110 * mm, _("Billed to"), party_lines(invoice, "client")),
+    )
+    deepest = top
+    for x, heading, lines in parties:
+        pdf.setFont("Helvetica-Bold", 10)
+        pdf.drawString(x, top, heading)
+        pdf.setFont("Helvetica", 10)
+        y = top
+        for text in lines:
+            y -= 5 * mm
+            pdf.drawString(x, y, text[:50])
+        deepest = min(deepest, y)
+    y = deepest - 12 * mm
     pdf.setFont("Helvetica-Bold", 10)
     pdf.drawString(20 * mm, y, _("Description"))
+    pdf.drawRightString(width - 55 * mm, y, _("Quantity"))
     pdf.drawRightString(width - 20 * mm, y, _("Amount"))
     pdf.setFont("Helvetica", 10)
     for line in invoice.lines.all():
         y -= 7 * mm
-        if y < 30 * mm:
+        if y < 40 * mm:
             pdf.showPage()
             y = height - 30 * mm
             pdf.setFont("Helvetica", 10)
-        pdf.drawString(20 * mm, y, line.description[:95])
+        pdf.drawString(20 * mm, y, line.description[:80])
+        pdf.drawRightString(width - 55 * mm, y, formats.number_format(line.quantity.normalize()))
         pdf.drawRightString(width - 20 * mm, y, format_money(line.amount, invoice.currency))
     y -= 10 * mm
+    totals = [(_("Total excluding VAT"), invoice.subtotal)]
+    if invoice.vat_scheme:
+        totals.append(
+            (
+                _("VAT %(rate)s %%") % {"rate": formats.number_format(invoice.vat_rate.normalize())},
+                invoice.vat_amount,
+            )
+        )
+    for label, amount in totals:
+        pdf.drawString(20 * mm, y, label)
+        pdf.drawRightString(width - 20 * mm, y, format_money(amount, invoice.currency))
+        y -= 6 * mm
     pdf.setFont("Helvetica-Bold", 12)
     pdf.drawString(20 * mm, y, _("Total"))
     pdf.drawRightString(width - 20 * mm, y, format_money(invoice.total, invoice.currency))
+    if invoice.vat_mention:
+        y -= 10 * mm
+        pdf.setFont("Helvetica-Bold", 9)
+        pdf.drawString(20 * mm, y, invoice.vat_mention[:110])
     if platform.legal_footer:
         pdf.setFont("Helvetica", 8)
         pdf.setFillColor(colors.grey)
@@ -76,3 +109,17 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def party_lines(invoice: Invoice, party: str) -> list[str]:
+    """The seller's or the client's block as the invoice was issued: name, address lines,
+    country, VAT number."""
+    name = getattr(invoice, f"{party}_name") or (invoice.account.organizer_name if party == "client" else "—")
+    lines = [name, *getattr(invoice, f"{party}_address").splitlines()]
+    country = getattr(invoice, f"{party}_country_name")
+    if country:
+        lines.append(country)
+    vat_number = getattr(invoice, f"{party}_vat_number")
+    if vat_number:
+        lines.append(_("VAT number %(number)s") % {"number": vat_number})
+    return lines

@@ -10,9 +10,58 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries import countries
+from django_countries.fields import CountryField
 
+from apps.billing.vat import VatScheme, vat_mention, vat_number_clean
+from apps.core.singletons import PublicSingleton
 from apps.plans.models import AMOUNT, Plan, decimals_errors
 from apps.plans.validators import validate_billable_currency
+
+VAT_RATE = {
+    "max_digits": 5,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+}
+
+
+class InvoiceIssuer(PublicSingleton):
+    """Who the platform's invoices are from: the platform owner's legal details and VAT (one row,
+    public schema; a part of the platform's settings page). Each invoice copies them when issued."""
+
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, blank=True, help_text=_("The company that issues the invoices.")
+    )
+    legal_address = models.TextField(_("address"), blank=True)
+    legal_country = CountryField(_("country"), blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"),
+        default=Decimal(0),
+        help_text=_(
+            "Your country's standard rate, charged to clients in your country and to consumers "
+            "elsewhere in the EU; 0 if you charge no VAT."
+        ),
+        **VAT_RATE,
+    )
+
+    class Meta:
+        verbose_name = _("invoice issuer")
+        verbose_name_plural = _("invoice issuer")
+
+    def __str__(self) -> str:
+        return self.legal_name or str(_("Invoice issuer"))
+
+    def clean(self) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            self.vat_number = vat_number_clean(self.vat_number, str(self.legal_country))
+        except ValidationError as exc:
+            errors["vat_number"] = exc.error_list
+        if self.vat_rate and not self.legal_country:
+            errors["legal_country"] = [ValidationError(_("Charging VAT needs your country."))]
+        if errors:
+            raise ValidationError(errors)
 
 
 class BillingAccount(models.Model):
@@ -59,6 +108,17 @@ class BillingAccount(models.Model):
         help_text=_("Day of the month invoices are made; clamped to the month's last day."),
     )
     contact_email = models.EmailField(_("billing e-mail address"), blank=True)
+    # Who the invoices are addressed to (copied onto each invoice when it is issued).
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, blank=True, help_text=_("Empty: the organizer's name.")
+    )
+    legal_address = models.TextField(_("billing address"), blank=True)
+    vat_number = models.CharField(
+        _("VAT number"),
+        max_length=20,
+        blank=True,
+        help_text=_("A business in another EU country with a valid VAT number is invoiced without VAT."),
+    )
     notes = models.TextField(_("internal notes"), blank=True)
     # Overrides of the plan's price (in the account's currency); empty = the plan's.
     monthly_fee_override = models.DecimalField(_("monthly fee"), null=True, blank=True, **AMOUNT)
@@ -119,6 +179,13 @@ class BillingAccount(models.Model):
     def clean(self) -> None:
         overrides = [f"{field}_override" for field in ("monthly_fee", "setup_fee", "fixed_fee")]
         errors = decimals_errors({field: getattr(self, field) for field in overrides}, self.currency)
+        if self.country and self.country not in countries:
+            errors["country"] = [ValidationError(_("Choose a country from the list."))]
+        else:
+            try:
+                self.vat_number = vat_number_clean(self.vat_number, self.country)
+            except ValidationError as exc:
+                errors["vat_number"] = exc.error_list
         if errors:
             raise ValidationError(errors)
 
@@ -194,6 +261,26 @@ class Invoice(models.Model):
     credited_invoice = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
     )
+    # What the invoice says, copied when it is issued (later edits of the seller's settings or the
+    # client's details leave an issued invoice as it was): the seller, the client, the VAT.
+    seller_name = models.CharField(_("seller"), max_length=200, blank=True, editable=False)
+    seller_address = models.TextField(_("seller's address"), blank=True, editable=False)
+    seller_country = models.CharField(_("seller's country"), max_length=2, blank=True, editable=False)
+    seller_vat_number = models.CharField(_("seller's VAT number"), max_length=20, blank=True, editable=False)
+    client_name = models.CharField(_("billed to"), max_length=200, blank=True, editable=False)
+    client_address = models.TextField(_("client's address"), blank=True, editable=False)
+    client_country = models.CharField(_("client's country"), max_length=2, blank=True, editable=False)
+    client_vat_number = models.CharField(_("client's VAT number"), max_length=20, blank=True, editable=False)
+    subtotal = models.DecimalField(
+        _("total excluding VAT"), max_digits=14, decimal_places=3, default=Decimal(0), editable=False
+    )
+    vat_scheme = models.CharField(
+        _("VAT"), max_length=16, choices=VatScheme.choices, blank=True, default="", editable=False
+    )
+    vat_rate = models.DecimalField(_("VAT rate (%)"), default=Decimal(0), editable=False, **VAT_RATE)
+    vat_amount = models.DecimalField(
+        _("VAT"), max_digits=14, decimal_places=3, default=Decimal(0), editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -226,6 +313,19 @@ class Invoice(models.Model):
     @property
     def balance(self) -> Decimal:
         return self.total - self.amount_paid
+
+    @property
+    def vat_mention(self) -> str:
+        """The legal mention of its VAT (reverse charge, outside the scope), "" for none."""
+        return vat_mention(self.vat_scheme)
+
+    @property
+    def seller_country_name(self) -> str:
+        return str(countries.name(self.seller_country)) if self.seller_country else ""
+
+    @property
+    def client_country_name(self) -> str:
+        return str(countries.name(self.client_country)) if self.client_country else ""
 
     def is_overdue(self, today: date | None = None) -> bool:
         """Open and past its due date: still owed after the day it was due."""

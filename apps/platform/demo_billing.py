@@ -11,13 +11,14 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.billing import services
-from apps.billing.models import BillingAccount, BillingAdjustment, Invoice
+from apps.billing.models import BillingAccount, BillingAdjustment, Invoice, InvoiceIssuer
 from apps.billing.selectors.accounts import billing_account_of
 from apps.billing.selectors.periods import anchor_date, first_of_month, months_back
 from apps.billing.services import SYSTEM
 from apps.billing.services.accounts import billing_account_open, billing_account_update
 from apps.billing.services.adjustments import billing_adjustment_create
 from apps.billing.services.collection import invoice_mark_paid
+from apps.billing.services.invoicing import invoice_issuer_update
 from apps.billing.services.run import account_invoice_for_period
 from apps.billing.services.sales_months import sales_month_refresh
 from apps.events.services import (
@@ -35,11 +36,23 @@ from apps.sales import inventory
 from apps.sales.models import Order, Ticket
 from apps.tenancy.models import Organization
 
+# Who the demo platform's invoices are from (demo figures: the Dutch standard rate).
+DEMO_ISSUER = {
+    "legal_name": "Fancy Tickets B.V.",
+    "legal_address": "Keizersgracht 1\n1015 CJ Amsterdam",
+    "legal_country": "NL",
+    "vat_number": "NL123456782B01",
+    "vat_rate": Decimal("21.00"),
+}
+
 
 def billing_demo_seed() -> None:
-    """The demo plans (apps.plans.demo) and the client accounts of the demo organizers that
-    exist already (see billing_demo_clients_seed)."""
+    """The demo plans (apps.plans.demo), the invoices' issuer (once: what the owner has since
+    entered is kept) and the client accounts of the demo organizers that exist already (see
+    billing_demo_clients_seed)."""
     plans_demo_seed()
+    if not InvoiceIssuer.objects.exists():
+        invoice_issuer_update(changes=DEMO_ISSUER)
     billing_demo_clients_seed()
 
 
@@ -49,16 +62,29 @@ class DemoClient:
     monthly_sales: Decimal  # a typical month's paid sales, in the organizer's currency
     ticket_price: Decimal
     changes: dict = field(default_factory=dict)  # billing_account_update changes: overrides, notes
+    legal_name: str = ""
+    legal_address: str = ""
+    vat_number: str = ""  # one the organizer has (DemoOrganizer) wins
 
 
 # The demo organizers (apps.platform.demo) and the client account each gets.
 DEMO_CLIENTS = {
-    "funpark": DemoClient("pro", Decimal("18400.00"), Decimal("32.50")),
+    # The Dutch parks pay the platform's Dutch VAT; the Belgian one, a business with a VAT
+    # number, is reverse charged; the English club is outside the scope of EU VAT.
+    "funpark": DemoClient(
+        "pro",
+        Decimal("18400.00"),
+        Decimal("32.50"),
+        legal_name="Fun Park Amsterdam B.V.",
+        legal_address="Parkweg 1\n1011 AA Amsterdam",
+    ),
     "waterpark": DemoClient(
         "starter",
         Decimal("6200.00"),
         Decimal("27.00"),
         changes={"box_office_override": True},  # its cashier sells at the gate: a paid add-on
+        legal_name="Water Park Zandvoort B.V.",
+        legal_address="Strandweg 4\n2042 AA Zandvoort",
     ),
     "rollercoasterpark": DemoClient(
         "starter",
@@ -69,8 +95,18 @@ DEMO_CLIENTS = {
             "box_office_override": True,  # not in Starter: a paid add-on (ADDON_PRICES)
             "notes": "Launch discount and box office until the end of the first season.",
         },
+        legal_name="Rollercoaster Park SRL",
+        legal_address="Rue du Parc 9\n4000 Liège",
+        vat_number="BE0476000081",
     ),
-    "footballclubabc": DemoClient("pro", Decimal("41000.00"), Decimal("25.00")),
+    "footballclubabc": DemoClient(
+        "pro",
+        Decimal("41000.00"),
+        Decimal("25.00"),
+        legal_name="Football Club ABC Ltd",
+        legal_address="1 Stadium Road\nManchester M1 1AA",
+        vat_number="GB980780684",
+    ),
 }
 # Seasons: each past month's share of a typical month, oldest (eleven months ago) first.
 SEASON = (
@@ -117,9 +153,11 @@ def _demo_client_open(organization, organizer, spec: DemoClient, current: date) 
         country=str(organizer.country),
         plan=Plan.objects.get(slug=spec.plan),
         contact_email=f"billing@{organizer.slug}.example",
+        legal_name=spec.legal_name,
+        vat_number=organizer.vat_number or spec.vat_number,
     )
-    if spec.changes:
-        billing_account_update(account_id=account.pk, changes=spec.changes, actor=services.SYSTEM)
+    changes = {**spec.changes, "legal_address": spec.legal_address}
+    billing_account_update(account_id=account.pk, changes=changes, actor=services.SYSTEM)
     first_month = months_back(current, len(SEASON))
     # The demo's history starts before today: as if the client had signed up then.
     BillingAccount.objects.filter(pk=account.pk).update(

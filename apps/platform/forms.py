@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django_countries.fields import CountryField
 from django_tenants.utils import get_public_schema_name
 
 from apps.accounts.models import FacebookApp, User
+from apps.billing.models import InvoiceIssuer
 from apps.core.currencies import currency_choices
 from apps.core.models import Branding
 from apps.core.singletons import mask_secret
@@ -132,6 +135,15 @@ class PlatformSettingsPartsForm(forms.ModelForm):
         },
     )
     (default_currency,) = part_formfields(PricingSettings, "default_currency")
+    legal_name, legal_address, legal_country, vat_number, vat_rate = part_formfields(
+        InvoiceIssuer,
+        "legal_name",
+        "legal_address",
+        "legal_country",
+        "vat_number",
+        "vat_rate",
+        widgets={"legal_address": forms.Textarea(attrs={"rows": 3})},
+    )
     base_domain, name_servers = part_formfields(
         HostSettings,
         "base_domain",
@@ -151,6 +163,10 @@ class PlatformSettingsPartsForm(forms.ModelForm):
         for name in self._part_fields():
             if name not in self.initial:
                 self.initial[name] = forms.model_to_dict(self.configuration.row_of(name), [name])[name]
+        self.fields["vat_rate"].required = False  # empty: no VAT
+
+    def clean_vat_rate(self):
+        return self.cleaned_data["vat_rate"] or Decimal(0)
 
     def _part_fields(self) -> list[str]:
         """This form's fields stored by the other parts (the secrets, write-only, aside)."""
@@ -195,7 +211,7 @@ class PlatformSettingsForm(PlatformSettingsPartsForm):
     and changing any Stripe or Facebook value needs the admin's own password in the same form."""
 
     LOGO_MAX_BYTES = 1024 * 1024
-    # In the page's order: brand, site, registration, Stripe, Facebook, then the password.
+    # In the page's order: brand, invoices' issuer, site, registration, Stripe, Facebook, then the password.
     PAGE_FIELDS = [
         "name",
         "logo",
@@ -203,6 +219,11 @@ class PlatformSettingsForm(PlatformSettingsPartsForm):
         "accent_color",
         "support_email",
         "legal_footer",
+        "legal_name",
+        "legal_address",
+        "legal_country",
+        "vat_number",
+        "vat_rate",
         "default_currency",
         "base_domain",
         "name_servers",

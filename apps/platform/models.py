@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import FacebookApp
+from apps.billing.models import InvoiceIssuer
 from apps.core.models import Branding
 from apps.core.singletons import PublicSingleton
 from apps.payments.models import PlatformStripeAccount
@@ -59,6 +60,7 @@ class PlatformConfiguration:
         "stripe": PlatformStripeAccount,
         "facebook": FacebookApp,
         "pricing": PricingSettings,
+        "invoicing": InvoiceIssuer,
         "platform": PlatformSettings,
     }
     STRIPE_FIELDS = PlatformStripeAccount.FIELDS
@@ -76,12 +78,14 @@ class PlatformConfiguration:
         facebook: FacebookApp,
         pricing: PricingSettings,
         platform: PlatformSettings,
+        invoicing: InvoiceIssuer | None = None,
     ) -> None:
         self.brand = brand
         self.hosts = hosts
         self.stripe = stripe
         self.facebook = facebook
         self.pricing = pricing
+        self.invoicing = invoicing if invoicing is not None else InvoiceIssuer.stored()
         self.platform = platform
 
     @classmethod

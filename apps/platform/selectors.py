@@ -10,6 +10,7 @@ from django.db.models.functions import JSONObject
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import ApprovalRequest, FacebookApp
+from apps.billing.models import InvoiceIssuer
 from apps.core.branding import Brand
 from apps.core.exceptions import DomainError
 from apps.core.models import Branding
@@ -57,6 +58,7 @@ def platform_configuration(*, platform: PlatformSettings | None = None) -> Platf
         stripe=PlatformStripeAccount.stored(),
         facebook=FacebookApp.stored(),
         pricing=PricingSettings.stored(),
+        invoicing=InvoiceIssuer.stored(),
         platform=platform or PlatformSettings.stored(),
     )
 

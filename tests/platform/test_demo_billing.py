@@ -185,8 +185,12 @@ def test_each_demo_invoice_bills_the_fees_on_the_sales_its_client_snapshot_shows
     september = SalesMonth.objects.get(account=account, month=date(2026, 9, 1))
     assert (september.tickets, september.gross) == (509, Decimal("16542.50"))  # 0.90 × €18,400 at €32.50
     [sept_invoice] = [i for i in invoices if i.period_start == date(2026, 9, 1)]
-    assert sept_invoice.total == Decimal("99.00") + quantize(
+    assert sept_invoice.subtotal == Decimal("99.00") + quantize(
         Decimal("0.29") * 509 + Decimal("16542.50") / 100, "EUR"
+    )
+    # A Dutch client of the Dutch platform: 21 % VAT on top.
+    assert sept_invoice.total == sept_invoice.subtotal + quantize(
+        sept_invoice.subtotal * Decimal("0.21"), "EUR"
     )
     with schema_context(organizations["alpha"].schema_name):  # the snapshot is those tickets
         assert Ticket.objects.filter(order__paid_at__month=9, order__paid_at__year=2026).count() == 509
@@ -241,3 +245,41 @@ def test_a_demo_client_pays_an_addon_and_has_a_pending_adjustment(organizations)
     ) == {Decimal("15.00")}
     pending = BillingAdjustment.objects.get(account=coaster)
     assert (pending.is_pending, pending.amount) == (True, Decimal("90.00"))
+
+
+def test_the_demo_invoices_show_vat_reverse_charge_and_none_outside_the_eu(alpha, beta):
+    from datetime import date
+
+    from django_tenants.utils import schema_context
+
+    from apps.billing.models import Invoice
+    from apps.billing.vat import VatScheme
+    from apps.organizers.services import organizer_create
+    from apps.platform.demo_billing import billing_demo_clients_seed, billing_demo_invoices_seed
+
+    billing_demo_seed()
+    with schema_context(alpha.schema_name):
+        organizer_create(
+            name="Fun park", slug="funpark", currency="EUR", country="NL", vat_number="NL004495445B01"
+        )
+        organizer_create(name="Rollercoaster park", slug="rollercoasterpark", currency="EUR", country="BE")
+    with schema_context(beta.schema_name):
+        organizer_create(name="Football club ABC", slug="footballclubabc", currency="GBP", country="GB")
+    billing_demo_clients_seed(today=date(2026, 12, 2))
+    billing_demo_invoices_seed(today=date(2026, 12, 2))
+
+    latest = {
+        slug: Invoice.objects.filter(account__organizer_slug=slug).latest("period_start")
+        for slug in ("funpark", "rollercoasterpark", "footballclubabc")
+    }
+    assert {slug: (i.vat_scheme, i.vat_rate) for slug, i in latest.items()} == {
+        "funpark": (VatScheme.STANDARD, Decimal(21)),
+        "rollercoasterpark": (VatScheme.REVERSE_CHARGE, Decimal(0)),
+        "footballclubabc": (VatScheme.OUTSIDE_SCOPE, Decimal(0)),
+    }
+    assert all(i.seller_name == "Fancy Tickets B.V." for i in latest.values())
+    assert (latest["funpark"].client_name, latest["funpark"].client_vat_number) == (
+        "Fun Park Amsterdam B.V.",
+        "NL004495445B01",
+    )
+    assert latest["rollercoasterpark"].client_vat_number == "BE0476000081"

@@ -61,6 +61,10 @@ CLIENT_WRITABLE = [
     "plan",
     "status",
     "contact_email",
+    "legal_name",
+    "legal_address",
+    "country",
+    "vat_number",
     "notes",
     "monthly_fee_override",
     "setup_fee_override",
@@ -94,7 +98,6 @@ class ClientSerializer(serializers.ModelSerializer):
             "organizer_id",
             "organizer_name",
             "organizer_slug",
-            "country",
             "plan_name",
             "currency",
             "signed_up_at",
@@ -111,7 +114,6 @@ class ClientSerializer(serializers.ModelSerializer):
             "organizer_id",
             "organizer_name",
             "organizer_slug",
-            "country",
             "currency",
             "signed_up_at",
             "billing_anchor_day",
@@ -200,6 +202,9 @@ class InvoiceSerializer(serializers.ModelSerializer):
         help_text="The status as the client reads it: overdue is an open invoice past its due date.",
     )
     state_label = serializers.CharField(read_only=True, help_text="`state` in the reader's language.")
+    vat_mention = serializers.CharField(
+        read_only=True, help_text="The legal mention of its VAT (reverse charge…); empty for none."
+    )
     reason = serializers.CharField(
         write_only=True, max_length=300, help_text="Why the invoice changes (kept)."
     )
@@ -226,6 +231,19 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "charge_attempts",
             "last_charge_error",
             "credited_invoice",
+            "seller_name",
+            "seller_address",
+            "seller_country",
+            "seller_vat_number",
+            "client_name",
+            "client_address",
+            "client_country",
+            "client_vat_number",
+            "subtotal",
+            "vat_scheme",
+            "vat_rate",
+            "vat_amount",
+            "vat_mention",
             "lines",
             "reason",
         ]

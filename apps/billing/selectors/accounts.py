@@ -14,7 +14,8 @@ from django.db.models import (
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.models import User
-from apps.billing.models import BillingAccount, BillingAdjustment
+from apps.billing.models import BillingAccount, BillingAdjustment, InvoiceIssuer
+from apps.billing.vat import VatTreatment, vat_treatment
 from apps.core.cache import cached_many, entry_key
 from apps.core.hooks import PlanFeatures
 from apps.core.money import quantize
@@ -217,3 +218,14 @@ def client_admin_email(account: BillingAccount) -> str:
             .first()
             or ""
         )
+
+
+def account_vat(account: BillingAccount) -> VatTreatment:
+    """The VAT the platform's invoices to this client carry today (see apps.billing.vat)."""
+    issuer = InvoiceIssuer.stored()
+    return vat_treatment(
+        seller_country=str(issuer.legal_country),
+        seller_rate=issuer.vat_rate,
+        client_country=account.country,
+        client_vat_number=account.vat_number,
+    )

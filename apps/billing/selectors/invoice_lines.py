@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from apps.billing.models import BillingAccount, BillingAdjustment, Invoice, InvoiceLine
-from apps.billing.selectors.accounts import AccountPrice, account_addons, account_price
+from apps.billing.selectors.accounts import AccountPrice, account_addons, account_price, account_vat
 from apps.billing.selectors.periods import anchor_date, first_of_month, months_back
+from apps.billing.vat import vat_on
 from apps.core.money import quantize
 from apps.payments.models import Payment
 from apps.plans.selectors import (
@@ -171,7 +172,7 @@ def transaction_fee_lines(
 
 def estimate_next_invoice(account: BillingAccount, on: date) -> Decimal:
     """What the invoice of the period `on` closes would come to with today's sales: the same
-    lines the run would make (add-ons and pending adjustments included)."""
+    lines the run would make (add-ons and pending adjustments included), and its VAT."""
     price = account_price(account)
     previous = months_back(first_of_month(on), 1)
     start = max(
@@ -181,4 +182,5 @@ def estimate_next_invoice(account: BillingAccount, on: date) -> Decimal:
     pending = account.adjustments.filter(invoice__isnull=True).order_by("created_at", "pk")
     lines, billed = invoice_lines(account, price, start, on, adjustments=pending)
     total = sum((line.amount for line in lines), Decimal(0))
-    return quantize(total + credit_carried_over(total, billed), price.currency)
+    net = quantize(total + credit_carried_over(total, billed), price.currency)
+    return net + vat_on(net, account_vat(account).rate, price.currency)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from apps.billing.models import BillingAccount
 from apps.billing.selectors.accounts import account_addons, account_price
 from apps.billing.services import SYSTEM
+from apps.billing.vat import vat_number_clean
 from apps.core.audit import Actor, audit_log
 from apps.plans.exceptions import NoPrice
 from apps.plans.features import features_changed
@@ -46,6 +47,8 @@ def billing_account_open(
     country: str,
     plan: Plan,
     contact_email: str = "",
+    legal_name: str = "",
+    vat_number: str = "",
     actor: Actor = SYSTEM,
 ) -> BillingAccount:
     """Open the client account of a new organizer on `plan`, billed in the plan's price
@@ -66,16 +69,30 @@ def billing_account_open(
         signed_up_at=now,
         billing_anchor_day=timezone.localdate(now).day,
         contact_email=contact_email,
+        legal_name=legal_name,
+        vat_number=_vat_number_or_none(vat_number, country),
     )
     with transaction.atomic():
         return _save(account, actor, "client.opened", plan=plan.slug, organizer=organizer_slug)
 
 
+# What the client itself may change of its account (its control panel): its legal details.
+def _vat_number_or_none(number: str, country: str) -> str:
+    """A new client's VAT number as the organizer gave it, when valid; else none yet (the
+    client enters it on its billing page): a wrong number never stops an account opening."""
+    try:
+        return vat_number_clean(number, country)
+    except ValidationError:
+        return ""
+
+
+CLIENT_DETAILS = ("legal_name", "legal_address", "country", "vat_number")
 CLIENT_FIELDS = (
     "plan",
     "status",
     "contact_email",
     "notes",
+    *CLIENT_DETAILS,
     *(f"{name}_override" for name in BillingAccount.PRICE_OVERRIDES),
     *(f"{name}_override" for name in BillingAccount.FEATURE_OVERRIDES),
 )

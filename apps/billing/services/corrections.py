@@ -13,9 +13,27 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from apps.billing import tasks
 from apps.billing.models import BillingAccount, Invoice, InvoiceLine
 from apps.billing.services.collection import invoice_mark_paid
-from apps.billing.services.invoicing import invoice_number_next
+from apps.billing.services.invoicing import (
+    invoice_amounts_set,
+    invoice_gross_set,
+    invoice_legal_details_set,
+    invoice_number_next,
+)
 from apps.core.audit import Actor, audit_log
 from apps.core.money import quantize
+
+CREDITED_DETAILS = (
+    "seller_name",
+    "seller_address",
+    "seller_country",
+    "seller_vat_number",
+    "client_name",
+    "client_address",
+    "client_country",
+    "client_vat_number",
+    "vat_scheme",
+    "vat_rate",
+)
 
 
 def _issue_number_and_notify(invoice: Invoice) -> None:
@@ -46,18 +64,19 @@ def invoice_adjust(
             total = quantize(total, invoice.currency)
             if total < invoice.amount_paid:
                 raise ValidationError({"total": _("The total cannot be less than what was already paid.")})
+            subtotal = invoice.subtotal
+            net = invoice_gross_set(invoice, gross=total)  # the new total includes its VAT
             InvoiceLine.objects.create(
                 invoice=invoice,
                 kind=InvoiceLine.Kind.ADJUSTMENT,
                 description=reason[:300],
-                unit_amount=total - invoice.total,
-                amount=total - invoice.total,
+                unit_amount=net - subtotal,
+                amount=net - subtotal,
                 sort_order=invoice.lines.count(),
             )
-            invoice.total = total
         if due_date is not None:
             invoice.due_date = due_date
-        invoice.save(update_fields=["total", "due_date"])
+        invoice.save(update_fields=["total", "subtotal", "vat_amount", "due_date"])
         audit_log(
             actor=actor,
             action="invoice.adjusted",
@@ -79,17 +98,19 @@ def invoice_manual_create(
         amount = quantize(amount, account.currency)
         if amount <= 0:
             raise ValidationError({"amount": _("Enter an amount above zero.")})
-        invoice = Invoice.objects.create(
+        invoice = Invoice(
             account=account,
             kind=Invoice.Kind.MANUAL,
             number=invoice_number_next(timezone.localdate().year),
             status=Invoice.Status.OPEN,
             currency=account.currency,
-            total=amount,
             issued_at=timezone.now(),
             due_date=due_date,
             next_charge_on=due_date if account.payment_method_id else None,
         )
+        invoice_legal_details_set(invoice, account)
+        invoice_amounts_set(invoice, net=amount)  # the amount excludes VAT, as every line's
+        invoice.save()
         InvoiceLine.objects.create(
             invoice=invoice,
             kind=InvoiceLine.Kind.OTHER,
@@ -97,7 +118,7 @@ def invoice_manual_create(
             unit_amount=amount,
             amount=amount,
         )
-        audit_log(actor=actor, action="invoice.created_manually", target=invoice, total=str(amount))
+        audit_log(actor=actor, action="invoice.created_manually", target=invoice, total=str(invoice.total))
         _issue_number_and_notify(invoice)
     return invoice
 
@@ -135,23 +156,27 @@ def credit_note_create(*, invoice_id: int, amount: Decimal, actor: Actor, reason
             raise ValidationError(
                 {"amount": _("A credit must be above zero and at most what the invoice still counts.")}
             )
-        note = Invoice.objects.create(
+        note = Invoice(
             account=invoice.account,
             kind=Invoice.Kind.CREDIT_NOTE,
             number=invoice_number_next(timezone.localdate().year),
             status=Invoice.Status.PAID if invoice.status == Invoice.Status.OPEN else Invoice.Status.OPEN,
             currency=invoice.currency,
-            total=-amount,
             amount_paid=-amount if invoice.status == Invoice.Status.OPEN else Decimal(0),
             issued_at=timezone.now(),
             credited_invoice=invoice,
         )
+        # A credit note corrects its invoice: the same parties and VAT as that invoice said.
+        for field in CREDITED_DETAILS:
+            setattr(note, field, getattr(invoice, field))
+        net = invoice_gross_set(note, gross=-amount)  # the amount credited includes its VAT
+        note.save()
         InvoiceLine.objects.create(
             invoice=note,
             kind=InvoiceLine.Kind.ADJUSTMENT,
             description=_("Credit on %(number)s: %(reason)s") % {"number": invoice.number, "reason": reason},
-            unit_amount=-amount,
-            amount=-amount,
+            unit_amount=net,
+            amount=net,
         )
         if invoice.status == Invoice.Status.OPEN:
             invoice.amount_paid += amount

@@ -14,7 +14,11 @@ from apps.billing.selectors.accounts import account_price
 from apps.billing.selectors.invoice_lines import credit_carried_over, invoice_lines
 from apps.billing.selectors.periods import accounts_due, billing_period_ending
 from apps.billing.services import SYSTEM
-from apps.billing.services.invoicing import invoice_number_next
+from apps.billing.services.invoicing import (
+    invoice_amounts_set,
+    invoice_legal_details_set,
+    invoice_number_next,
+)
 from apps.core.audit import audit_log
 from apps.core.money import quantize
 
@@ -72,7 +76,7 @@ def _invoice_issue(account: BillingAccount, start: date, end: date) -> Invoice:
             )
         )
     now = timezone.now()
-    invoice = Invoice.objects.create(
+    invoice = Invoice(
         account=account,
         kind=Invoice.Kind.AUTOMATIC,
         number=invoice_number_next(end.year),
@@ -82,8 +86,12 @@ def _invoice_issue(account: BillingAccount, start: date, end: date) -> Invoice:
         period_end=end,
         issued_at=now,
         due_date=end + timedelta(days=PAYMENT_TERMS_DAYS),
-        total=quantize(sum((line.amount for line in lines), Decimal(0)), price.currency),
     )
+    invoice_legal_details_set(invoice, account)
+    invoice_amounts_set(
+        invoice, net=quantize(sum((line.amount for line in lines), Decimal(0)), price.currency)
+    )
+    invoice.save()
     for order, line in enumerate(lines):
         line.invoice = invoice
         line.sort_order = order

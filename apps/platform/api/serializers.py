@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
 from django_tenants.utils import get_public_schema_name
 from rest_framework import serializers
 
 from apps.accounts.models import FacebookApp
+from apps.billing.models import InvoiceIssuer
 from apps.core.models import Branding
 from apps.core.singletons import mask_secret
 from apps.operators.api.serializers import OrganizerSerializer
@@ -73,6 +75,11 @@ class PlatformSettingsSerializer(serializers.Serializer):
         "accent_color",
         "support_email",
         "legal_footer",
+        "legal_name",
+        "legal_address",
+        "legal_country",
+        "vat_number",
+        "vat_rate",
         "default_currency",
         "base_domain",
         "name_servers",
@@ -97,6 +104,12 @@ class PlatformSettingsSerializer(serializers.Serializer):
     )
     logo = serializers.ImageField(read_only=True)
     (default_currency,) = part_fields(PricingSettings, "default_currency")
+    legal_name, legal_address, vat_number, vat_rate = part_fields(
+        InvoiceIssuer, "legal_name", "legal_address", "vat_number", "vat_rate"
+    )
+    legal_country = CountryField(
+        required=False, allow_blank=True, help_text=_("The invoices' issuer's country (ISO 3166 code).")
+    )
     (mode,) = part_fields(PlatformSettings, "mode")
     base_domain = HostNameField(max_length=253, required=False, validators=[validate_host_name])
     (name_servers,) = part_fields(HostSettings, "name_servers")

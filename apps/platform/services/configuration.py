@@ -8,6 +8,7 @@ from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.services import facebook_app_update
+from apps.billing.services.invoicing import invoice_issuer_update
 from apps.core.audit import Actor, audit_log
 from apps.core.models import Branding
 from apps.core.singletons import singleton_update
@@ -20,7 +21,7 @@ from apps.tenancy import services as tenancy
 
 def platform_settings_update(*, changes: Mapping[str, Any], actor: Actor) -> PlatformConfiguration:
     """Write the given settings of the platform's settings page, each to the app that owns it
-    (brand, hosts, Stripe account, Facebook app, the platform's own), validated, in one
+    (brand, hosts, Stripe account, Facebook app, invoice issuer, the platform's own), validated, in one
     transaction, and audit it once: the field names, and the values of all but the secrets.
     The cached brand and base domain are dropped once the change is committed."""
     by_part: dict[str, dict[str, Any]] = {part: {} for part in PlatformConfiguration.PARTS}
@@ -38,6 +39,8 @@ def platform_settings_update(*, changes: Mapping[str, Any], actor: Actor) -> Pla
             configuration.stripe = platform_stripe_account_update(changes=by_part["stripe"])
         if by_part["pricing"]:
             configuration.pricing = pricing_settings_update(changes=by_part["pricing"])
+        if by_part["invoicing"]:
+            configuration.invoicing = invoice_issuer_update(changes=by_part["invoicing"])
         if by_part["facebook"]:
             configuration.facebook = facebook_app_update(changes=by_part["facebook"])
         audit_log(

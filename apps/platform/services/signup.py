@@ -328,6 +328,7 @@ def _signup_build(signup: ClientSignup, organization: Organization) -> None:
         country=signup.country,
         plan=signup.plan,
         contact_email=signup.email,
+        legal_name=signup.legal_name,
     )
     signup.host = host
     signup.operator_id = operator.pk
