@@ -28,6 +28,7 @@ from apps.operators.permissions import (
     can_see_orders,
     can_sell_somewhere,
     can_view_support_sessions,
+    organizer_configured_alone_by,
 )
 
 Check = Callable[[Someone], bool]
@@ -35,11 +36,20 @@ Check = Callable[[Someone], bool]
 
 @dataclass(frozen=True)
 class Entry:
-    """A page of the menu: its URL name (no arguments), its label, who sees it."""
+    """A page of the menu: its URL name, its label, who sees it; `args`, for a page whose URL
+    takes arguments, gives them for the user (None: no such page for them)."""
 
     url_name: str
     label: str | Promise
     check: Check
+    args: Callable[[Someone], tuple[int, ...] | None] | None = None
+
+
+def _sole_organizer(user: Someone) -> tuple[int, ...] | None:
+    """The one organizer one configures (its pages need its id); with several, the
+    organizers' list leads to each one's pages."""
+    organizer = organizer_configured_alone_by(user)
+    return (organizer.pk,) if organizer is not None else None
 
 
 @dataclass(frozen=True)
@@ -76,11 +86,7 @@ MENU: tuple[Section, ...] = (
         pgettext_lazy("control menu", "Orders & customers"),
         (
             Entry("control-order-list", pgettext_lazy("control menu", "Orders"), can_see_orders),
-            Entry(
-                "control-customer-list",
-                pgettext_lazy("control menu", "Customers"),
-                can_configure_some_organizer,
-            ),
+            Entry("control-customer-list", pgettext_lazy("control menu", "Customers"), can_see_orders),
             Entry("control-exports", pgettext_lazy("control menu", "Exports"), can_configure_some_organizer),
         ),
     ),
@@ -105,6 +111,12 @@ MENU: tuple[Section, ...] = (
         (
             Entry(
                 "organizer-list", pgettext_lazy("control menu", "Organizers"), can_configure_some_organizer
+            ),
+            Entry(
+                "organizer-payments",
+                pgettext_lazy("control menu", "Online payments"),
+                can_configure_some_organizer,
+                args=_sole_organizer,
             ),
             Entry("team", pgettext_lazy("control menu", "My team"), can_configure_some_organizer),
             Entry("invitations", pgettext_lazy("control menu", "Invitations"), can_configure_some_organizer),
@@ -138,9 +150,9 @@ class Group:
         return any(link.current for link in self.links)
 
 
-def _url(url_name: str) -> str | None:
+def _url(url_name: str, args: tuple[int, ...] = ()) -> str | None:
     try:
-        return reverse(url_name)
+        return reverse(url_name, args=args)
     except NoReverseMatch:
         return None
 
@@ -167,8 +179,11 @@ def control_menu(user: Someone, path: str, menu: Sequence[Section] = MENU) -> li
     for section in menu:
         entries = []
         for entry in section.entries:
-            url = _url(entry.url_name)
-            if url is not None and allowed(entry.check):
+            if not allowed(entry.check):
+                continue
+            args = entry.args(user) if entry.args is not None else ()
+            url = _url(entry.url_name, args) if args is not None else None
+            if url is not None:
                 entries.append((entry, url))
         if entries:
             shown.append((section, entries))

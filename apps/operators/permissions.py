@@ -292,6 +292,15 @@ def can_see_orders(user: Someone) -> bool:
     return can_configure_some_organizer(user) or can_sell_somewhere(user)
 
 
+def organizer_configured_alone_by(user: Someone) -> Organizer | None:
+    """The organizer one configures when it is the only one (an organization of a single
+    organizer, its admins included), else None: the menu then links its payments page."""
+    if not _operator(user):
+        return None
+    found = list(organizers_configurable_by(user).order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def can_manage_billing(user: Someone) -> bool:
     """The organization's client account with the platform: its admins."""
     return is_organization_admin(user)

@@ -42,12 +42,15 @@ EVENTS = ["event-list", "location-list", "fee-rule-list", "control-tax-rules"]
 ORDERS = ["control-order-list", "control-customer-list", "control-exports"]
 REPORTS = ["control-dashboard", "control-reports", "control-ledger"]
 SETTINGS = ["organizer-list", "team", "invitations", "custom-domains", "control-billing", "support-sessions"]
-CONFIGURES = {
+# Neither billing nor support sessions (organization admins'); the payments page of the one
+# organizer they configure ("organizer-payments:a": of A).
+CONFIGURES_A = {
     "events": EVENTS,
     "orders": ORDERS,
     "reports": REPORTS,
-    "settings": SETTINGS[:4],  # neither billing nor support sessions: organization admins'
+    "settings": ["organizer-list", "organizer-payments:a", "team", "invitations", "custom-domains"],
 }
+CONFIGURES_B = {**CONFIGURES_A, "settings": [name.replace(":a", ":b") for name in CONFIGURES_A["settings"]]}
 EVERYTHING = {"sell": SELL, "events": EVENTS, "orders": ORDERS, "reports": REPORTS, "settings": SETTINGS}
 
 # The pages each role finds in the menu, by group, before leaving out those not built yet.
@@ -55,10 +58,11 @@ MENUS = {
     ADMIN: EVERYTHING,
     SUPPORT: EVERYTHING,
     EMPTY_ADMIN: EVERYTHING,
-    CONFIGURER: {"sell": ["check-in", "home"], **CONFIGURES},  # sells nowhere: no box office
-    OTHER: {"sell": ["check-in", "home"], **CONFIGURES},
-    PEER: {"sell": SELL, **CONFIGURES},
-    SELLER: {"sell": SELL, "orders": ["control-order-list"]},  # the cashier
+    CONFIGURER: {"sell": ["check-in", "home"], **CONFIGURES_A},  # sells nowhere: no box office
+    OTHER: {"sell": ["check-in", "home"], **CONFIGURES_B},
+    PEER: {"sell": SELL, **CONFIGURES_A},
+    # The cashier: the buyers of their channels' orders too, not the organizers' settings.
+    SELLER: {"sell": SELL, "orders": ["control-order-list", "control-customer-list"]},
     CUSTOMER: {},  # not an operator: the 403 page, without a menu
 }
 
@@ -112,14 +116,17 @@ def _client(world, role) -> Client:
     return client
 
 
-def _resolving(url_names) -> list[str]:
-    """The URLs of the pages that exist on an organization's host, in their order."""
+def _resolving(url_names, world) -> list[str]:
+    """The URLs of the pages that exist on an organization's host, in their order; "name:a"
+    is the page of organizer A."""
     urls = []
     set_urlconf("config.urls_tenant")
     try:
         for name in url_names:
+            name, _, organizer = name.partition(":")
+            args = [getattr(world.team, organizer).pk] if organizer else []
             try:
-                urls.append(reverse(name))
+                urls.append(reverse(name, args=args))
             except NoReverseMatch:
                 continue
     finally:
@@ -127,8 +134,8 @@ def _resolving(url_names) -> list[str]:
     return urls
 
 
-def _expected(role) -> dict[str, list[str]]:
-    shown = {group: _resolving(names) for group, names in MENUS[role].items()}
+def _expected(role, world) -> dict[str, list[str]]:
+    shown = {group: _resolving(names, world) for group, names in MENUS[role].items()}
     return {group: urls for group, urls in shown.items() if urls}
 
 
@@ -185,7 +192,7 @@ def test_each_role_finds_in_the_menu_exactly_the_pages_it_may_use(world, role):
 
     assert response.status_code == (403 if role == CUSTOMER else 200)
     menu = _menu(response.content.decode())
-    assert menu.groups == _expected(role)
+    assert menu.groups == _expected(role, world)
     assert list(menu.groups) == [
         key for key in ("sell", "events", "orders", "reports", "settings") if key in menu.groups
     ]
@@ -221,7 +228,7 @@ def test_the_groups_are_named_for_what_one_does_there(world):
         "reports": "Reports",
         "settings": "Settings",
     }
-    assert menu.labels == {key: name for key, name in names.items() if key in _expected(ADMIN)}
+    assert menu.labels == {key: name for key, name in names.items() if key in _expected(ADMIN, world)}
 
 
 def test_the_menu_speaks_french(world):
@@ -236,7 +243,7 @@ def test_the_menu_speaks_french(world):
         "reports": "Rapports",
         "settings": "Paramètres",
     }
-    assert _menu(body).labels == {key: name for key, name in names.items() if key in _expected(ADMIN)}
+    assert _menu(body).labels == {key: name for key, name in names.items() if key in _expected(ADMIN, world)}
     assert ">Billetterie sur place</a>" in body
 
 
@@ -248,7 +255,7 @@ def test_the_menu_is_the_same_on_every_control_page(world):
         for path in ("/control/", "/control/events/", "/control/team/")
     ]
 
-    assert menus[0] == menus[1] == menus[2] == _expected(CONFIGURER)
+    assert menus[0] == menus[1] == menus[2] == _expected(CONFIGURER, world)
 
 
 def test_the_page_one_is_on_is_marked_and_so_is_its_group(world):
@@ -271,6 +278,17 @@ def test_the_storefront_keeps_its_own_nav(world):
 
     assert "data-menu-group" not in body
     assert 'href="/control/">Control panel</a>' in body  # an operator's way back
+
+
+def test_an_organization_of_one_organizer_finds_its_payments_in_the_settings(world):
+    client = _client(world, EMPTY_ADMIN)
+    assert "/payments/" not in client.get("/control/check-in/").content.decode()  # no organizer yet
+    with schema_context(BETA.schema_name):
+        park = organizer_create(name="Beta park", slug="beta-park", currency="EUR", country="BE")
+
+    menu = _menu(client.get("/control/check-in/").content.decode())
+
+    assert f"/control/organizers/{park.pk}/payments/" in menu.groups["settings"]
 
 
 # --- the menu's table: pages not built yet are left out ------------------------------------
@@ -395,7 +413,7 @@ def test_a_session_of_one_organization_shows_no_menu_on_its_twin(world):
 
     assert elsewhere.status_code == 302
     assert elsewhere["Location"].startswith("/accounts/login/")
-    assert at_home.groups == _expected(SELLER)
+    assert at_home.groups == _expected(SELLER, world)
 
 
 def test_a_platform_user_is_no_operator_of_any_organization(world):
