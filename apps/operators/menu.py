@@ -28,6 +28,7 @@ from apps.operators.permissions import (
     can_see_orders,
     can_sell_somewhere,
     can_view_support_sessions,
+    configures_an_organizer,
     organizer_configured_alone_by,
 )
 
@@ -76,9 +77,7 @@ MENU: tuple[Section, ...] = (
             Entry("event-list", pgettext_lazy("control menu", "All events"), can_configure_some_organizer),
             Entry("location-list", pgettext_lazy("control menu", "Locations"), can_configure_some_organizer),
             Entry("fee-rule-list", pgettext_lazy("control menu", "Service fees"), can_configure_fees),
-            Entry(
-                "control-tax-rules", pgettext_lazy("control menu", "Tax rules"), can_configure_some_organizer
-            ),
+            Entry("control-tax-rules", pgettext_lazy("control menu", "Tax rules"), configures_an_organizer),
         ),
     ),
     Section(
@@ -120,7 +119,7 @@ MENU: tuple[Section, ...] = (
             ),
             Entry("team", pgettext_lazy("control menu", "My team"), can_configure_some_organizer),
             Entry("invitations", pgettext_lazy("control menu", "Invitations"), can_configure_some_organizer),
-            Entry("custom-domains", pgettext_lazy("control menu", "Domains"), can_configure_some_organizer),
+            Entry("custom-domains", pgettext_lazy("control menu", "Domains"), configures_an_organizer),
             Entry("control-billing", pgettext_lazy("control menu", "Billing"), can_manage_billing),
             Entry(
                 "support-sessions",

@@ -281,6 +281,12 @@ def can_configure_some_organizer(user: Someone) -> bool:
     return _operator(user) and (user.is_admin or organizers_configurable_by(user).exists())
 
 
+def configures_an_organizer(user: Someone) -> bool:
+    """One configures an organizer that exists (an organization admin: once there is one):
+    the pages that list what one configures per organizer (domains, tax rules)."""
+    return organizers_configurable_by(user).exists()
+
+
 def can_sell_somewhere(user: Someone) -> bool:
     """An organization admin, or one who sells in a channel: the box office."""
     return _operator(user) and (user.is_admin or distributions_sellable_by(user).exists())

@@ -57,7 +57,12 @@ EVERYTHING = {"sell": SELL, "events": EVENTS, "orders": ORDERS, "reports": REPOR
 MENUS = {
     ADMIN: EVERYTHING,
     SUPPORT: EVERYTHING,
-    EMPTY_ADMIN: EVERYTHING,
+    # No organizer yet: no page of what one configures per organizer (domains, tax rules).
+    EMPTY_ADMIN: {
+        **EVERYTHING,
+        "events": [name for name in EVENTS if name != "control-tax-rules"],
+        "settings": [name for name in SETTINGS if name != "custom-domains"],
+    },
     CONFIGURER: {"sell": ["check-in", "home"], **CONFIGURES_A},  # sells nowhere: no box office
     OTHER: {"sell": ["check-in", "home"], **CONFIGURES_B},
     PEER: {"sell": SELL, **CONFIGURES_A},
@@ -337,7 +342,7 @@ def test_the_menu_takes_a_few_queries_however_many_organizers_and_channels(
     try:
         with schema_context(ALPHA.schema_name):
             control_menu(user, "/control/")  # the first call may load what any page loads
-            with django_assert_max_num_queries(5) as few:  # at most: each question asked once
+            with django_assert_max_num_queries(7) as few:  # at most: each question asked once
                 control_menu(user, "/control/")
             for n in range(3):
                 more = organizer_create(name=f"More {n}", slug=f"more-{n}", currency="EUR", country="NL")
@@ -352,15 +357,16 @@ def test_the_menu_takes_a_few_queries_however_many_organizers_and_channels(
 # --- the permission module's questions, per role -------------------------------------------
 
 QUESTIONS = {
-    # role: (configures some organizer, sells somewhere, sees orders, manages billing)
-    ADMIN: (True, True, True, True),
-    EMPTY_ADMIN: (True, True, True, True),
-    CONFIGURER: (True, False, True, False),
-    OTHER: (True, False, True, False),
-    PEER: (True, True, True, False),
-    SELLER: (False, True, True, False),
-    CUSTOMER: (False, False, False, False),
-    ANONYMOUS: (False, False, False, False),
+    # role: (configures some organizer, configures an existing one, sells somewhere, sees
+    # orders, manages billing, the organizer it configures alone)
+    ADMIN: (True, True, True, True, True, None),  # alpha has two organizers
+    EMPTY_ADMIN: (True, False, True, True, True, None),
+    CONFIGURER: (True, True, False, True, False, "a"),
+    OTHER: (True, True, False, True, False, "b"),
+    PEER: (True, True, True, True, False, "a"),
+    SELLER: (False, False, True, True, False, None),
+    CUSTOMER: (False, False, False, False, False, None),
+    ANONYMOUS: (False, False, False, False, False, None),
 }
 
 
@@ -382,19 +388,24 @@ def test_which_control_pages_one_works_in_per_role(world, role, answers):
             CUSTOMER: team.customer,
             ANONYMOUS: None,
         }[role]
+    *questions, alone = answers
     with schema_context(schema):
-        assert (
+        assert [
             permissions.can_configure_some_organizer(user),
+            permissions.configures_an_organizer(user),
             permissions.can_sell_somewhere(user),
             permissions.can_see_orders(user),
             permissions.can_manage_billing(user),
-        ) == answers
+        ] == questions
+        assert permissions.organizer_configured_alone_by(user) == (getattr(team, alone) if alone else None)
 
 
 def test_an_operator_whose_links_are_gone_works_nowhere(world):
     with schema_context(ALPHA.schema_name):
         former = OperatorFactory(email="former@example.com")  # an operator without any link
         assert not permissions.can_configure_some_organizer(former)
+        assert not permissions.configures_an_organizer(former)
+        assert permissions.organizer_configured_alone_by(former) is None
         assert not permissions.can_sell_somewhere(former)
         assert not permissions.can_see_orders(former)
 
