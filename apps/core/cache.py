@@ -22,22 +22,26 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Hashable, Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
+from redis import Redis
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
+_What = TypeVar("_What", bound=Hashable)  # what a cached entry is looked up by (an id, a name)
+_Value = TypeVar("_Value")
 
-def _steps_aside(method: Callable, fallback: Callable) -> Callable:
+
+def _steps_aside(method: Callable[..., Any], fallback: Callable[..., Any]) -> Callable[..., Any]:
     """`method` of Django's Redis client, answering `fallback(*args)` when Redis is unreachable."""
 
     @functools.wraps(method)
-    def guarded(self, *args):
+    def guarded(self: django_redis.RedisCacheClient, *args: Any) -> Any:
         try:
             return method(self, *args)
         except RedisError as exc:
@@ -61,12 +65,13 @@ class _RedisCacheClient(django_redis.RedisCacheClient):
     would matter may therefore live only in the cache: single use, exactly once and
     de-duplication are decided by the database."""
 
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        clients = self.__dict__.setdefault("_clients_by_pool", {})
+    def get_client(self, key: Any = None, *, write: bool = False) -> Redis:
+        # Django's client keeps its pools and Redis class in private attributes, not in the stubs.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        clients: dict[int, Redis] = self.__dict__.setdefault("_clients_by_pool", {})
         client = clients.get(id(pool))
         if client is None:
-            client = clients[id(pool)] = self._client(connection_pool=pool)
+            client = clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
     get = _steps_aside(django_redis.RedisCacheClient.get, lambda _key, default: default)
@@ -86,7 +91,7 @@ class RedisCache(django_redis.RedisCache):
     """django.core.cache.backends.redis.RedisCache, one redis.Redis object per server,
     stepping aside when Redis is unreachable (see _RedisCacheClient)."""
 
-    def __init__(self, server, params):
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _RedisCacheClient
 
@@ -97,11 +102,11 @@ LOOKUPS = "lookups"
 TIMEOUT_SECONDS = 300
 
 
-def _cache():
+def _cache() -> BaseCache:
     return caches[LOOKUPS]
 
 
-def _enabled(cache) -> bool:
+def _enabled(cache: BaseCache) -> bool:
     """False when the "lookups" cache is Django's dummy (the test suite's default)."""
     return not isinstance(cache, DummyCache)
 
@@ -125,8 +130,12 @@ def _new_token() -> str:
 
 
 def cached_many(
-    *, schema_name: str, name: str, keys: Mapping[str, Hashable], load: Callable[[list], dict]
-) -> dict:
+    *,
+    schema_name: str,
+    name: str,
+    keys: Mapping[str, _What],
+    load: Callable[[list[_What]], dict[_What, _Value]],
+) -> dict[_What, _Value]:
     """{what: value} for the `keys` ({cache key: what}) found in the cache under the current
     generation, the others from `load([what, …])` (which returns {what: value}, leaving out
     what does not exist: absences are never cached)."""
@@ -141,7 +150,8 @@ def cached_many(
         generation = _new_token()
         if not cache.add(generation_key, generation, None):
             generation = cache.get(generation_key) or generation
-    values, missing = {}, []
+    values: dict[_What, _Value] = {}
+    missing: list[_What] = []
     for key, what in keys.items():
         entry = found.get(key)
         if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == generation:
@@ -158,14 +168,16 @@ def cached_many(
     return values
 
 
-def cached_one(*, schema_name: str, name: str, key: str, load: Callable[[], Any]) -> Any:
+def cached_one(*, schema_name: str, name: str, key: str, load: Callable[[], _Value]) -> _Value:
     """The value under `key` in generation `name`, else `load()`; None is never cached."""
 
-    def load_one(_whats):
+    def load_one(_whats: list[str]) -> dict[str, _Value]:
         value = load()
         return {} if value is None else {key: value}
 
-    return cached_many(schema_name=schema_name, name=name, keys={key: key}, load=load_one).get(key)
+    found = cached_many(schema_name=schema_name, name=name, keys={key: key}, load=load_one)
+    # Absent only when load() answered None (never cached), which is then what it returns.
+    return cast(_Value, found.get(key))
 
 
 def generation_bump(*, schema_name: str, name: str) -> None:
