@@ -87,6 +87,7 @@ MENU: tuple[Section, ...] = (
             Entry("control-order-list", pgettext_lazy("control menu", "Orders"), can_see_orders),
             Entry("control-customer-list", pgettext_lazy("control menu", "Customers"), can_see_orders),
             Entry("control-exports", pgettext_lazy("control menu", "Exports"), can_configure_some_organizer),
+            Entry("control-invoices", pgettext_lazy("control menu", "Invoices"), can_see_orders),
         ),
     ),
     Section(

@@ -23,6 +23,7 @@ class OrganizerForm(forms.ModelForm):
         fields = [
             "name",
             "legal_name",
+            "address",
             "bank_account",
             "vat_number",
             "country",
@@ -32,6 +33,7 @@ class OrganizerForm(forms.ModelForm):
             "accent_color",
         ]
         widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
             "primary_color": forms.TextInput(attrs={"type": "color"}),
             "accent_color": forms.TextInput(attrs={"type": "color"}),
         }

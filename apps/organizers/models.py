@@ -17,6 +17,11 @@ class Organizer(models.Model):
         _("legal name"), max_length=200, help_text=_("The official, registered name.")
     )
     bank_account = IBANField(_("bank account (IBAN)"), blank=True)
+    address = models.TextField(
+        _("registered address"),
+        blank=True,
+        help_text=_("Street, postcode and city, as printed on the invoices it issues to buyers."),
+    )
     vat_number = models.CharField(
         _("VAT number"),
         max_length=32,

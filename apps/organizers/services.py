@@ -70,6 +70,7 @@ def organizer_create(
 UPDATABLE_FIELDS = (
     "name",
     "legal_name",
+    "address",
     "bank_account",
     "vat_number",
     "country",

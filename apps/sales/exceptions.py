@@ -43,3 +43,8 @@ def box_office_not_in_plan(organizer: Organizer) -> str:
     return gettext(
         "The plan of %(organizer)s does not include the box office: ask the platform to add it."
     ) % {"organizer": organizer.name}
+
+
+class InvoiceRefused(DomainError):
+    """An invoice that cannot be issued (an unpaid order, an organizer without its legal
+    details, one already issued)."""

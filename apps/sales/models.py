@@ -424,3 +424,92 @@ class TaxedTicketType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_type_id}: {self.rule_id}"
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number an organizer issued: each invoice takes the next under this
+    row's lock (SELECT … FOR UPDATE) in the transaction that writes it, so numbers have no
+    gap and no repeat."""
+
+    organizer = models.OneToOneField(
+        "organizers.Organizer", on_delete=models.CASCADE, primary_key=True, related_name="invoice_counter"
+    )
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
+
+    def __str__(self) -> str:
+        return f"{self.organizer_id}: {self.last}"
+
+
+class Invoice(models.Model):
+    """An invoice of one order from its organizer to the buyer who asked for it: who sells
+    and who buys (legal names, addresses, VAT numbers) and the amounts as they were when it
+    was issued, so it never changes afterwards."""
+
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.PROTECT, related_name="invoices")
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="invoice")
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("invoice number"), max_length=80)
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(max_length=10, blank=True)
+    seller_name = models.CharField(_("seller"), max_length=200)
+    seller_address = models.TextField(_("seller's address"), blank=True)
+    seller_country = CountryField(_("seller's country"))
+    seller_vat_number = models.CharField(_("seller's VAT number"), max_length=32, blank=True)
+    buyer_company = models.CharField(_("company"), max_length=200, blank=True)
+    buyer_name = models.CharField(_("name"), max_length=200, blank=True)
+    buyer_address = models.TextField(_("address"))
+    buyer_country = CountryField(_("country"))
+    buyer_vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    buyer_email = models.EmailField(_("e-mail address"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    net_total = models.DecimalField(_("net"), **AMOUNT)
+    tax_total = models.DecimalField(_("tax"), **AMOUNT)
+    total = models.DecimalField(_("total"), **AMOUNT)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["organizer", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["organizer", "sequence"], name="sales_invoice_number_once"),
+            models.CheckConstraint(
+                condition=Q(total=F("net_total") + F("tax_total")), name="sales_invoice_total_adds_up"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    """A line of an invoice: tickets of one type and date at one price, or the service fees."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(_("description"), max_length=400)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), help_text=_("Tax included."), **AMOUNT)
+    tax_name = models.CharField(_("tax"), max_length=100, blank=True)
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=0)
+    net = models.DecimalField(_("net"), **AMOUNT)
+    tax = models.DecimalField(_("tax"), **AMOUNT)
+    gross = models.DecimalField(_("with tax"), **AMOUNT)
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="sales_invoice_line_position"),
+            models.CheckConstraint(condition=Q(gross=F("net") + F("tax")), name="sales_invoice_line_adds_up"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description

@@ -6,6 +6,7 @@ from django_countries import countries
 
 from apps.events.models import TicketType
 from apps.organizers.models import Organizer
+from apps.organizers.validators import validate_vat_number
 
 
 class TicketTypeChoices(forms.ModelMultipleChoiceField):
@@ -71,3 +72,36 @@ class TaxRuleForm(forms.Form):
             "country": data["country"],
             "ticket_types": list(data["ticket_types"]),
         }
+
+
+class InvoiceRequestForm(forms.Form):
+    """Who an invoice is made out to (the buyer's company, address and VAT number)."""
+
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        help_text=_("Street, postcode and city."),
+    )
+    country = forms.ChoiceField(label=_("Country"))
+    vat_number = forms.CharField(
+        label=_("VAT number"),
+        max_length=32,
+        required=False,
+        help_text=_("With its country prefix, e.g. FR40303265045; leave empty if you have none."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Choose a country")), *countries]
+        self.fields["company"].widget.attrs["autocomplete"] = "organization"
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["country"].widget.attrs["autocomplete"] = "country"
+
+    def clean_vat_number(self) -> str:
+        value = self.cleaned_data["vat_number"].replace(" ", "").upper()
+        if value:
+            validate_vat_number(value)
+        return value

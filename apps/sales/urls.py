@@ -3,7 +3,7 @@ control/ (config.urls_tenant includes this once)."""
 
 from django.urls import include, path
 
-from apps.sales.views import control, control_customers, control_taxes, shop
+from apps.sales.views import control, control_customers, control_taxes, invoices, shop
 
 shop_patterns = [
     path("", shop.storefront_home, name="home"),
@@ -15,6 +15,8 @@ shop_patterns = [
     path("checkout/return/", shop.checkout_return, name="checkout-return"),
     path("orders/<str:code>/<str:secret>/", shop.order_detail, name="order-detail"),
     path("orders/<str:code>/<str:secret>/tickets.pdf", shop.order_tickets_pdf, name="order-tickets-pdf"),
+    path("orders/<str:code>/<str:secret>/invoice/", invoices.invoice_request, name="order-invoice-request"),
+    path("orders/<str:code>/<str:secret>/invoice.pdf", invoices.invoice_download, name="order-invoice-pdf"),
 ]
 
 control_patterns = [
@@ -28,6 +30,9 @@ control_patterns = [
     path("fee-rules/<int:pk>/edit/", control.fee_rule_edit, name="fee-rule-edit"),
     path("fee-rules/<int:pk>/delete/", control.fee_rule_delete, name="fee-rule-delete"),
     path("taxes/", control_taxes.tax_rule_list, name="control-tax-rules"),
+    path("invoices/", invoices.control_invoice_list, name="control-invoices"),
+    path("invoices/<int:pk>/invoice.pdf", invoices.control_invoice_pdf, name="control-invoice-pdf"),
+    path("orders/<int:pk>/invoice/", invoices.control_order_invoice, name="control-order-invoice"),
     path("taxes/new/", control_taxes.tax_rule_create, name="control-tax-rule-create"),
     path("taxes/<int:pk>/edit/", control_taxes.tax_rule_edit, name="control-tax-rule-edit"),
     path("taxes/<int:pk>/delete/", control_taxes.tax_rule_delete, name="control-tax-rule-delete"),
