@@ -288,7 +288,9 @@ def test_the_order_page_receipt_e_mail_and_pdf_show_the_tax_lines(
         )
     page = Client(HTTP_HOST=SHOP_HOST).get(f"/orders/{order.code}/{order.secret}/").content.decode()
     assert "TVA 5.5 %" in page
-    assert "€20.00" in page and "€1.10" in page and "€21.10" in page  # net, tax, with tax
+    assert "€20.00" in page
+    assert "€1.10" in page
+    assert "€21.10" in page
 
     (message,) = mail.outbox
     assert "Of which TVA 5.5 % on 20.00 EUR: 1.10 EUR" in message.body
@@ -313,4 +315,5 @@ def test_the_box_office_receipt_shows_the_tax_lines(world, rules):
     body = _client(world, ADMIN).get(f"/control/box-office/orders/{order.pk}/").content.decode()
 
     assert "ALPHA-A VAT 21 %" in body
-    assert "€37.19" in body and "€7.81" in body  # 45.00 with 21 % in it
+    assert "€37.19" in body
+    assert "€7.81" in body

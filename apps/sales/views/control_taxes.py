@@ -9,14 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.audit import Actor
 from apps.core.forms import call_for_form
 from apps.operators.decorators import control_view, require
-from apps.operators.permissions import Action, organizers_configurable_by
+from apps.operators.permissions import Action, can_configure_some_organizer, organizers_configurable_by
 from apps.sales.selectors.taxes import tax_rules_visible_to, ticket_types_taxable_by
 from apps.sales.services import taxes
 from apps.sales.tax_forms import TaxRuleForm
-
-
-def configures_an_organizer(user) -> bool:
-    return organizers_configurable_by(user).exists()
 
 
 def _status(form) -> int:
@@ -29,12 +25,12 @@ def _rule(request, pk):
     return require(request, Action.CONFIGURE, rule)
 
 
-@control_view(check=configures_an_organizer)
+@control_view(check=can_configure_some_organizer)
 def tax_rule_list(request):
     return render(request, "sales/control/tax_rule_list.html", {"rules": tax_rules_visible_to(request.user)})
 
 
-@control_view(check=configures_an_organizer)
+@control_view(check=can_configure_some_organizer)
 def tax_rule_create(request):
     organizers = organizers_configurable_by(request.user).order_by("name", "pk")
     form = TaxRuleForm(
@@ -57,7 +53,7 @@ def tax_rule_create(request):
     )
 
 
-@control_view(check=configures_an_organizer)
+@control_view(check=can_configure_some_organizer)
 def tax_rule_edit(request, pk):
     rule = _rule(request, pk)
     initial = {
@@ -90,7 +86,7 @@ def tax_rule_edit(request, pk):
     )
 
 
-@control_view(check=configures_an_organizer)
+@control_view(check=can_configure_some_organizer)
 def tax_rule_delete(request, pk):
     """GET asks for confirmation; only a POST deletes."""
     rule = _rule(request, pk)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.audit import Actor
 from apps.core.forms import call_for_form
 from apps.operators.decorators import control_view
-from apps.operators.permissions import Action, can
+from apps.operators.permissions import Action, can, can_see_orders
 from apps.sales import selectors
 from apps.sales.invoice_pdf import invoice_pdf
 from apps.sales.models import Invoice, Order
@@ -87,13 +87,13 @@ def invoice_download(request, code, secret):
 # --- the control panel -------------------------------------------------------------------------
 
 
-@control_view
+@control_view(check=can_see_orders)
 def control_invoice_list(request):
     page = Paginator(invoices_visible_to(request.user), INVOICES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "sales/invoice_list.html", {"page": page})
 
 
-@control_view
+@control_view(check=can_see_orders)
 def control_invoice_pdf(request, pk):
     return _pdf_response(get_object_or_404(invoices_visible_to(request.user), pk=pk))
 
@@ -103,7 +103,7 @@ def _may_issue(user, order: Order) -> bool:
     return can(user, Action.CONFIGURE, order) or can(user, Action.SELL, order.distribution)
 
 
-@control_view
+@control_view(check=can_see_orders)
 def control_order_invoice(request, pk):
     """An order's invoice in the control panel: its PDF if issued, else the form to issue it."""
     order = get_object_or_404(
