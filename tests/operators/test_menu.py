@@ -39,7 +39,7 @@ EMPTY_ADMIN = "organization admin of an organization without organizers"
 
 SELL = ["box-office", "check-in", "home"]  # home: the online shop, for every operator
 EVENTS = ["event-list", "location-list", "fee-rule-list", "control-tax-rules"]
-ORDERS = ["control-order-list", "control-customer-list", "control-exports"]
+ORDERS = ["control-order-list", "control-customer-list", "control-exports", "control-invoices"]
 REPORTS = ["control-dashboard", "control-reports", "control-ledger"]
 SETTINGS = ["organizer-list", "team", "invitations", "custom-domains", "control-billing", "support-sessions"]
 # Neither billing nor support sessions (organization admins'); the payments page of the one
@@ -67,7 +67,7 @@ MENUS = {
     OTHER: {"sell": ["check-in", "home"], **CONFIGURES_B},
     PEER: {"sell": SELL, **CONFIGURES_A},
     # The cashier: the buyers of their channels' orders too, not the organizers' settings.
-    SELLER: {"sell": SELL, "orders": ["control-order-list", "control-customer-list"]},
+    SELLER: {"sell": SELL, "orders": ["control-order-list", "control-customer-list", "control-invoices"]},
     CUSTOMER: {},  # not an operator: the 403 page, without a menu
 }
 
