@@ -111,3 +111,38 @@ def test_a_clients_admin_downloads_an_invoice_pdf(page, live_server, kappa):
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     assert download.value.suggested_filename == f"{paid.number}.pdf"
+
+
+def test_a_clients_admin_enters_its_vat_number_and_reads_an_overdue_invoice(page, live_server, kappa):
+    _organization, _paid, unpaid = kappa  # unpaid: due 2026-05-24, long past
+
+    page.goto(_url(live_server, "kappa.localhost", "/control/billing/"))
+    page.get_by_label(re.compile("Email", re.I)).fill("boss@kappa.example")
+    page.get_by_label(re.compile("Password", re.I)).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
+
+    expect(page.get_by_role("row").filter(has_text=unpaid.number)).to_contain_text("Overdue")
+    page.get_by_text("Billing details (printed on your invoices)").click()
+    page.get_by_label("Legal name").fill("Kappa Park B.V.")
+    page.get_by_label("Country").select_option("BE")
+    page.get_by_label("VAT number").fill("NL004495445B01")
+    page.get_by_role("button", name="Save the billing details").click()
+    expect(page.get_by_text("This VAT number is not of Belgium: it should start with BE.")).to_be_visible()
+
+    page.get_by_label("VAT number").fill("BE 0403.170.701")
+    page.get_by_role("button", name="Save the billing details").click()
+    expect(page.get_by_text("Your billing details are saved")).to_be_visible()
+    with schema_context("public"):
+        account = BillingAccount.objects.get(pk=unpaid.account_id)
+    assert (account.legal_name, account.country, account.vat_number) == (
+        "Kappa Park B.V.",
+        "BE",
+        "BE0403170701",
+    )
+
+    page.get_by_role("link", name=unpaid.number).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Invoice {unpaid.number}")
+    # Issued before the change: it still says whom it was issued to.
+    expect(page.locator("address.invoice-client")).to_contain_text("Kappa park")
+    expect(page.locator(".invoice-facts")).to_contain_text("Overdue")
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
