@@ -1,12 +1,12 @@
 """The control panel's pages that ask the permission module (mounted under /control/ on
-organization hosts)."""
+organization hosts). The control panel's home, /control/, is sales' figures dashboard
+(apps.sales.views.control_dashboard)."""
 
 from django.urls import path
 
 from apps.operators.views.control import domains, organizers, support, team
 
 urlpatterns = [
-    path("", organizers.control_dashboard, name="control-dashboard"),
     path("organizers/", organizers.organizer_list, name="organizer-list"),
     path("organizers/<int:pk>/", organizers.organizer_detail, name="organizer-detail"),
     path("organizers/<int:pk>/edit/", organizers.organizer_edit, name="organizer-edit"),

@@ -4,6 +4,8 @@ control/ (config.urls_tenant includes this once)."""
 from django.urls import include, path
 
 from apps.sales.views import control, control_customers, control_taxes, invoices, shop
+from apps.sales.views import control_dashboard as figures_dashboard
+from apps.sales.views import control_reports as figures_reports
 
 shop_patterns = [
     path("", shop.storefront_home, name="home"),
@@ -20,6 +22,10 @@ shop_patterns = [
 ]
 
 control_patterns = [
+    path("", figures_dashboard.control_dashboard, name="control-dashboard"),
+    path("reports/", figures_reports.control_reports, name="control-reports"),
+    path("organizers/<int:pk>/ledger/", figures_reports.control_ledger, name="control-ledger"),
+    path("events/<int:pk>/sales/", figures_reports.event_sales, name="event-sales"),
     path("check-in/", control.check_in, name="check-in"),
     path("box-office/", control.box_office, name="box-office"),
     path("box-office/events/<int:pk>/", control.box_office_sell, name="box-office-sell"),

@@ -60,3 +60,24 @@ def shop_build(*, capacity: int | None = 20, days: int = 2, currency: str = "EUR
     )
     pass_ticket = events.ticket_type_create(event=event, name="Pass", price=Decimal("25.00"))
     return Shop(organizer, online, box_office, location, event, dates, day_ticket, pass_ticket)
+
+
+def payments_connect(organizer, *, account_id: str = "", charges_enabled: bool = True):
+    """The organizer's Stripe account, connected and able to take payments (public schema):
+    without one the storefront says online sales open soon and takes no reservation."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from apps.payments.models import ConnectedAccount
+
+    schema_name = connection.schema_name
+    with schema_context("public"):
+        account, _created = ConnectedAccount.objects.update_or_create(
+            schema_name=schema_name,
+            organizer_id=organizer.pk,
+            defaults={
+                "stripe_account_id": account_id or f"acct_1{schema_name[:8]}{organizer.pk}",
+                "charges_enabled": charges_enabled,
+            },
+        )
+    return account

@@ -19,7 +19,7 @@ from apps.sales.holds import Holder
 from apps.sales.models import DateStock, Order, Ticket
 from apps.sales.services.orders import OrderLine, order_create
 from apps.tenancy import services as tenancy
-from tests.sales.helpers import shop_build
+from tests.sales.helpers import payments_connect, shop_build
 from tests.tenants import ALPHA
 
 HOST = "holder.localhost"
@@ -29,6 +29,7 @@ HOST = "holder.localhost"
 def shop(alpha):
     with schema_context(ALPHA.schema_name):
         shop = shop_build(capacity=500, slug="holder")
+        payments_connect(shop.organizer)
         shop.second = shop.date_ticket(0)  # "Day 1", for the same date
     tenancy.domain_add(organization=alpha, domain=HOST, organizer_slug="holder")
     return shop

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
+from apps.events.models import TicketType
 from apps.sales.models import DateStock, Order
 from apps.sales.services.orders import OrderLine, order_create
 from apps.tenancy import services as tenancy
 from tests.payments import stripe_fake
-from tests.sales.helpers import shop_build
+from tests.sales.helpers import payments_connect, shop_build
 from tests.tenants import ALPHA
 
 HOST = "shopper.localhost"
@@ -25,6 +26,7 @@ HOST = "shopper.localhost"
 def shop(alpha):
     with schema_context(ALPHA.schema_name):
         shop = shop_build(capacity=12, slug="shopper")
+        payments_connect(shop.organizer)
     tenancy.domain_add(organization=alpha, domain=HOST, organizer_slug="shopper")
     return shop
 
@@ -164,14 +166,8 @@ def test_checkout_needs_an_email(buyer, shop):
 def test_checkout_pays_by_card_on_the_organizers_account_and_the_return_page_confirms(
     buyer, shop, alpha, stripe_platform, stripe_api
 ):
-    from apps.payments.models import ConnectedAccount
-
-    ConnectedAccount.objects.create(
-        stripe_account_id="acct_1Shopper",
-        schema_name=alpha.schema_name,
-        organizer_id=shop.organizer.pk,
-        charges_enabled=True,
-    )
+    with schema_context(alpha.schema_name):
+        payments_connect(shop.organizer, account_id="acct_1Shopper")
     intent = stripe_fake.payment_intent(amount=2000)
     stripe_api.add(responses.POST, f"{stripe_fake.API}/v1/payment_intents", json=intent)
     stripe_api.add(
@@ -196,15 +192,43 @@ def test_checkout_pays_by_card_on_the_organizers_account_and_the_return_page_con
     assert buyer.get("/cart/").context["order"] is None
 
 
-def test_checkout_without_a_connected_account_says_online_payment_is_unavailable(
-    buyer, shop, stripe_platform
+def test_checkout_when_payments_stopped_since_the_reservation_says_online_payment_is_unavailable(
+    buyer, shop, alpha, stripe_platform
 ):
     _reserve(buyer, shop, 1)
+    with schema_context(alpha.schema_name):
+        payments_connect(shop.organizer, charges_enabled=False)
 
     answer = buyer.post("/cart/", {"email": "card@example.com"})
 
     assert answer.status_code == 400
     assert "cannot take online payments yet" in answer.content.decode()
+
+
+def test_until_payments_are_connected_the_shop_says_online_sales_open_soon(buyer, shop, alpha):
+    with schema_context(alpha.schema_name):
+        payments_connect(shop.organizer, charges_enabled=False)
+
+    home = buyer.get("/").content.decode()
+    page = buyer.get(f"/events/{shop.event.pk}/")
+    refused = _reserve(buyer, shop, 1)
+
+    assert "Online sales open soon" in home
+    assert "Online sales open soon" in page.content.decode()
+    assert f'name="qty-{shop.day_ticket.pk}-{shop.dates[0].pk}"' not in page.content.decode()
+    assert "cannot take online payments" not in page.content.decode()
+    assert refused.status_code == 409
+    assert "Online sales open soon" in refused.content.decode()
+    with schema_context(alpha.schema_name):
+        assert not Order.objects.exists()
+
+
+def test_a_free_event_is_open_without_payments(buyer, shop, alpha):
+    with schema_context(alpha.schema_name):
+        payments_connect(shop.organizer, charges_enabled=False)
+        TicketType.objects.filter(event=shop.event).update(price=Decimal("0"))
+
+    assert _reserve(buyer, shop, 1).status_code == 302
 
 
 def test_a_customer_sees_their_orders_and_no_one_elses(shop):
@@ -236,15 +260,11 @@ def test_a_customer_sees_their_orders_and_no_one_elses(shop):
 def test_reloading_the_return_page_asks_stripe_once_per_interval(
     buyer, shop, alpha, stripe_platform, stripe_api, settings
 ):
-    from apps.payments.models import ConnectedAccount, Payment
+    from apps.payments.models import Payment
 
     settings.PAYMENTS_RECONCILE_SECONDS = 60
-    ConnectedAccount.objects.create(
-        stripe_account_id="acct_1Reloader",
-        schema_name=alpha.schema_name,
-        organizer_id=shop.organizer.pk,
-        charges_enabled=True,
-    )
+    with schema_context(alpha.schema_name):
+        payments_connect(shop.organizer, account_id="acct_1Reloader")
     intent = stripe_fake.payment_intent(amount=1000)
     stripe_api.add(responses.POST, f"{stripe_fake.API}/v1/payment_intents", json=intent)
     retrieve = stripe_api.add(

@@ -29,6 +29,7 @@ from apps.sales.forms import CheckoutForm, quantities_from
 from apps.sales.holds import Holder
 from apps.sales.models import Order
 from apps.sales.selectors import order_by_secret
+from apps.sales.selectors.figures import online_sales_open
 from apps.sales.services.cart import cart_lines_add, order_checkout
 from apps.sales.services.orders import OrderLine, order_cancel, order_create, orders_expire
 from apps.sales.services.payments import order_payment_start
@@ -49,7 +50,15 @@ def storefront_home(request):
     events = published_events_of(request.organizer).annotate(date_count=Count("dates"))
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     # Each event's times are written in its own zone (apps.core.templatetags.zoned).
-    return render(request, "sales/storefront_home.html", {"organizers": [request.organizer], "page": page})
+    return render(
+        request,
+        "sales/storefront_home.html",
+        {
+            "organizers": [request.organizer],
+            "page": page,
+            "open_soon": not online_sales_open(request.organizer),
+        },
+    )
 
 
 def _order_or_404(code: str, secret: str) -> Order:
@@ -115,7 +124,13 @@ def event_page(request, pk):
     orders_expire(event_date_ids=list(event.dates.values_list("pk", flat=True)))  # lazily, on read
     listing = selectors.event_listing(event)
     status, retry_after = 200, None
-    if request.method == "POST":
+    # Until the organizer's payments are connected, buyers are told sales open soon rather
+    # than reserving tickets they could not pay for (the organizer's dashboard says why).
+    open_soon = not online_sales_open(request.organizer, event)
+    if request.method == "POST" and open_soon:
+        messages.error(request, _("Online sales open soon: tickets cannot be bought online yet."))
+        status = 409
+    elif request.method == "POST":
         status = 400
         chosen, errors = quantities_from(request.POST, listing)
         if not chosen and not errors:
@@ -154,7 +169,12 @@ def event_page(request, pk):
         for error in errors:
             messages.error(request, error)
         listing = selectors.event_listing(event)
-    response = render(request, "sales/event_page.html", {"event": event, "listing": listing}, status=status)
+    response = render(
+        request,
+        "sales/event_page.html",
+        {"event": event, "listing": listing, "open_soon": open_soon},
+        status=status,
+    )
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response

@@ -1,5 +1,6 @@
-"""The control panel's dashboard, organizers and their distributions (sale channels); the
-writes are apps.organizers.services."""
+"""The control panel's organizers and their distributions (sale channels); the writes are
+apps.organizers.services. The control panel's home is sales' dashboard
+(apps.sales.views.control_dashboard)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,12 +19,6 @@ from apps.organizers.forms import DistributionForm, OrganizerForm
 
 def _visible_organizer(request, pk):
     return get_object_or_404(organizers_visible_to(request.user), pk=pk)
-
-
-@control_view
-def control_dashboard(request):
-    organizers = organizers_visible_to(request.user).prefetch_related("distributions").order_by("name")
-    return render(request, "organizers/dashboard.html", {"organizers": organizers})
 
 
 @control_view
