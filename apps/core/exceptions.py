@@ -21,7 +21,7 @@ class RateLimited(DomainError):
 
     status_code = 429
 
-    def __init__(self, *, retry_after: int, message=None):
+    def __init__(self, *, retry_after: int, message: str | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(message or self.default_message(retry_after))
 
