@@ -1,6 +1,7 @@
 from django.utils.translation import gettext
 
 from apps.core.exceptions import Conflict, DomainError, NotAllowed
+from apps.organizers.models import Organizer
 
 __all__ = ["EventError", "HasDependants", "NotAllowed", "ReplicationNeedsApproval"]
 
@@ -17,7 +18,7 @@ class ReplicationNeedsApproval(NotAllowed):
     """An operator's first replication waits for a platform admin's one-time approval."""
 
 
-def replication_not_in_plan(organizer) -> str:
+def replication_not_in_plan(organizer: Organizer) -> str:
     return gettext(
         "The plan of %(organizer)s does not include event replication: ask the platform to add it."
     ) % {"organizer": organizer.name}
