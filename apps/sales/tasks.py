@@ -2,7 +2,7 @@ from celery import shared_task
 
 from apps.core.celery import SchemaTask
 from apps.sales.selectors import orders_awaiting_confirmation
-from apps.sales.services import confirmations, orders
+from apps.sales.services import confirmations, exports, orders
 from apps.tenancy.services import live_schema_names
 
 
@@ -41,3 +41,9 @@ def send_pending_confirmations_everywhere(*, schema_name: str) -> int:
     for name in schemas:
         send_pending_confirmations.delay(schema_name=name)
     return len(schemas)
+
+
+@shared_task(base=SchemaTask, time_limit=60 * 60, soft_time_limit=55 * 60)
+def build_export(*, schema_name: str, export_id: int) -> str:
+    """Build an operator's export (apps.sales.services.exports); returns its status."""
+    return exports.export_build(export_id=export_id).status

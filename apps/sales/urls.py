@@ -3,7 +3,7 @@ control/ (config.urls_tenant includes this once)."""
 
 from django.urls import include, path
 
-from apps.sales.views import control, control_customers, control_taxes, invoices, shop
+from apps.sales.views import control, control_customers, control_exports, control_taxes, invoices, shop
 from apps.sales.views import control_dashboard as figures_dashboard
 from apps.sales.views import control_reports as figures_reports
 
@@ -42,6 +42,10 @@ control_patterns = [
     path("taxes/new/", control_taxes.tax_rule_create, name="control-tax-rule-create"),
     path("taxes/<int:pk>/edit/", control_taxes.tax_rule_edit, name="control-tax-rule-edit"),
     path("taxes/<int:pk>/delete/", control_taxes.tax_rule_delete, name="control-tax-rule-delete"),
+    path("exports/", control_exports.export_list, name="control-exports"),
+    path("exports/<int:pk>/", control_exports.export_detail, name="control-export-detail"),
+    path("exports/<int:pk>/status/", control_exports.export_status, name="control-export-status"),
+    path("exports/download/<str:token>/", control_exports.export_download, name="control-export-download"),
     path("customers/", control_customers.customer_list, name="control-customer-list"),
     path("customers/<path:email>/", control_customers.customer_detail, name="control-customer-detail"),
     path("events/<int:pk>/attendees/", control_customers.attendees_event, name="control-attendees-event"),

@@ -473,6 +473,12 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Exports (apps.sales.models.Export): private, under <EXPORTS_ROOT>/<schema>/exports/, never
+    # served by URL; downloaded through their requester's link only.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("EXPORTS_ROOT", default=str(BASE_DIR / "private" / "exports"))},
+    },
 }
 
 LOGGING = {

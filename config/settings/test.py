@@ -30,4 +30,8 @@ CELERY_BROKER_URL = broker_url_from_redis_url(REDIS_URL)  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = env.bool("TESSERA_CELERY_EAGER", default=True)  # noqa: F405
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+STORAGES["exports"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(BASE_DIR / ".data" / "test-exports")},  # noqa: F405
+}
 WHITENOISE_AUTOREFRESH = True  # serve from the finders, no collectstatic needed

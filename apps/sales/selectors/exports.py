@@ -1,0 +1,219 @@
+"""Reads of exports: one's own exports, and the tables they are built from.
+
+Each table is what its requester may see when it is built (orders_visible_to and the
+customers and attendees selectors, through the permission module), in the requester's
+language. Times are written in the zone they happened in — an order's in its organizer's,
+a ticket's date in its event's — with that zone in a column of its own; amounts are Decimal
+with their currency's decimals, the currency in a column of its own.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.core.money import quantize
+from apps.core.spreadsheets import Row
+from apps.core.timezones import localtime_in
+from apps.events.models import Event, EventDate
+from apps.operators.permissions import Someone
+from apps.sales.models import CheckIn, Export, Order, Ticket
+from apps.sales.selectors import orders_visible_to, tickets_visible_to
+from apps.sales.selectors.attendees import attendees_of_date, attendees_of_event
+from apps.sales.selectors.customers import customer_orders_visible_to, customer_rows, customers_described
+
+CHUNK = 500
+LISTED_EXPORTS = 50
+
+
+def exports_of(user: User) -> QuerySet[Export]:
+    """The exports `user` asked for, newest first (at most LISTED_EXPORTS)."""
+    return Export.objects.filter(requested_by=user).select_related("event", "event_date__event")[
+        :LISTED_EXPORTS
+    ]
+
+
+def export_of(user: Someone, pk: int) -> Export | None:
+    """Export `pk` if `user` asked for it; anyone else's is None (a 404)."""
+    if not isinstance(user, User):
+        return None
+    return (
+        Export.objects.filter(pk=pk, requested_by=user).select_related("event", "event_date__event").first()
+    )
+
+
+@dataclass
+class Table:
+    header: list[str]
+    total: int
+    rows: Iterator[Row]
+
+
+def _local(value: datetime | None, zone: str) -> datetime | None:
+    return localtime_in(value, zone) if value is not None else None
+
+
+def _amount(value: Decimal, currency: str) -> Decimal:
+    return quantize(value, currency)
+
+
+def orders_table(user: Someone) -> Table:
+    """Every order `user` may see but carts never checked out, oldest first."""
+    orders = (
+        orders_visible_to(user)
+        .exclude(Q(email="") & Q(paid_at__isnull=True))
+        .select_related("organizer", "distribution")
+        .annotate(ticket_count=Count("tickets"))
+        .order_by("created_at", "pk")
+    )
+    header = [
+        _("Order"),
+        _("Placed"),
+        _("Paid"),
+        _("Time zone"),
+        _("Status"),
+        _("Organizer"),
+        _("Channel"),
+        _("Buyer"),
+        _("E-mail address"),
+        _("Payment method"),
+        _("Tickets"),
+        _("Currency"),
+        _("Tickets total"),
+        _("Service fees"),
+        _("Total"),
+    ]
+
+    def rows() -> Iterator[Row]:
+        for order in orders.iterator(chunk_size=CHUNK):
+            zone = order.organizer.zone_name
+            yield [
+                order.code,
+                _local(order.created_at, zone),
+                _local(order.paid_at, zone),
+                zone,
+                order.get_status_display(),
+                order.organizer.name,
+                order.distribution.name,
+                order.buyer_name,
+                order.email,
+                order.get_payment_method_display(),
+                order.ticket_count,
+                order.currency,
+                _amount(order.subtotal, order.currency),
+                _amount(order.fee_total, order.currency),
+                _amount(order.total, order.currency),
+            ]
+
+    return Table(header=header, total=orders.count(), rows=rows())
+
+
+def tickets_table(user: Someone, *, event: Event | None = None, event_date: EventDate | None = None) -> Table:
+    """The attendees of `event_date` or `event` (as their pages list them), else every
+    ticket of a paid order (refunded ones too) `user` may see."""
+    tickets: QuerySet[Ticket]
+    if event_date is not None:
+        tickets = attendees_of_date(user, event_date)
+    elif event is not None:
+        tickets = attendees_of_event(user, event)
+    else:
+        tickets = (
+            tickets_visible_to(user)
+            .filter(order__paid_at__isnull=False)
+            .annotate(checked_in=Exists(CheckIn.objects.filter(ticket=OuterRef("pk"))))
+            .order_by("order__created_at", "pk")
+        )
+    tickets = tickets.select_related(
+        "order", "event_date", "ticket_type__event__location", "ticket_type__event__organizer"
+    )
+    header = [
+        _("Ticket code"),
+        _("Order"),
+        _("Event"),
+        _("Date"),
+        _("Time zone"),
+        _("Ticket type"),
+        _("Attendee"),
+        _("Buyer"),
+        _("E-mail address"),
+        _("Ticket status"),
+        _("Order status"),
+        _("Currency"),
+        _("Price"),
+        _("Service fee"),
+        _("Checked in"),
+    ]
+
+    def rows() -> Iterator[Row]:
+        for ticket in tickets.iterator(chunk_size=CHUNK):
+            order, event_of_ticket = ticket.order, ticket.ticket_type.event
+            zone = event_of_ticket.time_zone
+            yield [
+                ticket.code,
+                order.code,
+                event_of_ticket.name,
+                _local(ticket.event_date.start, zone)
+                if ticket.event_date is not None
+                else _("Pass (every date)"),
+                zone,
+                ticket.ticket_type.name,
+                ticket.attendee_name,
+                order.buyer_name,
+                order.email,
+                ticket.get_status_display(),
+                order.get_status_display(),
+                order.currency,
+                _amount(ticket.price, order.currency),
+                _amount(ticket.fee, order.currency),
+                bool(ticket.checked_in),  # type: ignore[attr-defined]
+            ]
+
+    return Table(header=header, total=tickets.count(), rows=rows())
+
+
+def customers_table(user: Someone) -> Table:
+    """Every customer `user` may see, latest buyer first, with a total per currency."""
+    currencies = sorted(
+        set(
+            customer_orders_visible_to(user)
+            .filter(status=Order.Status.PAID)
+            .order_by()
+            .values_list("currency", flat=True)
+            .distinct()
+        )
+    )
+    listed = customer_rows(user)
+    header = [
+        _("E-mail address"),
+        _("Name"),
+        _("Customer account"),
+        _("Paid orders"),
+        _("Last order (UTC)"),
+        *[_("Total spent (%(currency)s)") % {"currency": currency} for currency in currencies],
+    ]
+
+    def rows() -> Iterator[Row]:
+        offset = 0
+        while True:
+            chunk = list(listed[offset : offset + CHUNK])
+            if not chunk:
+                return
+            for customer in customers_described(user, chunk):
+                yield [
+                    customer.email,
+                    customer.name,
+                    customer.has_account,
+                    customer.orders,
+                    _local(customer.last_order_at, "UTC"),
+                    *[
+                        _amount(customer.spent[currency], currency) if currency in customer.spent else None
+                        for currency in currencies
+                    ],
+                ]
+            offset += CHUNK
+
+    return Table(header=header, total=listed.count(), rows=rows())
