@@ -67,6 +67,8 @@ def test_the_organizer_form_edits_the_zone_and_an_empty_one_is_the_countrys(clie
     back = client.post(f"/control/organizers/{london.pk}/edit/", {**data, "time_zone": ""}, HTTP_HOST=HOST)
 
     assert 'name="time_zone"' in page
+    detail = client.get(f"/control/organizers/{london.pk}/", HTTP_HOST=HOST).content.decode()
+    assert "Europe/London" in detail
     assert '<option value="Europe/London" selected>' in page
     assert moved.status_code == 302
     assert after_move == "Europe/Dublin"
