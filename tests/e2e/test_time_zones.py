@@ -16,6 +16,7 @@ from apps.organizers.services import organizer_create
 from apps.sales.models import CheckIn, Order
 from apps.sales.services.orders import OrderLine, order_create
 from apps.tenancy import services
+from tests.sales.helpers import payments_connect
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long pass phrase"
@@ -40,6 +41,7 @@ def theatre(fresh_organization):
             event=hamlet, event_date=show, name="Stalls", price=Decimal("30.00")
         )
         events.event_publish(event=hamlet)
+        payments_connect(london)
         usher = user_create(
             email="usher@globe.example", password=PASSWORD, full_name="Ursula Usher", email_verified=True
         )

@@ -16,7 +16,7 @@ from apps.sales.services.orders import OrderLine, order_create
 from apps.sales.tickets import tickets_pdf
 from apps.tenancy import services as tenancy
 from tests.pdfs import pdf_text
-from tests.sales.helpers import shop_build
+from tests.sales.helpers import payments_connect, shop_build
 from tests.tenants import ALPHA
 
 NBSP = "\xa0"
@@ -28,6 +28,7 @@ def shops(alpha):
         euro = shop_build(slug="euro", currency="EUR")
         yen = shop_build(slug="yen", currency="JPY")
         for shop, price in ((euro, Decimal("12.00")), (yen, Decimal("1500"))):
+            payments_connect(shop.organizer)
             shop.day_ticket.price = price
             shop.day_ticket.save(update_fields=["price"])
     tenancy.domain_add(organization=alpha, domain="euro.localhost", organizer_slug="euro")

@@ -26,6 +26,7 @@ from apps.sales.tickets import tickets_pdf
 from apps.tenancy import services as tenancy
 from tests.factories import OperatorFactory, api_client, api_token, clients_open
 from tests.pdfs import pdf_text
+from tests.sales.helpers import payments_connect
 from tests.tenants import ALPHA
 
 UTC = dt.UTC
@@ -62,6 +63,8 @@ def theatres(alpha):
             slug="amsterdam", country="NL", currency="EUR", name="Gijsbrecht", start=AMSTERDAM_SHOW
         )
         clients_open(london.organizer, amsterdam.organizer, organization=alpha)
+        payments_connect(london.organizer)
+        payments_connect(amsterdam.organizer)
         admin = OperatorFactory(email="admin@example.com", is_admin=True)
         token = api_token(admin)
     tenancy.domain_add(organization=alpha, domain="london.localhost", organizer_slug="london")
