@@ -77,7 +77,9 @@ MENU: tuple[Section, ...] = (
             Entry("event-list", pgettext_lazy("control menu", "All events"), can_configure_some_organizer),
             Entry("location-list", pgettext_lazy("control menu", "Locations"), can_configure_some_organizer),
             Entry("fee-rule-list", pgettext_lazy("control menu", "Service fees"), can_configure_fees),
-            Entry("control-tax-rules", pgettext_lazy("control menu", "Tax rules"), configures_an_organizer),
+            Entry(
+                "control-tax-rules", pgettext_lazy("control menu", "Tax rules"), can_configure_some_organizer
+            ),
         ),
     ),
     Section(
@@ -97,12 +99,13 @@ MENU: tuple[Section, ...] = (
             Entry(
                 "control-dashboard", pgettext_lazy("control menu", "Dashboard"), can_configure_some_organizer
             ),
+            Entry("control-reports", pgettext_lazy("control menu", "Sales reports"), configures_an_organizer),
             Entry(
-                "control-reports",
-                pgettext_lazy("control menu", "Sales reports"),
+                "control-ledger",
+                pgettext_lazy("control menu", "Ledger"),
                 can_configure_some_organizer,
+                args=_sole_organizer,
             ),
-            Entry("control-ledger", pgettext_lazy("control menu", "Ledger"), can_configure_some_organizer),
         ),
     ),
     Section(

@@ -283,7 +283,7 @@ def can_configure_some_organizer(user: Someone) -> bool:
 
 def configures_an_organizer(user: Someone) -> bool:
     """One configures an organizer that exists (an organization admin: once there is one):
-    the pages that list what one configures per organizer (domains, tax rules)."""
+    the pages that need an organizer to show (domains, sales reports)."""
     return organizers_configurable_by(user).exists()
 
 

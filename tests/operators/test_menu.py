@@ -40,27 +40,27 @@ EMPTY_ADMIN = "organization admin of an organization without organizers"
 SELL = ["box-office", "check-in", "home"]  # home: the online shop, for every operator
 EVENTS = ["event-list", "location-list", "fee-rule-list", "control-tax-rules"]
 ORDERS = ["control-order-list", "control-customer-list", "control-exports", "control-invoices"]
-REPORTS = ["control-dashboard", "control-reports", "control-ledger"]
+REPORTS = ["control-dashboard", "control-reports"]  # several organizers: each one's ledger from there
 SETTINGS = ["organizer-list", "team", "invitations", "custom-domains", "control-billing", "support-sessions"]
-# Neither billing nor support sessions (organization admins'); the payments page of the one
-# organizer they configure ("organizer-payments:a": of A).
+# Neither billing nor support sessions (organization admins'); the ledger and payments pages
+# of the one organizer they configure ("organizer-payments:a": of A).
 CONFIGURES_A = {
     "events": EVENTS,
     "orders": ORDERS,
-    "reports": REPORTS,
+    "reports": [*REPORTS, "control-ledger:a"],
     "settings": ["organizer-list", "organizer-payments:a", "team", "invitations", "custom-domains"],
 }
-CONFIGURES_B = {**CONFIGURES_A, "settings": [name.replace(":a", ":b") for name in CONFIGURES_A["settings"]]}
+CONFIGURES_B = {group: [name.replace(":a", ":b") for name in names] for group, names in CONFIGURES_A.items()}
 EVERYTHING = {"sell": SELL, "events": EVENTS, "orders": ORDERS, "reports": REPORTS, "settings": SETTINGS}
 
 # The pages each role finds in the menu, by group, before leaving out those not built yet.
 MENUS = {
     ADMIN: EVERYTHING,
     SUPPORT: EVERYTHING,
-    # No organizer yet: no page of what one configures per organizer (domains, tax rules).
+    # No organizer yet: no page of what one configures per organizer (domains, reports).
     EMPTY_ADMIN: {
         **EVERYTHING,
-        "events": [name for name in EVENTS if name != "control-tax-rules"],
+        "reports": ["control-dashboard"],
         "settings": [name for name in SETTINGS if name != "custom-domains"],
     },
     CONFIGURER: {"sell": ["check-in", "home"], **CONFIGURES_A},  # sells nowhere: no box office
