@@ -136,7 +136,7 @@ def test_a_pass_of_an_event_with_no_date_today_is_refused(in_alpha):
     with pytest.raises(CheckInRefused) as refused:
         ticket_check_in(code=ticket.code, tickets=ticket.__class__.objects.all())
 
-    assert refused.value.reason == "other_day"
+    assert refused.value.reason == "no_date_today"
     assert "none of them today" in str(refused.value)
 
 

@@ -149,7 +149,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 class CheckInView(views.APIView):
     """Scan a ticket at the gate: 201 admitted, or 409 with the reason (`reason`: unknown,
-    cancelled, refunded, unpaid, already, date, wrong_date, other_day). A ticket is admitted on
+    cancelled, refunded, unpaid, already, date, wrong_date, other_day, no_date_today). A ticket is admitted on
     its date's day in its event's time zone; `admit_other_day` admits it on another (audited)."""
 
     permission_classes = [IsOperator]

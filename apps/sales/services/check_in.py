@@ -58,8 +58,8 @@ def _pass_date(ticket: Ticket, event_date_id: int | None, today: date, zone: str
         raise CheckInRefused(
             "date", _("This pass is valid on several dates today: choose the date at this gate.")
         )
-    raise CheckInRefused(
-        "other_day",
+    raise CheckInRefused(  # not "other_day": admitting anyway needs a date chosen first
+        "no_date_today",
         _(
             "Not today: this pass is for the dates of %(event)s, none of them today. "
             "Choose the date at this gate to admit it anyway."
