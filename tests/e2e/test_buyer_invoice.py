@@ -45,7 +45,9 @@ def theatre(fresh_organization):
         )
         start = timezone.now() + timezone.timedelta(days=10)
         day = events.event_date_create(event=event, start=start, end=start + timezone.timedelta(hours=3))
-        seat = events.ticket_type_create(event=event, event_date=day, name="Orchestre", price=Decimal("30.00"))
+        seat = events.ticket_type_create(
+            event=event, event_date=day, name="Orchestre", price=Decimal("30.00")
+        )
         events.event_publish(event=event)
         tax_rule_save(
             organizer=organizer, name="TVA", rate=Decimal("5.5"), price_includes_tax=True, ticket_types=[seat]

@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tests.factories import programme_build
 from tests.sales.test_dashboard import sales_build
-from tests.tenants import ALPHA, BETA
+from tests.tenants import ALPHA
 
 HOST = ALPHA.host
 
@@ -55,7 +54,9 @@ def test_the_report_downloads_as_csv_with_the_same_totals(world, sales):
     text = response.content.decode("utf-8-sig")
     lines = text.splitlines()
     assert response["Content-Type"].startswith("text/csv")
-    assert lines[0].startswith("Section,Day, ticket type or channel") or lines[0].startswith('Section,"Day, ticket')
+    assert lines[0].startswith("Section,Day, ticket type or channel") or lines[0].startswith(
+        'Section,"Day, ticket'
+    )
     assert lines[-1] == "Total,,3,4,215.00,4.00,219.00,1,46.00,173.00"
 
 
