@@ -2,6 +2,7 @@ from celery import shared_task
 
 from apps.core.celery import SchemaTask
 from apps.sales.selectors import orders_awaiting_confirmation
+from apps.sales.selectors.exports import exports_awaiting_build
 from apps.sales.services import confirmations, exports, orders
 from apps.tenancy.services import live_schema_names
 
@@ -47,3 +48,23 @@ def send_pending_confirmations_everywhere(*, schema_name: str) -> int:
 def build_export(*, schema_name: str, export_id: int) -> str:
     """Build an operator's export (apps.sales.services.exports); returns its status."""
     return exports.export_build(export_id=export_id).status
+
+
+@shared_task(base=SchemaTask)
+def sweep_exports(*, schema_name: str) -> int:
+    """Queue again the exports whose task was lost or whose worker died, and delete those
+    past their time; returns how many were queued."""
+    pending = exports_awaiting_build(stale_after=exports.STALE_AFTER)
+    for export_id in pending:
+        build_export.delay(schema_name=schema_name, export_id=export_id)
+    exports.exports_purge()
+    return len(pending)
+
+
+@shared_task(base=SchemaTask)
+def sweep_exports_everywhere(*, schema_name: str) -> int:
+    """Fan out one sweep of exports per live organization schema."""
+    schemas = [name for name in live_schema_names() if name != "public"]
+    for name in schemas:
+        sweep_exports.delay(schema_name=name)
+    return len(schemas)

@@ -358,6 +358,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 2,
         "kwargs": {"schema_name": "public"},
     },
+    "sweep-exports": {  # exports whose task was lost are queued again; old ones deleted
+        "task": "apps.sales.tasks.sweep_exports_everywhere",
+        "schedule": 60 * 2,
+        "kwargs": {"schema_name": "public"},
+    },
     "send-pending-invoices": {
         "task": "apps.billing.tasks.send_pending_invoices",
         "schedule": 60 * 2,

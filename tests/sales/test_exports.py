@@ -5,19 +5,23 @@ twin organization with the same ids, gets a 404."""
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core import spreadsheets
 from apps.core.audit import Actor
+from apps.core.emails import PENDING_AFTER
 from apps.core.models import AuditLogEntry
 from apps.sales.models import Export
 from apps.sales.services import exports
+from apps.sales.tasks import sweep_exports, sweep_exports_everywhere
 from apps.sales.views.control_exports import download_link
 from tests.factories import ADMIN, ANONYMOUS, CONFIGURER, CUSTOMER, OTHER, OTHER_ORGANIZATION, SELLER
 from tests.sales.sales_data import HYPERLINK, sales_build
@@ -393,3 +397,82 @@ def test_the_customer_and_attendee_pages_offer_exports(world, sales):
     assert 'name="kind" value="customers"' in customers
     assert f'name="event_date" value="{sales.programme.day1.pk}"' in attendees
     assert "Export to Excel" in attendees
+
+
+# --- the sweep -----------------------------------------------------------------------------------
+
+
+def test_the_sweep_builds_exports_whose_task_was_lost_and_deletes_old_ones(world, sales):
+    admin = world.team.admin
+    with schema_context(ALPHA.schema_name):
+        lost = exports.export_request(
+            kind="orders", file_format="csv", requested_by=admin, actor=Actor(user=None)
+        )
+        just_asked = exports.export_request(
+            kind="orders", file_format="csv", requested_by=admin, actor=Actor(user=None)
+        )  # (no commit in this test: neither task was sent)
+        old = Export.objects.create(kind="orders", file_format="csv", requested_by=admin, status="done")
+        old.file.save("old.csv", io.BytesIO(b"old"), save=True)
+        old_path = Path(old.file.path)
+        Export.objects.filter(pk=lost.pk).update(
+            created_at=timezone.now() - PENDING_AFTER - timedelta(seconds=1)
+        )
+        Export.objects.filter(pk=old.pk).update(
+            created_at=timezone.now() - exports.KEPT_FOR - timedelta(hours=1)
+        )
+
+        queued = sweep_exports.delay(schema_name=ALPHA.schema_name).get()
+
+        assert queued == 1
+        assert Export.objects.get(pk=lost.pk).status == Export.Status.DONE
+        assert Export.objects.get(pk=just_asked.pk).status == Export.Status.PENDING  # its task may still come
+        assert not Export.objects.filter(pk=old.pk).exists()
+    assert not old_path.exists()
+
+
+def test_the_sweep_takes_again_an_export_whose_worker_died(world, sales):
+    with schema_context(ALPHA.schema_name):
+        stuck = Export.objects.create(
+            kind="customers",
+            file_format="xlsx",
+            requested_by=world.team.admin,
+            status=Export.Status.RUNNING,
+            started_at=timezone.now() - exports.STALE_AFTER - timedelta(minutes=1),
+        )
+        running = Export.objects.create(
+            kind="customers",
+            file_format="xlsx",
+            requested_by=world.team.admin,
+            status=Export.Status.RUNNING,
+            started_at=timezone.now(),
+        )
+
+        assert sweep_exports.delay(schema_name=ALPHA.schema_name).get() == 1
+        assert Export.objects.get(pk=stuck.pk).status == Export.Status.DONE
+        assert Export.objects.get(pk=running.pk).status == Export.Status.RUNNING
+
+
+def test_beat_sweeps_exports_in_every_organization(world, sales):
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-exports"]
+    assert entry["task"] == sweep_exports_everywhere.name
+    lost = {}
+    for schema_name, user in (
+        (ALPHA.schema_name, world.team.admin),
+        (BETA.schema_name, world.beta_twin().admin),
+    ):
+        with schema_context(schema_name):
+            export = exports.export_request(
+                kind="orders", file_format="csv", requested_by=user, actor=Actor(user=None)
+            )
+            Export.objects.filter(pk=export.pk).update(
+                created_at=timezone.now() - PENDING_AFTER - timedelta(seconds=1)
+            )
+            lost[schema_name] = export.pk
+
+    sweep_exports_everywhere.apply_async(kwargs=entry["kwargs"])
+
+    for schema_name, pk in lost.items():
+        with schema_context(schema_name):
+            export = Export.objects.get(pk=pk)
+            assert export.status == Export.Status.DONE
+            assert export.file.name.startswith(f"{schema_name}/exports/")

@@ -9,13 +9,15 @@ with their currency's decimals, the currency in a column of its own.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.emails import pending_window
 from apps.core.money import quantize
 from apps.core.spreadsheets import Row
 from apps.core.timezones import localtime_in
@@ -35,6 +37,21 @@ def exports_of(user: User) -> QuerySet[Export]:
     return Export.objects.filter(requested_by=user).select_related("event", "event_date__event")[
         :LISTED_EXPORTS
     ]
+
+
+def exports_awaiting_build(*, stale_after: timedelta) -> list[int]:
+    """Exports whose task was lost — still waiting PENDING_AFTER after they were asked for
+    (broker down at the commit, Redis lost its queue) — or whose worker died while building
+    them (running for longer than `stale_after`), oldest first: their sweep queues them again."""
+    since, until = pending_window()
+    return list(
+        Export.objects.filter(
+            Q(status=Export.Status.PENDING, created_at__range=(since, until))
+            | Q(status=Export.Status.RUNNING, started_at__lt=timezone.now() - stale_after)
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def export_of(user: Someone, pk: int) -> Export | None:

@@ -8,11 +8,14 @@ stores it privately under the organization's schema (settings.STORAGES["exports"
   what the requester may see at that moment (apps.sales.selectors.exports) row by row,
   saving its progress every few hundred rows, and keeps the file; a failure is recorded on
   the row (the page says so), never left running.
+- `exports_purge` deletes exports (files and rows) after KEPT_FOR; the sweep
+  (tasks.sweep_exports, every few minutes) runs it and queues again the exports whose task
+  was lost or whose worker died.
 """
 
 import logging
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.files import File
 from django.db import transaction
@@ -31,6 +34,7 @@ from apps.sales.selectors.exports import Table, customers_table, orders_table, t
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=30)
+KEPT_FOR = timedelta(days=7)  # then the file and its row are deleted (exports_purge)
 IN_MEMORY_UP_TO = 8 * 1024 * 1024  # bytes; a larger file spills to a temporary file
 
 
@@ -133,3 +137,16 @@ def export_build(*, export_id: int) -> Export:
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "total_rows", "done_rows", "size", "file", "finished_at"])
     return export
+
+
+def exports_purge(*, now: datetime | None = None) -> int:
+    """Delete the exports asked for more than KEPT_FOR ago, files first; returns how many.
+    Their download links have lapsed by then (apps.sales.views.control_exports)."""
+    old = Export.objects.filter(created_at__lt=(now or timezone.now()) - KEPT_FOR)
+    count = 0
+    for export in old.iterator():
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+        count += 1
+    return count

@@ -4,7 +4,7 @@ CSV or Excel), follow its progress, download it.
 An export holds what its requester may see (apps.sales.selectors.exports) and is theirs
 alone: its page, its status and its file answer 404 to anyone else. The download link is
 also signed for this organization's schema and this requester (apps.core.tokens), and
-lapses after LINK_DAYS, so a link copied to another organization or person opens nothing.
+lapses after KEPT_FOR (when the export is deleted), so a link copied to another organization or person opens nothing.
 """
 
 from django import forms
@@ -21,10 +21,9 @@ from apps.operators.decorators import control_view
 from apps.sales.models import Export
 from apps.sales.selectors import attendees
 from apps.sales.selectors.exports import export_of, exports_of
-from apps.sales.services.exports import export_request
+from apps.sales.services.exports import KEPT_FOR, export_request
 
 LINK_PURPOSE = "export-download"
-LINK_DAYS = 7
 
 
 class ExportForm(forms.Form):
@@ -135,7 +134,7 @@ def export_status(request, pk):
 @control_view
 def export_download(request, token):
     try:
-        payload = token_unsign(token, purpose=LINK_PURPOSE, max_age=LINK_DAYS * 24 * 3600)
+        payload = token_unsign(token, purpose=LINK_PURPOSE, max_age=KEPT_FOR.total_seconds())
     except signing.BadSignature:  # forged, of another organization, or lapsed
         raise Http404 from None
     if not isinstance(payload, dict) or payload.get("user") != request.user.pk:
