@@ -83,7 +83,7 @@ def orders_table(user: Someone) -> Table:
     orders = (
         orders_visible_to(user)
         .exclude(Q(email="") & Q(paid_at__isnull=True))
-        .select_related("organizer", "distribution")
+        .select_related("organizer", "distribution", "invoice")
         .annotate(ticket_count=Count("tickets"))
         .order_by("created_at", "pk")
     )
@@ -103,6 +103,8 @@ def orders_table(user: Someone) -> Table:
         _("Tickets total"),
         _("Service fees"),
         _("Total"),
+        _("Of which taxes"),
+        _("Invoice"),
     ]
 
     def rows() -> Iterator[Row]:
@@ -124,6 +126,8 @@ def orders_table(user: Someone) -> Table:
                 _amount(order.subtotal, order.currency),
                 _amount(order.fee_total, order.currency),
                 _amount(order.total, order.currency),
+                _amount(order.tax_total, order.currency),
+                getattr(getattr(order, "invoice", None), "number", ""),
             ]
 
     return Table(header=header, total=orders.count(), rows=rows())
@@ -161,6 +165,9 @@ def tickets_table(user: Someone, *, event: Event | None = None, event_date: Even
         _("Order status"),
         _("Currency"),
         _("Price"),
+        _("Tax"),
+        _("Tax rate (%)"),
+        _("Tax amount"),
         _("Service fee"),
         _("Checked in"),
     ]
@@ -185,6 +192,9 @@ def tickets_table(user: Someone, *, event: Event | None = None, event_date: Even
                 order.get_status_display(),
                 order.currency,
                 _amount(ticket.price, order.currency),
+                ticket.tax_name,
+                ticket.tax_rate,
+                _amount(ticket.tax, order.currency),
                 _amount(ticket.fee, order.currency),
                 bool(ticket.checked_in),  # type: ignore[attr-defined]
             ]
