@@ -27,8 +27,8 @@ COPY . .
 RUN env SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
         DATABASE_URL=postgres://build@localhost/build \
         python manage.py collectstatic --noinput \
-    && mkdir -p /app/media \
-    && chown tessera:tessera /app/media
+    && mkdir -p /app/media /app/private/exports \
+    && chown -R tessera:tessera /app/media /app/private
 
 USER tessera
 EXPOSE 8000

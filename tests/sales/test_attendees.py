@@ -4,11 +4,14 @@ order and whether they are checked in; a search; a check-in list to print. Who s
 tickets follows the orders they may see; the twin organization's never appear."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from apps.events.models import EventDate
 from apps.sales.selectors import attendees
+from apps.sales.services.orders import OrderLine, order_create
 from tests.factories import ADMIN, ANONYMOUS, CONFIGURER, CUSTOMER, OTHER, OTHER_ORGANIZATION, SELLER
 from tests.sales.sales_data import sales_build
 from tests.sales.test_customers import TO_LOGIN, client_for, expect
@@ -141,3 +144,24 @@ def test_the_print_list_has_every_attendee_a_print_stylesheet_and_no_inline_styl
     assert body.count("☑") == 1
     assert body.count("☐") == 3  # Amy, the hacker, the account's pass
     assert "Pass (every date)" in body
+
+
+def test_the_list_pages_in_a_constant_number_of_queries(world, sales):
+    client = client_for(world, ADMIN)
+    url = f"/control/event-dates/{sales.programme.day1.pk}/attendees/"
+    client.get(url)  # the session, the branding: read once
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries()
+    with schema_context(ALPHA.schema_name):
+        order_create(
+            distribution=world.team.a_box,
+            lines=[OrderLine(ticket_type=sales.programme.day1_ticket, quantity=5)],
+            email="more@example.com",
+            payment_method="cash",
+        )
+    assert queries() == before
