@@ -52,6 +52,7 @@ class ReportRow:
     tickets: int = 0
     revenue: Decimal = ZERO  # ticket prices
     service_fees: Decimal = ZERO  # paid by buyers on top
+    taxes: Decimal = ZERO  # the tax in the ticket prices, as sold
     refunded_tickets: int = 0
     refunds: Decimal = ZERO
 
@@ -156,10 +157,11 @@ def sales_report(scope: Scope, period: Period, currency: str) -> Report:
         _paid(scope, period)
         .annotate(day=TruncDate("paid_at", tzinfo=zone))
         .values("day")
-        .annotate(orders=Count("pk"), revenue=Sum("subtotal"), fees=Sum("fee_total"))
+        .annotate(orders=Count("pk"), revenue=Sum("subtotal"), fees=Sum("fee_total"), taxes=Sum("tax_total"))
     ):
         entry = _fill(days, row["day"], row["day"].isoformat())
         entry.orders, entry.revenue, entry.service_fees = row["orders"], row["revenue"], row["fees"]
+        entry.taxes = row["taxes"]
     for row in (
         _sold_tickets(scope, period)
         .annotate(day=TruncDate("order__paid_at", tzinfo=zone))
@@ -181,7 +183,11 @@ def sales_report(scope: Scope, period: Period, currency: str) -> Report:
         _sold_tickets(scope, period)
         .values("ticket_type_id", "ticket_type__name", "ticket_type__event__name")
         .annotate(
-            orders=Count("order", distinct=True), tickets=Count("pk"), revenue=Sum("price"), fees=Sum("fee")
+            orders=Count("order", distinct=True),
+            tickets=Count("pk"),
+            revenue=Sum("price"),
+            fees=Sum("fee"),
+            taxes=Sum("tax"),
         )
         .order_by("ticket_type__event__name", "ticket_type__name", "ticket_type_id")
     ):
@@ -189,7 +195,7 @@ def sales_report(scope: Scope, period: Period, currency: str) -> Report:
             types, row["ticket_type_id"], f"{row['ticket_type__event__name']} – {row['ticket_type__name']}"
         )
         entry.orders, entry.tickets = row["orders"], row["tickets"]
-        entry.revenue, entry.service_fees = row["revenue"], row["fees"]
+        entry.revenue, entry.service_fees, entry.taxes = row["revenue"], row["fees"], row["taxes"]
     for row in (
         _refunds_in(scope, period)
         .values("ticket_type_id", "ticket_type__name", "ticket_type__event__name")
@@ -204,11 +210,12 @@ def sales_report(scope: Scope, period: Period, currency: str) -> Report:
     for row in (
         _paid(scope, period)
         .values("distribution_id", "distribution__name")
-        .annotate(orders=Count("pk"), revenue=Sum("subtotal"), fees=Sum("fee_total"))
+        .annotate(orders=Count("pk"), revenue=Sum("subtotal"), fees=Sum("fee_total"), taxes=Sum("tax_total"))
         .order_by("distribution_id")
     ):
         entry = _fill(channels, row["distribution_id"], row["distribution__name"])
         entry.orders, entry.revenue, entry.service_fees = row["orders"], row["revenue"], row["fees"]
+        entry.taxes = row["taxes"]
     for row in (
         _sold_tickets(scope, period)
         .values("order__distribution_id", "order__distribution__name")
@@ -231,6 +238,7 @@ def sales_report(scope: Scope, period: Period, currency: str) -> Report:
         total.tickets += entry.tickets
         total.revenue += entry.revenue
         total.service_fees += entry.service_fees
+        total.taxes += entry.taxes
         total.refunded_tickets += entry.refunded_tickets
         total.refunds += entry.refunds
     return Report(
