@@ -165,3 +165,12 @@ def test_the_list_pages_in_a_constant_number_of_queries(world, sales):
             payment_method="cash",
         )
     assert queries() == before
+
+
+def test_the_event_page_links_to_its_attendees_and_each_dates(world, sales):
+    programme = sales.programme
+
+    body = client_for(world, SELLER).get(f"/control/events/{programme.concert.pk}/").content.decode()
+
+    assert f'href="/control/events/{programme.concert.pk}/attendees/"' in body
+    assert f'href="/control/event-dates/{programme.day1.pk}/attendees/"' in body
