@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from apps.core.datetimes import BoundedDateTimeField
-from apps.core.timezones import validate_time_zone
+from apps.core.timezones import format_in_zone, validate_time_zone
 
 
 class Location(models.Model):
@@ -130,7 +130,8 @@ class EventDate(models.Model):
         indexes = [models.Index(fields=["event", "start"]), models.Index(fields=["start"])]
 
     def __str__(self) -> str:
-        return f"{self.event.name} – {self.start:%Y-%m-%d %H:%M}"
+        # in its event's zone, labelled: "Hamlet – 2026-12-22 19:30 (Europe/London)"
+        return f"{self.event.name} – {format_in_zone(self.start, self.time_zone, 'Y-m-d H:i')}"
 
     @property
     def time_zone(self) -> str:

@@ -611,7 +611,8 @@ def test_an_event_with_dates_is_not_deleted_and_the_dates_are_named(world, event
     assert response.status_code == 409
     assert response.json() == {
         "detail": "“ALPHA-A Concert” cannot be deleted: "
-        "ALPHA-A Concert – 2027-06-01 18:00, ALPHA-A Concert – 2027-06-02 18:00 depend on it."
+        "ALPHA-A Concert – 2027-06-01 20:00 (Europe/Amsterdam), "
+        "ALPHA-A Concert – 2027-06-02 20:00 (Europe/Amsterdam) depend on it."
     }
     with _in_alpha(world):
         assert Event.objects.filter(pk=events.concert.pk).exists()
@@ -631,7 +632,7 @@ def test_many_dependants_are_counted_not_all_named(world, events):
     response = world.client(CONFIGURER).delete(f"/api/v1/events/{events.concert.pk}/")
 
     assert response.status_code == 409
-    assert response.json()["detail"].endswith("2028-01-03 18:00 and 7 more depend on it.")
+    assert response.json()["detail"].endswith("2028-01-03 19:00 (Europe/Amsterdam) and 7 more depend on it.")
 
 
 def test_deleting_an_event_without_dates_takes_its_passes_along(world, events):
