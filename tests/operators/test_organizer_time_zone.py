@@ -9,7 +9,7 @@ from apps.events import services as events
 from apps.operators.services import operator_link
 from apps.organizers.models import Organizer
 from apps.organizers.services import organizer_create, organizer_update
-from tests.factories import UserFactory
+from tests.factories import ADMIN, UserFactory, world_build
 from tests.tenants import ALPHA
 
 HOST = ALPHA.host
@@ -118,3 +118,35 @@ def test_the_migration_fills_the_zone_of_existing_organizers(in_alpha):
 
     assert Organizer.objects.get(pk=london.pk).time_zone == "Europe/London"
     assert Organizer.objects.get(pk=kept.pk).time_zone == "Europe/Brussels"
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(alpha, beta):
+    return world_build(alpha, beta)
+
+
+def test_the_api_gives_a_new_organizer_its_countrys_zone_and_takes_another(world):
+    client = world.client(ADMIN)
+
+    london = client.post(
+        "/api/v1/organizers/", {"name": "Globe", "country": "GB", "currency": "GBP"}, format="json"
+    )
+    wrong = client.post(
+        "/api/v1/organizers/",
+        {"name": "Mars", "country": "GB", "currency": "GBP", "time_zone": "Mars/Base"},
+        format="json",
+    )
+    moved = client.patch(
+        f"/api/v1/organizers/{london.json()['id']}/", {"time_zone": "Europe/Dublin"}, format="json"
+    )
+
+    assert london.status_code == 201, london.content
+    assert london.json()["time_zone"] == "Europe/London"
+    assert wrong.status_code == 400
+    assert list(wrong.json()) == ["time_zone"]
+    assert "is not a time zone" in wrong.json()["time_zone"][0]
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["time_zone"] == "Europe/Dublin"
