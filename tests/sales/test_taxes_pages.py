@@ -317,3 +317,27 @@ def test_the_box_office_receipt_shows_the_tax_lines(world, rules):
     assert "ALPHA-A VAT 21 %" in body
     assert "€37.19" in body
     assert "€7.81" in body
+
+
+def test_the_api_gives_each_ticket_its_tax_and_the_order_its_tax_total(world, rules):
+    programme = rules["programme"]
+    with schema_context(ALPHA.schema_name):
+        events.event_publish(event=programme.concert)
+
+    response = world.client(SELLER).post(
+        "/api/v1/orders/",
+        {
+            "distribution": world.team.a_box.pk,
+            "email": "buyer@example.com",
+            "payment_method": "cash",
+            "positions": [{"ticket_type": programme.day1_ticket.pk, "quantity": 2}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content.decode()[:500]
+    order = response.json()
+    assert (order["total"], order["tax_total"]) == ("90.000", "15.620")
+    assert {(t["tax_name"], t["tax_rate"], t["tax"], t["tax_included"]) for t in order["tickets"]} == {
+        ("ALPHA-A VAT", "21.00", "7.810", True)
+    }

@@ -32,7 +32,20 @@ class FieldsBuiltOnce:
 class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Ticket
-        fields = ["id", "code", "ticket_type", "event_date", "price", "fee", "status", "attendee_name"]
+        fields = [
+            "id",
+            "code",
+            "ticket_type",
+            "event_date",
+            "price",
+            "tax_name",
+            "tax_rate",
+            "tax",
+            "tax_included",
+            "fee",
+            "status",
+            "attendee_name",
+        ]
         read_only_fields = fields
 
 
@@ -54,6 +67,7 @@ class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "subtotal",
             "fee_total",
             "total",
+            "tax_total",
             "expires_at",
             "created_at",
             "paid_at",
