@@ -10,6 +10,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
+from apps.payments.models import ConnectedAccount
 from apps.sales.models import Order, TaxRule
 from apps.sales.services.orders import OrderLine, order_create
 from apps.sales.services.taxes import tax_rule_save
@@ -266,6 +267,12 @@ def taxed_shop(alpha):
             ticket_types=[shop.day_ticket],
         )
     tenancy.domain_add(organization=alpha, domain=SHOP_HOST, organizer_slug="taxed")
+    ConnectedAccount.objects.create(  # online sales open: the event page offers its tickets
+        stripe_account_id="acct_taxedshop00001",
+        schema_name=ALPHA.schema_name,
+        organizer_id=shop.organizer.pk,
+        charges_enabled=True,
+    )
     return shop
 
 
