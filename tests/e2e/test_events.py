@@ -63,8 +63,8 @@ def test_an_operator_builds_an_event_in_the_control_panel_and_finds_it_in_the_sh
     expect(page.get_by_role("heading", level=1)).to_have_text("Summer nights")
     dates = page.locator("#dates")
     for day in (f"{year}-07-03", f"{year}-07-04"):
-        dates.get_by_label("Start").fill(f"{day}T20:00")
-        dates.get_by_label("End").fill(f"{day}T23:00")
+        dates.get_by_role("textbox", name="Start", exact=True).fill(f"{day}T20:00")
+        dates.get_by_role("textbox", name="End", exact=True).fill(f"{day}T23:00")
         dates.get_by_role("button", name="Add date").click()
         expect(page.get_by_role("status")).to_contain_text("added")
     expect(page.locator("#dates tbody tr")).to_have_count(2)
