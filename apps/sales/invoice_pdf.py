@@ -95,7 +95,15 @@ def _pdf(invoice: Invoice) -> bytes:
             pdf.drawString(x, top - index * 5 * mm, text[:60])
     y = top - (max(len(seller), len(buyer)) + 2) * 5 * mm
 
-    headers = (_("Description"), _("Qty"), _("Unit price"), _("Tax"), _("Net"), _("Tax amount"), _("Total"))
+    headers = (
+        _("Description"),
+        _("Qty"),
+        _("Unit price"),
+        pgettext("invoice column", "Rate"),
+        pgettext("invoice column", "Net"),
+        pgettext("invoice column", "Tax"),
+        pgettext("invoice column", "Total"),
+    )
     pdf.setFont("Helvetica-Bold", 8)
     pdf.drawString(COLUMNS[0], y, headers[0])
     for x, header in zip(COLUMNS[1:], headers[1:], strict=True):

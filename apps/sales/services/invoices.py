@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -154,7 +154,7 @@ def invoice_issue(
         number=invoice_number(organizer, sequence),
         issued_at=timezone.now(),
         issued_by=issued_by,
-        language=order.language,
+        language=translation.get_language() or order.language,  # its lines are written in it
         seller_name=organizer.legal_name,
         seller_address=organizer.address,
         seller_country=organizer.country,
