@@ -232,3 +232,14 @@ def test_the_organizer_edit_page_takes_the_registered_address(world):
     with schema_context(ALPHA.schema_name):
         world.team.a.refresh_from_db()
     assert world.team.a.address == "Parkweg 1\n3500 Utrecht"
+
+
+def test_the_box_office_receipt_offers_to_issue_the_invoice_then_its_pdf(world, sold):
+    client = _client(world, SELLER)
+
+    open_receipt = client.get(f"/control/box-office/orders/{sold['open'].pk}/").content.decode()
+    invoiced_receipt = client.get(f"/control/box-office/orders/{sold['invoiced'].pk}/").content.decode()
+
+    assert f'href="/control/orders/{sold["open"].pk}/invoice/"' in open_receipt
+    assert f'href="/control/invoices/{sold["invoice"].pk}/invoice.pdf"' in invoiced_receipt
+    assert f"Download invoice {sold['invoice'].number} (PDF)" in invoiced_receipt
