@@ -444,6 +444,26 @@ def _ticket(**fields):
     return data | {f"ticket-{key}": value for key, value in fields.items()}
 
 
+def test_a_london_events_sale_window_is_typed_in_london_time(client, park):
+    show = _london_show(park)
+    client = _as(client, park.config)
+
+    added = _post(
+        client,
+        f"/control/events/{show.pk}/ticket-types/",
+        _ticket(name="Early", sale_start="2030-01-01T09:00", sale_end="2030-05-31T23:59"),
+    )
+    with schema_context(ALPHA.schema_name):
+        early = TicketType.objects.get(name="Early")
+    edit_page = _get(client, f"/control/ticket-types/{early.pk}/edit/").content.decode()
+
+    assert added.status_code == 302
+    assert early.sale_start == _at(2030, 1, 1, 9)  # 09:00 in London in winter
+    assert early.sale_end == _at(2030, 5, 31, 22, 59)  # 23:59 in London in summer (BST)
+    assert 'value="2030-01-01T09:00"' in edit_page
+    assert "Times in Europe/London." in edit_page
+
+
 def test_ticket_types_for_one_date_or_as_a_pass_are_added_edited_and_deleted(client, park):
     client = _as(client, park.config)
 

@@ -309,3 +309,45 @@ def test_the_check_in_api_refuses_another_day_and_admits_anyway_when_asked(theat
     assert anyway.json()["other_day"] is True
     with schema_context(ALPHA.schema_name):
         assert AuditLogEntry.objects.filter(action="ticket.checked_in_other_day").count() == 1
+
+
+def test_a_location_in_another_zone_moves_its_events_dates_there(theatres):
+    api = api_client(host=ALPHA.host, token=theatres.token)
+    amsterdam = theatres.amsterdam
+
+    created = api.post(
+        "/api/v1/locations/",
+        {
+            "organizer": amsterdam.organizer.pk,
+            "name": "London stage",
+            "address": "1 Strand",
+            "city": "London",
+            "country": "GB",
+            "time_zone": "Europe/London",
+        },
+        format="json",
+    )
+    wrong = api.post(
+        "/api/v1/locations/",
+        {
+            "organizer": amsterdam.organizer.pk,
+            "name": "X",
+            "address": "Y",
+            "city": "Z",
+            "country": "NL",
+            "time_zone": "Mars/Base",
+        },
+        format="json",
+    )
+    moved = api.patch(
+        f"/api/v1/events/{amsterdam.event.pk}/", {"location": created.json()["id"]}, format="json"
+    )
+    dates = api.get("/api/v1/event-dates/", {"event": amsterdam.event.pk}).json()["results"]
+
+    assert created.status_code == 201, created.content
+    assert created.json()["time_zone"] == "Europe/London"
+    assert wrong.status_code == 400
+    assert list(wrong.json()) == ["time_zone"]
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["time_zone"] == "Europe/London"
+    assert dates[0]["start"] == "2030-12-22T18:30:00+00:00"  # the same moment, now read in London
