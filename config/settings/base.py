@@ -457,6 +457,8 @@ SPECTACULAR_SETTINGS = {
         "ReplicationKindEnum": ["recurrence", "copy"],
         "BillingAccountStatusEnum": "apps.billing.models.BillingAccount.Status",
         "FeatureEnum": "apps.plans.models.Feature",
+        # Every country field (a plan's price, the invoice issuer's) shares one choice set.
+        "CountryEnum": "django_countries.countries",
     },
 }
 
