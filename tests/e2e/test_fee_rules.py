@@ -15,6 +15,7 @@ from apps.operators.services import operator_link
 from apps.organizers.services import organizer_create
 from apps.sales.models import FeeRule, Order
 from apps.tenancy import services
+from tests.sales.helpers import payments_connect
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long pass phrase"
@@ -31,6 +32,7 @@ def lambda_park(fresh_organization):
             email="manager@lambda.example", password=PASSWORD, full_name="Lou Manager", email_verified=True
         )
         operator_link(operator=manager, organizers=[park])
+        payments_connect(park)
         shop = park.distributions.get(kind="online_shop")
         location = events.location_create(
             organizer=park, name="Lambda park", address="Parkweg 1", city="Utrecht", country="NL"

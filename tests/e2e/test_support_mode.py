@@ -87,7 +87,7 @@ def test_a_platform_admin_opens_a_clients_site_in_support_mode(
     expect(banner.get_by_role("status")).to_contain_text(
         "Support session: you act as Alice Martin (platform support) on Kappa parks, until "
     )
-    expect(page.get_by_role("heading", level=1)).to_have_text("Control panel")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sales of Kappa park")
     page.screenshot(path=str(artifacts / "support-session.png"), full_page=True)
     banner.get_by_role("button", name="End support session").click()
 
