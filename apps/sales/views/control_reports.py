@@ -10,8 +10,7 @@ configurers, sellers and admins). Reads only: the selectors in apps.sales.select
 and apps.sales.selectors.ledger.
 """
 
-import csv
-import io
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core import timezones
 from apps.core.money import quantize
+from apps.core.spreadsheets import Format, table_response
 from apps.events.selectors import events_visible_to
 from apps.operators.decorators import control_view
 from apps.organizers.models import Organizer
@@ -109,18 +109,14 @@ REPORT_HEADER = (
 )
 
 
-def csv_response(header, rows, *, filename: str) -> HttpResponse:
-    """A CSV download (UTF-8 with a byte-order mark, for Excel; money as plain numbers); a
-    text cell a spreadsheet would run as a formula is written with a leading apostrophe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([str(h) for h in header])
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _download(request, header, rows, *, filename: str, title: str) -> HttpResponse | None:
+    """The table as the download asked for with ?format=csv or ?format=xlsx (written by
+    apps.core.spreadsheets: formulas neutralized, amounts as numbers), else None (the page)."""
+    try:
+        wanted = Format(request.GET.get("format", ""))
+    except ValueError:
+        return None
+    return table_response(wanted, [str(name) for name in header], rows, filename=filename, title=title)
 
 
 def _quantized(row, currency: str) -> tuple:
@@ -128,21 +124,50 @@ def _quantized(row, currency: str) -> tuple:
     return tuple(quantize(v, currency) if isinstance(v, Decimal) else v for v in row)
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else f"{value:f}" if hasattr(value, "quantize") else str(value)
+def _report_rows(report, currency: str) -> Iterator[tuple]:
+    section_names = {
+        "day": _("Day"),
+        "ticket_type": _("Ticket type"),
+        "channel": _("Channel"),
+        "total": _("Total"),
+    }
+    for section, *cells in report_rows(report):
+        yield _quantized((section_names[section], *cells), currency)
+
+
+def _ledger_header(zone) -> tuple:
     return (
-        f"'{text}"
-        if text.startswith(("=", "+", "@", "\t", "\r")) or (text.startswith("-") and not _is_number(text))
-        else text
+        _("When (%(zone)s)") % {"zone": zone},
+        _("Entry"),
+        _("Order"),
+        _("Payment method"),
+        _("Tickets"),
+        _("Amount"),
+        _("Payments so far"),
+        _("Refunds so far"),
+        _("Platform fees so far"),
+        _("Balance"),
     )
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _ledger_rows(books, zone, currency: str) -> Iterator[tuple]:
+    """The ledger's entries, their times in the organizer's zone (`zone`, named in the header)."""
+    for e in books.entries:
+        yield _quantized(
+            (
+                e.when.astimezone(zone),
+                str(KIND_LABELS[e.kind]),
+                e.order_code,
+                e.method,
+                e.tickets,
+                e.amount,
+                e.running.payments,
+                e.running.refunds,
+                e.running.platform_fees,
+                e.running.balance,
+            ),
+            currency,
+        )
 
 
 @control_view
@@ -157,22 +182,15 @@ def control_reports(request):
         )
     organizer, scope, period = _chosen(request, form, organizers)
     report = sales_report(scope, period, organizer.currency)
-    wanted = request.GET.get("format", "")
-    if wanted == "csv":
-        section_names = {
-            "day": _("Day"),
-            "ticket_type": _("Ticket type"),
-            "channel": _("Channel"),
-            "total": _("Total"),
-        }
-        rows = (
-            _quantized((section_names[row[0]], *row[1:]), organizer.currency) for row in report_rows(report)
-        )
-        return csv_response(
-            REPORT_HEADER,
-            rows,
-            filename=f"sales-{organizer.slug}-{period.first.isoformat()}-{period.last.isoformat()}",
-        )
+    download = _download(
+        request,
+        REPORT_HEADER,
+        _report_rows(report, organizer.currency),
+        filename=f"sales-{organizer.slug}-{period.first.isoformat()}-{period.last.isoformat()}",
+        title=_("Sales report"),
+    )
+    if download is not None:
+        return download
     with timezone.override(period.zone):
         return render(
             request,
@@ -204,40 +222,15 @@ def control_ledger(request, pk):
     organizer, scope, period = _chosen(request, form, organizers)
     books = ledger(scope, period, organizer.currency)
     report = sales_report(scope, period, organizer.currency)
-    if request.GET.get("format") == "csv":
-        return csv_response(
-            (
-                _("When"),
-                _("Entry"),
-                _("Order"),
-                _("Payment method"),
-                _("Tickets"),
-                _("Amount"),
-                _("Payments so far"),
-                _("Refunds so far"),
-                _("Platform fees so far"),
-                _("Balance"),
-            ),
-            (
-                _quantized(
-                    (
-                        e.when.astimezone(period.zone).isoformat(),
-                        str(KIND_LABELS[e.kind]),
-                        e.order_code,
-                        e.method,
-                        e.tickets,
-                        e.amount,
-                        e.running.payments,
-                        e.running.refunds,
-                        e.running.platform_fees,
-                        e.running.balance,
-                    ),
-                    organizer.currency,
-                )
-                for e in books.entries
-            ),
-            filename=f"ledger-{organizer.slug}-{period.first.isoformat()}-{period.last.isoformat()}",
-        )
+    download = _download(
+        request,
+        _ledger_header(period.zone),
+        _ledger_rows(books, period.zone, organizer.currency),
+        filename=f"ledger-{organizer.slug}-{period.first.isoformat()}-{period.last.isoformat()}",
+        title=_("Ledger"),
+    )
+    if download is not None:
+        return download
     shown = books.entries[-LEDGER_PAGE:]
     with timezone.override(period.zone):
         return render(
