@@ -154,3 +154,100 @@ def test_a_fixed_fee_finer_than_the_currency_is_a_field_error_in_the_api(world):
     assert organization_wide.json()["fixed"] == ["JPY amounts have at most 0 decimals."]
     with schema_context(ALPHA.schema_name):
         assert not FeeRule.objects.exists()
+
+
+@pytest.fixture
+def rules(world):
+    """A's rule, its concert's rule and the organization's (made by the service)."""
+    from apps.sales.services.fees import fee_rule_save
+
+    with schema_context(ALPHA.schema_name):
+        return {
+            "organizer": fee_rule_save(organizer=world.team.a, fixed=Decimal("1.00")),
+            "event": fee_rule_save(event=world.programme.concert, fixed=Decimal("2.00")),
+            "organization": fee_rule_save(fixed=Decimal("0.50")),
+        }
+
+
+# Who changes and deletes which rule: the admin any; the configurer of A A's and its
+# events'; the configurer of B never sees A's rules (404) and may not change the
+# organization's (403); the seller at A's box office sees A's rules but may not change them;
+# beta's admin, with the same id and e-mail, is unknown here (401).
+WRITES = [
+    ("ADMIN", "organizer", 200),
+    ("ADMIN", "event", 200),
+    ("ADMIN", "organization", 200),
+    ("CONFIGURER", "organizer", 200),
+    ("CONFIGURER", "event", 200),
+    ("CONFIGURER", "organization", 403),
+    ("OTHER", "organizer", 404),
+    ("OTHER", "event", 404),
+    ("OTHER", "organization", 403),
+    ("SELLER", "organizer", 403),
+    ("SELLER", "event", 403),
+    ("SELLER", "organization", 403),
+    ("OTHER_ORGANIZATION", "organizer", 401),
+    ("OTHER_ORGANIZATION", "organization", 401),
+]
+
+
+def _role(name: str) -> str:
+    from tests import factories
+
+    return getattr(factories, name)
+
+
+@pytest.mark.parametrize(("role", "scope", "expected"), WRITES)
+def test_who_changes_which_fee_rule(world, rules, role, scope, expected):
+    rule = rules[scope]
+
+    response = world.client(_role(role)).patch(
+        f"/api/v1/fee-rules/{rule.pk}/", {"fixed": "3.00"}, format="json"
+    )
+
+    assert response.status_code == expected, response.content
+    with schema_context(ALPHA.schema_name):
+        rule.refresh_from_db()
+    assert rule.fixed == (Decimal("3.00") if expected == 200 else rules[scope].fixed)
+    if expected == 403:
+        assert "configuration permission" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("role", "scope", "expected"), [(r, s, 204 if e == 200 else e) for r, s, e in WRITES]
+)
+def test_who_deletes_which_fee_rule(world, rules, role, scope, expected):
+    rule = rules[scope]
+
+    response = world.client(_role(role)).delete(f"/api/v1/fee-rules/{rule.pk}/")
+
+    assert response.status_code == expected, response.content
+    with schema_context(ALPHA.schema_name):
+        assert FeeRule.objects.filter(pk=rule.pk).exists() is (expected != 204)
+
+
+def test_a_rule_moves_to_no_other_organizer_or_event_on_update(world, rules):
+    from tests.factories import CONFIGURER
+
+    rule = rules["organizer"]
+
+    response = world.client(CONFIGURER).patch(
+        f"/api/v1/fee-rules/{rule.pk}/", {"organizer": world.team.b.pk, "percent": "1"}, format="json"
+    )
+
+    with schema_context(ALPHA.schema_name):
+        rule.refresh_from_db()
+    assert response.status_code == 200, response.content
+    assert rule.organizer_id == world.team.a.pk
+    assert rule.percent == Decimal("1")
+
+
+@pytest.mark.parametrize(("role", "expected"), [("OTHER_ORGANIZATION", 401), ("OTHER", 400)])
+def test_an_event_rule_is_created_only_by_who_configures_the_events_organizer(world, role, expected):
+    response = world.client(_role(role)).post(
+        "/api/v1/fee-rules/", {"event": world.programme.concert.pk, "fixed": "0.50"}, format="json"
+    )
+
+    assert response.status_code == expected, response.content
+    with schema_context(ALPHA.schema_name):
+        assert not FeeRule.objects.exists()

@@ -22,6 +22,9 @@ another plan). A viewset with a write of its own (an action, a service with othe
 arguments) calls `self.check_write(obj)` before it.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils.translation import gettext as _
 from rest_framework import viewsets
 
@@ -33,7 +36,10 @@ from apps.operators.permissions import Action, can
 
 class ServiceWriteMixin:
     permission_classes = [IsOperator]
-    create_service = update_service = delete_service = None
+    # The services the writes call (keyword arguments only, `actor=` among them).
+    create_service: Callable[..., Any] | None = None
+    update_service: Callable[..., Any] | None = None
+    delete_service: Callable[..., Any] | None = None
     instance_kwarg = ""
     write_action: Action | None = None
     parent_field = ""  # the field whose object decides who may create

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from apps.core.api import RATE_LIMITED_RESPONSE, RETRY_AFTER_HEADER, UserRateThrottle
 from apps.core.audit import Actor
 from apps.core.exceptions import NotAllowed, NotInPlan
+from apps.operators.api.base import ServiceViewSet
 from apps.operators.api.permissions import IsOperator
 from apps.operators.permissions import BOX_OFFICE, Action, can, organizers_visible_to, plan_allows
 from apps.sales import selectors
@@ -198,12 +199,17 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return queryset.filter(code=code) if code else queryset
 
 
-class FeeRuleViewSet(viewsets.ModelViewSet):
+class FeeRuleViewSet(ServiceViewSet):
     """Service fees: organization-wide ones are for organization admins, an organizer's or
-    an event's for whoever configures that organizer."""
+    an event's for whoever configures that organizer (Action.CONFIGURE_FEES, asked by
+    ServiceWriteMixin of the rule written: on create, the rule it will be)."""
 
-    permission_classes = [IsOperator]
     serializer_class = FeeRuleSerializer
+    create_service, update_service, delete_service = fee_rule_save, fee_rule_save, fee_rule_delete
+    instance_kwarg = "rule"
+    write_action = Action.CONFIGURE_FEES
+    parent_field = "organizer"  # with the event: parent_of
+    create_only_fields = ("organizer", "event")
 
     def get_queryset(self):
         return (
@@ -214,25 +220,11 @@ class FeeRuleViewSet(viewsets.ModelViewSet):
             .order_by("pk")
         )
 
-    def _require(self, rule: FeeRule) -> None:
-        if not can(self.request.user, Action.CONFIGURE_FEES, rule):
-            raise NotAllowed(_("You need configuration permission on this organizer to change its fees."))
+    def parent_of(self, data) -> FeeRule:
+        """The rule to be created, unsaved: its event's organizer, or its organizer, or none
+        (the whole organization's)."""
+        event = data.get("event")
+        return FeeRule(organizer=event.organizer if event is not None else data.get("organizer"), event=event)
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        organizer, event = data.pop("organizer", None), data.pop("event", None)
-        self._require(FeeRule(organizer=event.organizer if event else organizer, event=event))
-        serializer.instance = fee_rule_save(
-            organizer=organizer, event=event, actor=Actor.from_request(self.request), **data
-        )
-
-    def perform_update(self, serializer):
-        self._require(serializer.instance)
-        data = {k: v for k, v in serializer.validated_data.items() if k not in ("organizer", "event")}
-        serializer.instance = fee_rule_save(
-            rule=serializer.instance, actor=Actor.from_request(self.request), **data
-        )
-
-    def perform_destroy(self, instance):
-        self._require(instance)
-        fee_rule_delete(rule=instance, actor=Actor.from_request(self.request))
+    def write_denied_message(self, obj) -> str:
+        return _("You need configuration permission on this organizer to change its fees.")
