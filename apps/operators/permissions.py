@@ -66,6 +66,12 @@ class Action(StrEnum):
     CONFIGURE_FEES = "configure_fees"
     # See who of the platform opened the site in support sessions, when, why, for how long.
     VIEW_SUPPORT_SESSIONS = "view_support_sessions"
+    # An order (anything with `organizer_id` and `distribution_id`): see it and act on it
+    # (resend its tickets, cancel, refund, change its attendees or buyer's e-mail, issue its
+    # invoice). Organization admins: every order; who configures its organizer; who sells
+    # in its distribution. The same rule as the list of orders one sees
+    # (apps.sales.selectors.orders_visible_to).
+    MANAGE_ORDER = "manage_order"
 
 
 def organizers_configurable_by(user: Someone) -> QuerySet[Organizer]:
@@ -245,6 +251,8 @@ def can(user: Someone, action: Action | str, obj: object = None) -> bool:
     if action in (Action.CONFIGURE, Action.ASSIGN, Action.INVITE):
         organizer = _organizer_of(obj)
         return organizer is not None and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
+    if action is Action.MANAGE_ORDER:
+        return _manages_order(user, obj)
     if action is Action.MANAGE_INVITATION:
         return obj is not None and getattr(obj, "invited_by_id", None) == user.pk
     if action is Action.CONFIGURE_FEES:
@@ -253,6 +261,17 @@ def can(user: Someone, action: Action | str, obj: object = None) -> bool:
         organizer = _organizer_of(obj)
         return organizer is not None and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
     return False
+
+
+def _manages_order(user: User, order: object) -> bool:
+    organizer_id = getattr(order, "organizer_id", None)
+    distribution_id = getattr(order, "distribution_id", None)
+    if organizer_id is None or distribution_id is None:
+        return False
+    return (
+        organizers_configurable_by(user).filter(pk=organizer_id).exists()
+        or distributions_sellable_by(user).filter(pk=distribution_id).exists()
+    )
 
 
 # Short names for decorators and templates.
@@ -266,6 +285,10 @@ def can_open_control_panel(user: Someone) -> bool:
 
 def can_open_platform_admin(user: Someone) -> bool:
     return can(user, Action.OPEN_PLATFORM_ADMIN)
+
+
+def can_manage_order(user: Someone, order: object) -> bool:
+    return can(user, Action.MANAGE_ORDER, order)
 
 
 def can_configure_fees(user: Someone) -> bool:

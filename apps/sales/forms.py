@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.currencies import currency_exponent
 from apps.core.money import fits_currency, quantize
 from apps.organizers.selectors import organization_currencies
-from apps.sales.models import FeeRule
+from apps.sales.models import FeeRule, Order
 
 
 class CheckoutForm(forms.Form):
@@ -181,4 +181,59 @@ class FeeRuleCreateForm(FeeRuleForm):
             currencies = []
         cleaned["organizer"], cleaned["event"] = organizer, event
         self.check_fixed(currencies or self.unset_currencies)
+        return cleaned
+
+
+# --- the control panel's orders ------------------------------------------------------------
+
+
+class OrderFilterForm(forms.Form):
+    """The list of orders' search, filters and sort (a GET form): a bad value is a field error
+    and filters nothing. Event, date and channel choices are those the user sees."""
+
+    SORT_CHOICES = (
+        ("-placed", _("Newest first")),
+        ("placed", _("Oldest first")),
+        ("-total", _("Highest total first")),
+        ("total", _("Lowest total first")),
+        ("buyer", _("Buyer, A to Z")),
+        ("-buyer", _("Buyer, Z to A")),
+    )
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Order code, buyer's e-mail or name, or ticket code."),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    event = forms.TypedChoiceField(label=_("Event"), required=False, coerce=int, empty_value=None)
+    date = forms.TypedChoiceField(label=_("Date"), required=False, coerce=int, empty_value=None)
+    distribution = forms.TypedChoiceField(label=_("Channel"), required=False, coerce=int, empty_value=None)
+    placed_from = forms.DateField(
+        label=_("Placed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    placed_until = forms.DateField(
+        label=_("Placed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    payment_method = forms.ChoiceField(label=_("Payment method"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, data, *, events, dates, distributions):
+        super().__init__(data)
+        anything = [("", _("Any"))]
+        self.fields["status"].choices = anything + list(Order.Status.choices)
+        self.fields["payment_method"].choices = anything + list(Order.PaymentMethod.choices)
+        self.fields["event"].choices = anything + [(e.pk, e.name) for e in events]
+        self.fields["date"].choices = anything + [(d.pk, str(d)) for d in dates]
+        self.fields["distribution"].choices = anything + [
+            (d.pk, f"{d.organizer.name} – {d.name}") for d in distributions
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("placed_from"), cleaned.get("placed_until")
+        if start and end and end < start:
+            self.add_error("placed_until", _("The end of the period comes before its start."))
+            cleaned.pop("placed_until", None)
         return cleaned

@@ -3,7 +3,15 @@ control/ (config.urls_tenant includes this once)."""
 
 from django.urls import include, path
 
-from apps.sales.views import control, control_customers, control_exports, control_taxes, invoices, shop
+from apps.sales.views import (
+    control,
+    control_customers,
+    control_exports,
+    control_orders,
+    control_taxes,
+    invoices,
+    shop,
+)
 from apps.sales.views import control_dashboard as figures_dashboard
 from apps.sales.views import control_reports as figures_reports
 
@@ -39,6 +47,8 @@ control_patterns = [
     path("invoices/", invoices.control_invoice_list, name="control-invoices"),
     path("invoices/<int:pk>/invoice.pdf", invoices.control_invoice_pdf, name="control-invoice-pdf"),
     path("orders/<int:pk>/invoice/", invoices.control_order_invoice, name="control-order-invoice"),
+    path("orders/", control_orders.order_list, name="control-order-list"),
+    path("orders/<str:code>/", control_orders.order_detail, name="control-order-detail"),
     path("taxes/new/", control_taxes.tax_rule_create, name="control-tax-rule-create"),
     path("taxes/<int:pk>/edit/", control_taxes.tax_rule_edit, name="control-tax-rule-edit"),
     path("taxes/<int:pk>/delete/", control_taxes.tax_rule_delete, name="control-tax-rule-delete"),

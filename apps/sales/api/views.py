@@ -115,10 +115,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return _order_created(order, replayed=replayed)
 
     def _require_sale_rights(self, order) -> None:
-        if not (
-            can(self.request.user, Action.SELL, order.distribution)
-            or can(self.request.user, Action.CONFIGURE, order)
-        ):
+        if not can(self.request.user, Action.MANAGE_ORDER, order):
             raise NotAllowed(_("You need sale permission on this order's distribution to change it."))
 
     @extend_schema(request=RefundSerializer, responses=OrderSerializer)
@@ -140,9 +137,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         order = self.get_object()
-        if not (
-            can(request.user, Action.SELL, order.distribution) or can(request.user, Action.CONFIGURE, order)
-        ):
+        if not can(request.user, Action.MANAGE_ORDER, order):
             raise NotAllowed(_("You need sale permission on this order's distribution to cancel it."))
         order = order_cancel(order_id=order.pk, actor=Actor.from_request(request))
         return Response(OrderSerializer(order).data)

@@ -98,11 +98,6 @@ def control_invoice_pdf(request, pk):
     return _pdf_response(get_object_or_404(invoices_visible_to(request.user), pk=pk))
 
 
-def _may_issue(user, order: Order) -> bool:
-    """Its organizer's configurers and the sellers of its channel (and admins)."""
-    return can(user, Action.CONFIGURE, order) or can(user, Action.SELL, order.distribution)
-
-
 @control_view(check=can_see_orders)
 def control_order_invoice(request, pk):
     """An order's invoice in the control panel: its PDF if issued, else the form to issue it."""
@@ -112,7 +107,7 @@ def control_order_invoice(request, pk):
     invoice = invoice_of(order)
     if invoice is not None:
         return redirect("control-invoice-pdf", pk=invoice.pk)
-    if not _may_issue(request.user, order):
+    if not can(request.user, Action.MANAGE_ORDER, order):
         raise PermissionDenied
     form = InvoiceRequestForm(request.POST or None, initial={"name": order.buyer_name})
     if request.method == "POST" and form.is_valid():
