@@ -10,50 +10,25 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import connection, connections, transaction
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.billing.models import BillingAccount, Invoice, InvoiceLine
 from apps.billing.selectors.periods import accounts_due, anchor_date, billing_period_ending
-from apps.billing.services.accounts import billing_account_open
 from apps.billing.services.invoicing import invoice_number_next, invoice_send
 from apps.billing.services.run import account_invoice_for_period, billing_run
 from apps.payments.models import Payment
 from apps.sales.models import Order
 from apps.sales.services.orders import OrderLine, order_create
 from apps.sales.services.payments import order_refund
-from tests.plans.factories import plan_build
+from tests.billing.accounts import account_open_on as _account
 from tests.sales.helpers import shop_build
 from tests.tenants import ALPHA
-
-
-def _starter():
-    """EUR: 29.00 a month, 10.00 setup, 0.49 per ticket + 1.50 %."""
-    from apps.plans.models import Plan
-
-    return Plan.objects.filter(slug="starter").first() or plan_build()
 
 
 def _number_taken_then_crash():
     with transaction.atomic():  # an issuing transaction that dies after taking a number
         invoice_number_next(2026)
         raise RuntimeError("crash")
-
-
-def _account(organization, *, signed_up: date, organizer_id: int = 1, slug: str = "client", plan=None):
-    account = billing_account_open(
-        organization=organization,
-        organizer_id=organizer_id,
-        organizer_name=slug.title(),
-        organizer_slug=slug,
-        country="FR",
-        plan=plan or _starter(),
-        contact_email=f"billing@{slug}.example",
-    )
-    moment = timezone.make_aware(dt.datetime.combine(signed_up, dt.time(12)))
-    BillingAccount.objects.filter(pk=account.pk).update(signed_up_at=moment, billing_anchor_day=signed_up.day)
-    account.refresh_from_db()
-    return account
 
 
 def test_the_billing_day_is_clamped_to_short_months():
