@@ -2,14 +2,9 @@
 setup fee, add-ons, transaction fees on its sales, adjustments; and the estimate of the next one."""
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    Max,
-    Sum,
-)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
@@ -19,11 +14,10 @@ from apps.billing.selectors.accounts import AccountPrice, account_addons, accoun
 from apps.billing.selectors.periods import anchor_date, first_of_month, months_back
 from apps.billing.vat import vat_on
 from apps.core.money import quantize
-from apps.payments.models import Payment
 from apps.plans.selectors import (
     currency_convert,
 )
-from apps.sales.models import Order, Ticket
+from apps.sales.selectors.fee_basis import fee_basis, organizer_span
 
 
 def invoice_lines(
@@ -100,24 +94,10 @@ def transaction_fee_lines(
     collected as application fees on them, and a credit for tickets of earlier periods
     refunded in this one. Amounts read in the client's schema, converted to the account's
     currency at the stored rates when the organizer sells in another."""
-    begin, finish = (timezone.make_aware(datetime.combine(day, time.min)) for day in (start, end))
-    organizer_tickets = Ticket.objects.filter(order__organizer_id=account.organizer_id, price__gt=0)
     with schema_context(account.organization.schema_name):
-        sold = organizer_tickets.filter(
-            status=Ticket.Status.VALID,
-            order__status=Order.Status.PAID,
-            order__paid_at__gte=begin,
-            order__paid_at__lt=finish,
-        ).aggregate(count=Count("pk"), revenue=Sum("price"), currency=Max("order__currency"))
-        refunded_earlier = organizer_tickets.filter(
-            voided_at__gte=begin, voided_at__lt=finish, order__paid_at__lt=begin, order__paid_at__isnull=False
-        ).aggregate(count=Count("pk"), revenue=Sum("price"), currency=Max("order__currency"))
-        order_ids = Order.objects.filter(
-            organizer_id=account.organizer_id, paid_at__gte=begin, paid_at__lt=finish
-        ).values_list("pk", flat=True)
-        collected = Payment.objects.filter(
-            status=Payment.Status.SUCCEEDED, purpose=Order.PAYMENT_PURPOSE, object_id__in=list(order_ids)
-        ).aggregate(total=Sum("application_fee"), currency=Max("currency"))
+        # The period's days are the organizer's, as in its report (apps.sales.selectors.ledger).
+        begin, finish = organizer_span(account.organizer_id, start, end)
+        basis = fee_basis(account.organizer_id, begin, finish)
 
     def in_account_currency(amount: Decimal | None, currency: str | None) -> Decimal:
         if not amount:
@@ -127,24 +107,24 @@ def transaction_fee_lines(
         return currency_convert(amount, currency, price.currency)
 
     lines = []
-    if sold["count"]:
-        revenue = in_account_currency(sold["revenue"], sold["currency"])
+    if basis.tickets:
+        revenue = in_account_currency(basis.revenue, basis.currency)
         lines.append(
             InvoiceLine(
                 kind=InvoiceLine.Kind.TRANSACTION_FEES,
                 description=_("%(count)s tickets × %(fixed)s + %(percent)s %% of %(revenue)s")
                 % {
-                    "count": sold["count"],
+                    "count": basis.tickets,
                     "fixed": price.fixed_fee,
                     "percent": price.percent_fee,
                     "revenue": quantize(revenue, price.currency),
                 },
-                quantity=sold["count"],
+                quantity=basis.tickets,
                 unit_amount=price.fixed_fee,
-                amount=price.fixed_fee * sold["count"] + revenue * price.percent_fee / 100,
+                amount=price.fixed_fee * basis.tickets + revenue * price.percent_fee / 100,
             )
         )
-    collected_amount = in_account_currency(collected["total"], collected["currency"])
+    collected_amount = in_account_currency(basis.collected, basis.currency)
     if collected_amount:
         lines.append(
             InvoiceLine(
@@ -154,15 +134,15 @@ def transaction_fee_lines(
                 amount=-collected_amount,
             )
         )
-    if refunded_earlier["count"]:
-        revenue = in_account_currency(refunded_earlier["revenue"], refunded_earlier["currency"])
-        credit = price.fixed_fee * refunded_earlier["count"] + revenue * price.percent_fee / 100
+    if basis.refunded_earlier_tickets:
+        revenue = in_account_currency(basis.refunded_earlier_revenue, basis.currency)
+        credit = price.fixed_fee * basis.refunded_earlier_tickets + revenue * price.percent_fee / 100
         lines.append(
             InvoiceLine(
                 kind=InvoiceLine.Kind.REFUND_CREDIT,
                 description=_("%(count)s tickets of earlier periods refunded")
-                % {"count": refunded_earlier["count"]},
-                quantity=refunded_earlier["count"],
+                % {"count": basis.refunded_earlier_tickets},
+                quantity=basis.refunded_earlier_tickets,
                 unit_amount=-price.fixed_fee,
                 amount=-credit,
             )

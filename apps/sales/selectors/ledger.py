@@ -32,6 +32,7 @@ from apps.core.hooks import FeeableSale
 from apps.core.money import quantize
 from apps.payments.models import Payment, Refund
 from apps.sales.models import Order, Ticket
+from apps.sales.selectors.fee_basis import fee_basis
 from apps.sales.selectors.figures import (
     ZERO,
     Period,
@@ -289,19 +290,9 @@ def _payments(scope: Scope, period: Period) -> Payments:
 def _platform_fees(scope: Scope, period: Period, currency: str) -> PlatformFees:
     schema_name: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' wrapper
     organizer_id = scope.organizer_ids[0]
-    priced = Ticket.objects.filter(order__organizer_id=organizer_id, price__gt=0)
-    sold = priced.filter(
-        status=Ticket.Status.VALID,
-        order__status=Order.Status.PAID,
-        order__paid_at__gte=period.start,
-        order__paid_at__lt=period.end,
-    ).aggregate(count=Count("pk"), revenue=Sum("price"))
-    earlier = priced.filter(
-        voided_at__gte=period.start, voided_at__lt=period.end, order__paid_at__lt=period.start
-    ).aggregate(count=Count("pk"), revenue=Sum("price"))
-    collected = card_payments_of(_paid(scope, period)).aggregate(total=Sum("application_fee"))
+    basis = fee_basis(organizer_id, period.start, period.end)
 
-    def fee(count: int, revenue: Decimal | None) -> Decimal:
+    def fee(count: int, revenue: Decimal) -> Decimal:
         if not count:
             return ZERO
         sale = FeeableSale(
@@ -309,17 +300,17 @@ def _platform_fees(scope: Scope, period: Period, currency: str) -> PlatformFees:
             organizer_id=organizer_id,
             currency=currency,
             paid_tickets=count,
-            subtotal=revenue or ZERO,
+            subtotal=revenue,
         )
         return quantize(hooks.sale_application_fee(sale), currency)
 
     return PlatformFees(
-        tickets=sold["count"],
-        revenue=sold["revenue"] or ZERO,
-        on_sales=fee(sold["count"], sold["revenue"]),
-        refunded_earlier_tickets=earlier["count"],
-        credit=fee(earlier["count"], earlier["revenue"]),
-        collected=collected["total"] or ZERO,
+        tickets=basis.tickets,
+        revenue=basis.revenue,
+        on_sales=fee(basis.tickets, basis.revenue),
+        refunded_earlier_tickets=basis.refunded_earlier_tickets,
+        credit=fee(basis.refunded_earlier_tickets, basis.refunded_earlier_revenue),
+        collected=basis.collected,
     )
 
 
