@@ -25,7 +25,8 @@ from apps.plans.exceptions import NoPrice
 from apps.plans.models import AddonPrice
 from apps.plans.selectors import addon_fees_in
 from apps.plans.services import addon_price_create, exchange_rate_set, plan_create
-from tests.billing.test_billing_run import _account, _starter
+from tests.billing.accounts import account_open_on as _account
+from tests.billing.accounts import starter_plan as _starter
 from tests.factories import UserFactory
 
 SYSTEM = Actor(user=None)

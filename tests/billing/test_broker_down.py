@@ -11,7 +11,7 @@ from apps.billing.models import Invoice
 from apps.billing.services.run import account_invoice_for_period
 from apps.billing.tasks import send_pending_invoices
 from apps.core.emails import PENDING_AFTER
-from tests.billing.test_billing_run import _account
+from tests.billing.accounts import account_open_on as _account
 from tests.broker import broker  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real commits: on_commit runs at once

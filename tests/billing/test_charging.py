@@ -16,7 +16,7 @@ from apps.billing.models import BillingAccount, Invoice
 from apps.billing.services.collection import invoice_charge, invoice_mark_paid, invoices_charge_due
 from apps.billing.services.run import account_invoice_for_period
 from apps.payments.models import Payment
-from tests.billing.test_billing_run import _account
+from tests.billing.accounts import account_open_on as _account
 from tests.payments import stripe_fake
 
 DECLINED = {

@@ -16,7 +16,7 @@ from apps.billing.services.card_on_file import card_on_file_finish, card_on_file
 from apps.billing.services.collection import invoice_charge
 from apps.billing.services.run import account_invoice_for_period
 from apps.payments.models import Payment, WebhookEvent
-from tests.billing.test_billing_run import _account
+from tests.billing.accounts import account_open_on as _account
 from tests.payments import stripe_fake
 from tests.payments.fixtures import localstripe_confirm
 

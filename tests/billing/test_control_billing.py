@@ -13,7 +13,7 @@ from apps.billing.services.accounts import billing_account_update
 from apps.billing.services.adjustments import billing_adjustment_create
 from apps.billing.services.run import account_invoice_for_period
 from apps.plans.services import addon_price_create
-from tests.billing.test_billing_run import _account
+from tests.billing.accounts import account_open_on as _account
 from tests.factories import OperatorFactory, UserFactory
 from tests.payments import stripe_fake
 from tests.tenants import ALPHA, BETA

@@ -18,7 +18,7 @@ from apps.billing.models import BillingAccount, InvoiceIssuer
 from apps.billing.services.accounts import billing_account_update
 from apps.billing.services.invoicing import invoice_issuer_update
 from apps.billing.services.run import account_invoice_for_period
-from tests.billing.test_billing_run import _account
+from tests.billing.accounts import account_open_on as _account
 from tests.factories import OperatorFactory, UserFactory, totp_for
 from tests.platform.test_settings import FORM
 from tests.tenants import ALPHA, BETA

@@ -13,7 +13,7 @@ from apps.billing import services
 from apps.billing.models import Invoice
 from apps.billing.services.corrections import invoice_manual_create
 from apps.billing.services.run import account_invoice_for_period
-from tests.billing.test_billing_run import _account
+from tests.billing.accounts import account_open_on as _account
 from tests.factories import PLATFORM_ADMIN, OperatorFactory, UserFactory, totp_for, world_build
 from tests.tenants import ALPHA
 

@@ -14,7 +14,7 @@ from apps.billing.services.collection import invoice_mark_paid
 from apps.billing.services.corrections import credit_note_create
 from apps.billing.services.run import account_invoice_for_period
 from apps.core.models import AuditLogEntry
-from tests.billing.test_billing_run import _account
+from tests.billing.accounts import account_open_on as _account
 from tests.factories import UserFactory, totp_for
 
 PLATFORM = "localhost"

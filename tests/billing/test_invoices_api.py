@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from apps.billing.models import Invoice
 from apps.billing.services.run import account_invoice_for_period
-from tests.billing.test_billing_run import _account
+from tests.billing.accounts import account_open_on as _account
 from tests.factories import PLATFORM_ADMIN, only_platform_admins, role_matrix, totp_for, world_build
 
 

@@ -18,7 +18,7 @@ from apps.billing.services.corrections import credit_note_create, invoice_adjust
 from apps.billing.services.invoicing import invoice_issuer_update
 from apps.billing.services.run import account_invoice_for_period
 from apps.billing.vat import VatScheme, vat_number_clean, vat_split, vat_treatment
-from tests.billing.test_billing_run import _account
+from tests.billing.accounts import account_open_on as _account
 
 REVERSE_CHARGE = "Reverse charge — VAT due by the recipient, art. 196 Directive 2006/112/EC"
 
