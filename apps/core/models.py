@@ -25,6 +25,8 @@ class AuditLogEntry(models.Model):
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
         ordering = ["-created_at", "-pk"]
+        # The history of one thing (an order's page: apps.sales.selectors.orders.order_history).
+        indexes = [models.Index(fields=["target_type", "target_id"], name="core_audit_target")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action} {self.target_repr}"

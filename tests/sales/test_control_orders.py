@@ -5,6 +5,7 @@ with its tickets, payments, fees and history."""
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -312,3 +313,115 @@ def test_the_menu_links_the_list(world, sales):
     body = client_for(world, SELLER).get("/control/orders/").content.decode()
 
     assert 'href="/control/orders/"' in body
+
+
+# --- an order's page ----------------------------------------------------------------------------------
+
+
+DETAIL = {
+    ADMIN: 200,
+    CONFIGURER: 200,
+    SELLER: 200,
+    OTHER: 404,  # B's configurer: A's box office is not theirs
+    CUSTOMER: 403,
+    ANONYMOUS: TO_LOGIN,
+    OTHER_ORGANIZATION: TO_LOGIN,
+}
+
+
+@pytest.mark.parametrize(("role", "expected"), list(DETAIL.items()))
+def test_who_opens_an_orders_page(world, sales, role, expected):
+    response = client_for(world, role).get(f"/control/orders/{sales.ann_box.code}/")
+
+    expect(response, expected)
+    if expected == 200:
+        assert "Ann Alpha" in response.content.decode()
+
+
+def test_an_order_one_may_not_see_or_a_cart_is_not_found(world, sales):
+    with schema_context(ALPHA.schema_name):
+        cart = Order.objects.get(email="")
+
+    assert client_for(world, SELLER).get(f"/control/orders/{sales.account_pass.code}/").status_code == 404
+    assert client_for(world, ADMIN).get(f"/control/orders/{cart.code}/").status_code == 404
+    assert client_for(world, ADMIN).get("/control/orders/NOSUCHCODE/").status_code == 404
+    # The code in any case.
+    assert client_for(world, ADMIN).get(f"/control/orders/{sales.ann_box.code.lower()}/").status_code == 200
+
+
+def test_the_order_page_shows_buyer_tickets_check_ins_and_history(world, sales):
+    from apps.sales.services.confirmations import order_confirmation_send
+
+    with schema_context(ALPHA.schema_name):
+        order_confirmation_send(order_id=sales.ann_box.pk)
+        first, second = sales.ann_box.tickets.order_by("pk")
+
+    body = client_for(world, ADMIN).get(f"/control/orders/{sales.ann_box.code}/").content.decode()
+
+    assert "Ann Alpha" in body
+    assert 'href="mailto:Ann@Example.com"' in body
+    assert "ALPHA-A Concert · ALPHA-A Standard" in body
+    assert "Zed ALPHA" in body
+    assert "Amy ALPHA" in body
+    assert first.code in body
+    assert second.code in body
+    assert body.count("Checked in ") >= 1  # Zed at day 1
+    assert "Not checked in" in body  # Amy
+    assert "(Europe/Amsterdam)" in body  # times labelled with their zone
+    assert "Paid at the counter (Cash)" in body
+    assert "none (not paid online)" in body
+    history = body[body.index('id="history-title"') :]
+    for line in ("Placed and paid", "Tickets e-mailed to the buyer", "Checked in"):
+        assert line in history, line
+    assert history.index("Placed") < history.index("Tickets e-mailed to the buyer")
+    assert "Issue an invoice" in body  # the invoice action, the order being paid
+
+
+def test_a_card_order_shows_its_stripe_payment_fees_and_refunds(world, sales):
+    from apps.payments.models import Payment, Refund
+
+    with schema_context(ALPHA.schema_name):
+        order = sales.ann_gala
+        payment = Payment.objects.create(
+            purpose=Order.PAYMENT_PURPOSE,
+            object_id=order.pk,
+            intent_id="pi_shown_on_the_page",
+            stripe_account_id="acct_1ALPHAB",
+            amount=order.total,
+            amount_received=order.total,
+            currency="EUR",
+            application_fee=Decimal("1.50"),
+            refunded_amount=Decimal("20.00"),
+            status=Payment.Status.SUCCEEDED,
+        )
+        Refund.objects.create(
+            payment=payment, refund_id="re_shown_on_the_page", amount="20.00", status="succeeded"
+        )
+
+    body = client_for(world, OTHER).get(f"/control/orders/{order.code}/").content.decode()
+
+    assert "pi_shown_on_the_page" in body
+    assert "acct_1ALPHAB" in body
+    assert "re_shown_on_the_page" in body
+    assert "€1.50" in body  # the platform's fee
+    assert "€20.00" in body
+    assert "Card (online)" in body
+
+
+def test_the_order_page_is_in_french(world, sales):
+    client = client_for(world, ADMIN)
+    client.cookies["django_language"] = "fr"
+
+    body = client.get(f"/control/orders/{sales.ann_box.code}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "Historique" in body
+    assert "Acheteur" in body
+
+
+def test_pages_listing_orders_link_to_the_order_page(world, sales):
+    client = client_for(world, ADMIN)
+    link = f'href="/control/orders/{sales.ann_box.code}/"'
+
+    assert link in client.get("/control/customers/ann@example.com/").content.decode()
+    assert link in client.get(f"/control/event-dates/{sales.programme.day1.pk}/attendees/").content.decode()
+    assert link in client.get(f"/control/box-office/orders/{sales.ann_box.pk}/").content.decode()

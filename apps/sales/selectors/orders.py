@@ -212,6 +212,7 @@ class HistoryLine:
     action: str
     by: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    target: str = ""  # what the entry names (an invoice's number)
 
 
 def order_history(order: Order, tickets: Sequence[Ticket] = ()) -> list[HistoryLine]:
@@ -222,7 +223,13 @@ def order_history(order: Order, tickets: Sequence[Ticket] = ()) -> list[HistoryL
         | Q(target_type="sales.invoice", data__order=order.code)
     ).order_by("created_at", "pk")
     lines = [
-        HistoryLine(at=entry.created_at, action=entry.action, by=entry.actor_email, data=entry.data)
+        HistoryLine(
+            at=entry.created_at,
+            action=entry.action,
+            by=entry.actor_email,
+            data=entry.data,
+            target=entry.target_repr,
+        )
         for entry in entries
     ]
     for ticket in tickets:
@@ -232,7 +239,7 @@ def order_history(order: Order, tickets: Sequence[Ticket] = ()) -> list[HistoryL
                     at=check_in.checked_in_at,
                     action="ticket.checked_in",
                     by=getattr(check_in.checked_in_by, "email", "") or "",
-                    data={"ticket": ticket.pk, "attendee": ticket.attendee_name},
+                    data={"ticket": ticket.pk, "code": ticket.code, "date": check_in.event_date_id},
                 )
             )
     return sorted(lines, key=lambda line: line.at)

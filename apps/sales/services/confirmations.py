@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.core.audit import Actor, audit_log
 from apps.core.emails import message_send
 from apps.core.schemas import current_schema
 from apps.sales import tasks  # (tasks call these services: a cycle of modules, not of names)
@@ -44,6 +45,7 @@ def order_confirmation_send(*, order_id: int) -> bool:
             pdf = tickets_pdf(order)
         order.confirmation_sent_at = timezone.now()
         order.save(update_fields=["confirmation_sent_at"])
+        audit_log(actor=Actor(user=None), action="order.confirmation_sent", target=order, to=order.email)
         # Sent inside the lock: a second task waits, then sees confirmation_sent_at.
         message_send(
             to=[order.email],
