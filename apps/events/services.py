@@ -29,7 +29,8 @@ from apps.organizers.models import Distribution, Organizer
 SYSTEM = Actor(user=None)
 
 # What a sale reads of the events app (apps.organizers.catalog): whatever writes these drops
-# the cached catalog in its transaction, the event's channels included. Locations are not in it.
+# the cached catalog in its transaction, the event's channels included. Locations are not in
+# it, but their country is: it picks the tax rule of their events' ticket types.
 IN_CATALOG = (Event, EventDate, TicketType)
 
 _M = TypeVar("_M", bound=Model)
@@ -97,6 +98,8 @@ def location_create(*, organizer: Organizer, actor: Actor = SYSTEM, **fields: An
 def location_update(*, location: Location, actor: Actor = SYSTEM, **changes: Any) -> Location:
     changes.pop("organizer", None)  # a location never moves to another organizer
     location = _update(location, changes, actor, "location.updated")
+    if "country" in changes:
+        catalog_changed()  # which tax rule applies to its events' tickets (apps.sales.selectors.taxes)
     for event_id in location.events.filter(status=Event.Status.PUBLISHED).values_list("pk", flat=True):
         _changed(event_id)  # the hub shows the location's name and city
     return location

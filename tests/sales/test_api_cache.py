@@ -8,18 +8,21 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.audit import Actor
+from apps.core.cache import entry_key
 from apps.events import services as events
 from apps.operators.services import sale_permission_revoke
+from apps.organizers.catalog import CATALOG
 from apps.organizers.services import distribution_rename, organizer_update
 from apps.sales.models import Order, Ticket
 from apps.sales.services.fees import fee_rule_delete, fee_rule_save
+from apps.sales.services.taxes import tax_rule_delete, tax_rule_save
 from tests.factories import (
     ADMIN,
     EVENT_TABLES,
@@ -60,7 +63,7 @@ def _warm(world, programme, client=None) -> None:
 # --- queries -------------------------------------------------------------------------------
 
 
-def test_a_one_position_api_order_takes_seven_queries_once_the_cache_is_warm(world, programme):
+def test_a_one_position_api_order_takes_six_queries_once_the_cache_is_warm(world, programme):
     client = world.client(SELLER)  # (building it reads the platform's base domain in public)
     sale = _sale(world, programme)
     _warm(world, programme, client)
@@ -70,13 +73,11 @@ def test_a_one_position_api_order_takes_seven_queries_once_the_cache_is_warm(wor
 
     assert response.status_code == 201
     # The transaction (BEGIN, here a savepoint), the order, its ticket, the audit entry, the
-    # two stock counters in one UPDATE statement, COMMIT, and the ticket types' tax rules (read
-    # per order since taxes came in; not cached yet). Host, token, distribution, ticket type
-    # and fee rules come from the cache; the session keeps its search_path.
-    assert len(queries) == 7, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    # two stock counters in one UPDATE statement, COMMIT. Host, token, distribution, ticket
+    # type and fee rules come from the cache; the session keeps its search_path.
+    assert len(queries) == 6, "\n".join(q["sql"][:120] for q in queries.captured_queries)
     assert [q["sql"].split()[0] for q in queries.captured_queries] == [
         "SAVEPOINT",
-        "SELECT",  # the ticket types' tax rules
         "INSERT",
         "INSERT",
         "INSERT",
@@ -85,7 +86,7 @@ def test_a_one_position_api_order_takes_seven_queries_once_the_cache_is_warm(wor
     ]
 
 
-def test_a_one_position_api_order_takes_sixteen_queries_with_an_empty_cache(world, programme):
+def test_a_one_position_api_order_takes_fifteen_queries_with_an_empty_cache(world, programme):
     _warm(world, programme)
     cache.clear()
     client = world.client(SELLER)  # (building it caches the platform's base domain again)
@@ -98,8 +99,7 @@ def test_a_one_position_api_order_takes_sixteen_queries_with_an_empty_cache(worl
     # search_path for the organization, the token with its user, the distribution, the ticket
     # type with its event and date, the event's channels, the client account's features (the
     # plan must include the box office), the fee rules.
-    # And the ticket types' tax rules, as above.
-    assert len(queries) == 16, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    assert len(queries) == 15, "\n".join(q["sql"][:120] for q in queries.captured_queries)
 
 
 def test_the_response_lists_the_tickets_just_made_without_reading_them_again(world, programme):
@@ -151,6 +151,99 @@ def test_a_fee_rule_deleted_no_longer_applies_to_the_next_sale(world, programme)
     response = _sell(world, programme)
 
     assert response.json()["fee_total"] == "0.000"
+
+
+def _tax(programme, rate, *, included=False, country="", rule=None):
+    return tax_rule_save(
+        organizer=programme.concert.organizer,
+        name=f"VAT {country or 'anywhere'}",
+        rate=Decimal(rate),
+        price_includes_tax=included,
+        country=country,
+        ticket_types=[programme.day1_ticket],
+        rule=rule,
+    )
+
+
+def test_a_tax_rule_added_changed_or_deleted_through_its_service_applies_to_the_next_sale(world, programme):
+    _warm(world, programme)
+    with schema_context(ALPHA.schema_name):
+        rule = _tax(programme, "10")  # added on top of the 45.00
+    added = _sell(world, programme).json()
+    with schema_context(ALPHA.schema_name):
+        _tax(programme, "20", included=True, rule=rule)
+    changed = _sell(world, programme).json()
+    with schema_context(ALPHA.schema_name):
+        tax_rule_delete(rule=rule)
+
+    deleted = _sell(world, programme).json()
+
+    assert (added["total"], added["tax_total"]) == ("49.500", "4.500")
+    assert added["tickets"][0]["tax_name"] == "VAT anywhere"
+    assert (changed["total"], changed["tax_total"]) == ("45.000", "7.500")  # 45.00 − 45.00 / 1.2
+    assert (deleted["total"], deleted["tax_total"]) == ("45.000", "0.000")
+
+
+def test_a_warm_sale_reads_its_tax_rule_from_the_cache(world, programme):
+    with schema_context(ALPHA.schema_name):
+        _tax(programme, "10")
+    client = world.client(SELLER)
+    _warm(world, programme, client)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/orders/", _sale(world, programme), format="json")
+
+    assert response.json()["tax_total"] == "4.500"
+    assert len(queries) == 6, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+
+
+def test_a_location_moved_to_another_country_takes_that_countrys_rule_at_once(world, programme):
+    with schema_context(ALPHA.schema_name):
+        _tax(programme, "9", country="NL")
+        _tax(programme, "19", country="DE")
+    _warm(world, programme)
+    assert _sell(world, programme).json()["tax_total"] == "4.050"
+    with schema_context(ALPHA.schema_name):
+        events.location_update(location=programme.arena, country="DE")
+
+    response = _sell(world, programme)
+
+    assert response.json()["tax_total"] == "8.550"
+    assert response.json()["tickets"][0]["tax_name"] == "VAT DE"
+
+
+def test_twin_organizations_never_share_a_cached_tax_rule(world):
+    twin = world.beta_twin()
+    twin_sequences(ALPHA.schema_name, BETA.schema_name, tables=EVENT_TABLES)
+    with schema_context(ALPHA.schema_name):
+        programme = programme_build(world.team)
+        events.event_publish(event=programme.concert)
+        _tax(programme, "10")
+    with schema_context(BETA.schema_name):
+        clients_open(twin.a, twin.b, organization=world.beta)
+        twin_programme = programme_build(twin)
+        events.event_publish(event=twin_programme.concert)
+        _tax(twin_programme, "20")
+    assert twin_programme.day1_ticket.pk == programme.day1_ticket.pk
+    _warm(world, programme)
+    beta = api_client(host=BETA.host, token=twin.tokens["admin"])
+
+    in_beta = beta.post("/api/v1/orders/", _sale(world, programme), format="json")
+    in_alpha = _sell(world, programme)
+
+    assert (in_beta.status_code, in_beta.json()["tax_total"]) == (201, "9.000")
+    assert in_alpha.json()["tax_total"] == "4.500"
+    # One entry per schema for the same ticket type id, each with its own organization's rule.
+    pk = programme.day1_ticket.pk
+    alpha_entry = caches["lookups"].get(entry_key(ALPHA.schema_name, CATALOG, "ticket-type", pk))
+    beta_entry = caches["lookups"].get(entry_key(BETA.schema_name, CATALOG, "ticket-type", pk))
+    assert alpha_entry is not None
+    assert beta_entry is not None
+    assert alpha_entry[1].applying_tax_rule["rate"] == "10.00"
+    assert beta_entry[1].applying_tax_rule["rate"] == "20.00"
+    assert entry_key(ALPHA.schema_name, CATALOG, "ticket-type", pk) != entry_key(
+        BETA.schema_name, CATALOG, "ticket-type", pk
+    )
 
 
 def test_a_date_moved_into_the_past_is_not_sold_any_more(world, programme):

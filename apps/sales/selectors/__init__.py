@@ -32,6 +32,7 @@ from apps.organizers.catalog import CATALOG
 from apps.organizers.models import Distribution, Organizer
 from apps.sales.exceptions import IdempotencyKeyReused
 from apps.sales.models import DateStock, FeeRule, Order, OrderRequest, Ticket, TicketTypeStock
+from apps.sales.selectors.taxes import with_tax_rule
 from apps.tenancy.models import Domain
 
 
@@ -53,14 +54,15 @@ def orders_visible_to(user: Someone) -> QuerySet[Order]:
 
 def ticket_types_for_sale(ids: Iterable[int]) -> dict[int, TicketType]:
     """The ticket types an order asks for, with what checking and pricing them reads (their
-    event with its distributions, their date), from the cache."""
+    event with its distributions, their date, the rule that taxes them: tax_rules_of), from
+    the cache."""
     schema_name = current_schema()
     keys = {entry_key(schema_name, CATALOG, "ticket-type", pk): pk for pk in ids}
     return cached_many(schema_name=schema_name, name=CATALOG, keys=keys, load=_ticket_types_loaded)
 
 
 def _ticket_types_loaded(ids: list[int]) -> dict[int, TicketType]:
-    ticket_types = (
+    ticket_types = with_tax_rule(
         TicketType.objects.filter(pk__in=ids)
         .select_related("event", "event_date")
         .prefetch_related("event__distributions")

@@ -4,8 +4,10 @@ price's tax is, and the rules one may see (apps.operators.permissions decides)."
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import CharField, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, JSONObject
 from django.utils import formats
 
 from apps.core.money import quantize
@@ -56,20 +58,68 @@ def taxed_price(listed: Decimal, currency: str, rule: TaxRule | None) -> TaxedPr
     return TaxedPrice(price=price + tax, tax=tax, rate=rate, name=rule.name, included=False)
 
 
-def tax_rules_for(ticket_type_ids: Iterable[int]) -> dict[int, TaxRule]:
-    """{ticket type id: the rule that taxes it}: its rule for the country of its event's
-    location, else its rule without a country; ticket types with neither are left out.
-    One query."""
-    assignments = (
-        TaxedTicketType.objects.filter(ticket_type_id__in=list(ticket_type_ids))
-        .filter(Q(country="") | Q(country=F("ticket_type__event__location__country")))
-        .select_related("rule")
+# The annotation of a ticket type read with its tax rule (with_tax_rule): the fields a sale
+# reads of the rule, as JSON, or None when no rule taxes it.
+TAX_RULE = "applying_tax_rule"
+
+
+def with_tax_rule(ticket_types: QuerySet[TicketType]) -> QuerySet[TicketType]:
+    """`ticket_types`, each read with the rule that taxes it, in the same query: its rule for
+    the country of its event's location, else its rule without a country (tax_rules_of
+    reads it). apps.sales.selectors.ticket_types_for_sale reads the ticket types of a sale
+    so, and caches them with the catalog (the tax services drop it)."""
+    applying = (
+        TaxedTicketType.objects.filter(ticket_type=OuterRef("pk"))
+        .filter(Q(country="") | Q(country=OuterRef("event__location__country")))
+        .order_by("-country")  # the country's own rule before the rule without a country
+        .values(
+            data=JSONObject(
+                id="rule_id",
+                organizer_id="rule__organizer_id",
+                name="rule__name",
+                rate=Cast("rule__rate", CharField()),  # as text: a Decimal, exactly
+                price_includes_tax="rule__price_includes_tax",
+                country="rule__country",
+            )
+        )[:1]
     )
+    return ticket_types.annotate(**{TAX_RULE: Subquery(applying, output_field=JSONField())})
+
+
+def _rule(data: dict[str, Any] | None) -> TaxRule | None:
+    if data is None:
+        return None
+    return TaxRule(
+        id=data["id"],
+        organizer_id=data["organizer_id"],
+        name=data["name"],
+        rate=Decimal(data["rate"]),
+        price_includes_tax=data["price_includes_tax"],
+        country=data["country"],
+    )
+
+
+def tax_rules_of(ticket_types: Iterable[TicketType]) -> dict[int, TaxRule]:
+    """{ticket type id: the rule that taxes it} (see with_tax_rule); untaxed ticket types are
+    left out. Those read with their rule (a sale's, from the cache) cost no query; the
+    others one, together."""
     found: dict[int, TaxRule] = {}
-    for assignment in assignments:
-        if assignment.country or assignment.ticket_type_id not in found:
-            found[assignment.ticket_type_id] = assignment.rule
+    unread: list[int] = []
+    for ticket_type in ticket_types:
+        if TAX_RULE not in ticket_type.__dict__:
+            unread.append(ticket_type.pk)
+        elif (rule := _rule(ticket_type.__dict__[TAX_RULE])) is not None:
+            found[ticket_type.pk] = rule
+    if unread:
+        found |= tax_rules_for(unread)
     return found
+
+
+def tax_rules_for(ticket_type_ids: Iterable[int]) -> dict[int, TaxRule]:
+    """{ticket type id: the rule that taxes it} (see with_tax_rule); ticket types no rule
+    taxes are left out. One query."""
+    rows = with_tax_rule(TicketType.objects.filter(pk__in=list(ticket_type_ids))).values_list("pk", TAX_RULE)
+    return {pk: rule for pk, data in rows if (rule := _rule(data)) is not None}
 
 
 def tax_rules_visible_to(user: Someone) -> QuerySet[TaxRule]:

@@ -31,7 +31,7 @@ from apps.sales.exceptions import OrderRejected, SoldOut
 from apps.sales.holds import Holder, holds_reserve
 from apps.sales.models import Order, OrderRequest, Ticket
 from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
-from apps.sales.selectors.taxes import tax_rules_for, taxed_price
+from apps.sales.selectors.taxes import tax_rules_of, taxed_price
 from apps.sales.services.confirmations import confirmation_on_commit
 
 SYSTEM = Actor(user=None)
@@ -225,7 +225,7 @@ def priced_tickets(
     _check_totals(lines, already or Counter())
     currency = distribution.organizer.currency
     rules = fee_rules_for(distribution.organizer, {line.ticket_type.event_id for line in lines})
-    taxes = tax_rules_for({line.ticket_type.pk for line in lines})
+    taxes = tax_rules_of(line.ticket_type for line in lines)  # a sale's: read with them, cached
     tickets: list[Ticket] = []
     pass_dates: dict[int, list[int]] = {}
     for line in lines:

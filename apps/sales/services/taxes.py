@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.audit import Actor, audit_log
 from apps.events.models import TicketType
+from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Organizer
 from apps.sales.models import TaxedTicketType, TaxRule
 from apps.sales.services.orders import SYSTEM
@@ -74,6 +75,7 @@ def tax_rule_save(
         raise ValidationError(
             {"ticket_types": _("Another rule for this country was just given one of these ticket types.")}
         ) from exc
+    catalog_changed()  # a sale reads the ticket types' rules from the cached catalog
     audit_log(
         actor=actor,
         action="tax_rule.created" if creating else "tax_rule.changed",
@@ -92,3 +94,4 @@ def tax_rule_delete(*, rule: TaxRule, actor: Actor = SYSTEM) -> None:
     their tax."""
     audit_log(actor=actor, action="tax_rule.deleted", target=rule, rate=str(rule.rate))
     rule.delete()
+    catalog_changed()
