@@ -192,6 +192,8 @@ class Refund(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     refund_id = models.CharField(max_length=255, unique=True)
     amount = models.DecimalField(_("amount"), **AMOUNT)
+    # The share of the payment's application fee Stripe gave back with it (refund_application_fee).
+    application_fee_refunded = models.DecimalField(_("platform fee refunded"), default=0, **AMOUNT)
     status = models.CharField(max_length=32)
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -18,7 +18,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -27,7 +27,7 @@ from stripe.params import PaymentIntentCreateParams, SetupIntentCreateParams
 from apps.core import hooks
 from apps.core.exceptions import DomainError
 from apps.core.json_input import json_parse
-from apps.core.money import from_minor_units, to_minor_units
+from apps.core.money import from_minor_units, quantize, to_minor_units
 from apps.core.schemas import current_schema
 from apps.core.singletons import singleton_update
 from apps.organizers.models import Organizer
@@ -332,6 +332,16 @@ def _intent_apply(intent: StripeData, *, failed: bool = False) -> str:
     return str(status)
 
 
+def application_fee_share(payment: Payment, amount: Decimal) -> Decimal:
+    """The part of the payment's application fee a refund of `amount` gives back: in proportion
+    to the amount, as Stripe refunds it; the refund that empties the payment gives back the rest,
+    so a payment refunded in parts returns its whole fee, never a cent more or less."""
+    if payment.refunded_amount + amount >= payment.amount:
+        given_back = payment.refunds.aggregate(total=Sum("application_fee_refunded"))["total"] or Decimal(0)
+        return payment.application_fee - given_back
+    return quantize(payment.application_fee * amount / payment.amount, payment.currency)
+
+
 def payment_refund(*, payment_id: int, amount: Decimal, reason: str = "") -> Refund:
     """Refund part or all of a payment on the connected account; the platform's fee is
     refunded in proportion (Stripe's refund_application_fee)."""
@@ -359,12 +369,14 @@ def payment_refund(*, payment_id: int, amount: Decimal, reason: str = "") -> Ref
             )
         except stripe.StripeError as exc:
             raise PaymentsUnavailable() from exc
+        fee_back = application_fee_share(payment, amount)
         payment.refunded_amount += amount
         payment.save(update_fields=["refunded_amount"])
         return Refund.objects.create(
             payment=payment,
             refund_id=refund["id"],
             amount=amount,
+            application_fee_refunded=fee_back,
             status=refund.get("status", ""),
             reason=reason,
         )

@@ -135,3 +135,31 @@ def test_only_paid_orders_and_their_own_valid_tickets_are_refunded(shop, paid_by
             order_refund(order_id=pending.pk)
         with pytest.raises(OrderRejected):
             order_refund(order_id=paid_by_card.pk, ticket_ids=[pending.tickets.get().pk])
+
+
+def test_each_refund_records_the_share_of_the_platform_fee_stripe_gives_back(stripe_api, shop, paid_by_card):
+    """Half the payment refunded gives back half the 0.80 fee; the refund that empties the
+    payment gives back the rest, so the whole fee comes back across the refunds."""
+    with schema_context(ALPHA.schema_name):
+        first, second = paid_by_card.tickets.order_by("pk")
+        order_refund(order_id=paid_by_card.pk, ticket_ids=[first.pk])
+        order_refund(order_id=paid_by_card.pk, ticket_ids=[second.pk])
+
+        payment = Payment.objects.get()
+        shares = list(payment.refunds.order_by("pk").values_list("application_fee_refunded", flat=True))
+    assert shares == [Decimal("0.40"), Decimal("0.40")]
+
+
+def test_uneven_shares_of_the_fee_still_add_up_to_it(stripe_api, shop, paid_by_card):
+    with schema_context(ALPHA.schema_name):
+        Payment.objects.update(application_fee=Decimal("0.75"))
+        payment = Payment.objects.get()
+        first = payments.payment_refund(payment_id=payment.pk, amount=Decimal("6.00"))
+        second = payments.payment_refund(payment_id=payment.pk, amount=Decimal("6.00"))
+        last = payments.payment_refund(payment_id=payment.pk, amount=Decimal("8.00"))
+
+    assert [r.application_fee_refunded for r in (first, second, last)] == [
+        Decimal("0.23"),  # 0.75 × 6 / 20 = 0.225, rounded half up
+        Decimal("0.23"),
+        Decimal("0.29"),  # the rest: 0.75 − 0.46
+    ]

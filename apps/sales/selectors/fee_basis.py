@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Sum
 from apps.core import timezones
 from apps.organizers.models import Organizer
 from apps.sales.models import Order, Ticket
-from apps.sales.selectors.figures import card_payments_of
+from apps.sales.selectors.figures import card_payments_of, fee_refunds_of
 
 ZERO = Decimal(0)
 
@@ -26,7 +26,9 @@ class FeeBasis:
     revenue: Decimal  # their prices
     refunded_earlier_tickets: int  # paid before the span, refunded in it
     refunded_earlier_revenue: Decimal
-    collected: Decimal  # application fees Stripe took on the card payments of the span's orders
+    # Application fees Stripe took on the card payments of the span's orders, less the shares
+    # it gave back with the refunds made in the span (of those or of earlier payments).
+    collected: Decimal
     currency: str | None  # the orders' currency (None: no sale)
 
 
@@ -54,11 +56,14 @@ def fee_basis(organizer_id: int, start: datetime, end: datetime) -> FeeBasis:
     collected = card_payments_of(paid_in_span).aggregate(
         total=Sum("application_fee"), currency=Max("currency")
     )
+    given_back = fee_refunds_of(Order.objects.filter(organizer_id=organizer_id), start, end).aggregate(
+        total=Sum("application_fee_refunded")
+    )
     return FeeBasis(
         tickets=sold["count"],
         revenue=sold["revenue"] or ZERO,
         refunded_earlier_tickets=earlier["count"],
         refunded_earlier_revenue=earlier["revenue"] or ZERO,
-        collected=collected["total"] or ZERO,
+        collected=(collected["total"] or ZERO) - (given_back["total"] or ZERO),
         currency=sold["currency"] or earlier["currency"] or collected["currency"],
     )

@@ -46,7 +46,7 @@ from apps.operators.permissions import (
     organizers_visible_to,
 )
 from apps.organizers.models import Distribution, Organizer
-from apps.payments.models import ConnectedAccount, Payment
+from apps.payments.models import ConnectedAccount, Payment, Refund
 from apps.sales.models import Order, Ticket
 
 ZERO = Decimal(0)
@@ -281,6 +281,17 @@ def card_payments_of(orders: QuerySet[Order]) -> QuerySet[Payment]:
         status=Payment.Status.SUCCEEDED,
         unapplied_reason="",
         object_id__in=orders.values("pk"),
+    )
+
+
+def fee_refunds_of(orders: QuerySet[Order], start: datetime, end: datetime) -> QuerySet[Refund]:
+    """The refunds made in [start, end) of the card payments of these orders that gave back
+    a share of the platform's application fee."""
+    return Refund.objects.filter(
+        payment__in=card_payments_of(orders),
+        created_at__gte=start,
+        created_at__lt=end,
+        application_fee_refunded__gt=0,
     )
 
 

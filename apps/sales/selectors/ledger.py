@@ -38,6 +38,7 @@ from apps.sales.selectors.figures import (
     Period,
     Scope,
     card_payments_of,
+    fee_refunds_of,
     refund_amount,
     refunded_tickets,
 )
@@ -365,9 +366,10 @@ class Ledger:
 
 
 def ledger(scope: Scope, period: Period, currency: str) -> Ledger:
-    """The period's entries in date order, each with the running totals after it: four
+    """The period's entries in date order, each with the running totals after it: five
     queries (orders placed, orders paid, refunds grouped per order and moment, card
-    payments' platform fees)."""
+    payments' platform fees, the fee's shares given back with refunds), and a sixth for the
+    codes of the orders of those refunds when there are any."""
     entries: list[Entry] = []
     placed = (
         scope.orders()
@@ -410,6 +412,27 @@ def ledger(scope: Scope, period: Period, currency: str) -> Ledger:
                 codes.get(object_id, ""),
                 Order.PaymentMethod.STRIPE,
                 fee,
+                0,
+            )
+        )
+    # The fee's share Stripe gave back with a refund, as a negative platform fee.
+    fee_refunds = list(
+        fee_refunds_of(scope.orders(), period.start, period.end).values_list(
+            "created_at", "payment__object_id", "application_fee_refunded"
+        )
+    )
+    if fee_refunds:
+        codes |= dict(
+            Order.objects.filter(pk__in={pk for _at, pk, _fee in fee_refunds}).values_list("pk", "code")
+        )
+    for refunded_at, order_id, given_back in fee_refunds:
+        entries.append(
+            Entry(
+                refunded_at,
+                Kind.PLATFORM_FEE,
+                codes.get(order_id, ""),
+                Order.PaymentMethod.STRIPE,
+                -given_back,
                 0,
             )
         )
