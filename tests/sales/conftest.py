@@ -10,6 +10,7 @@ from tests.payments.fixtures import (  # noqa: F401
     stripe_api,
     stripe_platform,
 )
+from tests.sales.helpers import figures_sales_build
 from tests.tenants import ALPHA
 
 
@@ -29,3 +30,10 @@ def programme(world):
         programme = programme_build(world.team)
         events.event_publish(event=programme.concert)
     return programme
+
+
+@pytest.fixture
+def figures_sales(world, programme):
+    """alpha's sales of tests.sales.helpers.figures_sales_build, for the figures pages' tests."""
+    with schema_context(ALPHA.schema_name):
+        return figures_sales_build(world.team, programme, "ALPHA")

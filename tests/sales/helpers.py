@@ -1,14 +1,22 @@
-"""A small shop to sell from: one organizer, one published event, dates and ticket types."""
+"""A small shop to sell from: one organizer, one published event, dates and ticket types;
+paid orders, and the sales the figures pages are tested with (figures_sales_build)."""
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from apps.events import services as events
 from apps.organizers.models import Distribution
 from apps.organizers.services import organizer_create
+from apps.payments.models import Payment
+from apps.sales.models import Order
+from apps.sales.services.fees import fee_rule_save
+from apps.sales.services.orders import OrderLine, order_create, order_mark_paid
+from apps.sales.services.payments import order_refund
+from tests.tenants import ALPHA
 
 
 @dataclass
@@ -81,3 +89,55 @@ def payments_connect(organizer, *, account_id: str = "", charges_enabled: bool =
             },
         )
     return account
+
+
+def paid_order(distribution, ticket_type, quantity, *, method=None, buyer: str = "", event_date=None):
+    """A paid order of `quantity` × `ticket_type` through `distribution` (cash unless `method`
+    says otherwise; an order awaiting payment is marked paid)."""
+    order = order_create(
+        distribution=distribution,
+        lines=[OrderLine(ticket_type=ticket_type, quantity=quantity, event_date=event_date)],
+        email="buyer@example.net",
+        buyer_name=buyer,
+        payment_method=method or Order.PaymentMethod.CASH,
+    )
+    if order.status == Order.Status.PENDING:
+        order = order_mark_paid(order_id=order.pk)
+    return order
+
+
+def figures_sales_build(team, programme, marker):
+    """A's sales, the figures pages' (dashboard, report, ledger): today 2 standard tickets at
+    the box office (cash, one refunded since) and a pass online by card (1.50 platform fee);
+    10 days ago 1 standard ticket at the box office. A service fee of 1.00 per ticket. B: one
+    seat at its box office today. In the current schema."""
+    fee_rule_save(organizer=team.a, name=f"{marker} fee", fixed=Decimal("1.00"))
+    events.event_publish(event=programme.concert)
+    box = paid_order(team.a_box, programme.day1_ticket, 2, buyer=f"{marker} box buyer")
+    online = paid_order(
+        team.a_shop, programme.concert_pass, 1, method=Order.PaymentMethod.STRIPE, buyer=f"{marker} web buyer"
+    )
+    Payment.objects.create(
+        purpose=Order.PAYMENT_PURPOSE,
+        object_id=online.pk,
+        intent_id=f"pi_{marker}_online",
+        stripe_account_id="acct_dashboard",
+        amount=online.total,
+        amount_received=online.total,
+        currency="EUR",
+        application_fee=Decimal("1.50"),
+        status=Payment.Status.SUCCEEDED,
+        succeeded_at=timezone.now(),
+    )
+    older = paid_order(team.a_box, programme.day1_ticket, 1, buyer=f"{marker} older buyer")
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    Order.objects.filter(pk=older.pk).update(paid_at=ten_days_ago, created_at=ten_days_ago)
+    order_refund(order_id=box.pk, ticket_ids=[box.tickets.first().pk])
+    gala = paid_order(team.b_box, programme.gala_ticket, 1, buyer=f"{marker}-B buyer")
+    return {"box": box, "online": online, "older": older, "gala": gala}
+
+
+def in_alpha(query):
+    """What `query()` answers in alpha's schema (a test's check of what was written there)."""
+    with schema_context(ALPHA.schema_name):
+        return query()

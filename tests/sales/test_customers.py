@@ -15,6 +15,7 @@ from apps.sales.models import Order
 from apps.sales.selectors import customers
 from apps.sales.services.orders import OrderLine, order_create, order_mark_paid
 from tests.factories import ADMIN, ANONYMOUS, CONFIGURER, CUSTOMER, OTHER, OTHER_ORGANIZATION, SELLER
+from tests.sales.helpers import in_alpha
 from tests.sales.roles import TO_LOGIN, client_for, expect
 from tests.sales.sales_data import HYPERLINK, sales_build
 from tests.tenants import ALPHA
@@ -25,18 +26,11 @@ def sales(world):
     return sales_build(world)
 
 
-def _in_alpha(query):
-    with schema_context(ALPHA.schema_name):
-        return query()
-
-
 # --- the selector ------------------------------------------------------------------------------
 
 
 def _listed(user, search=""):
-    return _in_alpha(
-        lambda: customers.customers_described(user, customers.customer_rows(user, search=search))
-    )
+    return in_alpha(lambda: customers.customers_described(user, customers.customer_rows(user, search=search)))
 
 
 def test_customers_are_e_mail_addresses_that_paid_newest_first(world, sales):
@@ -91,13 +85,13 @@ def test_search_finds_customers_by_e_mail_or_any_name_they_gave(world, sales):
 
 def test_a_customers_orders_are_those_one_may_see_carts_aside(world, sales):
     def orders(user):
-        return _in_alpha(
+        return in_alpha(
             lambda: [o.code for o in customers.orders_of_customer_visible_to(user, "Customer@example.com")]
         )
 
     assert orders(world.team.admin) == [sales.account_pending.code, sales.account_pass.code]
     assert orders(world.team.seller) == []
-    assert _in_alpha(lambda: customers.customer_of(world.team.seller, "customer@example.com")) is None
+    assert in_alpha(lambda: customers.customer_of(world.team.seller, "customer@example.com")) is None
 
 
 # --- the pages ----------------------------------------------------------------------------------

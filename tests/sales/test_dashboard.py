@@ -14,76 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.core.audit import Actor
 from apps.events import services as events
-from apps.payments.models import Payment
 from apps.sales.models import Order, Ticket
 from apps.sales.services.check_in import ticket_check_in
-from apps.sales.services.fees import fee_rule_save
-from apps.sales.services.orders import OrderLine, order_create, order_mark_paid
-from apps.sales.services.payments import order_refund
 from tests.factories import programme_build
-from tests.sales.helpers import payments_connect
+from tests.sales.helpers import figures_sales_build, paid_order, payments_connect
+from tests.sales.roles import HOST, client_of
 from tests.tenants import ALPHA, BETA
-
-HOST = ALPHA.host
-SYSTEM = Actor(user=None)
-
-
-def _sell(distribution, ticket_type, quantity, *, method=Order.PaymentMethod.CASH, buyer="", event_date=None):
-    order = order_create(
-        distribution=distribution,
-        lines=[OrderLine(ticket_type=ticket_type, quantity=quantity, event_date=event_date)],
-        email="buyer@example.net",
-        buyer_name=buyer,
-        payment_method=method,
-    )
-    if order.status == Order.Status.PENDING:
-        order = order_mark_paid(order_id=order.pk)
-    return order
-
-
-def sales_build(team, programme, marker):
-    """A's sales: today 2 standard tickets at the box office (cash, one refunded since) and a
-    pass online by card (1.50 platform fee); 10 days ago 1 standard ticket at the box office.
-    A service fee of 1.00 per ticket. B: one seat at its box office today."""
-    fee_rule_save(actor=SYSTEM, organizer=team.a, name=f"{marker} fee", fixed=Decimal("1.00"))
-    events.event_publish(event=programme.concert)
-    box = _sell(team.a_box, programme.day1_ticket, 2, buyer=f"{marker} box buyer")
-    online = _sell(
-        team.a_shop, programme.concert_pass, 1, method=Order.PaymentMethod.STRIPE, buyer=f"{marker} web buyer"
-    )
-    Payment.objects.create(
-        purpose=Order.PAYMENT_PURPOSE,
-        object_id=online.pk,
-        intent_id=f"pi_{marker}_online",
-        stripe_account_id="acct_dashboard",
-        amount=online.total,
-        amount_received=online.total,
-        currency="EUR",
-        application_fee=Decimal("1.50"),
-        status=Payment.Status.SUCCEEDED,
-        succeeded_at=timezone.now(),
-    )
-    older = _sell(team.a_box, programme.day1_ticket, 1, buyer=f"{marker} older buyer")
-    ten_days_ago = timezone.now() - dt.timedelta(days=10)
-    Order.objects.filter(pk=older.pk).update(paid_at=ten_days_ago, created_at=ten_days_ago)
-    order_refund(order_id=box.pk, ticket_ids=[box.tickets.first().pk])
-    gala = _sell(team.b_box, programme.gala_ticket, 1, buyer=f"{marker}-B buyer")
-    return {"box": box, "online": online, "older": older, "gala": gala}
-
-
-@pytest.fixture
-def sales(world, programme):
-    with schema_context(ALPHA.schema_name):
-        return sales_build(world.team, programme, "ALPHA")
-
-
-def _client(user, schema_name=ALPHA.schema_name) -> Client:
-    client = Client(HTTP_HOST=HOST)
-    with schema_context(schema_name):
-        client.force_login(user)
-    return client
 
 
 def _totals(response):
@@ -96,8 +33,8 @@ def _totals(response):
     }
 
 
-def test_a_configurer_sees_today_7_and_30_days_of_their_organizer(world, sales):
-    response = _client(world.team.configurer).get("/control/")
+def test_a_configurer_sees_today_7_and_30_days_of_their_organizer(world, figures_sales):
+    response = client_of(world.team.configurer).get("/control/")
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -123,8 +60,8 @@ def test_a_configurer_sees_today_7_and_30_days_of_their_organizer(world, sales):
     assert "Sales of ALPHA-A" in body
 
 
-def test_the_charts_are_svg_with_a_title_a_description_values_and_a_table(world, sales):
-    response = _client(world.team.configurer).get("/control/")
+def test_the_charts_are_svg_with_a_title_a_description_values_and_a_table(world, figures_sales):
+    response = client_of(world.team.configurer).get("/control/")
 
     body = response.content.decode()
     series = response.context["series"]
@@ -143,8 +80,8 @@ def test_the_charts_are_svg_with_a_title_a_description_values_and_a_table(world,
     assert "/static/css/figures.css" in body
 
 
-def test_the_dates_to_come_show_sold_held_and_capacity(world, sales):
-    response = _client(world.team.configurer).get("/control/")
+def test_the_dates_to_come_show_sold_held_and_capacity(world, figures_sales):
+    response = client_of(world.team.configurer).get("/control/")
 
     rows = response.context["upcoming"]
     assert "ALPHA-B Gala" not in {row.event_date.event.name for row in rows}  # B's date
@@ -157,7 +94,7 @@ def test_the_dates_to_come_show_sold_held_and_capacity(world, sales):
     assert 'class="stock-bar"' in response.content.decode()
 
 
-def test_todays_check_ins_are_counted_per_date(world, programme, sales):
+def test_todays_check_ins_are_counted_per_date(world, programme, figures_sales):
     with schema_context(ALPHA.schema_name):
         start = timezone.now() - dt.timedelta(minutes=30)
         today = events.event_date_create(
@@ -166,17 +103,17 @@ def test_todays_check_ins_are_counted_per_date(world, programme, sales):
         ticket_type = events.ticket_type_create(
             event=programme.concert, event_date=today, name="ALPHA-A Tonight", price=Decimal("5.00")
         )
-        order = _sell(world.team.a_box, ticket_type, 2)
+        order = paid_order(world.team.a_box, ticket_type, 2)
         ticket_check_in(code=order.tickets.first().code, tickets=Ticket.objects.all(), event_date_id=today.pk)
 
-    response = _client(world.team.configurer).get("/control/")
+    response = client_of(world.team.configurer).get("/control/")
 
     rows = response.context["check_ins"]
     assert [(r.event_date.pk, r.checked_in, r.sold) for r in rows] == [(today.pk, 1, 2)]
 
 
-def test_a_seller_sees_only_the_sales_of_their_channels(world, sales):
-    response = _client(world.team.seller).get("/control/")
+def test_a_seller_sees_only_the_sales_of_their_channels(world, figures_sales):
+    response = client_of(world.team.seller).get("/control/")
 
     body = response.content.decode()
     assert response.status_code == 200
@@ -189,8 +126,8 @@ def test_a_seller_sees_only_the_sales_of_their_channels(world, sales):
     assert "Before you sell" not in body  # the checklist is for who configures
 
 
-def test_the_admin_sees_the_whole_organization_and_each_organizer(world, sales):
-    admin = _client(world.team.admin)
+def test_the_admin_sees_the_whole_organization_and_each_organizer(world, figures_sales):
+    admin = client_of(world.team.admin)
 
     whole = admin.get("/control/")
     only_b = admin.get(f"/control/?organizer={world.team.b.pk}")
@@ -212,20 +149,20 @@ def test_the_admin_sees_the_whole_organization_and_each_organizer(world, sales):
         ("configurer", "nope", 404),
     ],
 )
-def test_an_organizer_one_may_not_see_is_not_found(world, sales, who, wanted, status):
+def test_an_organizer_one_may_not_see_is_not_found(world, figures_sales, who, wanted, status):
     team = world.team
     value = {"a": team.a.pk, "b": team.b.pk}.get(wanted, wanted)
 
-    response = _client(getattr(team, who)).get(f"/control/?organizer={value}")
+    response = client_of(getattr(team, who)).get(f"/control/?organizer={value}")
 
     assert response.status_code == status
 
 
-def test_who_is_no_operator_here_gets_no_dashboard(world, sales):
+def test_who_is_no_operator_here_gets_no_dashboard(world, figures_sales):
     anonymous = Client(HTTP_HOST=HOST).get("/control/")
-    customer = _client(world.team.customer).get("/control/")
+    customer = client_of(world.team.customer).get("/control/")
     twin = world.beta_twin()
-    beta_admin = _client(twin.admin, BETA.schema_name).get("/control/")
+    beta_admin = client_of(twin.admin, BETA.schema_name).get("/control/")
 
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/accounts/login/")
@@ -233,16 +170,16 @@ def test_who_is_no_operator_here_gets_no_dashboard(world, sales):
     assert beta_admin.status_code == 302  # logged in at beta, a stranger on alpha's host
 
 
-def test_a_twin_organization_never_shows_its_figures(world, sales):
+def test_a_twin_organization_never_shows_its_figures(world, figures_sales):
     twin = world.beta_twin()
     with schema_context(BETA.schema_name):
         twin_programme = programme_build(twin)
-        sales_build(twin, twin_programme, "BETA")
+        figures_sales_build(twin, twin_programme, "BETA")
         Order.objects.filter(buyer_name="BETA box buyer").update(
             total=Decimal("900.00"), subtotal=Decimal("898.00")
         )
 
-    alpha_page = _client(world.team.admin).get(f"/control/?organizer={world.team.a.pk}")
+    alpha_page = client_of(world.team.admin).get(f"/control/?organizer={world.team.a.pk}")
     beta_page = Client(HTTP_HOST=BETA.host)
     with schema_context(BETA.schema_name):
         beta_page.force_login(twin.admin)
@@ -260,16 +197,16 @@ def _query_count(client, path) -> int:
     return len(queries)
 
 
-def test_the_query_count_does_not_grow_with_the_orders(world, programme, sales):
-    admin = _client(world.team.admin)
+def test_the_query_count_does_not_grow_with_the_orders(world, programme, figures_sales):
+    admin = client_of(world.team.admin)
     paths = ["/control/", f"/control/?organizer={world.team.a.pk}"]
     for path in paths:  # caches (the session, plan features, routes) filled once
         admin.get(path)
     before = [_query_count(admin, path) for path in paths]
     with schema_context(ALPHA.schema_name):
         for n in range(6):
-            _sell(world.team.a_box, programme.day1_ticket, 1 + n % 2, buyer=f"ALPHA more {n}")
-            _sell(world.team.a_shop, programme.concert_pass, 1, method=Order.PaymentMethod.STRIPE)
+            paid_order(world.team.a_box, programme.day1_ticket, 1 + n % 2, buyer=f"ALPHA more {n}")
+            paid_order(world.team.a_shop, programme.concert_pass, 1, method=Order.PaymentMethod.STRIPE)
 
     after = [_query_count(admin, path) for path in paths]
 
@@ -277,7 +214,7 @@ def test_the_query_count_does_not_grow_with_the_orders(world, programme, sales):
 
 
 def test_a_new_organizer_gets_the_checklist_and_is_told_why_the_shop_is_not_open(world):
-    page = _client(world.team.configurer).get("/control/")
+    page = client_of(world.team.configurer).get("/control/")
 
     body = page.content.decode()
     assert "Before you sell: ALPHA-A" in body
@@ -298,14 +235,14 @@ def test_the_checklist_goes_once_everything_is_done(world, programme):
         events.event_publish(event=programme.concert)  # in A's online shop, dates to come
         payments_connect(world.team.a)
 
-    page = _client(world.team.configurer).get("/control/")
+    page = client_of(world.team.configurer).get("/control/")
 
     assert page.context["checklists"] == []
     assert "Before you sell" not in page.content.decode()
 
 
-def test_the_dashboard_in_french(world, sales):
-    client = _client(world.team.configurer)
+def test_the_dashboard_in_french(world, figures_sales):
+    client = client_of(world.team.configurer)
 
     body = client.get("/control/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 

@@ -24,16 +24,16 @@ from tests.factories import (
     CONFIGURER,
     CUSTOMER,
     OTHER,
-    OTHER_ORGANIZATION,
     SELLER,
     programme_build,
     role_matrix,
     twin_sequences,
     world_build,
 )
+from tests.sales.helpers import in_alpha
+from tests.sales.roles import OUTSIDERS, client_for, expect
 from tests.tenants import ALPHA, BETA
 
-HOST = ALPHA.host
 SYSTEM = Actor(user=None)
 
 
@@ -68,39 +68,6 @@ def rules(world):
                 paid_by=FeeRule.PaidBy.ORGANIZER,
             ),
         }
-
-
-def _client(world, role) -> Client:
-    client = Client(HTTP_HOST=HOST)
-    if role == ANONYMOUS:
-        return client
-    if role == OTHER_ORGANIZATION:  # logged in at beta, calling alpha's host
-        twin = world.beta_twin()
-        with schema_context(BETA.schema_name):
-            client.force_login(twin.admin)
-        return client
-    team = world.team
-    user = {ADMIN: team.admin, CONFIGURER: team.configurer, SELLER: team.seller, OTHER: team.other}.get(role)
-    with schema_context(ALPHA.schema_name):
-        client.force_login(user or team.customer)
-    return client
-
-
-TO_LOGIN = "to the login page"
-OUTSIDERS = {CUSTOMER: 403, ANONYMOUS: TO_LOGIN, OTHER_ORGANIZATION: TO_LOGIN}
-
-
-def _expect(response, expected):
-    if expected == TO_LOGIN:
-        assert response.status_code == 302, response.status_code
-        assert response["Location"].startswith("/accounts/login/"), response["Location"]
-    else:
-        assert response.status_code == expected, response.content.decode()[:500]
-
-
-def _in_alpha(query):
-    with schema_context(ALPHA.schema_name):
-        return query()
 
 
 # --- the permission module -------------------------------------------------------------------
@@ -158,9 +125,9 @@ PAGE = {ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 200, **OUTSIDERS}
 
 @role_matrix(PAGE)
 def test_the_fee_rules_page(world, rules, role, expected):
-    response = _client(world, role).get("/control/fee-rules/")
+    response = client_for(world, role).get("/control/fee-rules/")
 
-    _expect(response, expected)
+    expect(response, expected)
     body = response.content.decode()
     assert ("ALPHA house fee" in body) == (expected == 200)  # the organization's: seen by all who may open
     assert ("ALPHA-A fee" in body) == (role in (ADMIN, CONFIGURER))
@@ -180,7 +147,7 @@ NAV = {ADMIN: True, CONFIGURER: True, SELLER: False, OTHER: True}
 
 @pytest.mark.parametrize(("role", "shown"), list(NAV.items()))
 def test_the_navigation_links_the_page_for_whoever_may_open_it(world, role, shown):
-    response = _client(world, role).get("/control/check-in/")
+    response = client_for(world, role).get("/control/check-in/")
 
     assert response.status_code == 200
     assert ('href="/control/fee-rules/"' in response.content.decode()) == shown
@@ -191,7 +158,7 @@ CREATE_EVENT_RULE = {ADMIN: 302, CONFIGURER: 302, SELLER: 403, OTHER: 400, **OUT
 
 @role_matrix(CREATE_EVENT_RULE)
 def test_creating_a_rule_for_an_event_of_a(world, role, expected):
-    response = _client(world, role).post(
+    response = client_for(world, role).post(
         "/control/fee-rules/new/",
         {
             "level": "event",
@@ -203,8 +170,8 @@ def test_creating_a_rule_for_an_event_of_a(world, role, expected):
         },
     )
 
-    _expect(response, expected)
-    created = _in_alpha(lambda: list(FeeRule.objects.filter(event=world.programme.workshop)))
+    expect(response, expected)
+    created = in_alpha(lambda: list(FeeRule.objects.filter(event=world.programme.workshop)))
     assert len(created) == (1 if expected == 302 else 0)
     if created:
         assert created[0].organizer_id == world.team.a.pk  # an event's rule is its organizer's
@@ -219,7 +186,7 @@ CHANGE_A_RULE = {ADMIN: 302, CONFIGURER: 302, SELLER: 403, OTHER: 404, **OUTSIDE
 @role_matrix(CHANGE_A_RULE)
 def test_editing_a_rule_of_organizer_a(world, rules, role, expected):
     rule = rules["organizer"]
-    client = _client(world, role)
+    client = client_for(world, role)
 
     page = client.get(f"/control/fee-rules/{rule.pk}/edit/")
     response = client.post(
@@ -227,9 +194,9 @@ def test_editing_a_rule_of_organizer_a(world, rules, role, expected):
         {"name": "Changed", "fixed": "0.60", "percent": "5", "paid_by": "organizer"},
     )
 
-    _expect(page, 200 if expected == 302 else expected)
-    _expect(response, expected)
-    saved = _in_alpha(lambda: FeeRule.objects.get(pk=rule.pk))
+    expect(page, 200 if expected == 302 else expected)
+    expect(response, expected)
+    saved = in_alpha(lambda: FeeRule.objects.get(pk=rule.pk))
     changed = (saved.name, saved.fixed, saved.percent, saved.paid_by) == (
         "Changed",
         Decimal("0.60"),
@@ -242,16 +209,16 @@ def test_editing_a_rule_of_organizer_a(world, rules, role, expected):
 @role_matrix(CHANGE_A_RULE)
 def test_deleting_a_rule_of_organizer_a(world, rules, role, expected):
     rule = rules["organizer"]
-    client = _client(world, role)
+    client = client_for(world, role)
 
     confirmation = client.get(f"/control/fee-rules/{rule.pk}/delete/")
-    still_there = _in_alpha(lambda: FeeRule.objects.filter(pk=rule.pk).exists())
+    still_there = in_alpha(lambda: FeeRule.objects.filter(pk=rule.pk).exists())
     response = client.post(f"/control/fee-rules/{rule.pk}/delete/")
 
-    _expect(confirmation, 200 if expected == 302 else expected)
+    expect(confirmation, 200 if expected == 302 else expected)
     assert still_there  # asking is not deleting
-    _expect(response, expected)
-    assert _in_alpha(lambda: FeeRule.objects.filter(pk=rule.pk).exists()) == (expected != 302)
+    expect(response, expected)
+    assert in_alpha(lambda: FeeRule.objects.filter(pk=rule.pk).exists()) == (expected != 302)
 
 
 ORGANIZATION_RULE_CHANGE = {ADMIN: 302, CONFIGURER: 403, SELLER: 403, OTHER: 403, **OUTSIDERS}
@@ -260,16 +227,16 @@ ORGANIZATION_RULE_CHANGE = {ADMIN: 302, CONFIGURER: 403, SELLER: 403, OTHER: 403
 @role_matrix(ORGANIZATION_RULE_CHANGE)
 def test_only_organization_admins_change_the_organizations_rule(world, rules, role, expected):
     rule = rules["organization"]
-    client = _client(world, role)
+    client = client_for(world, role)
 
     edited = client.post(
         f"/control/fee-rules/{rule.pk}/edit/", {"name": "X", "fixed": "2", "percent": "0", "paid_by": "buyer"}
     )
     deleted = client.post(f"/control/fee-rules/{rule.pk}/delete/")
 
-    _expect(edited, expected)
-    _expect(deleted, expected)
-    assert _in_alpha(lambda: FeeRule.objects.filter(pk=rule.pk).exists()) == (expected != 302)
+    expect(edited, expected)
+    expect(deleted, expected)
+    assert in_alpha(lambda: FeeRule.objects.filter(pk=rule.pk).exists()) == (expected != 302)
 
 
 CREATE_ORGANIZATION_RULE = {ADMIN: 302, CONFIGURER: 400, SELLER: 403, OTHER: 400, **OUTSIDERS}
@@ -277,13 +244,13 @@ CREATE_ORGANIZATION_RULE = {ADMIN: 302, CONFIGURER: 400, SELLER: 403, OTHER: 400
 
 @role_matrix(CREATE_ORGANIZATION_RULE)
 def test_only_organization_admins_create_the_organizations_rule(world, role, expected):
-    response = _client(world, role).post(
+    response = client_for(world, role).post(
         "/control/fee-rules/new/",
         {"level": "organization", "name": "House", "fixed": "1", "percent": "0", "paid_by": "buyer"},
     )
 
-    _expect(response, expected)
-    exists = _in_alpha(lambda: FeeRule.objects.filter(organizer=None, event=None).exists())
+    expect(response, expected)
+    exists = in_alpha(lambda: FeeRule.objects.filter(organizer=None, event=None).exists())
     assert exists == (expected == 302)
 
 
@@ -291,7 +258,7 @@ def test_only_organization_admins_create_the_organizations_rule(world, role, exp
 
 
 def test_the_page_shows_which_rule_applies_to_each_event_with_an_example(world, rules):
-    body = _client(world, ADMIN).get("/control/fee-rules/").content.decode()
+    body = client_for(world, ADMIN).get("/control/fee-rules/").content.decode()
 
     in_force = body[body.index("Which rule applies to each event") :]
     rows = {
@@ -337,7 +304,7 @@ def test_the_example_is_what_an_order_charges(world, rules):
         )
         example = selectors.fee_example(rules["organizer"], "EUR")
 
-    body = _client(world, ADMIN).get("/control/fee-rules/").content.decode()
+    body = client_for(world, ADMIN).get("/control/fee-rules/").content.decode()
 
     assert programme.online_ticket.price == example.price == Decimal("10.00")
     assert (
@@ -357,7 +324,7 @@ def test_examples_use_the_currencys_exponent(world):
         world.team.configurer.configuration_permissions.create(organizer=yen)
         _rule(organizer=yen, name="Yen fee", fixed=Decimal("30"), percent=Decimal("3.33"))
 
-    body = _client(world, CONFIGURER).get("/control/fee-rules/").content.decode()
+    body = client_for(world, CONFIGURER).get("/control/fee-rules/").content.decode()
 
     row = body[body.index("Yen fee") :]
     row = row[: row.index("</tr>")]
@@ -368,7 +335,7 @@ def test_examples_use_the_currencys_exponent(world):
 def test_the_list_takes_the_same_number_of_queries_with_more_rules_and_events(
     world, rules, django_assert_num_queries, django_assert_max_num_queries
 ):
-    client = _client(world, ADMIN)
+    client = client_for(world, ADMIN)
     client.get("/control/fee-rules/")  # the session's first request loads more
     with django_assert_max_num_queries(20) as few:
         assert client.get("/control/fee-rules/").status_code == 200
@@ -386,7 +353,7 @@ def test_the_list_takes_the_same_number_of_queries_with_more_rules_and_events(
 
 
 def test_empty_page_says_there_is_no_fee(world):
-    body = _client(world, CONFIGURER).get("/control/fee-rules/").content.decode()
+    body = client_for(world, CONFIGURER).get("/control/fee-rules/").content.decode()
 
     assert "No fee rules yet" in body
     assert body.count("No fee") >= 4  # each of A's three events: no fee
@@ -396,7 +363,7 @@ def test_empty_page_says_there_is_no_fee(world):
 
 
 def test_an_operator_creates_edits_and_deletes_an_organizer_rule_with_audit(world):
-    client = _client(world, CONFIGURER)
+    client = client_for(world, CONFIGURER)
     team = world.team
 
     form = client.get("/control/fee-rules/new/")
@@ -412,7 +379,7 @@ def test_an_operator_creates_edits_and_deletes_an_organizer_rule_with_audit(worl
         },
         follow=True,
     )
-    rule = _in_alpha(lambda: FeeRule.objects.get(organizer=team.a, event=None))
+    rule = in_alpha(lambda: FeeRule.objects.get(organizer=team.a, event=None))
     edited = client.post(
         f"/control/fee-rules/{rule.pk}/edit/",
         {"name": "A fee", "fixed": "1.20", "percent": "0", "paid_by": "organizer"},
@@ -428,8 +395,8 @@ def test_an_operator_creates_edits_and_deletes_an_organizer_rule_with_audit(worl
     assert "€10.00 → the buyer pays €11.14, fee €1.14" in created.content.decode()  # 0.99 + 0.15
     assert "Fee rule for the organizer ALPHA-A saved." in edited.content.decode()
     assert "Fee rule for the organizer ALPHA-A deleted." in deleted.content.decode()
-    assert not _in_alpha(lambda: FeeRule.objects.exists())
-    actions = _in_alpha(
+    assert not in_alpha(lambda: FeeRule.objects.exists())
+    actions = in_alpha(
         lambda: list(
             AuditLogEntry.objects.filter(action__startswith="fee_rule.")
             .order_by("pk")
@@ -444,7 +411,7 @@ def test_an_operator_creates_edits_and_deletes_an_organizer_rule_with_audit(worl
 
 
 def test_the_edit_form_shows_what_the_rule_is_set_on_and_its_values(world, rules):
-    body = _client(world, CONFIGURER).get(f"/control/fee-rules/{rules['event'].pk}/edit/").content.decode()
+    body = client_for(world, CONFIGURER).get(f"/control/fee-rules/{rules['event'].pk}/edit/").content.decode()
 
     assert "Set on the event “ALPHA-A Concert”." in body
     assert 'name="level"' not in body  # a rule never changes what it is set on
@@ -456,7 +423,7 @@ def test_the_edit_form_shows_what_the_rule_is_set_on_and_its_values(world, rules
 
 def test_a_link_from_an_event_preselects_it(world):
     concert = world.programme.concert
-    body = _client(world, CONFIGURER).get(f"/control/fee-rules/new/?event={concert.pk}").content.decode()
+    body = client_for(world, CONFIGURER).get(f"/control/fee-rules/new/?event={concert.pk}").content.decode()
 
     assert f'<option value="{concert.pk}" selected>ALPHA-A Concert</option>' in body
     assert 'value="event" id="id_level_1" required checked' in body
@@ -487,7 +454,7 @@ def _post_new(client, **fields):
     ],
 )
 def test_bad_input_is_a_form_error(world, fields, field, message):
-    client = _client(world, CONFIGURER)
+    client = client_for(world, CONFIGURER)
     fields.setdefault("organizer", world.team.a.pk)
 
     response = _post_new(client, **fields)
@@ -498,7 +465,7 @@ def test_bad_input_is_a_form_error(world, fields, field, message):
     assert 'role="alert"' in body  # the error summary
     assert f'href="#id_{field}' in body  # links to the field in error
     assert f'id="id_{field}_error"' in body
-    assert not _in_alpha(lambda: FeeRule.objects.exists())
+    assert not in_alpha(lambda: FeeRule.objects.exists())
 
 
 def test_decimals_follow_the_organizers_currency(world):
@@ -506,7 +473,7 @@ def test_decimals_follow_the_organizers_currency(world):
         from apps.organizers.services import organizer_create
 
         yen = organizer_create(name="ALPHA Yen", slug="yen", currency="JPY", country="JP")
-    client = _client(world, ADMIN)
+    client = client_for(world, ADMIN)
 
     yen_cents = _post_new(client, organizer=yen.pk, fixed="0.5")
     euro_cents = _post_new(client, organizer=world.team.a.pk, fixed="0.5")
@@ -520,7 +487,7 @@ def test_decimals_follow_the_organizers_currency(world):
 
 
 def test_editing_checks_the_decimals_too(world, rules):
-    client = _client(world, CONFIGURER)
+    client = client_for(world, CONFIGURER)
 
     response = client.post(
         f"/control/fee-rules/{rules['organizer'].pk}/edit/",
@@ -532,21 +499,21 @@ def test_editing_checks_the_decimals_too(world, rules):
     assert "EUR amounts have at most 2 decimals." in body
     assert "less than or equal to 100" in body
     assert "Edit a fee rule" in body
-    assert _in_alpha(lambda: FeeRule.objects.get(pk=rules["organizer"].pk).fixed) == Decimal("0.50")
+    assert in_alpha(lambda: FeeRule.objects.get(pk=rules["organizer"].pk).fixed) == Decimal("0.50")
 
 
 def test_an_event_of_another_organizer_is_a_form_error(world):
     response = _post_new(
-        _client(world, ADMIN), level="event", organizer=world.team.a.pk, event=world.programme.gala.pk
+        client_for(world, ADMIN), level="event", organizer=world.team.a.pk, event=world.programme.gala.pk
     )
 
     assert response.status_code == 400
     assert "“ALPHA-B Gala” is an event of ALPHA-B, not of ALPHA-A." in response.content.decode()
-    assert not _in_alpha(lambda: FeeRule.objects.exists())
+    assert not in_alpha(lambda: FeeRule.objects.exists())
 
 
 def test_an_event_that_does_not_exist_is_a_form_error(world):
-    response = _post_new(_client(world, CONFIGURER), level="event", organizer=None, event="999999")
+    response = _post_new(client_for(world, CONFIGURER), level="event", organizer=None, event="999999")
 
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
@@ -560,15 +527,15 @@ def test_a_second_rule_on_the_same_target_is_a_form_error(world, rules, level):
         "event": {"level": "event", "event": world.programme.concert.pk},
     }[level]
 
-    response = _post_new(_client(world, ADMIN), **fields)
+    response = _post_new(client_for(world, ADMIN), **fields)
 
     assert response.status_code == 400
     assert "There is already a fee rule for this; change that one instead." in response.content.decode()
-    assert _in_alpha(lambda: FeeRule.objects.count()) == 3
+    assert in_alpha(lambda: FeeRule.objects.count()) == 3
 
 
 def test_unknown_or_malformed_rule_ids_are_404(world, rules):
-    client = _client(world, ADMIN)
+    client = client_for(world, ADMIN)
 
     assert client.get("/control/fee-rules/999999/edit/").status_code == 404
     assert client.post("/control/fee-rules/999999/delete/").status_code == 404
@@ -591,7 +558,7 @@ def test_another_organizations_rules_are_never_seen_or_changed(world, rules):
         beta.force_login(twin.admin)
 
     beta_page = beta.get("/control/fee-rules/").content.decode()
-    alpha_page = _client(world, ADMIN).get("/control/fee-rules/").content.decode()
+    alpha_page = client_for(world, ADMIN).get("/control/fee-rules/").content.decode()
     answers = [
         beta.get(f"/control/fee-rules/{only_in_alpha}/edit/").status_code,
         beta.post(

@@ -13,22 +13,17 @@ from apps.sales.services.invoices import invoice_issue
 from apps.sales.services.orders import OrderLine, order_create
 from tests.factories import (
     ADMIN,
-    ANONYMOUS,
     CONFIGURER,
-    CUSTOMER,
     OTHER,
-    OTHER_ORGANIZATION,
     SELLER,
     programme_build,
     role_matrix,
     twin_sequences,
 )
 from tests.pdfs import pdf_text
+from tests.sales.roles import HOST, OUTSIDERS, client_for, expect
 from tests.tenants import ALPHA, BETA
 
-HOST = ALPHA.host
-TO_LOGIN = "to the login page"
-OUTSIDERS = {CUSTOMER: 403, ANONYMOUS: TO_LOGIN, OTHER_ORGANIZATION: TO_LOGIN}
 BUYER = {"company": "Acme BV", "address": "Kade 1\n3511 Utrecht", "country": "NL", "vat_number": ""}
 
 
@@ -65,37 +60,14 @@ def sold(world):
     return made[ALPHA.schema_name] | {"beta": made[BETA.schema_name]}
 
 
-def _client(world, role) -> Client:
-    client = Client(HTTP_HOST=HOST)
-    if role == ANONYMOUS:
-        return client
-    if role == OTHER_ORGANIZATION:
-        with schema_context(BETA.schema_name):
-            client.force_login(world.beta_twin().admin)
-        return client
-    team = world.team
-    user = {ADMIN: team.admin, CONFIGURER: team.configurer, SELLER: team.seller, OTHER: team.other}.get(role)
-    with schema_context(ALPHA.schema_name):
-        client.force_login(user or team.customer)
-    return client
-
-
-def _expect(response, expected):
-    if expected == TO_LOGIN:
-        assert response.status_code == 302, response.status_code
-        assert response["Location"].startswith("/accounts/login/"), response["Location"]
-    else:
-        assert response.status_code == expected, response.content.decode()[:800]
-
-
 LIST = {ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 200, **OUTSIDERS}
 
 
 @role_matrix(LIST)
 def test_the_invoice_list(world, sold, role, expected):
-    response = _client(world, role).get("/control/invoices/")
+    response = client_for(world, role).get("/control/invoices/")
 
-    _expect(response, expected)
+    expect(response, expected)
     body = response.content.decode()
     assert "BETA" not in body
     assert (sold["invoice"].number in body) == (role in (ADMIN, CONFIGURER, SELLER))
@@ -107,9 +79,9 @@ DOWNLOAD = {ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404, **OUTSIDERS}
 
 @role_matrix(DOWNLOAD)
 def test_downloading_an_invoice_from_the_control_panel(world, sold, role, expected):
-    response = _client(world, role).get(f"/control/invoices/{sold['invoice'].pk}/invoice.pdf")
+    response = client_for(world, role).get(f"/control/invoices/{sold['invoice'].pk}/invoice.pdf")
 
-    _expect(response, expected)
+    expect(response, expected)
     if expected == 200:
         assert response["Content-Type"] == "application/pdf"
         text = pdf_text(response.content)
@@ -124,13 +96,13 @@ ISSUE = {ADMIN: 302, CONFIGURER: 302, SELLER: 302, OTHER: 404, **OUTSIDERS}
 @role_matrix(ISSUE)
 def test_issuing_an_invoice_from_the_control_panel(world, sold, role, expected):
     order = sold["open"]
-    client = _client(world, role)
+    client = client_for(world, role)
 
     page = client.get(f"/control/orders/{order.pk}/invoice/")
     response = client.post(f"/control/orders/{order.pk}/invoice/", {**BUYER, "company": "Desk Co"})
 
-    _expect(page, 200 if expected == 302 else expected)
-    _expect(response, expected)
+    expect(page, 200 if expected == 302 else expected)
+    expect(response, expected)
     with schema_context(ALPHA.schema_name):
         issued = Invoice.objects.filter(order=order).first()
     assert (issued is not None) == (expected == 302)
@@ -141,14 +113,14 @@ def test_issuing_an_invoice_from_the_control_panel(world, sold, role, expected):
 
 
 def test_an_invoiced_order_leads_the_control_panel_to_its_pdf(world, sold):
-    response = _client(world, ADMIN).get(f"/control/orders/{sold['invoiced'].pk}/invoice/")
+    response = client_for(world, ADMIN).get(f"/control/orders/{sold['invoiced'].pk}/invoice/")
 
     assert response.status_code == 302
     assert response["Location"] == f"/control/invoices/{sold['invoice'].pk}/invoice.pdf"
 
 
 def test_a_bad_vat_number_in_the_control_panel_is_a_form_error(world, sold):
-    response = _client(world, CONFIGURER).post(
+    response = client_for(world, CONFIGURER).post(
         f"/control/orders/{sold['open'].pk}/invoice/", {**BUYER, "vat_number": "NL123"}
     )
 
@@ -215,7 +187,7 @@ def test_an_organizer_without_legal_details_tells_the_buyer_so(world, sold):
 
 
 def test_the_organizer_edit_page_takes_the_registered_address(world):
-    response = _client(world, CONFIGURER).post(
+    response = client_for(world, CONFIGURER).post(
         f"/control/organizers/{world.team.a.pk}/edit/",
         {
             "name": "ALPHA-A",
@@ -235,7 +207,7 @@ def test_the_organizer_edit_page_takes_the_registered_address(world):
 
 
 def test_the_box_office_receipt_offers_to_issue_the_invoice_then_its_pdf(world, sold):
-    client = _client(world, SELLER)
+    client = client_for(world, SELLER)
 
     open_receipt = client.get(f"/control/box-office/orders/{sold['open'].pk}/").content.decode()
     invoiced_receipt = client.get(f"/control/box-office/orders/{sold['invoiced'].pk}/").content.decode()

@@ -10,30 +10,14 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from django.test import Client
 from django_tenants.utils import schema_context
 
-from tests.sales.test_dashboard import sales_build
+from tests.sales.roles import client_of
 from tests.tenants import ALPHA
 
-HOST = ALPHA.host
 
-
-@pytest.fixture
-def sales(world, programme):
-    with schema_context(ALPHA.schema_name):
-        return sales_build(world.team, programme, "ALPHA")
-
-
-def _client(user, schema_name=ALPHA.schema_name) -> Client:
-    client = Client(HTTP_HOST=HOST)
-    with schema_context(schema_name):
-        client.force_login(user)
-    return client
-
-
-def test_the_report_of_the_last_30_days_adds_up(world, sales):
-    response = _client(world.team.configurer).get("/control/reports/")
+def test_the_report_of_the_last_30_days_adds_up(world, figures_sales):
+    response = client_of(world.team.configurer).get("/control/reports/")
 
     report = response.context["report"]
     body = response.content.decode()
@@ -54,8 +38,8 @@ def test_the_report_of_the_last_30_days_adds_up(world, sales):
     }
 
 
-def test_the_report_downloads_as_csv_with_the_same_totals(world, sales):
-    response = _client(world.team.configurer).get("/control/reports/?format=csv")
+def test_the_report_downloads_as_csv_with_the_same_totals(world, figures_sales):
+    response = client_of(world.team.configurer).get("/control/reports/?format=csv")
 
     text = response.content.decode("utf-8-sig")
     lines = text.splitlines()
@@ -103,8 +87,8 @@ def _same_rows(csv_rows: list[list[str]], sheet) -> None:
         )
 
 
-def test_the_report_downloads_as_xlsx_with_the_rows_and_totals_of_the_csv_and_the_page(world, sales):
-    client = _client(world.team.configurer)
+def test_the_report_downloads_as_xlsx_with_the_rows_and_totals_of_the_csv_and_the_page(world, figures_sales):
+    client = client_of(world.team.configurer)
     page = client.get("/control/reports/")
     from_csv = _csv_rows(client.get("/control/reports/?format=csv"))
     response = client.get("/control/reports/?format=xlsx")
@@ -137,8 +121,8 @@ def test_the_report_downloads_as_xlsx_with_the_rows_and_totals_of_the_csv_and_th
     assert page.content.decode().count("format=xlsx") == 1
 
 
-def test_the_ledger_downloads_as_csv_and_xlsx_with_its_entries_and_closing_totals(world, sales):
-    client = _client(world.team.configurer)
+def test_the_ledger_downloads_as_csv_and_xlsx_with_its_entries_and_closing_totals(world, figures_sales):
+    client = client_of(world.team.configurer)
     url = f"/control/organizers/{world.team.a.pk}/ledger/"
     page = client.get(url)
     from_csv = _csv_rows(client.get(f"{url}?format=csv"))
@@ -177,11 +161,11 @@ def test_the_ledger_downloads_as_csv_and_xlsx_with_its_entries_and_closing_total
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
-def test_a_formula_in_a_channel_name_never_runs_in_the_report_downloads(world, sales, file_format):
+def test_a_formula_in_a_channel_name_never_runs_in_the_report_downloads(world, figures_sales, file_format):
     with schema_context(ALPHA.schema_name):
         type(world.team.a_box).objects.filter(pk=world.team.a_box.pk).update(name=HYPERLINK)
 
-    response = _client(world.team.configurer).get(f"/control/reports/?format={file_format}")
+    response = client_of(world.team.configurer).get(f"/control/reports/?format={file_format}")
 
     if file_format == "csv":
         assert ["Channel", f"'{HYPERLINK}"] in [row[:2] for row in _csv_rows(response)]
@@ -201,15 +185,15 @@ def test_a_formula_in_a_channel_name_never_runs_in_the_report_downloads(world, s
         ("organizer=999999", "Select a valid choice"),
     ],
 )
-def test_a_bad_period_is_a_form_error_not_a_500(world, sales, query, message):
-    response = _client(world.team.configurer).get(f"/control/reports/?{query}")
+def test_a_bad_period_is_a_form_error_not_a_500(world, figures_sales, query, message):
+    response = client_of(world.team.configurer).get(f"/control/reports/?{query}")
 
     assert response.status_code == 400
     assert message in response.content.decode()
 
 
-def test_the_ledger_runs_in_date_order_and_closes_on_the_reports_totals(world, sales):
-    response = _client(world.team.configurer).get(f"/control/organizers/{world.team.a.pk}/ledger/")
+def test_the_ledger_runs_in_date_order_and_closes_on_the_reports_totals(world, figures_sales):
+    response = client_of(world.team.configurer).get(f"/control/organizers/{world.team.a.pk}/ledger/")
 
     ledger = response.context["ledger"]
     report = response.context["report"]
@@ -224,8 +208,8 @@ def test_the_ledger_runs_in_date_order_and_closes_on_the_reports_totals(world, s
     assert "The ledger and the report agree." in response.content.decode()
 
 
-def test_the_event_sales_page_shows_dates_and_ticket_types(world, programme, sales):
-    response = _client(world.team.configurer).get(f"/control/events/{programme.concert.pk}/sales/")
+def test_the_event_sales_page_shows_dates_and_ticket_types(world, programme, figures_sales):
+    response = client_of(world.team.configurer).get(f"/control/events/{programme.concert.pk}/sales/")
 
     figures = response.context["figures"]
     assert response.status_code == 200
@@ -238,6 +222,6 @@ def test_the_event_sales_page_shows_dates_and_ticket_types(world, programme, sal
 
 
 def test_the_event_page_links_to_its_sales(world, programme):
-    page = _client(world.team.configurer).get(f"/control/events/{programme.concert.pk}/")
+    page = client_of(world.team.configurer).get(f"/control/events/{programme.concert.pk}/")
 
     assert f'href="/control/events/{programme.concert.pk}/sales/"' in page.content.decode()

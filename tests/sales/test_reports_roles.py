@@ -11,29 +11,19 @@ from django_tenants.utils import schema_context
 
 from tests.factories import (
     ADMIN,
-    ANONYMOUS,
     CONFIGURER,
-    CUSTOMER,
     OTHER,
-    OTHER_ORGANIZATION,
     SELLER,
     programme_build,
 )
-from tests.sales.roles import TO_LOGIN, client_for, expect
-from tests.sales.test_dashboard import sales_build
-from tests.tenants import ALPHA, BETA
+from tests.sales.helpers import figures_sales_build
+from tests.sales.roles import OUTSIDERS, client_for, expect
+from tests.tenants import BETA
 
-# A's sales (tests.sales.test_dashboard.sales_build): at the box office, where the seller
+# A's sales (tests.sales.helpers.figures_sales_build): at the box office, where the seller
 # sells, 3 standard tickets (one refunded); online, a pass by card. B: one gala seat.
 ALL_OF_A = (3, 4, Decimal("219.00"), Decimal("46.00"))  # orders, tickets, gross, refunds
 BOX_OFFICE_OF_A = (2, 3, Decimal("138.00"), Decimal("46.00"))
-REFUSED = {CUSTOMER: 403, ANONYMOUS: TO_LOGIN, OTHER_ORGANIZATION: TO_LOGIN}
-
-
-@pytest.fixture
-def sales(world, programme):
-    with schema_context(ALPHA.schema_name):
-        return sales_build(world.team, programme, "ALPHA")
 
 
 def _report_of(response):
@@ -48,10 +38,10 @@ def _report_of(response):
         (CONFIGURER, ALL_OF_A),
         (SELLER, BOX_OFFICE_OF_A),
         (OTHER, 404),
-        *REFUSED.items(),
+        *OUTSIDERS.items(),
     ],
 )
-def test_who_opens_a_report_of_organizer_a_and_what_it_adds_up_to(world, sales, role, expected):
+def test_who_opens_a_report_of_organizer_a_and_what_it_adds_up_to(world, figures_sales, role, expected):
     response = client_for(world, role).get(f"/control/reports/?organizer={world.team.a.pk}")
 
     if not isinstance(expected, tuple):
@@ -70,7 +60,7 @@ def test_who_opens_a_report_of_organizer_a_and_what_it_adds_up_to(world, sales, 
     ("role", "shows"),
     [(ADMIN, "ALPHA-A"), (OTHER, "ALPHA-B"), (CONFIGURER, "ALPHA-A"), (SELLER, "ALPHA-A")],
 )
-def test_the_default_report_is_of_an_organizer_one_sees(world, sales, role, shows):
+def test_the_default_report_is_of_an_organizer_one_sees(world, figures_sales, role, shows):
     response = client_for(world, role).get("/control/reports/")
 
     expect(response, 200)
@@ -85,9 +75,9 @@ def test_the_default_report_is_of_an_organizer_one_sees(world, sales, role, show
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(ADMIN, ALL_OF_A), (CONFIGURER, ALL_OF_A), (SELLER, BOX_OFFICE_OF_A), (OTHER, 404), *REFUSED.items()],
+    [(ADMIN, ALL_OF_A), (CONFIGURER, ALL_OF_A), (SELLER, BOX_OFFICE_OF_A), (OTHER, 404), *OUTSIDERS.items()],
 )
-def test_who_opens_organizer_as_ledger_and_what_it_closes_on(world, sales, role, expected):
+def test_who_opens_organizer_as_ledger_and_what_it_closes_on(world, figures_sales, role, expected):
     response = client_for(world, role).get(f"/control/organizers/{world.team.a.pk}/ledger/")
 
     if not isinstance(expected, tuple):
@@ -110,10 +100,10 @@ def test_who_opens_organizer_as_ledger_and_what_it_closes_on(world, sales, role,
         # them too); the revenue is only that of the seller's channel.
         (SELLER, ((3, 500), (1, 300), Decimal("90.00"))),
         (OTHER, 404),
-        *REFUSED.items(),
+        *OUTSIDERS.items(),
     ],
 )
-def test_who_opens_an_events_sales_and_what_it_counts(world, programme, sales, role, expected):
+def test_who_opens_an_events_sales_and_what_it_counts(world, programme, figures_sales, role, expected):
     response = client_for(world, role).get(f"/control/events/{programme.concert.pk}/sales/")
 
     if not isinstance(expected, tuple):
@@ -126,12 +116,12 @@ def test_who_opens_an_events_sales_and_what_it_counts(world, programme, sales, r
     assert figures.revenue == revenue
 
 
-def test_the_twin_organizations_own_sales_never_show_at_alpha(world, sales):
+def test_the_twin_organizations_own_sales_never_show_at_alpha(world, figures_sales):
     """Beta sells the same programme under the same ids' names: alpha's admin sees none of it."""
     twin = world.beta_twin()
     with schema_context(BETA.schema_name):
         beta_programme = programme_build(twin)
-        beta_sales = sales_build(twin, beta_programme, "BETA")
+        beta_sales = figures_sales_build(twin, beta_programme, "BETA")
 
     report = client_for(world, ADMIN).get("/control/reports/")
     ledger = client_for(world, ADMIN).get(f"/control/organizers/{world.team.a.pk}/ledger/")

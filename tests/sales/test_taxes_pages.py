@@ -18,23 +18,17 @@ from apps.sales.tickets import tickets_pdf
 from apps.tenancy import services as tenancy
 from tests.factories import (
     ADMIN,
-    ANONYMOUS,
     CONFIGURER,
-    CUSTOMER,
     OTHER,
-    OTHER_ORGANIZATION,
     SELLER,
     programme_build,
     role_matrix,
     twin_sequences,
 )
 from tests.pdfs import pdf_text
-from tests.sales.helpers import shop_build
+from tests.sales.helpers import in_alpha, shop_build
+from tests.sales.roles import OUTSIDERS, client_for, expect
 from tests.tenants import ALPHA, BETA
-
-HOST = ALPHA.host
-TO_LOGIN = "to the login page"
-OUTSIDERS = {CUSTOMER: 403, ANONYMOUS: TO_LOGIN, OTHER_ORGANIZATION: TO_LOGIN}
 
 
 @pytest.fixture
@@ -68,42 +62,14 @@ def rules(world):
     return made[ALPHA.schema_name]
 
 
-def _client(world, role) -> Client:
-    client = Client(HTTP_HOST=HOST)
-    if role == ANONYMOUS:
-        return client
-    if role == OTHER_ORGANIZATION:
-        with schema_context(BETA.schema_name):
-            client.force_login(world.beta_twin().admin)
-        return client
-    team = world.team
-    user = {ADMIN: team.admin, CONFIGURER: team.configurer, SELLER: team.seller, OTHER: team.other}.get(role)
-    with schema_context(ALPHA.schema_name):
-        client.force_login(user or team.customer)
-    return client
-
-
-def _expect(response, expected):
-    if expected == TO_LOGIN:
-        assert response.status_code == 302, response.status_code
-        assert response["Location"].startswith("/accounts/login/"), response["Location"]
-    else:
-        assert response.status_code == expected, response.content.decode()[:800]
-
-
-def _in_alpha(query):
-    with schema_context(ALPHA.schema_name):
-        return query()
-
-
 PAGE = {ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 200, **OUTSIDERS}
 
 
 @role_matrix(PAGE)
 def test_the_tax_rules_page(world, rules, role, expected):
-    response = _client(world, role).get("/control/taxes/")
+    response = client_for(world, role).get("/control/taxes/")
 
-    _expect(response, expected)
+    expect(response, expected)
     body = response.content.decode()
     assert "BETA" not in body
     assert ("ALPHA-A VAT" in body) == (role in (ADMIN, CONFIGURER))
@@ -117,7 +83,7 @@ NAV = {ADMIN: True, CONFIGURER: True, SELLER: False, OTHER: True}
 
 @pytest.mark.parametrize(("role", "shown"), list(NAV.items()))
 def test_the_navigation_links_the_page_for_whoever_may_open_it(world, role, shown):
-    response = _client(world, role).get("/control/check-in/")
+    response = client_for(world, role).get("/control/check-in/")
 
     assert response.status_code == 200
     assert ('href="/control/taxes/"' in response.content.decode()) == shown
@@ -129,7 +95,7 @@ CREATE_FOR_A = {ADMIN: 302, CONFIGURER: 302, SELLER: 403, OTHER: 400, **OUTSIDER
 @role_matrix(CREATE_FOR_A)
 def test_creating_a_rule_for_organizer_a(world, rules, role, expected):
     programme = rules["programme"]
-    response = _client(world, role).post(
+    response = client_for(world, role).post(
         "/control/taxes/new/",
         {
             "organizer": world.team.a.pk,
@@ -141,8 +107,8 @@ def test_creating_a_rule_for_organizer_a(world, rules, role, expected):
         },
     )
 
-    _expect(response, expected)
-    made = _in_alpha(lambda: list(TaxRule.objects.filter(name="Reduced")))
+    expect(response, expected)
+    made = in_alpha(lambda: list(TaxRule.objects.filter(name="Reduced")))
     assert len(made) == (1 if expected == 302 else 0)
     if made:
         rule = made[0]
@@ -152,7 +118,7 @@ def test_creating_a_rule_for_organizer_a(world, rules, role, expected):
             False,
             "NL",
         )
-        assert _in_alpha(lambda: list(rule.ticket_types.values_list("pk", flat=True))) == [
+        assert in_alpha(lambda: list(rule.ticket_types.values_list("pk", flat=True))) == [
             programme.concert_pass.pk
         ]
     with schema_context(BETA.schema_name):
@@ -165,7 +131,7 @@ CHANGE_A = {ADMIN: 302, CONFIGURER: 302, SELLER: 403, OTHER: 404, **OUTSIDERS}
 @role_matrix(CHANGE_A)
 def test_editing_a_rule_of_organizer_a(world, rules, role, expected):
     rule = rules["a"]
-    client = _client(world, role)
+    client = client_for(world, role)
 
     page = client.get(f"/control/taxes/{rule.pk}/edit/")
     response = client.post(
@@ -173,9 +139,9 @@ def test_editing_a_rule_of_organizer_a(world, rules, role, expected):
         {"name": "Changed", "rate": "9", "price_includes_tax": "yes", "country": "", "ticket_types": []},
     )
 
-    _expect(page, 200 if expected == 302 else expected)
-    _expect(response, expected)
-    saved = _in_alpha(lambda: TaxRule.objects.get(pk=rule.pk))
+    expect(page, 200 if expected == 302 else expected)
+    expect(response, expected)
+    saved = in_alpha(lambda: TaxRule.objects.get(pk=rule.pk))
     assert ((saved.name, saved.rate) == ("Changed", Decimal("9"))) == (expected == 302)
     with schema_context(BETA.schema_name):  # the twin with the same id is never touched
         assert TaxRule.objects.get(pk=rule.pk).name == "BETA-A VAT"
@@ -184,14 +150,14 @@ def test_editing_a_rule_of_organizer_a(world, rules, role, expected):
 @role_matrix(CHANGE_A)
 def test_deleting_a_rule_of_organizer_a(world, rules, role, expected):
     rule = rules["a"]
-    client = _client(world, role)
+    client = client_for(world, role)
 
     confirmation = client.get(f"/control/taxes/{rule.pk}/delete/")
     response = client.post(f"/control/taxes/{rule.pk}/delete/")
 
-    _expect(confirmation, 200 if expected == 302 else expected)
-    _expect(response, expected)
-    assert _in_alpha(lambda: TaxRule.objects.filter(pk=rule.pk).exists()) == (expected != 302)
+    expect(confirmation, 200 if expected == 302 else expected)
+    expect(response, expected)
+    assert in_alpha(lambda: TaxRule.objects.filter(pk=rule.pk).exists()) == (expected != 302)
     with schema_context(BETA.schema_name):
         assert TaxRule.objects.filter(pk=rule.pk).exists()
 
@@ -209,16 +175,16 @@ def test_deleting_a_rule_of_organizer_a(world, rules, role, expected):
 def test_bad_input_is_a_form_error_not_a_500(world, rules, data, message):
     form = {"organizer": world.team.a.pk, "name": "Bad", "rate": "20", "price_includes_tax": "yes", **data}
 
-    response = _client(world, CONFIGURER).post("/control/taxes/new/", form)
+    response = client_for(world, CONFIGURER).post("/control/taxes/new/", form)
 
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not _in_alpha(lambda: TaxRule.objects.filter(name="Bad").exists())
+    assert not in_alpha(lambda: TaxRule.objects.filter(name="Bad").exists())
 
 
 def test_a_second_rule_for_the_same_ticket_type_and_country_is_a_form_error(world, rules):
     programme = rules["programme"]
-    response = _client(world, ADMIN).post(
+    response = client_for(world, ADMIN).post(
         "/control/taxes/new/",
         {
             "organizer": world.team.a.pk,
@@ -235,7 +201,7 @@ def test_a_second_rule_for_the_same_ticket_type_and_country_is_a_form_error(worl
 
 
 def test_a_ticket_type_of_another_organizer_is_refused(world, rules):
-    response = _client(world, ADMIN).post(
+    response = client_for(world, ADMIN).post(
         "/control/taxes/new/",
         {
             "organizer": world.team.a.pk,
@@ -319,7 +285,7 @@ def test_the_box_office_receipt_shows_the_tax_lines(world, rules):
             payment_method=Order.PaymentMethod.CASH,
         )
 
-    body = _client(world, ADMIN).get(f"/control/box-office/orders/{order.pk}/").content.decode()
+    body = client_for(world, ADMIN).get(f"/control/box-office/orders/{order.pk}/").content.decode()
 
     assert "ALPHA-A VAT 21 %" in body
     assert "€37.19" in body
