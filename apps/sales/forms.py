@@ -237,3 +237,49 @@ class OrderFilterForm(forms.Form):
             self.add_error("placed_until", _("The end of the period comes before its start."))
             cleaned.pop("placed_until", None)
         return cleaned
+
+
+class OrderRefundForm(forms.Form):
+    """The tickets of an order to refund (its valid ones), and the confirmation step: the
+    first POST shows what will be refunded, the second (`confirmed`) refunds."""
+
+    tickets = forms.TypedMultipleChoiceField(
+        label=_("Tickets to refund"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, tickets, **kwargs):
+        super().__init__(data, **kwargs)
+        self.tickets_by_id = {ticket.pk: ticket for ticket in tickets}
+        self.fields["tickets"].choices = [(ticket.pk, self.ticket_label(ticket)) for ticket in tickets]
+
+    @staticmethod
+    def ticket_label(ticket) -> str:
+        """ "#2 Standard · Amy · <code>": its number on the order page (`number`), type, attendee."""
+        name = f" · {ticket.attendee_name}" if ticket.attendee_name else ""
+        return f"#{ticket.number} {ticket.ticket_type.name}{name} · {ticket.code}"
+
+    def chosen(self) -> list:
+        return [self.tickets_by_id[pk] for pk in self.cleaned_data["tickets"]]
+
+
+class OrderChangeForm(forms.Form):
+    """The buyer's e-mail address and each valid ticket's attendee name (fields attendee-<id>;
+    tickets with their `number` on the order page)."""
+
+    email = forms.EmailField(label=_("Buyer's e-mail address"), max_length=254)
+
+    def __init__(self, data=None, *, order, tickets, **kwargs):
+        initial = {"email": order.email} | {f"attendee-{t.pk}": t.attendee_name for t in tickets}
+        super().__init__(data, initial=initial, **kwargs)
+        self.tickets = list(tickets)
+        for ticket in self.tickets:
+            self.fields[f"attendee-{ticket.pk}"] = forms.CharField(
+                label=_("Attendee of ticket #%(number)s (%(type)s)")
+                % {"number": ticket.number, "type": ticket.ticket_type.name},
+                max_length=200,
+                required=False,
+            )
+
+    def attendee_fields(self):
+        return [self[f"attendee-{ticket.pk}"] for ticket in self.tickets]

@@ -49,6 +49,13 @@ control_patterns = [
     path("orders/<int:pk>/invoice/", invoices.control_order_invoice, name="control-order-invoice"),
     path("orders/", control_orders.order_list, name="control-order-list"),
     path("orders/<str:code>/", control_orders.order_detail, name="control-order-detail"),
+    path("orders/<str:code>/resend/", control_orders.order_resend, name="control-order-resend"),
+    path("orders/<str:code>/cancel/", control_orders.order_cancel_view, name="control-order-cancel"),
+    path("orders/<str:code>/refund/", control_orders.order_refund_view, name="control-order-refund"),
+    path("orders/<str:code>/change/", control_orders.order_change, name="control-order-change"),
+    path(
+        "orders/<str:code>/tickets.pdf", control_orders.order_tickets_download, name="control-order-tickets"
+    ),
     path("taxes/new/", control_taxes.tax_rule_create, name="control-tax-rule-create"),
     path("taxes/<int:pk>/edit/", control_taxes.tax_rule_edit, name="control-tax-rule-edit"),
     path("taxes/<int:pk>/delete/", control_taxes.tax_rule_delete, name="control-tax-rule-delete"),

@@ -169,9 +169,9 @@ def order_visible_to(user: Someone, code: str) -> Order | None:
 
 
 def order_tickets(order: Order) -> list[Ticket]:
-    """The order's tickets with their type, event and date, each with `admissions`: its
-    check-ins, first first."""
-    return list(
+    """The order's tickets with their type, event and date, each with `admissions` (its
+    check-ins, first first) and `number` (1, 2, …: how its page names it)."""
+    tickets: list[Ticket] = list(
         order.tickets.select_related(
             "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
         )
@@ -186,6 +186,9 @@ def order_tickets(order: Order) -> list[Ticket]:
         )
         .order_by("pk")
     )
+    for number, ticket in enumerate(tickets, start=1):
+        ticket.number = number  # type: ignore[attr-defined]
+    return tickets
 
 
 def order_payments(order: Order) -> list[Payment]:

@@ -10,6 +10,7 @@ from apps.core.audit import Actor, audit_log
 from apps.core.emails import message_send
 from apps.core.schemas import current_schema
 from apps.sales import tasks  # (tasks call these services: a cycle of modules, not of names)
+from apps.sales.exceptions import OrderRejected
 from apps.sales.models import Order, Ticket
 from apps.sales.selectors import organizer_base_url
 from apps.sales.tickets import tickets_pdf
@@ -19,6 +20,20 @@ def confirmation_on_commit(order: Order) -> None:
     """E-mail the tickets once the payment is committed (the task sends at most once)."""
     schema_name = current_schema()
     tasks.send_order_confirmation.delay_on_commit(schema_name=schema_name, order_id=order.pk)
+
+
+@transaction.atomic
+def order_confirmation_resend(*, order_id: int, actor: Actor) -> Order:
+    """Send a paid order's tickets e-mail again (to its current address), on request: the
+    request is audited, the e-mail goes once the request commits (the task sends it once)."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status != Order.Status.PAID or not order.email:
+        raise OrderRejected(_("Only a paid order's tickets can be e-mailed."))
+    order.confirmation_sent_at = None
+    order.save(update_fields=["confirmation_sent_at"])
+    audit_log(actor=actor, action="order.confirmation_resent", target=order, to=order.email)
+    confirmation_on_commit(order)
+    return order
 
 
 def order_confirmation_send(*, order_id: int) -> bool:

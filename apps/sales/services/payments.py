@@ -3,7 +3,6 @@ fee, its success applied to the order (or refunded when it cannot be), and refun
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -126,21 +125,31 @@ def _payment_refunded_notice(order: Order, payment: Payment, reason: str) -> Non
 
 
 @transaction.atomic
-def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, actor: Actor = SYSTEM) -> Order:
+def order_refund(
+    *,
+    order_id: int,
+    ticket_ids: Sequence[int] | None = None,
+    actor: Actor = SYSTEM,
+    notify_buyer: bool = True,
+) -> Order:
     """Refund a paid order, whole or some of its tickets: a card payment is refunded through
     Stripe (the platform's fee in proportion), counter payments are given back at the
-    counter; the tickets are void and their seats return to sale."""
-    order = Order.objects.select_for_update().get(pk=order_id)
+    counter (recorded as such: `via` in the audit log); the tickets are void and their seats
+    return to sale; the buyer is told by e-mail (`notify_buyer`), in their language."""
+    order = Order.objects.select_for_update().select_related("organizer").get(pk=order_id)
     if order.status != Order.Status.PAID:
         raise OrderRejected(_("Only a paid order can be refunded."))
-    valid = order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type")
+    valid = order.tickets.filter(status=Ticket.Status.VALID).select_related(
+        "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
+    )
     tickets = list(valid.filter(pk__in=ticket_ids) if ticket_ids is not None else valid)
     if not tickets or (ticket_ids is not None and len(tickets) != len(set(ticket_ids))):
         raise OrderRejected(_("Choose valid tickets of this order to refund."))
     amount = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
     if order.payment_method == Order.PaymentMethod.STRIPE and amount > 0:
-        # a paid card order has its settled payment (read as before: no check added)
-        payment = cast(Payment, payment_settled_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk))
+        payment = payment_settled_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk)
+        if payment is None:
+            raise OrderRejected(_("This order has no card payment to refund."))
         payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
     inventory.give_back(claim_of_tickets(tickets), state="sold")
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
@@ -150,11 +159,39 @@ def order_refund(*, order_id: int, ticket_ids: Sequence[int] | None = None, acto
         order.status = Order.Status.REFUNDED
         order.holds_capacity = False
         order.save(update_fields=["status", "holds_capacity"])
+    via = (
+        "stripe"
+        if order.payment_method == Order.PaymentMethod.STRIPE and amount > 0
+        else order.payment_method
+    )
     audit_log(
         actor=actor,
         action="order.refunded",
         target=order,
         amount=str(amount),
         tickets=[t.pk for t in tickets],
+        via=via,
     )
+    if notify_buyer and order.email:
+        _refund_notice(order, tickets, amount)
+        audit_log(actor=actor, action="order.refund_notice_sent", target=order, to=order.email)
     return order
+
+
+def _refund_notice(order: Order, tickets: Sequence[Ticket], amount: Decimal) -> None:
+    """The buyer's e-mail about a refund by the organizer, sent on commit."""
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        context = {
+            "order": order,
+            "tickets": tickets,
+            "amount": amount,
+            "whole": order.status == Order.Status.REFUNDED,
+            "by_card": order.payment_method == Order.PaymentMethod.STRIPE,
+        }
+        email_send(
+            to=[order.email],
+            subject=_("Refund of your order %(code)s from %(organizer)s")
+            % {"code": order.code, "organizer": order.organizer.name},
+            body=render_to_string("sales/email/order_refunded.txt", context),
+            html_body=render_to_string("sales/email/order_refunded.html", context),
+        )
