@@ -218,3 +218,16 @@ def test_the_pages_are_in_french(world, sales):
 
     assert "Clients" in body
     assert "190,00\xa0€" in body
+
+
+def test_the_last_order_is_shown_in_the_zone_of_the_organizers_one_sees_labelled(world, sales):
+    """A's configurer sees A only (Amsterdam): times are written there, with the zone's name;
+    the admin sees A and B (Brussels), so UTC, labelled too."""
+    with schema_context(ALPHA.schema_name):
+        assert (world.team.a.zone_name, world.team.b.zone_name) == ("Europe/Amsterdam", "Europe/Brussels")
+    configurer = client_for(world, CONFIGURER).get("/control/customers/").content.decode()
+    admin = client_for(world, ADMIN).get("/control/customers/").content.decode()
+
+    assert "(Europe/Amsterdam)</time>" in configurer
+    assert "(UTC)</time>" not in configurer
+    assert "(UTC)</time>" in admin

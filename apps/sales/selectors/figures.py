@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
@@ -89,6 +90,13 @@ class Scope:
                 )
             )
         return events
+
+
+def shared_zone_of(user: Someone) -> str:
+    """The zone the control panel shows times of the whole organization in (a customer's last
+    order, an export): that of the organizers one sees when they share one, else UTC."""
+    zones = {organizer.zone_name for organizer in organizers_visible_to(user).only("time_zone", "country")}
+    return zones.pop() if len(zones) == 1 else settings.TIME_ZONE
 
 
 def figures_organizers(user: Someone) -> list[Organizer]:

@@ -16,7 +16,7 @@ from django.shortcuts import render
 
 from apps.operators.decorators import control_view
 from apps.sales.models import Order
-from apps.sales.selectors import attendees, customers
+from apps.sales.selectors import attendees, customers, figures
 
 PER_PAGE = 50
 ORDERS_PER_PAGE = 50
@@ -44,6 +44,7 @@ def customer_list(request):
             "page": page,
             "customers": customers.customers_described(request.user, page.object_list),
             "search": search,
+            "time_zone": figures.shared_zone_of(request.user),
         },
     )
 
@@ -60,7 +61,12 @@ def customer_detail(request, email):
     return render(
         request,
         "sales/control/customer_detail.html",
-        {"customer": customer, "page": page, "paid": Order.Status.PAID},
+        {
+            "customer": customer,
+            "page": page,
+            "paid": Order.Status.PAID,
+            "time_zone": figures.shared_zone_of(request.user),
+        },
     )
 
 

@@ -21,6 +21,7 @@ from apps.operators.decorators import control_view
 from apps.sales.models import Export
 from apps.sales.selectors import attendees
 from apps.sales.selectors.exports import export_of, exports_of
+from apps.sales.selectors.figures import shared_zone_of
 from apps.sales.services.exports import KEPT_FOR, export_request
 
 LINK_PURPOSE = "export-download"
@@ -89,7 +90,7 @@ def export_list(request):
     return render(
         request,
         "sales/control/export_list.html",
-        {"form": form, "rows": rows},
+        {"form": form, "rows": rows, "time_zone": shared_zone_of(request.user)},
         status=400 if form.errors else 200,
     )
 
