@@ -459,6 +459,11 @@ SPECTACULAR_SETTINGS = {
         "FeatureEnum": "apps.plans.models.Feature",
         # Every country field (a plan's price, the invoice issuer's) shares one choice set.
         "CountryEnum": "django_countries.countries",
+        # An order's and a ticket's states and payment methods: one choice set each, whether
+        # in an order, its detail or the list's query parameters.
+        "OrderStatusEnum": "apps.sales.models.Order.Status",
+        "OrderPaymentMethodEnum": "apps.sales.models.Order.PaymentMethod",
+        "TicketStatusEnum": "apps.sales.models.Ticket.Status",
     },
 }
 

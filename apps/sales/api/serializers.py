@@ -200,3 +200,116 @@ class FeeRuleSerializer(serializers.ModelSerializer):
         if self.instance is not None:  # a rule never changes what it applies to
             fields["organizer"].read_only = fields["event"].read_only = True
         return fields
+
+
+SORT_CHOICES = [
+    ("-placed", "Newest first"),
+    ("placed", "Oldest first"),
+    ("-total", "Highest total first"),
+    ("total", "Lowest total first"),
+    ("buyer", "Buyer (name, else e-mail), A to Z"),
+    ("-buyer", "Buyer, Z to A"),
+]
+
+
+class OrderFilterSerializer(serializers.Serializer):
+    """The query parameters of GET /api/v1/orders/ (all optional; a bad one is a 400 naming it)."""
+
+    q = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="Order code, buyer's e-mail or name (a part), or ticket code.",
+    )
+    status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
+    event = serializers.IntegerField(
+        min_value=1, required=False, help_text="Orders with tickets of this event."
+    )
+    date = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Orders with tickets for this event date (its event's passes too).",
+    )
+    distribution = serializers.IntegerField(
+        min_value=1, required=False, help_text="Sold through this channel."
+    )
+    placed_from = serializers.DateField(required=False, help_text="Placed on or after this day.")
+    placed_until = serializers.DateField(required=False, help_text="Placed on or before this day.")
+    payment_method = serializers.ChoiceField(choices=Order.PaymentMethod.choices, required=False)
+    sort = serializers.ChoiceField(choices=SORT_CHOICES, required=False, default="-placed")
+
+    def validate(self, attrs):
+        start, end = attrs.get("placed_from"), attrs.get("placed_until")
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"placed_until": [_("The end of the period comes before its start.")]}
+            )
+        return attrs
+
+
+class CheckInRecordSerializer(serializers.Serializer):
+    event_date = serializers.IntegerField(source="event_date_id")
+    checked_in_at = serializers.DateTimeField()
+    checked_in_by = serializers.EmailField(source="checked_in_by.email", default="", allow_blank=True)
+
+
+class OrderTicketSerializer(TicketSerializer):
+    check_ins = CheckInRecordSerializer(many=True, source="admissions", read_only=True)
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "absorbed_fee", "voided_at", "check_ins"]
+        read_only_fields = fields
+
+
+class RefundRecordSerializer(serializers.Serializer):
+    refund_id = serializers.CharField(help_text="Stripe's refund id.")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=3)
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class PaymentRecordSerializer(serializers.Serializer):
+    intent_id = serializers.CharField(help_text="Stripe's PaymentIntent id.")
+    stripe_account_id = serializers.CharField(help_text="The organizer's connected Stripe account.")
+    status = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=3)
+    currency = serializers.CharField()
+    application_fee = serializers.DecimalField(
+        max_digits=12, decimal_places=3, help_text="The platform's fee."
+    )
+    refunded_amount = serializers.DecimalField(max_digits=12, decimal_places=3)
+    succeeded_at = serializers.DateTimeField(allow_null=True)
+    refunds = RefundRecordSerializer(many=True, source="refund_list")
+
+
+class HistoryLineSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField(
+        help_text="order.created, order.paid, order.refunded, ticket.checked_in, …"
+    )
+    by = serializers.CharField(help_text="The e-mail of who did it; empty for the buyer or the system.")
+    data = serializers.DictField()
+
+
+class OrderDetailSerializer(OrderSerializer):
+    """An order with what its control page shows: tickets with check-ins, card payments with
+    refunds, fees and the history."""
+
+    tickets = OrderTicketSerializer(many=True, read_only=True, source="ticket_list")
+    payments = PaymentRecordSerializer(many=True, read_only=True)
+    absorbed_fee_total = serializers.DecimalField(max_digits=12, decimal_places=3, read_only=True)
+    application_fee = serializers.DecimalField(
+        max_digits=12, decimal_places=3, read_only=True, help_text="The platform's fee on its card payments."
+    )
+    history = HistoryLineSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [
+            *OrderSerializer.Meta.fields,
+            "language",
+            "confirmation_sent_at",
+            "payments",
+            "absorbed_fee_total",
+            "application_fee",
+            "history",
+        ]
+        read_only_fields = fields

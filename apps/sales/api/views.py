@@ -1,5 +1,6 @@
 import hashlib
 import json
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -22,13 +23,17 @@ from apps.sales.api.serializers import (
     CheckInSerializer,
     FeeRuleSerializer,
     OrderCreateSerializer,
+    OrderDetailSerializer,
+    OrderFilterSerializer,
     OrderSerializer,
     RefundSerializer,
     TicketSerializer,
 )
 from apps.sales.exceptions import CheckInRefused, box_office_not_in_plan
 from apps.sales.models import FeeRule
+from apps.sales.selectors import orders as order_list
 from apps.sales.services.check_in import ticket_check_in
+from apps.sales.services.confirmations import order_confirmation_resend
 from apps.sales.services.fees import fee_rule_delete, fee_rule_save
 from apps.sales.services.orders import order_cancel, order_create, order_create_once
 from apps.sales.services.payments import order_refund
@@ -61,11 +66,53 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return [UserRateThrottle()] if self.action == "create" else []
 
     def get_queryset(self):
+        if self.action == "list":
+            filters = OrderFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            data = filters.validated_data
+            return order_list.orders_listed(
+                self.request.user,
+                order_list.OrderFilters(
+                    search=data.get("q", ""),
+                    status=data.get("status", ""),
+                    event=data.get("event"),
+                    event_date=data.get("date"),
+                    distribution=data.get("distribution"),
+                    placed_from=data.get("placed_from"),
+                    placed_until=data.get("placed_until"),
+                    payment_method=data.get("payment_method", ""),
+                    sort=data["sort"],
+                ),
+            ).prefetch_related("tickets")
         queryset = selectors.orders_visible_to(self.request.user).prefetch_related("tickets")
-        status_filter = self.request.query_params.get("status")
-        if status_filter:
-            queryset = queryset.filter(status=status_filter)
         return queryset.order_by("-created_at", "-pk")
+
+    @extend_schema(
+        parameters=[OrderFilterSerializer],
+        responses={200: OrderSerializer(many=True), 400: None},
+        description="The orders the caller may see (carts aside): an organization admin every one, "
+        "an organizer's configurer that organizer's, a seller those of the channels they sell in; "
+        "searched, filtered and sorted by the query parameters, newest first by default.",
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=OrderDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        """An order with its tickets (and check-ins), card payments (Stripe ids, platform fee,
+        refunds), fees and history."""
+        order = self.get_object()
+        tickets = order_list.order_tickets(order)
+        payments = order_list.order_payments(order)
+        order.ticket_list = tickets
+        order.payments = payments
+        order.absorbed_fee_total = order_list.order_fees(order, tickets)["absorbed"]
+        order.application_fee = sum((payment.application_fee for payment in payments), Decimal(0))
+        order.history = [
+            {"at": line.at, "action": line.action, "by": line.by, "data": line.data}
+            for line in order_list.order_history(order, tickets)
+        ]
+        return Response(OrderDetailSerializer(order).data)
 
     @extend_schema(
         request=OrderCreateSerializer,
@@ -118,10 +165,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if not can(self.request.user, Action.MANAGE_ORDER, order):
             raise NotAllowed(_("You need sale permission on this order's distribution to change it."))
 
-    @extend_schema(request=RefundSerializer, responses=OrderSerializer)
+    @extend_schema(request=RefundSerializer, responses={200: OrderSerializer, 400: None})
     @action(detail=True, methods=["post"])
     def refund(self, request, pk=None):
-        """Refund a paid order, or some of its tickets (`tickets`: their ids)."""
+        """Refund a paid order, or some of its tickets (`tickets`: their ids): by card through
+        Stripe, at the counter recorded as given back there; the buyer is told by e-mail."""
         order = self.get_object()
         self._require_sale_rights(order)
         serializer = RefundSerializer(data=request.data)
@@ -131,6 +179,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             ticket_ids=serializer.validated_data.get("tickets"),
             actor=Actor.from_request(request),
         )
+        return Response(OrderSerializer(order).data)
+
+    @extend_schema(request=None, responses={200: OrderSerializer, 400: None})
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        """E-mail a paid order's tickets to its buyer again (400 for an unpaid order)."""
+        order = self.get_object()
+        self._require_sale_rights(order)
+        order = order_confirmation_resend(order_id=order.pk, actor=Actor.from_request(request))
         return Response(OrderSerializer(order).data)
 
     @extend_schema(request=None, responses=OrderSerializer)
