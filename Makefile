@@ -20,4 +20,4 @@ worker:
 beat:
 	DJANGO_SETTINGS_MODULE=config.settings.dev .venv/bin/celery -A config beat -l info
 bench:
-	$(PY) bench/provision.py && $(PY) bench/replicate.py && $(PY) bench/hub.py
+	$(PY) bench/provision.py && $(PY) bench/replicate.py && $(PY) bench/hub.py && $(PY) bench/orders.py

@@ -78,6 +78,12 @@ def order_list(request):
     )
     filters = _filters(form)
     page = _page(request, selected.orders_listed(user, filters))
+    # Each label translated once per page, not twice per row (get_FOO_display translates anew).
+    statuses = {value: str(label) for value, label in Order.Status.choices}
+    methods = {value: str(label) for value, label in Order.PaymentMethod.choices}
+    for order in page.object_list:
+        order.status_label = statuses.get(order.status, order.status)
+        order.method_label = methods.get(order.payment_method, order.payment_method)
     filtered = any(value for key, value in request.GET.items() if key not in ("page", "sort"))
     return render(
         request,
