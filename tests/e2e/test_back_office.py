@@ -81,13 +81,23 @@ def _log_in(page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Sales of Nu park")
 
 
+def _brand_cut_short(page) -> bool:
+    return page.evaluate(
+        "() => { const name = document.querySelector('.control-nav .brand strong');"
+        " return name.scrollWidth > name.clientWidth; }"
+    )
+
+
 def _check_both_sizes(page, what: str, artifacts, name: str):
-    """axe on the page as a desktop shows it, then as a phone loads it."""
+    """axe on the page as a desktop shows it, then as a phone loads it; on both the
+    organizer's short name is shown whole in the menu bar."""
     page.set_viewport_size(DESKTOP)
     assert_accessible(page, context=f"{what}, desktop")
+    assert not _brand_cut_short(page), f"the brand is cut short on {what}, desktop"
     page.set_viewport_size(PHONE)
     page.reload()
     assert_accessible(page, context=f"{what}, phone")
+    assert not _brand_cut_short(page), f"the brand is cut short on {what}, phone"
     page.screenshot(path=str(artifacts / f"back-office-{name}-phone.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
     page.reload()
