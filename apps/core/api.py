@@ -18,6 +18,8 @@ def exception_handler(exc, context):
             {"detail": str(exc)}, status=exc.status_code, headers={"Retry-After": str(exc.retry_after)}
         )
     if isinstance(exc, DomainError):
+        if exc.field:
+            return Response({exc.field: [str(exc)]}, status=exc.status_code)
         return Response({"detail": str(exc)}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):

@@ -1,7 +1,9 @@
 class DomainError(Exception):
-    """Base of every app's rule-breaking error: the message is for the user, the status for HTTP."""
+    """Base of every app's rule-breaking error: the message is for the user, the status for HTTP;
+    `field`, when set, names the input the message is about (the API answers {field: [message]})."""
 
     status_code = 400
+    field: str | None = None
 
 
 class NotAllowed(DomainError):

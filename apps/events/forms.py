@@ -170,7 +170,15 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["name", "category", "location", "description", "image", "distributions"]
+        fields = [
+            "name",
+            "category",
+            "location",
+            "description",
+            "image",
+            "distributions",
+            "max_tickets_per_buyer",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

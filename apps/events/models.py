@@ -88,6 +88,16 @@ class Event(models.Model):
         verbose_name=_("sold in"),
         help_text=_("The organizer's sale channels that offer this event."),
     )
+    max_tickets_per_buyer = models.PositiveIntegerField(
+        _("tickets per buyer"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "At most this many tickets for this event per buyer (one account or one e-mail "
+            "address), across all their orders. Empty: no limit."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,6 +106,12 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         ordering = ["name"]
         indexes = [models.Index(fields=["organizer", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_tickets_per_buyer__isnull=True) | Q(max_tickets_per_buyer__gte=1),
+                name="events_event_buyer_limit_positive",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

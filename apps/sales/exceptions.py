@@ -22,6 +22,13 @@ class OrderRejected(DomainError):
     """An order that cannot be made as asked (wrong event, outside the sale window, …)."""
 
 
+class BuyerLimitReached(OrderRejected):
+    """More tickets for an event than its limit per buyer allows (apps.sales.services.buyer_limits);
+    the message names the limit and how many the buyer may still buy."""
+
+    field = "email"
+
+
 class CheckInRefused(DomainError):
     """A scan that does not admit: `reason` is a short code, the message says why."""
 

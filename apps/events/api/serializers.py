@@ -126,6 +126,7 @@ class EventSerializer(serializers.ModelSerializer):
             "category",
             "status",
             "distributions",
+            "max_tickets_per_buyer",
             "date_count",
             "time_zone",
             "created_at",

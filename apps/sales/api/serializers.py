@@ -113,6 +113,13 @@ class OrderCreateSerializer(serializers.Serializer):
     buyer_name = serializers.CharField(max_length=200, required=False, default="")
     payment_method = serializers.ChoiceField(choices=COUNTER_METHODS)
     positions = PositionSerializer(many=True, allow_empty=False, max_length=50)
+    sell_beyond_buyer_limit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Sell even when this e-mail address already has the event's limit of tickets per "
+        "buyer (max_tickets_per_buyer); recorded in the audit log under the caller's name. Without "
+        "it such a sale is a 400 with the reason under email.",
+    )
 
     def validate_positions(self, positions):
         ticket_types = ticket_types_for_sale({p["ticket_type"] for p in positions})

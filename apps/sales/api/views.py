@@ -152,6 +152,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "buyer_name": data["buyer_name"],
             "payment_method": data["payment_method"],
             "sold_by": request.user,
+            "sell_beyond_buyer_limit": data["sell_beyond_buyer_limit"],
             "actor": Actor.from_request(request),
         }
         if not key:

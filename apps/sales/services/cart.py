@@ -16,6 +16,7 @@ from apps.sales import inventory
 from apps.sales.exceptions import OrderRejected
 from apps.sales.holds import Holder, holds_reserve
 from apps.sales.models import Order, Ticket
+from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.orders import (
     OrderLine,
     claim_of,
@@ -46,6 +47,9 @@ def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder 
         order.tickets.filter(status=Ticket.Status.VALID).values_list("ticket_type_id", flat=True)
     )
     tickets, pass_dates = priced_tickets(lines, order.distribution, now, already=in_cart)
+    # A buyer known already (logged in, or back from checking out) is held to each event's
+    # limit per buyer now; a guest's cart is, at checkout.
+    buyer_limits_enforce(tickets=tickets, customer=order.customer, email=order.email, now=now)
     order_payment_cancel_pending(order)  # the cart is frozen once paying starts: start over
     inventory.take(claim_of(tickets, pass_dates), state="held")
     for ticket in tickets:
@@ -64,10 +68,20 @@ def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder 
 def order_checkout(
     *, order_id: int, email: str, buyer_name: str = "", customer: User | None = None, language: str = ""
 ) -> Order:
-    """Give a cart its buyer; a free one is paid (and its tickets sent) at once."""
+    """Give a cart its buyer; a free one is paid (and its tickets sent) at once. Raises
+    BuyerLimitReached when the cart and the buyer's other orders pass an event's limit per
+    buyer (apps.sales.services.buyer_limits)."""
+    now = timezone.now()
     order = Order.objects.select_for_update().get(pk=order_id)
-    if order.status != Order.Status.PENDING or _pending_expiry(order) <= timezone.now():
+    if order.status != Order.Status.PENDING or _pending_expiry(order) <= now:
         raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
+    buyer_limits_enforce(
+        tickets=order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type__event"),
+        customer=customer if customer is not None else order.customer,
+        email=email,
+        now=now,
+        excluding_order_id=order.pk,
+    )
     order.email = email
     order.buyer_name = buyer_name
     order.customer = customer if customer is not None else order.customer

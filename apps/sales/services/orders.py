@@ -32,6 +32,7 @@ from apps.sales.holds import Holder, holds_reserve
 from apps.sales.models import Order, OrderRequest, Ticket
 from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
 from apps.sales.selectors.taxes import tax_rules_of, taxed_price
+from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.confirmations import confirmation_on_commit
 
 SYSTEM = Actor(user=None)
@@ -136,6 +137,7 @@ def order_create(
     language: str = "",
     hold: bool = False,
     holder: Holder | None = None,
+    sell_beyond_buyer_limit: bool = False,
     actor: Actor = SYSTEM,
 ) -> Order:
     """Make an order, taking its tickets' capacity or raising SoldOut with nothing taken.
@@ -145,7 +147,9 @@ def order_create(
     leaves it pending, holding capacity for the reservation time. When seats run out,
     unpaid orders past their time may still hold some: they are expired, and the order is
     tried once more. `hold`: a shop's cart, pending whatever its total until checkout;
-    `holder`: who reserves it in the shop, held to the limits of apps.sales.holds.
+    `holder`: who reserves it in the shop, held to the limits of apps.sales.holds. The
+    event's limit per buyer (apps.sales.services.buyer_limits) holds for the buyer's account
+    or e-mail address, unless a seller says `sell_beyond_buyer_limit` (audited).
     """
     arguments: dict[str, Any] = {
         "distribution": distribution,
@@ -158,6 +162,7 @@ def order_create(
         "language": language,
         "hold": hold,
         "holder": holder,
+        "sell_beyond_buyer_limit": sell_beyond_buyer_limit,
         "actor": actor,
     }
     try:
@@ -267,6 +272,7 @@ def _order_create(
     language: str = "",
     hold: bool = False,
     holder: Holder | None = None,
+    sell_beyond_buyer_limit: bool = False,
     actor: Actor = SYSTEM,
 ) -> Order:
     now = timezone.now()
@@ -275,6 +281,10 @@ def _order_create(
     tickets, pass_dates = priced_tickets(lines, distribution, now)
     if holder is not None:  # its locks first, before the organizer's row and the counters
         holds_reserve(holder=holder, adding=len(tickets), now=now)
+    # Then the buyer's (before the organizer's row and the counters, as everywhere).
+    limits_passed = buyer_limits_enforce(
+        tickets=tickets, customer=customer, email=email, now=now, override=sell_beyond_buyer_limit
+    )
     subtotal = quantize(sum((ticket.price for ticket in tickets), Decimal(0)), currency)
     fee_total = quantize(sum((ticket.fee for ticket in tickets), Decimal(0)), currency)
     tax_total = quantize(sum((ticket.tax for ticket in tickets), Decimal(0)), currency)
@@ -317,6 +327,14 @@ def _order_create(
         ticket.order = order
     Ticket.objects.bulk_create(tickets)
     audit_log(actor=actor, action="order.created", target=order, status=order.status, total=str(total))
+    if limits_passed:
+        audit_log(
+            actor=actor,
+            action="order.buyer_limit_overridden",
+            target=order,
+            email=email,
+            events=[passed.as_audit() for passed in limits_passed],
+        )
     if not take_first:
         # Capacity last: the counter rows everyone selling this date updates stay locked
         # from here to COMMIT only. A SoldOut leaves this transaction and undoes the order.

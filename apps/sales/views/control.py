@@ -131,6 +131,14 @@ class BoxOfficeSaleForm(forms.Form):
         help_text=_("Optional: the tickets are e-mailed there."),
     )
     buyer_name = forms.CharField(label=_("Buyer's name"), max_length=200, required=False)
+    sell_beyond_buyer_limit = forms.BooleanField(
+        label=_("Sell beyond the buyer's limit"),
+        required=False,
+        help_text=_(
+            "When the event limits the tickets per buyer and this e-mail address already has "
+            "its share: sell anyway (recorded in the audit log under your name)."
+        ),
+    )
 
 
 def _sellable_distribution(request):
@@ -211,10 +219,12 @@ def box_office_sell(request, pk):
                     buyer_name=form.cleaned_data["buyer_name"],
                     payment_method=form.cleaned_data["payment_method"],
                     sold_by=request.user,
+                    sell_beyond_buyer_limit=form.cleaned_data["sell_beyond_buyer_limit"],
                     actor=Actor.from_request(request),
                 )
             except DomainError as exc:
-                errors = [str(exc)]
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, str(exc))
             else:
                 messages.success(request, _("Sold: order %(code)s.") % {"code": order.code})
                 return redirect("box-office-receipt", pk=order.pk)

@@ -216,8 +216,8 @@ def cart(request):
                 request.session.pop(CART, None)
                 return redirect("order-detail", order.code, order.secret)
             order_payment_start(order=order)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
+        except DomainError as exc:  # a limit per buyer is about the e-mail address given
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             return redirect("checkout-pay")
     tickets = order.tickets.select_related(*TICKET_EVENT_PARTS)
