@@ -3,18 +3,14 @@
 Fifty buyers on their own threads and database connections start together (a barrier)
 against a date with 20 seats left; PostgreSQL must let exactly 20 through."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection, connections
 from django.db.models import Sum
 from django_tenants.utils import schema_context
 
-from apps.sales.exceptions import SoldOut
 from apps.sales.models import DateStock, Order, Ticket
 from apps.sales.services.orders import OrderLine, order_create
 from tests.sales.helpers import shop_build
+from tests.sales.races import race
 
 BUYERS = 50
 
@@ -25,24 +21,7 @@ def race_organization(fresh_organization):
 
 
 def _race(organization, buy, buyers=BUYERS):
-    """Run `buy(i)` for every buyer at once; returns the outcomes ("ok", "sold out", or the error)."""
-    barrier = threading.Barrier(buyers)
-
-    def one(i):
-        try:
-            connection.set_tenant(organization)
-            barrier.wait(timeout=30)
-            buy(i)
-            return "ok"
-        except SoldOut:
-            return "sold out"
-        except Exception as exc:  # noqa: BLE001 - any other outcome fails the test, with its reason
-            return repr(exc)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=buyers) as pool:
-        return list(pool.map(one, range(buyers)))
+    return race(organization, buy, buyers)
 
 
 def test_fifty_buyers_for_twenty_seats_buy_exactly_twenty(race_organization):
