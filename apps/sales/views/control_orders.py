@@ -81,14 +81,22 @@ def order_list(request):
     # Each label translated once per page, not twice per row (get_FOO_display translates anew).
     statuses = {value: str(label) for value, label in Order.Status.choices}
     methods = {value: str(label) for value, label in Order.PaymentMethod.choices}
-    for order in page.object_list:
+    rows = list(page.object_list)
+    selected.orders_described(rows)
+    for order in rows:
         order.status_label = statuses.get(order.status, order.status)
         order.method_label = methods.get(order.payment_method, order.payment_method)
     filtered = any(value for key, value in request.GET.items() if key not in ("page", "sort"))
     return render(
         request,
         "sales/control/order_list.html",
-        {"form": form, "page": page, "filtered": filtered, "event_chosen": event_id is not None},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filtered": filtered,
+            "event_chosen": event_id is not None,
+        },
         status=400 if form.errors else 200,
     )
 
