@@ -425,3 +425,5 @@ def test_pages_listing_orders_link_to_the_order_page(world, sales):
     assert link in client.get("/control/customers/ann@example.com/").content.decode()
     assert link in client.get(f"/control/event-dates/{sales.programme.day1.pk}/attendees/").content.decode()
     assert link in client.get(f"/control/box-office/orders/{sales.ann_box.pk}/").content.decode()
+    dashboard = client.get("/control/").content.decode()  # its latest orders
+    assert f'href="/control/orders/{sales.bob_refunded.code}/"' in dashboard
