@@ -405,3 +405,17 @@ def test_the_events_api_sets_and_checks_the_limit(world):
     assert changed.status_code == 200
     assert changed.json()["max_tickets_per_buyer"] == 6
     assert cleared.json()["max_tickets_per_buyer"] is None
+
+
+def test_the_orders_history_says_it_was_sold_beyond_the_limit_and_by_whom(world):
+    _box_office_post(world, sell_beyond_buyer_limit="on")
+    with schema_context(ALPHA.schema_name):
+        order = Order.objects.get(email="Regular@example.com")
+    client = Client(HTTP_HOST=ALPHA.host)
+    with schema_context(ALPHA.schema_name):
+        client.force_login(world.team.admin)
+
+    page = client.get(f"/control/orders/{order.code}/")
+
+    history = {row["label"]: (row["by"], row["detail"]) for row in page.context["history"]}
+    assert history["Sold beyond the buyer's limit"] == (world.team.seller.email, "limit 2, had 2, bought 1")

@@ -143,6 +143,7 @@ HISTORY_LABELS = {
     ),
     "order.email_changed": pgettext_lazy("order history", "Buyer's e-mail address changed"),
     "order.attendee_changed": pgettext_lazy("order history", "Attendee's name changed"),
+    "order.buyer_limit_overridden": pgettext_lazy("order history", "Sold beyond the buyer's limit"),
     "invoice.issued": pgettext_lazy("order history", "Invoice issued"),
     "ticket.checked_in": pgettext_lazy("order history", "Checked in"),
 }
@@ -173,6 +174,10 @@ def _history_detail(line: selected.HistoryLine, order, ticket_numbers: dict[int,
             "old": data.get("old", ""),
             "new": data.get("new", ""),
         }
+    if line.action == "order.buyer_limit_overridden":
+        return "; ".join(
+            _("limit %(limit)s, had %(had)s, bought %(adding)s") % passed for passed in data.get("events", [])
+        )
     if line.action == "ticket.checked_in":
         return _("ticket %(ticket)s") % {"ticket": tickets([data.get("ticket")])}
     if line.action == "invoice.issued":
