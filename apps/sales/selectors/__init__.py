@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import TypeAlias, TypeGuard, cast
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -195,13 +196,18 @@ class ShopListing:
     passes: list[Offer]
 
 
-def event_listing(event: Event) -> ShopListing:
-    """What the event page offers now, with what is left of each (held and sold count)."""
+def event_listing(event: Event, only: EventDate | None = None) -> ShopListing:
+    """What the event page offers now, with what is left of each (held and sold count).
+    With `only` (a date of the event to come: a timeslot chosen in the calendar), that
+    date's ticket types and the passes, which still take what the least-left date allows."""
     now = timezone.now()
-    dates = list(EventDate.objects.filter(event=event, end__gt=now).order_by("start"))
+    to_come = EventDate.objects.filter(event=event, end__gt=now)
+    dates = [only] if only is not None else list(to_come.order_by("start"))
     ticket_types = [
         t
-        for t in TicketType.objects.filter(event=event).order_by("price", "name")
+        for t in TicketType.objects.filter(event=event)
+        .filter(Q(event_date=None) | Q(event_date__in=dates) if only is not None else Q())
+        .order_by("price", "name")
         if (t.sale_start is None or t.sale_start <= now) and (t.sale_end is None or now < t.sale_end)
     ]
     date_taken = {s.event_date_id: s.held + s.sold for s in DateStock.objects.filter(event_date__in=dates)}
@@ -229,8 +235,24 @@ def event_listing(event: Event) -> ShopListing:
         )
         for event_date in dates
     ]
-    passes = [offer(t, _lowest(*date_left.values())) for t in ticket_types if t.is_pass and dates]
+    pass_left = _lowest(*date_left.values())
+    if only is not None and any(t.is_pass for t in ticket_types):
+        pass_left = _least_left(to_come, event)
+    passes = [offer(t, pass_left) for t in ticket_types if t.is_pass and dates]
     return ShopListing(dates=listing_dates, passes=passes)
+
+
+def _least_left(dates: QuerySet[EventDate], event: Event) -> int | None:
+    """The least any of `dates` has left (one aggregate query); None: none has a limit."""
+    location_capacity = event.location.capacity
+    cap = Coalesce("capacity", Value(location_capacity)) if location_capacity is not None else F("capacity")
+    taken = Coalesce(F("stock__held") + F("stock__sold"), Value(0))
+    least: int | None = (
+        dates.annotate(cap=cap)
+        .filter(cap__isnull=False)
+        .aggregate(least=Min(Greatest(F("cap") - taken, Value(0))))["least"]
+    )
+    return least
 
 
 def _left(capacity: int | None, taken: int) -> int | None:

@@ -1,7 +1,7 @@
 import contextlib
 import ipaddress
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import DomainError, RateLimited
 from apps.core.ratelimit import client_network, rate_limit_hit
+from apps.core.timezones import localdate_in
 from apps.events.selectors import published_events_of
 from apps.organizers.models import Distribution
 from apps.organizers.selectors import organizers_with_distributions
@@ -28,6 +29,7 @@ from apps.sales import selectors
 from apps.sales.forms import CheckoutForm, quantities_from
 from apps.sales.holds import Holder
 from apps.sales.models import Order
+from apps.sales.selectors import calendar as shop_calendar
 from apps.sales.selectors import order_by_secret
 from apps.sales.selectors.figures import online_sales_open
 from apps.sales.services.cart import cart_lines_add, order_checkout
@@ -122,7 +124,9 @@ def event_page(request, pk):
     if event is None:
         raise Http404
     orders_expire(event_date_ids=list(event.dates.values_list("pk", flat=True)))  # lazily, on read
-    listing = selectors.event_listing(event)
+    shown = _calendar_shown(request, event) if shop_calendar.shows_calendar(event) else None
+    slot = shown["slot"] if shown else None
+    listing = _listing_of(event, shown)
     status, retry_after = 200, None
     # Until the organizer's payments are connected, buyers are told sales open soon rather
     # than reserving tickets they could not pay for (the organizer's dashboard says why).
@@ -168,16 +172,68 @@ def event_page(request, pk):
                 return redirect("cart")
         for error in errors:
             messages.error(request, error)
-        listing = selectors.event_listing(event)
+        listing = _listing_of(event, shown)
     response = render(
         request,
         "sales/event_page.html",
-        {"event": event, "listing": listing, "open_soon": open_soon},
+        {"event": event, "listing": listing, "open_soon": open_soon, "calendar": shown, "slot": slot},
         status=status,
     )
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _listing_of(event, shown) -> selectors.ShopListing:
+    """What the page's form offers: every date's tickets, or in the calendar the chosen
+    timeslot's (and the passes); nothing until a timeslot is chosen."""
+    if shown is None:
+        return selectors.event_listing(event)
+    if shown["slot"] is None:
+        return selectors.ShopListing(dates=[], passes=[])
+    return selectors.event_listing(event, only=shown["slot"])
+
+
+def _calendar_shown(request, event) -> dict | None:
+    """The calendar of an event with many dates: the month shown (?month=2026-12, else the
+    chosen day's, else the first with dates), the chosen day (?date=2026-12-05) with its
+    timeslots, or the chosen timeslot (?slot=<date id>). A value that is not one of the
+    event's dates to come is not found (404)."""
+    days = shop_calendar.days_of(event)
+    if not days:  # the last dates ended meanwhile
+        return None
+    name = event.time_zone
+    slot = day = month = None
+    if "slot" in request.GET:
+        slot_id = request.GET["slot"]
+        slot = shop_calendar.slot_of(event, int(slot_id)) if slot_id.isdigit() and len(slot_id) < 12 else None
+        if slot is None:
+            raise Http404
+        day = localdate_in(slot.start, name)
+    elif "date" in request.GET:
+        day = _day_or_404(request.GET["date"])
+        if day not in days:
+            raise Http404
+    if "month" in request.GET:
+        month = _day_or_404(f"{request.GET['month']}-01")
+        if not any(d.year == month.year and d.month == month.month for d in days):
+            raise Http404
+    shown_month = month or day or min(days)
+    return {
+        "month": shop_calendar.month_of(
+            days, shown_month, shop_calendar.first_weekday(str(event.organizer.country))
+        ),
+        "day": day,
+        "slots": shop_calendar.slots_of(event, day) if day is not None and slot is None else [],
+        "slot": slot,
+    }
+
+
+def _day_or_404(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
 
 
 HOLDER = "cart_holder"

@@ -1,0 +1,177 @@
+"""The shop's calendar of an event with many dates (a theme park open every day, with
+timeslots): a month of days with their availability, a day's timeslots, one timeslot's offer.
+
+Days are the event's local days (its time zone). The month's availability is aggregated in
+the database, per local day over all dates to come (one query, whatever the number of
+dates); only a chosen day's timeslots are read row by row.
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from babel.core import Locale, UnknownLocaleError
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.functional import Promise
+
+from apps.core.timezones import start_of_day_in, zone
+from apps.events.models import Event, EventDate
+from apps.sales.selectors import FEW_LEFT
+
+# More dates to come than this: the event page shows a calendar rather than every date's form.
+CALENDAR_ABOVE = 7
+# "Few left" on a day or a timeslot: at most FEW_LEFT tickets, or at most this share of its capacity.
+FEW_LEFT_PERCENT = 10
+
+
+class State(StrEnum):
+    AVAILABLE = "available"
+    FEW_LEFT = "few-left"
+    SOLD_OUT = "sold-out"
+
+
+def state_of(remaining: int | None, capacity: int | None) -> State:
+    """Available / few left / sold out for what remains of a capacity (None: no limit)."""
+    if remaining is None:
+        return State.AVAILABLE
+    if remaining <= 0:
+        return State.SOLD_OUT
+    if remaining <= FEW_LEFT or (capacity and remaining * 100 <= capacity * FEW_LEFT_PERCENT):
+        return State.FEW_LEFT
+    return State.AVAILABLE
+
+
+@dataclass(frozen=True)
+class Day:
+    """One local day with dates to come: how many, and what remains over them (None: one of
+    them has no limit)."""
+
+    day: date
+    dates: int
+    remaining: int | None
+    capacity: int | None
+
+    @property
+    def state(self) -> State:
+        return state_of(self.remaining, self.capacity)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A date of a day, with what remains of it (None: no limit)."""
+
+    event_date: EventDate
+    remaining: int | None
+    capacity: int | None
+
+    @property
+    def state(self) -> State:
+        return state_of(self.remaining, self.capacity)
+
+
+@dataclass(frozen=True)
+class Month:
+    """A month's grid (weeks of seven cells, None outside the month), its weekday headers
+    (short, full) in the organizer's first weekday's order, and the months with dates
+    before and after it (None: none)."""
+
+    first: date
+    weeks: list[list[tuple[date, Day | None] | None]]
+    weekdays: list[tuple[Promise, Promise]]
+    previous: date | None
+    next: date | None
+
+
+def dates_to_come(event: Event) -> QuerySet[EventDate]:
+    return EventDate.objects.filter(event=event, end__gt=timezone.now())
+
+
+def shows_calendar(event: Event) -> bool:
+    """Whether the event page shows this event as a calendar (one count)."""
+    return dates_to_come(event).count() > CALENDAR_ABOVE
+
+
+def _with_left(dates: QuerySet[EventDate], event: Event) -> QuerySet[EventDate]:
+    """Dates annotated with their effective capacity (`cap`, NULL: no limit) and what remains (`left`)."""
+    location_capacity = event.location.capacity
+    cap = Coalesce("capacity", Value(location_capacity)) if location_capacity is not None else F("capacity")
+    taken = Coalesce(F("stock__held") + F("stock__sold"), Value(0))
+    return dates.annotate(cap=cap).annotate(left=Greatest(F("cap") - taken, Value(0)))
+
+
+def days_of(event: Event) -> dict[date, Day]:
+    """Every local day with dates to come, with their summed availability: one aggregate query."""
+    rows = (
+        _with_left(dates_to_come(event), event)
+        .annotate(day=TruncDate("start", tzinfo=zone(event.time_zone)))
+        .values("day")
+        .annotate(
+            dates=Count("pk"),
+            unlimited=Count("pk", filter=Q(cap__isnull=True)),
+            capacity=Sum("cap"),
+            remaining=Sum("left"),
+        )
+        .order_by("day")
+    )
+    return {
+        row["day"]: Day(
+            day=row["day"],
+            dates=row["dates"],
+            remaining=None if row["unlimited"] else row["remaining"],
+            capacity=None if row["unlimited"] else row["capacity"],
+        )
+        for row in rows
+    }
+
+
+def first_weekday(country: str) -> int:
+    """The first day of the week where the organizer is (0: Monday … 6: Sunday), from CLDR."""
+    try:
+        return int(Locale.parse(f"und_{country}").first_week_day)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return 0
+
+
+def month_of(days: dict[date, Day], month: date, week_start: int) -> Month:
+    """The grid of `month` (any day of it) over `days` (days_of)."""
+    first = month.replace(day=1)
+    weeks = [
+        [(cell, days.get(cell)) if cell.month == first.month else None for cell in week]
+        for week in calendar.Calendar(week_start).monthdatescalendar(first.year, first.month)
+    ]
+    months = sorted({day.replace(day=1) for day in days})
+    earlier = [m for m in months if m < first]
+    later = [m for m in months if m > first]
+    order = [(week_start + i) % 7 for i in range(7)]
+    return Month(
+        first=first,
+        weeks=weeks,
+        weekdays=[(WEEKDAYS_ABBR[i], WEEKDAYS[i]) for i in order],
+        previous=earlier[-1] if earlier else None,
+        next=later[0] if later else None,
+    )
+
+
+def slots_of(event: Event, day: date) -> list[Slot]:
+    """The dates to come starting on local `day`, soonest first, with what remains of each."""
+    name = event.time_zone
+    since: datetime = start_of_day_in(day, name)
+    until: datetime = start_of_day_in(day + timedelta(days=1), name)
+    dates = _with_left(dates_to_come(event).filter(start__gte=since, start__lt=until), event)
+    return [
+        Slot(
+            event_date=event_date,
+            remaining=event_date.left if event_date.cap is not None else None,
+            capacity=event_date.cap,
+        )
+        for event_date in dates.select_related("event__location", "event__organizer").order_by("start", "pk")
+    ]
+
+
+def slot_of(event: Event, pk: int) -> EventDate | None:
+    """Date `pk` of this event if it is to come, else None (another event's is None too)."""
+    return dates_to_come(event).filter(pk=pk).first()
