@@ -86,9 +86,10 @@ def test_the_month_shows_each_day_with_its_state_as_text(buyer, park):
         assert match, day
         return match.group(1), re.sub(r"<[^>]+>", " ", match.group(2)).split()
 
-    assert cell(first) == ("available", [str(first.day), "Available"])
-    assert cell(first + dt.timedelta(days=1)) == ("sold-out", [str(first.day + 1), "Sold", "out"])
-    assert cell(first + dt.timedelta(days=2)) == ("few-left", [str(first.day + 2), "Few", "left"])
+    # the state as text; on a phone a mark (explained by a legend) with the word for screen readers
+    assert cell(first) == ("available", [str(first.day), "Available", "✓"])
+    assert cell(first + dt.timedelta(days=1)) == ("sold-out", [str(first.day + 1), "Sold", "out", "✕"])
+    assert cell(first + dt.timedelta(days=2)) == ("few-left", [str(first.day + 2), "Few", "left", "!"])
     assert "qty-" not in body  # no tickets before a timeslot is chosen
 
 

@@ -10,13 +10,13 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any, cast
 
 from babel.core import Locale, UnknownLocaleError
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
-from django.utils.functional import Promise
 
 from apps.core.timezones import start_of_day_in, zone
 from apps.events.models import Event, EventDate
@@ -81,7 +81,7 @@ class Month:
 
     first: date
     weeks: list[list[tuple[date, Day | None] | None]]
-    weekdays: list[tuple[Promise, Promise]]
+    weekdays: list[tuple[str, str]]
     previous: date | None
     next: date | None
 
@@ -162,14 +162,17 @@ def slots_of(event: Event, day: date) -> list[Slot]:
     since: datetime = start_of_day_in(day, name)
     until: datetime = start_of_day_in(day + timedelta(days=1), name)
     dates = _with_left(dates_to_come(event).filter(start__gte=since, start__lt=until), event)
-    return [
-        Slot(
-            event_date=event_date,
-            remaining=event_date.left if event_date.cap is not None else None,
-            capacity=event_date.cap,
+    slots = []
+    for event_date in dates.select_related("event__location", "event__organizer").order_by("start", "pk"):
+        annotated = cast(Any, event_date)  # with _with_left's cap and left
+        slots.append(
+            Slot(
+                event_date=event_date,
+                remaining=annotated.left if annotated.cap is not None else None,
+                capacity=annotated.cap,
+            )
         )
-        for event_date in dates.select_related("event__location", "event__organizer").order_by("start", "pk")
-    ]
+    return slots
 
 
 def slot_of(event: Event, pk: int) -> EventDate | None:
