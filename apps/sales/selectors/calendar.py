@@ -1,9 +1,10 @@
 """The shop's calendar of an event with many dates (a theme park open every day, with
 timeslots): a month of days with their availability, a day's timeslots, one timeslot's offer.
 
-Days are the event's local days (its time zone). The month's availability is aggregated in
-the database, per local day over all dates to come (one query, whatever the number of
-dates); only a chosen day's timeslots are read row by row.
+Days are the event's local days (its time zone). The months with dates are one query (a row a
+month), the shown month's availability is aggregated in the database per local day (one
+query, a row a day, whatever the number of dates); only a chosen day's timeslots are read
+row by row.
 """
 
 import calendar
@@ -14,7 +15,7 @@ from typing import Any, cast
 
 from babel.core import Locale, UnknownLocaleError
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 
@@ -103,11 +104,27 @@ def _with_left(dates: QuerySet[EventDate], event: Event) -> QuerySet[EventDate]:
     return dates.annotate(cap=cap).annotate(left=Greatest(F("cap") - taken, Value(0)))
 
 
-def days_of(event: Event) -> dict[date, Day]:
-    """Every local day with dates to come, with their summed availability: one aggregate query."""
+def months_of(event: Event) -> list[date]:
+    """The first days of the local months with dates to come, in order (one query, a row a month)."""
     rows = (
-        _with_left(dates_to_come(event), event)
-        .annotate(day=TruncDate("start", tzinfo=zone(event.time_zone)))
+        dates_to_come(event)
+        .annotate(month=TruncMonth("start", tzinfo=zone(event.time_zone)))
+        .values_list("month", flat=True)
+        .distinct()
+        .order_by("month")
+    )
+    return [month.date() if isinstance(month, datetime) else month for month in rows]
+
+
+def days_of(event: Event, month: date) -> dict[date, Day]:
+    """The local days of `month` (its first day) with dates to come, with their summed
+    availability: one aggregate query, a row a day."""
+    name = event.time_zone
+    since = start_of_day_in(month, name)
+    until = start_of_day_in((month + timedelta(days=32)).replace(day=1), name)
+    rows = (
+        _with_left(dates_to_come(event).filter(start__gte=since, start__lt=until), event)
+        .annotate(day=TruncDate("start", tzinfo=zone(name)))
         .values("day")
         .annotate(
             dates=Count("pk"),
@@ -136,14 +153,13 @@ def first_weekday(country: str) -> int:
         return 0
 
 
-def month_of(days: dict[date, Day], month: date, week_start: int) -> Month:
-    """The grid of `month` (any day of it) over `days` (days_of)."""
+def month_of(days: dict[date, Day], month: date, week_start: int, months: list[date]) -> Month:
+    """The grid of `month` (any day of it) over `days` (days_of), between `months` (months_of)."""
     first = month.replace(day=1)
     weeks = [
         [(cell, days.get(cell)) if cell.month == first.month else None for cell in week]
         for week in calendar.Calendar(week_start).monthdatescalendar(first.year, first.month)
     ]
-    months = sorted({day.replace(day=1) for day in days})
     earlier = [m for m in months if m < first]
     later = [m for m in months if m > first]
     order = [(week_start + i) % 7 for i in range(7)]

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -435,9 +435,12 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     return order
 
 
-def orders_expire(*, event_date_ids: Sequence[int] | None = None, now: datetime | None = None) -> int:
+def orders_expire(
+    *, event_date_ids: Sequence[int] | QuerySet[Any, Any] | None = None, now: datetime | None = None
+) -> int:
     """Expire pending orders past their time (those using the given dates, or all), each in
-    its own transaction, giving their held capacity back. Returns how many expired."""
+    its own transaction, giving their held capacity back. Returns how many expired.
+    `event_date_ids` may be a query of date ids (read only when some order is overdue)."""
     now = now or timezone.now()
     overdue = Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
     if event_date_ids is not None:

@@ -123,7 +123,7 @@ def event_page(request, pk):
     event = selectors.event_on_sale(request.organizer, pk)
     if event is None:
         raise Http404
-    orders_expire(event_date_ids=list(event.dates.values_list("pk", flat=True)))  # lazily, on read
+    orders_expire(event_date_ids=event.dates.values("pk"))  # lazily, on read (a subquery: a year of dates)
     shown = _calendar_shown(request, event) if shop_calendar.shows_calendar(event) else None
     slot = shown["slot"] if shown else None
     listing = _listing_of(event, shown)
@@ -199,8 +199,8 @@ def _calendar_shown(request, event) -> dict | None:
     chosen day's, else the first with dates), the chosen day (?date=2026-12-05) with its
     timeslots, or the chosen timeslot (?slot=<date id>). A value that is not one of the
     event's dates to come is not found (404)."""
-    days = shop_calendar.days_of(event)
-    if not days:  # the last dates ended meanwhile
+    months = shop_calendar.months_of(event)
+    if not months:  # the last dates ended meanwhile
         return None
     name = event.time_zone
     slot = day = month = None
@@ -212,17 +212,17 @@ def _calendar_shown(request, event) -> dict | None:
         day = localdate_in(slot.start, name)
     elif "date" in request.GET:
         day = _day_or_404(request.GET["date"])
-        if day not in days:
-            raise Http404
     if "month" in request.GET:
         month = _day_or_404(f"{request.GET['month']}-01")
-        if not any(d.year == month.year and d.month == month.month for d in days):
-            raise Http404
-    shown_month = month or day or min(days)
+    shown = (month or day or months[0]).replace(day=1)
+    if shown not in months:
+        raise Http404
+    days = shop_calendar.days_of(event, shown)
+    if day is not None and slot is None and day not in days:
+        raise Http404
+    week_start = shop_calendar.first_weekday(str(event.organizer.country))
     return {
-        "month": shop_calendar.month_of(
-            days, shown_month, shop_calendar.first_weekday(str(event.organizer.country))
-        ),
+        "month": shop_calendar.month_of(days, shown, week_start, months),
         "day": day,
         "slots": shop_calendar.slots_of(event, day) if day is not None and slot is None else [],
         "slot": slot,
