@@ -156,3 +156,9 @@ payment_succeeded: Purposes[[int, int]] = Purposes("payment_succeeded", dispatch
 
 # An event was created, changed or deleted (schema name, event id): the hub re-reads it.
 event_changed: Notice[[str, int]] = Notice("event_changed", sent_by="apps.events", heard_by="apps.hub")
+
+# (event date ids) -> {date id: tickets sold on it}, for the control panel's event page
+# (dates without a sale may be left out).
+event_dates_sold: Question[[Collection[int]], dict[int, int]] = Question(
+    "event_dates_sold", asked_by="apps.events.views", answered_by="apps.sales"
+)

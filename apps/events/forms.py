@@ -474,3 +474,75 @@ class ReplicationForm(forms.Form):
         if cleaned.get("name"):
             plan["name"] = cleaned["name"]
         return plan
+
+
+class DailyScheduleForm(forms.Form):
+    """A daily schedule of timeslots: every chosen weekday from one day to another, at each
+    start time, for a duration, with a capacity each, in the event's zone. Turned into the
+    daily recurrence plan apps.events.replication reads (the replication's own preview,
+    confirmation and progress make the dates). After validation, `plan` and `slots`."""
+
+    starts_on = forms.DateField(label=_("From"), widget=DateInput(), validators=[date_in_range])
+    until = forms.DateField(
+        label=_("To"), widget=DateInput(), help_text=_("The last day, included."), validators=[date_in_range]
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Open on"),
+        choices=sorted(WEEKDAYS.items()),
+        coerce=int,
+        initial=list(range(7)),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    times = forms.CharField(
+        label=_("Start times"),
+        max_length=1000,
+        help_text=_("Each timeslot's start, separated by commas, e.g. 10:00, 11:00, 12:00."),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration of a timeslot (minutes)"), min_value=1, max_value=60 * 24, initial=60
+    )
+    capacity = forms.IntegerField(
+        label=_("Capacity of each timeslot"),
+        min_value=0,
+        required=False,
+        help_text=_("Empty: the location's capacity."),
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.plan: dict = {}
+        self.slots: list[Slot] = []
+
+    clean_times = ReplicationForm.clean_times
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if cleaned["until"] < cleaned["starts_on"]:
+            self.add_error("until", _("The last day is before the first."))
+            return cleaned
+        plan = {
+            "kind": "recurrence",
+            "frequency": "daily",
+            "interval": 1,
+            "weekdays": sorted(cleaned["weekdays"]),
+            "times": cleaned["times"],
+            "starts_on": cleaned["starts_on"].isoformat(),
+            "until": cleaned["until"].isoformat(),
+            "duration_minutes": cleaned["duration_minutes"],
+            "timezone": self.event.time_zone,
+        }
+        if cleaned.get("capacity") is not None:
+            plan["capacity"] = cleaned["capacity"]
+        try:
+            self.slots = plan_slots(plan)
+        except EventError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        self.plan = plan
+        return cleaned
+
+    @property
+    def days(self) -> int:
+        return len({slot.start.date() for slot in self.slots})

@@ -14,6 +14,7 @@ urlpatterns = [
     path("events/<int:pk>/dates/", control.event_date_add, name="event-date-add"),
     path("events/<int:pk>/ticket-types/", control.ticket_type_add, name="ticket-type-add"),
     path("events/<int:pk>/replicate/", control_replication.event_replicate, name="event-replicate"),
+    path("events/<int:pk>/schedule/", control_replication.event_schedule, name="event-schedule"),
     path(
         "events/<int:pk>/replications/<int:replication_pk>/",
         control_replication.event_replication,

@@ -6,7 +6,7 @@ sees an event (configurers, and sellers of a channel that offers it) may open it
 writing needs configuration permission on its organizer (403 otherwise).
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core import hooks
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
 from apps.core.forms import call_for_form
@@ -166,6 +167,22 @@ def event_create(request):
     )
 
 
+DATES_PER_PAGE = 40  # ten days of four timeslots
+
+
+def _by_day(dates, zone_name: str) -> list[tuple[date, list[tuple[EventDate, int]]]]:
+    """A page of dates grouped by their local day, each with the tickets sold on it (sales
+    answers: hooks.event_dates_sold)."""
+    dates = list(dates)
+    sold = hooks.event_dates_sold([d.pk for d in dates]) if dates else {}
+    days: dict[date, list[tuple[EventDate, int]]] = {}
+    for event_date in dates:
+        days.setdefault(localdate_in(event_date.start, zone_name), []).append(
+            (event_date, sold.get(event_date.pk, 0))
+        )
+    return list(days.items())
+
+
 def _editor(request, event: Event, *, event_form=None, date_form=None, ticket_type_form=None):
     """The one page of an event: its fields, dates, ticket types and replications."""
     enter_zone_of(event)
@@ -180,6 +197,7 @@ def _editor(request, event: Event, *, event_form=None, date_form=None, ticket_ty
         F("event_date__start").asc(nulls_first=True), "price", "name", "pk"
     )
     replications = list(event.replication_requests.select_related("requested_by")[:20])
+    dates_page = page_of(request, dates, per_page=DATES_PER_PAGE, param="dates_page", anchor="dates")
     return render(
         request,
         "events/event_detail.html",
@@ -191,7 +209,8 @@ def _editor(request, event: Event, *, event_form=None, date_form=None, ticket_ty
             "event_form": event_form,
             "date_form": date_form,
             "ticket_type_form": ticket_type_form,
-            "dates": page_of(request, dates, per_page=25, param="dates_page", anchor="dates"),
+            "dates": dates_page,
+            "date_days": _by_day(dates_page.object_list, event.time_zone),
             "ticket_types": page_of(
                 request, ticket_types, per_page=25, param="types_page", anchor="ticket-types"
             ),

@@ -3,6 +3,7 @@ dates), its preview and its progress."""
 
 import hashlib
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.http import JsonResponse
@@ -14,10 +15,10 @@ from django.utils.translation import ngettext
 
 from apps.core.audit import Actor
 from apps.core.forms import call_for_form
-from apps.core.timezones import TIME, format_in_zone
+from apps.core.timezones import TIME, format_in_zone, localdate_in
 from apps.events import services
 from apps.events.exceptions import replication_not_in_plan
-from apps.events.forms import ReplicationForm
+from apps.events.forms import DailyScheduleForm, ReplicationForm
 from apps.events.models import Event, ReplicationRequest
 from apps.events.views.common import (
     control_view,
@@ -52,16 +53,37 @@ def _replication_initial(event: Event) -> dict:
 @control_view
 def event_replicate(request, pk):
     """Preview the dates a plan makes, then confirm to create them (or to ask for approval)."""
+    return _plan_page(request, pk, ReplicationForm, "events/event_replicate.html", _replication_initial)
+
+
+def _schedule_initial(event: Event) -> dict:
+    """From tomorrow in the event's zone, for a month, every hour from 10:00 to 17:00."""
+    tomorrow = localdate_in(timezone.now(), event.time_zone) + timedelta(days=1)
+    return {
+        "starts_on": tomorrow,
+        "until": tomorrow + timedelta(days=30),
+        "times": ", ".join(f"{hour}:00" for hour in range(10, 18)),
+    }
+
+
+@control_view
+def event_schedule(request, pk):
+    """A daily schedule of timeslots (days × start times, a capacity each): previewed (how
+    many dates, on how many days), then made by the replication (its progress when large)."""
+    return _plan_page(request, pk, DailyScheduleForm, "events/event_schedule.html", _schedule_initial)
+
+
+def _plan_page(request, pk, form_class, template, initial_of):
     event = require(request, Action.CONFIGURE, visible_event(request, pk))
     enter_zone_of(event)
     if not can(request.user, Action.REPLICATE, event):
         return render(
             request,
-            "events/event_replicate.html",
+            template,
             {"event": event, "not_in_plan": replication_not_in_plan(event.organizer)},
             status=403,
         )
-    form = ReplicationForm(request.POST or None, event=event, initial=_replication_initial(event))
+    form = form_class(request.POST or None, event=event, initial=initial_of(event))
     preview = None
     if request.method == "POST" and form.is_valid():
         digest = _plan_digest(form.plan)
@@ -81,10 +103,7 @@ def event_replicate(request, pk):
                 messages.warning(request, _("The plan changed since its preview: check the dates again."))
             preview = _preview(form, digest)
     return render(
-        request,
-        "events/event_replicate.html",
-        {"event": event, "form": form, "preview": preview},
-        status=form_status(form),
+        request, template, {"event": event, "form": form, "preview": preview}, status=form_status(form)
     )
 
 

@@ -8,6 +8,7 @@ row by row.
 """
 
 import calendar
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -21,6 +22,7 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 
 from apps.core.timezones import start_of_day_in, zone
 from apps.events.models import Event, EventDate
+from apps.sales.models import DateStock
 from apps.sales.selectors import FEW_LEFT
 
 # More dates to come than this: the event page shows a calendar rather than every date's form.
@@ -194,3 +196,13 @@ def slots_of(event: Event, day: date) -> list[Slot]:
 def slot_of(event: Event, pk: int) -> EventDate | None:
     """Date `pk` of this event if it is to come, else None (another event's is None too)."""
     return dates_to_come(event).filter(pk=pk).first()
+
+
+def dates_sold(date_ids: Collection[int]) -> dict[int, int]:
+    """{date id: tickets sold on it} for these dates (those with no sale left out): what the
+    control panel's event page shows beside each timeslot's capacity (hooks.event_dates_sold)."""
+    return dict(
+        DateStock.objects.filter(event_date_id__in=list(date_ids), sold__gt=0).values_list(
+            "event_date_id", "sold"
+        )
+    )
