@@ -224,3 +224,21 @@ def test_the_replication_service_makes_a_daily_schedule_on_the_chosen_weekdays(w
     assert len(dates) == 16
     assert {localtime_in(d.start, "Europe/Amsterdam").weekday() for d in dates} == {5, 6}
     assert {d.capacity for d in dates} == {25}
+
+
+def test_a_year_of_timeslots_is_queued_with_the_replications_progress(
+    world, programme, approved, django_capture_on_commit_callbacks
+):
+    client = client_for(world, CONFIGURER)
+    year = {**SCHEDULE, "until": "2031-06-30", "weekdays": [str(d) for d in range(7)]}
+    digest = _schedule(client, programme.concert, year).context["preview"]["digest"]
+
+    with django_capture_on_commit_callbacks(execute=False):  # the worker's message, not run here
+        response = _schedule(client, programme.concert, year, step="confirm", previewed=digest)
+
+    with schema_context(ALPHA.schema_name):
+        replication = ReplicationRequest.objects.get()
+    progress = f"/control/events/{programme.concert.pk}/replications/{replication.pk}/"
+    assert (response.status_code, response["Location"]) == (302, progress)
+    assert (replication.status, replication.total_count) == ("queued", 365 * 3)
+    assert "0 of 1095 dates created" in client.get(progress).content.decode()
