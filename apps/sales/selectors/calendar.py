@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Any, cast
 
 from babel.core import Locale, UnknownLocaleError
@@ -19,6 +20,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext, pgettext
 
 from apps.core.timezones import start_of_day_in, zone
 from apps.events.models import Event, EventDate
@@ -61,6 +63,28 @@ class Day:
     @property
     def state(self) -> State:
         return state_of(self.remaining, self.capacity)
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def label(self) -> str:
+        """The state as a word ("Available"), as the calendar writes it."""
+        state = self.state
+        if state is State.SOLD_OUT:
+            return gettext("Sold out")
+        if state is State.FEW_LEFT:
+            return pgettext("a day or time with tickets left", "Few left")
+        return pgettext("a day or time with tickets left", "Available")
+
+    @property
+    def mark(self) -> str:
+        """The state as a mark, for a phone's narrow columns (explained by the calendar's legend)."""
+        return MARKS[self.state]
+
+
+MARKS = {State.AVAILABLE: "✓", State.FEW_LEFT: "!", State.SOLD_OUT: "✕"}
 
 
 @dataclass(frozen=True)
@@ -147,6 +171,7 @@ def days_of(event: Event, month: date) -> dict[date, Day]:
     }
 
 
+@cache
 def first_weekday(country: str) -> int:
     """The first day of the week where the organizer is (0: Monday … 6: Sunday), from CLDR."""
     try:
