@@ -10,7 +10,6 @@ orders or invoices.
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,7 +21,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
-from stripe.params import PaymentIntentCreateParams, SetupIntentCreateParams
+from stripe.params import PaymentIntentCreateParams
 
 from apps.core import hooks
 from apps.core.exceptions import DomainError
@@ -49,18 +48,14 @@ from apps.payments.models import (
 
 logger = logging.getLogger(__name__)
 
-# What Stripe is sent and answers, past the SDK's objects (_plain): plain JSON data.
+# What Stripe is sent and answers, past the SDK's objects (plain): plain JSON data.
 StripeData = Mapping[str, Any]
 
 
-class _IntentParams(PaymentIntentCreateParams, total=False):
+class IntentParams(PaymentIntentCreateParams, total=False):
     # The SDK's types (of its newer API version) know only allowed_payment_method_types; these
     # requests send payment_method_types, as they always have.
     payment_method_types: list[str]
-
-
-class _SetupIntentParams(SetupIntentCreateParams, total=False):
-    payment_method_types: list[str]  # (the same)
 
 
 def _credentials() -> tuple[str, str]:
@@ -79,7 +74,7 @@ def platform_stripe_account_update(*, changes: Mapping[str, Any]) -> PlatformStr
     return singleton_update(PlatformStripeAccount, changes=changes)
 
 
-def _plain(stripe_object: stripe.StripeObject) -> dict[str, Any]:
+def plain(stripe_object: stripe.StripeObject) -> dict[str, Any]:
     """SDK objects are not dicts; handle plain data past the boundary."""
     return stripe_object.to_dict()
 
@@ -105,7 +100,7 @@ def connected_account_onboard(*, organizer: Organizer, email: str, refresh_url: 
     with schema_context(get_public_schema_name()):
         account = ConnectedAccount.objects.filter(schema_name=schema_name, organizer_id=organizer.pk).first()
         if account is None:
-            created = _plain(
+            created = plain(
                 client.v1.accounts.create(
                     params={
                         "type": "express",
@@ -125,7 +120,7 @@ def connected_account_onboard(*, organizer: Organizer, email: str, refresh_url: 
                 payouts_enabled=bool(created.get("payouts_enabled")),
                 details_submitted=bool(created.get("details_submitted")),
             )
-    link = _plain(
+    link = plain(
         client.v1.account_links.create(
             params={
                 "account": account.stripe_account_id,
@@ -151,7 +146,7 @@ def connected_account_sync(
 ) -> ConnectedAccount | None:
     """Refresh an account's abilities from Stripe (or from an account.updated event's data)."""
     if data is None:
-        data = _plain(stripe_client().v1.accounts.retrieve(stripe_account_id))
+        data = plain(stripe_client().v1.accounts.retrieve(stripe_account_id))
     with schema_context(get_public_schema_name()):
         account = ConnectedAccount.objects.filter(stripe_account_id=stripe_account_id).first()
         if account is None:
@@ -195,7 +190,7 @@ def payment_start(
     attempt = paid_for.count() + 1
     reference = payment_reference(purpose, object_id)
     schema_name = current_schema()
-    params: _IntentParams = {
+    params: IntentParams = {
         "amount": to_minor_units(amount, currency),
         "currency": currency.lower(),
         "payment_method_types": ["card"],
@@ -208,7 +203,7 @@ def payment_start(
     if application_fee > 0:
         params["application_fee_amount"] = to_minor_units(application_fee, currency)
     try:
-        intent = _plain(
+        intent = plain(
             stripe_client().v1.payment_intents.create(
                 params=params,
                 options={
@@ -251,7 +246,7 @@ def payment_cancel(*, payment_id: int) -> Payment:
             intents.cancel(payment.intent_id, options=options)
         except stripe.InvalidRequestError:
             # Refused: the intent is no longer cancellable; its state says why.
-            state = _plain(intents.retrieve(payment.intent_id, options=options)).get("status")
+            state = plain(intents.retrieve(payment.intent_id, options=options)).get("status")
             if state in _UNDERWAY:
                 raise PaymentUnderway() from None
             if state != "canceled":
@@ -277,7 +272,7 @@ def payment_reconcile(*, payment_id: int, not_within: timedelta | None = None) -
         if not Payment.objects.filter(due, pk=payment.pk).update(checked_at=now):
             return payment
     try:
-        intent = _plain(
+        intent = plain(
             stripe_client().v1.payment_intents.retrieve(
                 payment.intent_id, options={"stripe_account": payment.stripe_account_id}
             )
@@ -353,7 +348,7 @@ def payment_refund(*, payment_id: int, amount: Decimal, reason: str = "") -> Ref
             raise AccountNotReady(_("A refund cannot exceed what was paid and not yet refunded."))
         refunded_before = to_minor_units(payment.refunded_amount, payment.currency)
         try:
-            refund = _plain(
+            refund = plain(
                 stripe_client().v1.refunds.create(
                     params={
                         "payment_intent": payment.intent_id,
@@ -440,7 +435,7 @@ def webhook_receive(*, payload: bytes, signature: str) -> str:
     except ValueError as exc:
         raise BadWebhook(_("The webhook's body is not a Stripe event.")) from exc
     try:
-        event = _plain(stripe.Webhook.construct_event(payload, signature, webhook_secret))
+        event = plain(stripe.Webhook.construct_event(payload, signature, webhook_secret))
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise BadWebhook(_("The webhook's signature does not verify.")) from exc
     return _event_handle(event)
@@ -495,114 +490,3 @@ def _dispatch(event: StripeData, schema_name: str) -> str:
         if kind in ("payment_intent.payment_failed", "payment_intent.canceled"):
             return _intent_apply(data, failed=kind.endswith("payment_failed"))
     return "ignored"
-
-
-# --- the platform's own account: clients' cards and invoice payments (public schema) -----------
-
-
-def platform_customer_ensure(*, customer_id: str, email: str, name: str, metadata: dict[str, str]) -> str:
-    """The Stripe Customer of a client on the platform's account: the given one, else a new
-    one (idempotent per client through `metadata["client"]`)."""
-    if customer_id:
-        return customer_id
-    try:
-        customer = _plain(
-            stripe_client().v1.customers.create(
-                params={"email": email, "name": name[:256], "metadata": metadata},
-                options={"idempotency_key": f"customer:{metadata.get('client', email)}"},
-            )
-        )
-    except stripe.StripeError as exc:
-        raise PaymentsUnavailable() from exc
-    created_id: str = customer["id"]
-    return created_id
-
-
-def card_setup_start(*, customer_id: str) -> str:
-    """A SetupIntent for the client's card on file; returns its client secret for Stripe.js."""
-    params: _SetupIntentParams = {
-        "customer": customer_id,
-        "payment_method_types": ["card"],
-        "usage": "off_session",
-    }
-    try:
-        intent = _plain(stripe_client().v1.setup_intents.create(params=params))
-    except stripe.StripeError as exc:
-        raise PaymentsUnavailable() from exc
-    client_secret: str = intent["client_secret"]
-    return client_secret
-
-
-def card_setup_finish(*, setup_intent_id: str, customer_id: str) -> tuple[str, str]:
-    """The card a succeeded SetupIntent of `customer_id` saved: (payment method id, "Visa •••• 4242").
-
-    Another customer's SetupIntent (an id read elsewhere and posted here) is refused."""
-    if not customer_id:
-        raise AccountNotReady(_("The card was not saved; please try again."))
-    try:
-        intent = _plain(stripe_client().v1.setup_intents.retrieve(setup_intent_id))
-        if intent.get("customer") != customer_id:
-            raise AccountNotReady(_("This card setup is not yours; please enter your card again."))
-        if intent.get("status") != "succeeded" or not intent.get("payment_method"):
-            raise AccountNotReady(_("The card was not saved; please try again."))
-        method = _plain(stripe_client().v1.payment_methods.retrieve(intent["payment_method"]))
-    except stripe.StripeError as exc:
-        raise PaymentsUnavailable() from exc
-    card = method.get("card") or {}
-    label = f"{str(card.get('brand', 'card')).title()} •••• {card.get('last4', '????')}"
-    return method["id"], label
-
-
-@dataclass(frozen=True)
-class ChargeResult:
-    succeeded: bool
-    payment: Payment | None
-    error: str = ""
-
-
-def platform_charge(
-    *,
-    purpose: str,
-    object_id: int,
-    amount: Decimal,
-    currency: str,
-    customer_id: str,
-    payment_method_id: str,
-    attempt: int,
-) -> ChargeResult:
-    """Charge a client's card on file (off-session) on the platform's account for what
-    `purpose` and `object_id` name (an invoice), once per attempt (idempotency key). Runs in
-    the public schema; a declined card is a result, not an exception."""
-    reference = payment_reference(purpose, object_id)
-    key = f"charge:{reference}:{attempt}"
-    params: _IntentParams = {
-        "amount": to_minor_units(amount, currency),
-        "currency": currency.lower(),
-        "customer": customer_id,
-        "payment_method": payment_method_id,
-        "payment_method_types": ["card"],
-        "off_session": True,
-        "confirm": True,
-        "metadata": {"schema": get_public_schema_name(), "reference": reference},
-    }
-    try:
-        intent = _plain(
-            stripe_client().v1.payment_intents.create(params=params, options={"idempotency_key": key})
-        )
-    except stripe.CardError as exc:
-        return ChargeResult(succeeded=False, payment=None, error=str(exc.user_message or exc)[:300])
-    except stripe.StripeError as exc:
-        raise PaymentsUnavailable() from exc
-    payment, _created = Payment.objects.get_or_create(
-        intent_id=intent["id"],
-        defaults={
-            "purpose": purpose,
-            "object_id": object_id,
-            "stripe_account_id": "",
-            "amount": amount,
-            "currency": currency,
-            "status": Payment.Status.SUCCEEDED if intent["status"] == "succeeded" else Payment.Status.PENDING,
-            "succeeded_at": timezone.now() if intent["status"] == "succeeded" else None,
-        },
-    )
-    return ChargeResult(succeeded=payment.status == Payment.Status.SUCCEEDED, payment=payment)

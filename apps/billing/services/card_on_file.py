@@ -8,7 +8,7 @@ from apps.billing.models import BillingAccount, Invoice
 from apps.billing.selectors.accounts import client_admin_email
 from apps.billing.services.collection import invoices_charge_due
 from apps.core.audit import Actor, audit_log
-from apps.payments.services import card_setup_finish, card_setup_start, platform_customer_ensure
+from apps.payments.platform_account import card_setup_finish, card_setup_start, platform_customer_ensure
 
 
 def card_on_file_start(*, account_id: int) -> str:

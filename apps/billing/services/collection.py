@@ -14,7 +14,7 @@ from apps.billing.models import BillingAccount, Invoice
 from apps.billing.services import SYSTEM
 from apps.billing.services.invoicing import dunning_notice
 from apps.core.audit import Actor, audit_log
-from apps.payments.services import platform_charge
+from apps.payments.platform_account import platform_charge
 
 # A declined charge is tried again this many days after the invoice was issued; after the last
 # one the account is suspended until the invoice is paid.
