@@ -169,22 +169,6 @@ def serve(args) -> tuple[subprocess.Popen, int]:
     raise SystemExit("gunicorn did not start")
 
 
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _cpu_seconds(pids) -> float:
-    """User + system CPU time of these processes so far (Linux /proc; 0 for those gone)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / _CLOCK_TICKS
-
-
 def _worker_pids(server: subprocess.Popen) -> list[int]:
     try:
         with open(f"/proc/{server.pid}/task/{server.pid}/children") as children:
@@ -203,7 +187,7 @@ def _database_pids() -> list[int]:
 
 
 def _cpu_by_pid(pids) -> dict[int, float]:
-    return {pid: _cpu_seconds([pid]) for pid in pids}
+    return {pid: _django.cpu_seconds([pid]) for pid in pids}
 
 
 def run(

@@ -19,7 +19,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import time
 from decimal import Decimal
 
@@ -31,7 +30,6 @@ _django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
@@ -129,56 +127,6 @@ def setup(days: int, slots: int) -> dict:
     }
 
 
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _backend_cpu(pid: int) -> float:
-    """User + system CPU seconds of one PostgreSQL backend so far (Linux /proc; 0 if unreadable)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
-
-
-def _backend_pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return int(cursor.fetchone()[0])
-
-
-def measure(host: str, path: str, requests: int) -> dict:
-    client = Client()  # anonymous; a new one per case (no cart)
-    for _warm_up in range(5):
-        assert client.get(path, HTTP_HOST=host).status_code == 200, path
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, HTTP_HOST=host)
-    query_count = len(queries)
-    assert response.status_code == 200, response.status_code
-    size = len(response.content)
-    backend = _backend_pid()
-    samples = []
-    app_before, db_before = time.process_time(), _backend_cpu(backend)
-    for _request in range(requests):
-        started = time.perf_counter()
-        response = client.get(path, HTTP_HOST=host)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.status_code
-    app_cpu, db_cpu = time.process_time() - app_before, _backend_cpu(backend) - db_before
-    return {
-        "path": path,
-        "median_ms": round(statistics.median(samples), 1),
-        "p99_ms": round(statistics.quantiles(samples, n=100)[98], 1),
-        "max_ms": round(max(samples), 1),
-        "queries": query_count,
-        "html_kb": round(size / 1024, 1),
-        "app_cpu_ms_per_request": round(app_cpu * 1000 / requests, 2),
-        "db_cpu_ms_per_request": round(db_cpu * 1000 / requests, 2),
-        "requests": requests,
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -206,7 +154,9 @@ def main() -> None:
         }
         connection.set_schema_to_public()
         for label, path in cases.items():
-            results[label] = measure(world["host"], path, args.requests)
+            results[label] = _django.measure_view(
+                Client(), world["host"], path, args.requests
+            )  # anonymous, no cart
             print(f"{label}: median {results[label]['median_ms']} ms", flush=True)
     finally:
         if not args.keep:
