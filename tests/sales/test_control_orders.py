@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -19,40 +18,14 @@ from apps.sales.models import Order
 from apps.sales.selectors import orders as selected
 from apps.sales.services.orders import OrderLine, order_create, order_mark_paid
 from tests.factories import ADMIN, ANONYMOUS, CONFIGURER, CUSTOMER, OTHER, OTHER_ORGANIZATION, SELLER
+from tests.sales.roles import TO_LOGIN, client_for, expect
 from tests.sales.sales_data import HYPERLINK, sales_build
 from tests.tenants import ALPHA, BETA
-
-HOST = ALPHA.host
-TO_LOGIN = "to the login page"
 
 
 @pytest.fixture
 def sales(world):
     return sales_build(world)
-
-
-def client_for(world, role) -> Client:
-    client = Client(HTTP_HOST=HOST)
-    if role == ANONYMOUS:
-        return client
-    if role == OTHER_ORGANIZATION:  # logged in at beta, calling alpha's host
-        twin = world.beta_twin()
-        with schema_context(BETA.schema_name):
-            client.force_login(twin.admin)
-        return client
-    team = world.team
-    user = {ADMIN: team.admin, CONFIGURER: team.configurer, SELLER: team.seller, OTHER: team.other}.get(role)
-    with schema_context(ALPHA.schema_name):
-        client.force_login(user or team.customer)
-    return client
-
-
-def expect(response, expected):
-    if expected == TO_LOGIN:
-        assert response.status_code == 302, response.status_code
-        assert response["Location"].startswith("/accounts/login/"), response["Location"]
-    else:
-        assert response.status_code == expected, response.content.decode()[:500]
 
 
 def _codes(user, **filters):

@@ -27,8 +27,8 @@ from apps.sales.services.payments import order_payment_start, order_refund
 from tests.factories import ADMIN, ANONYMOUS, CONFIGURER, CUSTOMER, OTHER, OTHER_ORGANIZATION, SELLER
 from tests.payments import stripe_fake
 from tests.payments.fixtures import shop  # noqa: F401
+from tests.sales.roles import TO_LOGIN, client_for, expect
 from tests.sales.sales_data import sales_build
-from tests.sales.test_control_orders import TO_LOGIN, client_for, expect
 from tests.tenants import ALPHA
 
 SYSTEM = Actor(user=None)
