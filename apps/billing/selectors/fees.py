@@ -14,6 +14,12 @@ from apps.plans.selectors import (
 )
 
 
+def transaction_fee(fixed_fee: Decimal, percent_fee: Decimal, tickets: int, revenue: Decimal) -> Decimal:
+    """A plan's transaction fee on `tickets` paid tickets worth `revenue`: the fixed fee per
+    ticket plus the percent of the revenue, unrounded (the caller rounds to its currency)."""
+    return fixed_fee * tickets + revenue * percent_fee / 100
+
+
 def application_fee_for_order(sale: FeeableSale) -> Decimal:
     """The platform's transaction fee on an online sale, as its client's plan (and overrides)
     says: the fixed fee per paid ticket plus the percent of the ticket revenue. An organizer
@@ -35,5 +41,6 @@ def application_fee_for_order(sale: FeeableSale) -> Decimal:
                 fixed = currency_convert(fixed, price.currency, sale.currency)
             except NoPrice:
                 fixed = Decimal(0)
-    percent = sale.subtotal * price.percent_fee / 100
-    return quantize(fixed * sale.paid_tickets + percent, sale.currency)
+    return quantize(
+        transaction_fee(fixed, price.percent_fee, sale.paid_tickets, sale.subtotal), sale.currency
+    )

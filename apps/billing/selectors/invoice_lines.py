@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 
 from apps.billing.models import BillingAccount, BillingAdjustment, Invoice, InvoiceLine
 from apps.billing.selectors.accounts import AccountPrice, account_addons, account_price, account_vat
+from apps.billing.selectors.fees import transaction_fee
 from apps.billing.selectors.periods import anchor_date, first_of_month, months_back
 from apps.billing.vat import vat_on
 from apps.core.money import quantize
@@ -121,7 +122,7 @@ def transaction_fee_lines(
                 },
                 quantity=basis.tickets,
                 unit_amount=price.fixed_fee,
-                amount=price.fixed_fee * basis.tickets + revenue * price.percent_fee / 100,
+                amount=transaction_fee(price.fixed_fee, price.percent_fee, basis.tickets, revenue),
             )
         )
     collected_amount = in_account_currency(basis.collected, basis.currency)
@@ -136,7 +137,7 @@ def transaction_fee_lines(
         )
     if basis.refunded_earlier_tickets:
         revenue = in_account_currency(basis.refunded_earlier_revenue, basis.currency)
-        credit = price.fixed_fee * basis.refunded_earlier_tickets + revenue * price.percent_fee / 100
+        credit = transaction_fee(price.fixed_fee, price.percent_fee, basis.refunded_earlier_tickets, revenue)
         lines.append(
             InvoiceLine(
                 kind=InvoiceLine.Kind.REFUND_CREDIT,
