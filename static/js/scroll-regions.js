@@ -13,7 +13,8 @@
     if (box.scrollWidth > box.clientWidth + 1) {
       box.setAttribute("tabindex", "0");
       box.setAttribute("role", "region");
-      if (!box.hasAttribute("aria-label") && nameOf(box)) { box.setAttribute("aria-label", nameOf(box)); }
+      var name = box.hasAttribute("aria-label") ? "" : nameOf(box);
+      if (name) { box.setAttribute("aria-label", name); }
     } else if (box.getAttribute("tabindex") === "0") {
       box.removeAttribute("tabindex");
       box.removeAttribute("role");
