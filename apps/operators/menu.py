@@ -80,6 +80,9 @@ MENU: tuple[Section, ...] = (
             Entry(
                 "control-tax-rules", pgettext_lazy("control menu", "Tax rules"), can_configure_some_organizer
             ),
+            Entry(
+                "control-questions", pgettext_lazy("control menu", "Questions"), can_configure_some_organizer
+            ),
         ),
     ),
     Section(

@@ -8,9 +8,11 @@ from apps.sales.views import (
     control_customers,
     control_exports,
     control_orders,
+    control_questions,
     control_taxes,
     invoices,
     shop,
+    shop_answers,
 )
 from apps.sales.views import control_dashboard as figures_dashboard
 from apps.sales.views import control_reports as figures_reports
@@ -24,6 +26,7 @@ shop_patterns = [
     path("checkout/pay/", shop.checkout_pay, name="checkout-pay"),
     path("checkout/return/", shop.checkout_return, name="checkout-return"),
     path("orders/<str:code>/<str:secret>/", shop.order_detail, name="order-detail"),
+    path("orders/<str:code>/<str:secret>/answers/", shop_answers.order_answers_edit, name="order-answers"),
     path("orders/<str:code>/<str:secret>/tickets.pdf", shop.order_tickets_pdf, name="order-tickets-pdf"),
     path("orders/<str:code>/<str:secret>/invoice/", invoices.invoice_request, name="order-invoice-request"),
     path("orders/<str:code>/<str:secret>/invoice.pdf", invoices.invoice_download, name="order-invoice-pdf"),
@@ -44,6 +47,13 @@ control_patterns = [
     path("fee-rules/<int:pk>/edit/", control.fee_rule_edit, name="fee-rule-edit"),
     path("fee-rules/<int:pk>/delete/", control.fee_rule_delete, name="fee-rule-delete"),
     path("taxes/", control_taxes.tax_rule_list, name="control-tax-rules"),
+    path("questions/", control_questions.question_list, name="control-questions"),
+    path("questions/new/", control_questions.question_create, name="control-question-create"),
+    path("questions/deadline/", control_questions.answer_deadline_edit, name="control-answer-deadline"),
+    path("questions/<int:pk>/edit/", control_questions.question_edit, name="control-question-edit"),
+    path("questions/<int:pk>/delete/", control_questions.question_delete, name="control-question-delete"),
+    path("questions/<int:pk>/move/", control_questions.question_move, name="control-question-move"),
+    path("orders/<str:code>/answers/", control_questions.order_answers_edit, name="control-order-answers"),
     path("invoices/", invoices.control_invoice_list, name="control-invoices"),
     path("invoices/<int:pk>/invoice.pdf", invoices.control_invoice_pdf, name="control-invoice-pdf"),
     path("orders/<int:pk>/invoice/", invoices.control_order_invoice, name="control-order-invoice"),

@@ -30,10 +30,12 @@ from apps.sales import inventory
 from apps.sales.exceptions import OrderRejected, SoldOut
 from apps.sales.holds import Holder, holds_reserve
 from apps.sales.models import Order, OrderRequest, Ticket
+from apps.sales.question_forms import AnswerInput
 from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
 from apps.sales.selectors.taxes import tax_rules_of, taxed_price
 from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.confirmations import confirmation_on_commit
+from apps.sales.services.questions import answers_write
 
 SYSTEM = Actor(user=None)
 logger = logging.getLogger(__name__)
@@ -138,6 +140,7 @@ def order_create(
     hold: bool = False,
     holder: Holder | None = None,
     sell_beyond_buyer_limit: bool = False,
+    answers: Sequence[AnswerInput] = (),
     actor: Actor = SYSTEM,
 ) -> Order:
     """Make an order, taking its tickets' capacity or raising SoldOut with nothing taken.
@@ -149,7 +152,8 @@ def order_create(
     tried once more. `hold`: a shop's cart, pending whatever its total until checkout;
     `holder`: who reserves it in the shop, held to the limits of apps.sales.holds. The
     event's limit per buyer (apps.sales.services.buyer_limits) holds for the buyer's account
-    or e-mail address, unless a seller says `sell_beyond_buyer_limit` (audited).
+    or e-mail address, unless a seller says `sell_beyond_buyer_limit` (audited). `answers`:
+    to its questions, checked by apps.sales.question_forms, saved with it.
     """
     arguments: dict[str, Any] = {
         "distribution": distribution,
@@ -163,6 +167,7 @@ def order_create(
         "hold": hold,
         "holder": holder,
         "sell_beyond_buyer_limit": sell_beyond_buyer_limit,
+        "answers": answers,
         "actor": actor,
     }
     try:
@@ -273,6 +278,7 @@ def _order_create(
     hold: bool = False,
     holder: Holder | None = None,
     sell_beyond_buyer_limit: bool = False,
+    answers: Sequence[AnswerInput] = (),
     actor: Actor = SYSTEM,
 ) -> Order:
     now = timezone.now()
@@ -326,6 +332,8 @@ def _order_create(
     for ticket in tickets:
         ticket.order = order
     Ticket.objects.bulk_create(tickets)
+    if answers:
+        answers_write(order=order, tickets=tickets, answers=answers)
     audit_log(actor=actor, action="order.created", target=order, status=order.status, total=str(total))
     if limits_passed:
         audit_log(

@@ -30,6 +30,7 @@ from apps.sales.services.confirmations import order_confirmation_resend
 from apps.sales.services.order_changes import order_cancel_unpaid, order_email_change, ticket_attendee_change
 from apps.sales.services.payments import order_refund
 from apps.sales.tickets import tickets_pdf
+from apps.sales.views.shop_answers import answers_shown
 
 
 def _filters(form: OrderFilterForm) -> selected.OrderFilters:
@@ -125,7 +126,8 @@ def order_detail(request, code):
             "history": history_rows(order, tickets, selected.order_history(order, tickets)),
             "application_fee": sum((payment.application_fee for payment in payments), Decimal(0)),
             "may_manage": can(request.user, Action.MANAGE_ORDER, order),
-        },
+        }
+        | answers_shown(order, tickets),
     )
 
 
@@ -143,6 +145,7 @@ HISTORY_LABELS = {
     ),
     "order.email_changed": pgettext_lazy("order history", "Buyer's e-mail address changed"),
     "order.attendee_changed": pgettext_lazy("order history", "Attendee's name changed"),
+    "order.answers_changed": pgettext_lazy("order history", "Answers to the questions changed"),
     "order.buyer_limit_overridden": pgettext_lazy("order history", "Sold beyond the buyer's limit"),
     "invoice.issued": pgettext_lazy("order history", "Invoice issued"),
     "ticket.checked_in": pgettext_lazy("order history", "Checked in"),

@@ -35,7 +35,9 @@ from apps.sales.selectors.figures import online_sales_open
 from apps.sales.services.cart import cart_lines_add, order_checkout
 from apps.sales.services.orders import OrderLine, order_cancel, order_create, orders_expire
 from apps.sales.services.payments import order_payment_start
+from apps.sales.services.questions import answers_save
 from apps.sales.tickets import ticket_qr_svg, tickets_pdf
+from apps.sales.views.shop_answers import answers_form_of, answers_shown
 
 EVENTS_PER_PAGE = 30
 # What a ticket's line shows: its event and the parts that name the event's time zone.
@@ -73,11 +75,12 @@ def _order_or_404(code: str, secret: str) -> Order:
 def order_detail(request, code, secret):
     """A buyer's order and its tickets (QR codes), reached through the secret link e-mailed to them."""
     order = _order_or_404(code, secret)
-    tickets = order.tickets.select_related(*TICKET_EVENT_PARTS)
+    tickets = order.tickets.select_related(*TICKET_EVENT_PARTS).order_by("pk")
     return render(
         request,
         "sales/order_detail.html",
-        {"order": order, "tickets": [(ticket, ticket_qr_svg(ticket)) for ticket in tickets]},
+        {"order": order, "tickets": [(ticket, ticket_qr_svg(ticket)) for ticket in tickets]}
+        | answers_shown(order, list(tickets)),
     )
 
 
@@ -260,8 +263,11 @@ def cart(request):
         return render(request, "sales/cart.html", {"order": None})
     initial = {"email": order.email, "buyer_name": order.buyer_name}
     form = CheckoutForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    tickets = list(order.tickets.select_related(*TICKET_EVENT_PARTS).order_by("pk"))
+    answers_form = answers_form_of(order, tickets, request.POST or None)
+    if request.method == "POST" and all([form.is_valid(), answers_form.is_valid()]):  # errors of both
         try:
+            answers_save(order=order, answers=answers_form.answers())  # kept should checkout fail
             order = order_checkout(
                 order_id=order.pk,
                 email=form.cleaned_data["email"],
@@ -276,12 +282,11 @@ def cart(request):
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             return redirect("checkout-pay")
-    tickets = order.tickets.select_related(*TICKET_EVENT_PARTS)
     return render(
         request,
         "sales/cart.html",
-        {"order": order, "tickets": tickets, "form": form},
-        status=400 if form.errors else 200,
+        {"order": order, "tickets": tickets, "form": form, "answers_form": answers_form},
+        status=400 if form.errors or answers_form.errors else 200,
     )
 
 

@@ -1,0 +1,187 @@
+"""Reads of questions and answers: what an order is asked, what it answered (as a reader
+sees it, in their language), and until when its buyer may correct it."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Min, Prefetch, QuerySet
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from apps.events.models import Event, EventDate
+from apps.operators.permissions import Someone, organizers_configurable_by
+from apps.organizers.models import Organizer
+from apps.sales.models import Answer, AnswerDeadline, Order, Question, QuestionOption, Ticket
+
+
+def _loaded(questions: QuerySet[Question]) -> list[Question]:
+    """The questions with their options and `limited_to` (the ids of their ticket types)."""
+    loaded = list(
+        questions.select_related("event").prefetch_related(
+            Prefetch("options", queryset=QuestionOption.objects.order_by("position", "pk")), "ticket_types"
+        )
+    )
+    for question in loaded:
+        question.limited_to = {t.pk for t in question.ticket_types.all()}  # type: ignore[attr-defined]
+    return loaded
+
+
+def questions_of(organizer_id: int, event_ids: Iterable[int] | None = None) -> list[Question]:
+    """An organizer's questions (its own and, with `event_ids`, those events'), in order."""
+    questions = Question.objects.filter(organizer_id=organizer_id)
+    if event_ids is not None:
+        questions = questions.filter(event__isnull=True) | questions.filter(event_id__in=list(event_ids))
+    return _loaded(questions.order_by("position", "pk"))
+
+
+def questions_of_order(order: Order, tickets: Sequence[Ticket]) -> list[Question]:
+    return questions_of(order.organizer_id, {t.ticket_type.event_id for t in tickets})
+
+
+def questions_visible_to(user: Someone) -> QuerySet[Question]:
+    """The questions of the organizers one configures, by organizer, event and position."""
+    return (
+        Question.objects.filter(organizer__in=organizers_configurable_by(user))
+        .select_related("organizer", "event")
+        .prefetch_related("options", "ticket_types")
+        .order_by("organizer__name", "organizer_id", "event__name", "event_id", "position", "pk")
+    )
+
+
+def answers_by_position(order: Order, tickets: Sequence[Ticket]) -> dict[tuple[int, int | None], Answer]:
+    """The order's saved answers by (question id, position of its ticket, None for the order's)."""
+    positions = {ticket.pk: n for n, ticket in enumerate(tickets, start=1)}
+    answers = Answer.objects.filter(order=order).prefetch_related("options")
+    return {
+        (a.question_id, positions.get(a.ticket_id) if a.ticket_id else None): a
+        for a in answers
+        if a.ticket_id is None or a.ticket_id in positions
+    }
+
+
+def answer_text(question: Question, answer: Answer | None) -> str:
+    """An answer as a reader sees it, in their language: options' labels, Yes/No, a country's
+    name, a date in the reader's format."""
+    if answer is None:
+        return ""
+    if question.kind in Question.CHOICE_KINDS:
+        chosen = [o.shown_label for o in answer.options.all()]
+        return ", ".join(chosen) if chosen else answer.value
+    if question.kind == Question.Kind.YES_NO:
+        return {"yes": _("Yes"), "no": _("No")}.get(answer.value, answer.value)
+    if question.kind == Question.Kind.COUNTRY:
+        return str(countries.name(answer.value) or answer.value)
+    if question.kind == Question.Kind.DATE_OF_BIRTH and answer.value:
+        try:
+            return formats.date_format(date.fromisoformat(answer.value), "DATE_FORMAT")
+        except ValueError:
+            return answer.value
+    return answer.value
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    question: Question
+    text: str
+
+
+@dataclass
+class OrderAnswers:
+    """What an order answered: its own answers and each ticket's (by ticket id), in the
+    questions' order, unanswered questions included (text "")."""
+
+    order: list[ShownAnswer]
+    tickets: dict[int, list[ShownAnswer]]
+
+    @property
+    def any(self) -> bool:
+        return any(a.text for a in self.order) or any(a.text for rows in self.tickets.values() for a in rows)
+
+
+def order_answers(order: Order, tickets: Sequence[Ticket]) -> OrderAnswers:
+    """The answers of `order` (with its `tickets`, in order) to the questions it is asked."""
+    questions = questions_of_order(order, tickets)
+    saved = answers_by_position(order, tickets)
+    own: list[ShownAnswer] = []
+    per_ticket: dict[int, list[ShownAnswer]] = {}
+    asked_of_order: set[int] = set()
+    for position, ticket in enumerate(tickets, start=1):
+        for question in _applying(questions, ticket):
+            if not question.per_ticket:
+                asked_of_order.add(question.pk)
+                continue
+            text = answer_text(question, saved.get((question.pk, position)))
+            if question.kind == Question.Kind.ATTENDEE_NAME and ticket.attendee_name:
+                text = ticket.attendee_name
+            per_ticket.setdefault(ticket.pk, []).append(ShownAnswer(question, text))
+    for question in questions:
+        if question.pk in asked_of_order:
+            own.append(ShownAnswer(question, answer_text(question, saved.get((question.pk, None)))))
+    return OrderAnswers(order=own, tickets=per_ticket)
+
+
+def _applying(questions: Sequence[Question], ticket: Ticket) -> list[Question]:
+    ticket_type = ticket.ticket_type
+    return [
+        q
+        for q in questions
+        if (q.event_id is None or q.event_id == ticket_type.event_id)
+        and (not q.limited_to or ticket_type.pk in q.limited_to)  # type: ignore[attr-defined]
+    ]
+
+
+# --- the buyer's deadline ------------------------------------------------------------------
+
+
+def deadline_setting(organizer_id: int, event_id: int | None) -> AnswerDeadline | None:
+    """The event's own setting, else its organizer's (with `event_id` None: the organizer's)."""
+    settings = {
+        s.event_id: s
+        for s in AnswerDeadline.objects.filter(organizer_id=organizer_id, event_id__in=[event_id])
+        | AnswerDeadline.objects.filter(organizer_id=organizer_id, event__isnull=True)
+    }
+    return settings.get(event_id) or settings.get(None)
+
+
+def answers_deadline(order: Order) -> tuple[datetime | None, Event | None]:
+    """Until when the buyer may correct the order's answers, and the event whose time zone
+    states it: the earliest over its events of each one's setting (hours before its first
+    date the order is for, or a moment), without a setting when its first date starts."""
+    tickets = list(
+        order.tickets.select_related("ticket_type__event__location", "ticket_type__event__organizer")
+    )
+    earliest: tuple[datetime | None, Event | None] = (None, None)
+    for event_id in sorted({t.ticket_type.event_id for t in tickets}):
+        event = next(t.ticket_type.event for t in tickets if t.ticket_type.event_id == event_id)
+        date_ids = [
+            t.event_date_id for t in tickets if t.ticket_type.event_id == event_id and t.event_date_id
+        ]
+        dates = (
+            EventDate.objects.filter(pk__in=date_ids)
+            if date_ids
+            else EventDate.objects.filter(event_id=event_id)
+        )
+        first = dates.aggregate(first=Min("start"))["first"]
+        setting = deadline_setting(order.organizer_id, event_id)
+        if setting is not None and setting.until is not None:
+            deadline = setting.until
+        elif first is None:
+            continue
+        elif setting is not None and setting.hours_before is not None:
+            deadline = first - timedelta(hours=setting.hours_before)
+        else:
+            deadline = first
+        if earliest[0] is None or deadline < earliest[0]:
+            earliest = (deadline, event)
+    return earliest
+
+
+def answers_editable(order: Order, now: datetime) -> bool:
+    deadline, _event = answers_deadline(order)
+    return order.status in (Order.Status.PAID, Order.Status.PENDING) and (deadline is None or now < deadline)
+
+
+def deadlines_of(organizers: Iterable[Organizer]) -> QuerySet[AnswerDeadline]:
+    return AnswerDeadline.objects.filter(organizer__in=list(organizers)).select_related("organizer", "event")
