@@ -55,3 +55,10 @@ def box_office_not_in_plan(organizer: Organizer) -> str:
 class InvoiceRefused(DomainError):
     """An invoice that cannot be issued (an unpaid order, an organizer without its legal
     details, one already issued)."""
+
+
+class PassRejected(DomainError):
+    """A pass that cannot be used as asked (not valid then, not covering that event, no uses
+    left, that date already booked, …)."""
+
+    status_code = 409

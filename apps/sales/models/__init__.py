@@ -21,6 +21,7 @@ from apps.core.currencies import currency_exponent
 from apps.core.money import fits_currency
 from apps.organizers.selectors import organization_currencies
 from apps.sales.models.exports import Export, _exports_storage, export_file_path
+from apps.sales.models.passes import Pass, PassBooking, PassType, pass_photo_path
 from apps.sales.models.questions import Answer, AnswerDeadline, Question, QuestionOption
 
 # Export lives in its own module; named here too, as migrations and callers spell it.
@@ -28,10 +29,14 @@ __all__ = [
     "Answer",
     "AnswerDeadline",
     "Export",
+    "Pass",
+    "PassBooking",
+    "PassType",
     "Question",
     "QuestionOption",
     "_exports_storage",
     "export_file_path",
+    "pass_photo_path",
 ]
 
 # Unambiguous upper-case letters and digits (no 0/O, 1/I/L) for codes people read out.

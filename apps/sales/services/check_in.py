@@ -3,7 +3,9 @@
 A ticket is admitted on its own day, in its event's time zone: a ticket for 22 December is
 refused on 2 December (reason "other_day", the message names its day) unless the gate
 admits it anyway (`admit_other_day`), which the audit log records. A pass is admitted on a
-day its event has a date.
+day its event has a date. A season pass in entry mode (apps.sales.models.passes) is
+admitted once per date of the events it covers within its validity, each admission
+counting a use; the gate shows its holder.
 """
 
 from dataclasses import dataclass
@@ -18,8 +20,9 @@ from apps.accounts.models import User
 from apps.core.audit import Actor, audit_log
 from apps.core.timezones import DATE, LONG, format_in_zone, localdate_in
 from apps.events.models import EventDate
-from apps.sales.exceptions import CheckInRefused
-from apps.sales.models import CheckIn, Order, Ticket
+from apps.sales.exceptions import CheckInRefused, PassRejected
+from apps.sales.models import CheckIn, Order, Pass, PassType, Ticket
+from apps.sales.services.passes import pass_check_covers, pass_use
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Admission:
     ticket: Ticket
     event_date: EventDate
     other_day: bool = False  # admitted anyway on a day that is not its date's
+    season_pass: Pass | None = None  # a season pass: its holder is shown
 
 
 def _days_of(event_date: EventDate, zone: str) -> tuple[date, date]:
@@ -98,6 +102,16 @@ def ticket_check_in(
         )
     if ticket.order.status != Order.Status.PAID:
         raise CheckInRefused("unpaid", _("Not valid: its order is not paid."))
+    season_pass = Pass.objects.filter(ticket=ticket).select_related("pass_type").first()
+    if season_pass is not None:
+        return _season_pass_admit(
+            season_pass,
+            event_date_id,
+            operator=operator,
+            admit_other_day=admit_other_day,
+            actor=actor,
+            now=now,
+        )
     zone = ticket.ticket_type.event.time_zone
     today = localdate_in(now or timezone.now(), zone)
     event_date = ticket.event_date
@@ -116,23 +130,102 @@ def ticket_check_in(
             _("Not today: this ticket is for %(date)s.")
             % {"date": format_in_zone(event_date.start, zone, DATE, label=False)},
         )
+    _admit_once(ticket, event_date, operator=operator)
+    if other_day:
+        audit_log(
+            actor=actor or Actor(user=operator),
+            action="ticket.checked_in_other_day",
+            target=ticket,
+            event_date=event_date.pk,
+            date=localdate_in(event_date.start, zone).isoformat(),
+            today=today.isoformat(),
+            time_zone=zone,
+        )
+    return Admission(ticket=ticket, event_date=event_date, other_day=other_day)
+
+
+def _admit_once(
+    ticket: Ticket, event_date: EventDate, *, operator: User | None, season_pass: Pass | None = None
+) -> None:
+    """The check-in row (once per ticket and date) and, for a season pass, its use."""
+    zone = event_date.time_zone
     try:
         with transaction.atomic():
             CheckIn.objects.create(ticket=ticket, event_date=event_date, checked_in_by=operator)
-            if other_day:
-                audit_log(
-                    actor=actor or Actor(user=operator),
-                    action="ticket.checked_in_other_day",
-                    target=ticket,
-                    event_date=event_date.pk,
-                    date=localdate_in(event_date.start, zone).isoformat(),
-                    today=today.isoformat(),
-                    time_zone=zone,
-                )
+            if season_pass is not None:
+                pass_use(season_pass=season_pass)
+    except PassRejected as refused:
+        raise CheckInRefused("no_uses_left", str(refused)) from None
     except IntegrityError:
         first = CheckIn.objects.get(ticket=ticket, event_date=event_date)
         raise CheckInRefused(
             "already",
             _("Already admitted at %(time)s.") % {"time": format_in_zone(first.checked_in_at, zone, "H:i:s")},
         ) from None
-    return Admission(ticket=ticket, event_date=event_date, other_day=other_day)
+
+
+def _covered_date(season_pass: Pass, event_date_id: int | None, today: date) -> EventDate:
+    """The date a season pass is scanned for: the one chosen at the gate, else the only date
+    of today among the events it covers."""
+    covered = EventDate.objects.filter(event__pass_types=season_pass.pass_type).select_related(
+        "event__location", "event__organizer"
+    )
+    if event_date_id:
+        chosen = covered.filter(pk=event_date_id).first()
+        if chosen is None:
+            raise CheckInRefused("wrong_date", _("Not for this date: the pass does not cover this event."))
+        return chosen
+    near = covered.filter(
+        start__lt=timezone.now() + timedelta(days=2), end__gt=timezone.now() - timedelta(days=2)
+    )
+    of_today = [d for d in near if _is_on(d, today, d.time_zone)]
+    if len(of_today) == 1:
+        return of_today[0]
+    if of_today:
+        raise CheckInRefused(
+            "date", _("This pass is valid on several dates today: choose the date at this gate.")
+        )
+    raise CheckInRefused("no_date_today", _("Not today: none of the dates this pass covers is today."))
+
+
+def _season_pass_admit(
+    season_pass: Pass,
+    event_date_id: int | None,
+    *,
+    operator: User | None,
+    admit_other_day: bool,
+    actor: Actor | None,
+    now: datetime | None,
+) -> Admission:
+    if season_pass.pass_type.mode != PassType.Mode.ENTRY:
+        raise CheckInRefused(
+            "booking_pass",
+            _("This pass books tickets for chosen dates: scan the ticket booked for today."),
+        )
+    now = now or timezone.now()
+    zone = season_pass.ticket.ticket_type.event.time_zone
+    event_date = _covered_date(season_pass, event_date_id, localdate_in(now, zone))
+    zone = event_date.time_zone
+    today = localdate_in(now, zone)
+    try:
+        pass_check_covers(season_pass, event_date)
+    except PassRejected as refused:
+        raise CheckInRefused("not_covered", str(refused)) from None
+    other_day = not _is_on(event_date, today, zone)
+    if other_day and not admit_other_day:
+        raise CheckInRefused(
+            "other_day",
+            _("Not today: this date is %(date)s.")
+            % {"date": format_in_zone(event_date.start, zone, DATE, label=False)},
+        )
+    _admit_once(season_pass.ticket, event_date, operator=operator, season_pass=season_pass)
+    audit_log(
+        actor=actor or Actor(user=operator),
+        action="pass.checked_in",
+        target=season_pass,
+        event_date=event_date.pk,
+        other_day=other_day,
+    )
+    return Admission(
+        ticket=season_pass.ticket, event_date=event_date, other_day=other_day, season_pass=season_pass
+    )

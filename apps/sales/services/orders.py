@@ -35,6 +35,7 @@ from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
 from apps.sales.selectors.taxes import tax_rules_of, taxed_price
 from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.confirmations import confirmation_on_commit
+from apps.sales.services.passes import pass_bookings_release, passes_issue
 from apps.sales.services.questions import answers_write
 
 SYSTEM = Actor(user=None)
@@ -49,11 +50,13 @@ def reservation_minutes() -> int:
 @dataclass(frozen=True)
 class OrderLine:
     """Tickets asked for: `quantity` of `ticket_type`, for `event_date` (None for a pass, or
-    to mean the ticket type's own date)."""
+    to mean the ticket type's own date). `price`: set by a service only (a season pass's
+    booking price), never from a buyer; else the ticket type's."""
 
     ticket_type: TicketType
     quantity: int
     event_date: EventDate | None = None
+    price: Decimal | None = None
 
 
 def _check_line(line: OrderLine, distribution: Distribution, now: datetime) -> EventDate | None:
@@ -245,7 +248,8 @@ def priced_tickets(
             pass_dates[ticket_type.event_id] = _pass_date_ids(ticket_type.event, now)
         # The price the buyer pays, tax included (added tax makes it more than listed); the
         # fee is a percent of that price.
-        taxed = taxed_price(ticket_type.price, currency, taxes.get(ticket_type.pk))
+        listed = ticket_type.price if line.price is None else line.price
+        taxed = taxed_price(listed, currency, taxes.get(ticket_type.pk))
         fee, absorbed = fee_of(rules.get(ticket_type.event_id), taxed.price, currency)
         tickets += [
             Ticket(
@@ -347,9 +351,11 @@ def _order_create(
         # Capacity last: the counter rows everyone selling this date updates stay locked
         # from here to COMMIT only. A SoldOut leaves this transaction and undoes the order.
         inventory.take(claim, state=state)
+    order = _with_tickets(order, tickets)
     if order.status == Order.Status.PAID:
+        passes_issue(order=order)
         confirmation_on_commit(order)
-    return _with_tickets(order, tickets)
+    return order
 
 
 def _with_tickets(order: Order, tickets: list[Ticket]) -> Order:
@@ -405,6 +411,7 @@ def order_mark_paid(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     order.expires_at = None
     order.save(update_fields=["status", "holds_capacity", "paid_at", "expires_at"])
     audit_log(actor=actor, action="order.paid", target=order)
+    passes_issue(order=order)
     confirmation_on_commit(order)
     return order
 
@@ -429,6 +436,7 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
         except PaymentsUnavailable:
             # Cancelled all the same: if the buyer still pays it, the payment is refunded.
             logger.warning("order %s cancelled with its payment left open: Stripe unreachable", order.pk)
+    pass_bookings_release(order=order)
     if order.holds_capacity:
         state: inventory.State = "held" if order.status == Order.Status.PENDING else "sold"
         inventory.give_back(_claim_of_order(order), state=state)
@@ -470,6 +478,7 @@ def _order_expire(*, order_id: int, now: datetime) -> int:
     # (a pending order's expires_at is set: constraint sales_order_pending_expires)
     if order is None or order.status != Order.Status.PENDING or cast(datetime, order.expires_at) > now:
         return 0  # being paid or expired by someone else right now, or no longer overdue
+    pass_bookings_release(order=order)
     inventory.give_back(_claim_of_order(order), state="held")
     order.status = Order.Status.EXPIRED
     order.holds_capacity = False

@@ -24,6 +24,7 @@ from apps.sales import inventory
 from apps.sales.exceptions import OrderRejected, SoldOut
 from apps.sales.models import Order, Ticket
 from apps.sales.services.orders import SYSTEM, claim_of_tickets, order_mark_paid
+from apps.sales.services.passes import pass_bookings_release
 
 
 def order_payment_start(*, order: Order) -> Payment:
@@ -151,6 +152,7 @@ def order_refund(
         if payment is None:
             raise OrderRejected(_("This order has no card payment to refund."))
         payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
+    pass_bookings_release(order=order, ticket_ids=[t.pk for t in tickets])
     inventory.give_back(claim_of_tickets(tickets), state="sold")
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
         status=Ticket.Status.REFUNDED, voided_at=timezone.now()

@@ -1,0 +1,91 @@
+"""Reads of season passes: the pass types and passes an operator sees, a customer's passes,
+and the dates a pass may book."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.timezones import localdate_in
+from apps.events.models import Event, TicketType
+from apps.operators.permissions import Someone, organizers_configurable_by
+from apps.sales.models import Pass, PassBooking, PassType
+from apps.sales.selectors import orders_of_customer
+
+BOOKABLE_MAX = 200
+
+
+def pass_types_visible_to(user: Someone) -> QuerySet[PassType]:
+    """Pass types of the organizers one configures (an organization admin: all)."""
+    return (
+        PassType.objects.filter(organizer__in=organizers_configurable_by(user))
+        .select_related("organizer", "ticket_type__event", "renewal_of")
+        .annotate(sold=Count("passes", distinct=True))
+        .order_by("organizer__name", "-valid_from", "name", "pk")
+    )
+
+
+def passes_visible_to(user: Someone) -> QuerySet[Pass]:
+    """Passes of the pass types one sees, with their holder's bookings counted."""
+    return (
+        Pass.objects.filter(pass_type__organizer__in=organizers_configurable_by(user))
+        .select_related("pass_type__organizer", "ticket__order")
+        .annotate(
+            booked=Count("bookings", filter=Q(bookings__status=PassBooking.Status.BOOKED), distinct=True)
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def passes_of_customer(user: User) -> QuerySet[Pass]:
+    """A customer's passes: bought while logged in, or with the account's verified address."""
+    return (
+        Pass.objects.filter(Q(customer=user) | Q(ticket__order__in=orders_of_customer(user).values("pk")))
+        .select_related("pass_type__organizer", "ticket__order", "ticket__ticket_type__event")
+        .order_by("-pass_type__valid_from", "-pk")
+    )
+
+
+def pass_bookings_of(season_pass: Pass) -> QuerySet[PassBooking]:
+    return (
+        PassBooking.objects.filter(season_pass=season_pass, status=PassBooking.Status.BOOKED)
+        .select_related("event_date__event__location", "event_date__event__organizer", "ticket__order")
+        .order_by("event_date__start")
+    )
+
+
+def pass_bookable(season_pass: Pass) -> list[TicketType]:
+    """The dated ticket types on sale now, of dates to come of published events the pass
+    covers, on days within its validity (in each event's zone), soonest first."""
+    pass_type = season_pass.pass_type
+    now = timezone.now()
+    booked = PassBooking.objects.filter(season_pass=season_pass, status=PassBooking.Status.BOOKED)
+    candidates = (
+        TicketType.objects.filter(
+            event__in=pass_type.events.filter(status=Event.Status.PUBLISHED),
+            event_date__isnull=False,
+            event_date__end__gt=now,
+            # A day's margin each side for the zones; the days are checked below.
+            event_date__start__gte=max(now, _day_start(pass_type.valid_from)) - timedelta(days=1),
+            event_date__start__lt=_day_start(pass_type.valid_until) + timedelta(days=2),
+        )
+        .filter(Q(sale_start__isnull=True) | Q(sale_start__lte=now))
+        .filter(Q(sale_end__isnull=True) | Q(sale_end__gt=now))
+        .exclude(event_date__in=booked.values("event_date"))
+        .exclude(pass_type__isnull=False)
+        .select_related("event_date__event__location", "event_date__event__organizer", "event")
+        .order_by("event_date__start", "price", "pk")
+    )
+    return [
+        ticket_type
+        for ticket_type in candidates[: BOOKABLE_MAX * 2]
+        if ticket_type.event_date is not None
+        and pass_type.valid_from
+        <= localdate_in(ticket_type.event_date.start, ticket_type.event_date.time_zone)
+        <= pass_type.valid_until
+    ][:BOOKABLE_MAX]
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
