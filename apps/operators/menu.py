@@ -24,6 +24,7 @@ from apps.operators.permissions import (
     can_configure_fees,
     can_configure_some_organizer,
     can_manage_billing,
+    can_manage_passes,
     can_open_control_panel,
     can_see_orders,
     can_sell_somewhere,
@@ -83,6 +84,7 @@ MENU: tuple[Section, ...] = (
             Entry(
                 "control-questions", pgettext_lazy("control menu", "Questions"), can_configure_some_organizer
             ),
+            Entry("control-pass-types", pgettext_lazy("control menu", "Season passes"), can_manage_passes),
         ),
     ),
     Section(

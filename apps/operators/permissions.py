@@ -72,6 +72,10 @@ class Action(StrEnum):
     # in its distribution. The same rule as the list of orders one sees
     # (apps.sales.selectors.orders_visible_to).
     MANAGE_ORDER = "manage_order"
+    # Season pass types and their passes (apps.sales.models.passes). No object: open the
+    # passes pages (configures some organizer); a pass type or organizer: configure its
+    # organizer.
+    MANAGE_PASSES = "manage_passes"
 
 
 def organizers_configurable_by(user: Someone) -> QuerySet[Organizer]:
@@ -255,7 +259,7 @@ def can(user: Someone, action: Action | str, obj: object = None) -> bool:
         return _manages_order(user, obj)
     if action is Action.MANAGE_INVITATION:
         return obj is not None and getattr(obj, "invited_by_id", None) == user.pk
-    if action is Action.CONFIGURE_FEES:
+    if action in (Action.CONFIGURE_FEES, Action.MANAGE_PASSES):
         if obj is None:
             return organizers_configurable_by(user).exists()
         organizer = _organizer_of(obj)
@@ -293,6 +297,10 @@ def can_manage_order(user: Someone, order: object) -> bool:
 
 def can_configure_fees(user: Someone) -> bool:
     return can(user, Action.CONFIGURE_FEES)
+
+
+def can_manage_passes(user: Someone) -> bool:
+    return can(user, Action.MANAGE_PASSES)
 
 
 # --- which control pages one works in (the menu, apps.operators.menu) -----------------------

@@ -6,7 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from apps.events import services as events
 from apps.sales.exceptions import CheckInRefused, PassRejected, SoldOut
@@ -14,9 +17,21 @@ from apps.sales.models import DateStock, Order, Pass, PassBooking, PassType, Tic
 from apps.sales.services.check_in import ticket_check_in
 from apps.sales.services.orders import OrderLine, order_cancel, order_create, order_mark_paid, orders_expire
 from apps.sales.services.pass_bookings import pass_book
-from tests.factories import UserFactory
+from apps.sales.services.passes import pass_type_save
+from tests.factories import (
+    ADMIN,
+    CONFIGURER,
+    OTHER,
+    SELLER,
+    UserFactory,
+    programme_build,
+    role_matrix,
+    twin_sequences,
+)
 from tests.sales.helpers import shop_build
 from tests.sales.passes_data import pass_bought, season_build
+from tests.sales.roles import OUTSIDERS, client_for, client_of, expect
+from tests.tenants import ALPHA, BETA
 
 
 @pytest.fixture
@@ -235,3 +250,249 @@ def test_a_pass_books_only_dates_it_covers_within_its_validity(shop):
     entry = pass_bought(season_build(shop, mode=PassType.Mode.ENTRY), email="e@example.com")
     with pytest.raises(PassRejected, match="no booking is needed"):
         _book(entry, shop.day_ticket, shop)
+
+
+# --- the customer's account ------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_the_holder_sees_the_pass_its_uses_and_books_a_date_from_the_account(shop):
+    customer = UserFactory(email="camille@example.com")
+    season_pass = pass_bought(season_build(shop, mode=PassType.Mode.BOOKING, max_uses=3), customer=customer)
+    client = client_of(customer)
+
+    listing = client.get("/account/passes/")
+    page = client.get(f"/account/passes/{season_pass.pk}/")
+
+    assert "Season pass 2027" in listing.content.decode()
+    body = page.content.decode()
+    assert "0 so far, 3 left" in body
+    assert "Show · " in body
+    assert "Standard" in body
+    booked = client.post(
+        f"/account/passes/{season_pass.pk}/", {"action": "book", "ticket_type": shop.day_ticket.pk}
+    )
+    assert booked.status_code == 302
+    after = client.get(f"/account/passes/{season_pass.pk}/").content.decode()
+    assert "1 so far, 2 left" in after
+    assert "Dates booked" in after
+    assert "Paid" in after
+    again = client.post(
+        f"/account/passes/{season_pass.pk}/", {"action": "book", "ticket_type": shop.day_ticket.pk}
+    )
+    assert again.status_code == 400  # that date is no longer offered
+    assert PassBooking.objects.count() == 1
+
+
+def test_another_customer_never_sees_the_pass(shop):
+    season_pass = pass_bought(season_build(shop), customer=UserFactory(email="camille@example.com"))
+    stranger = client_of(UserFactory(email="stranger@example.com"))
+
+    assert stranger.get(f"/account/passes/{season_pass.pk}/").status_code == 404
+    assert "Season pass" not in stranger.get("/account/passes/").content.decode()
+    assert Client(HTTP_HOST=ALPHA.host).get("/account/passes/").status_code == 302
+
+
+def test_the_holder_names_the_pass_and_gives_a_photo_shown_at_the_gate(shop, world):
+    customer = UserFactory(email="camille@example.com")
+    season_pass = pass_bought(season_build(shop), customer=customer)
+    client = client_of(customer)
+
+    bad = client.post(
+        f"/account/passes/{season_pass.pk}/",
+        {"action": "holder", "holder_name": "Camille M.", "photo": SimpleUploadedFile("x.png", b"GIF89a")},
+    )
+    assert bad.status_code == 400
+    assert "Upload a JPEG or PNG photo." in bad.content.decode()
+    saved = client.post(
+        f"/account/passes/{season_pass.pk}/",
+        {"action": "holder", "holder_name": "Camille M.", "photo": SimpleUploadedFile("me.png", PNG)},
+    )
+    assert saved.status_code == 302
+    season_pass.refresh_from_db()
+    assert season_pass.holder_name == "Camille M."
+    assert season_pass.photo.name.startswith(f"{ALPHA.schema_name}/passes/")
+    assert client.get(f"/account/passes/{season_pass.pk}/photo/").getvalue() == PNG
+
+    gate = client_of(world.team.admin).post(
+        "/control/check-in/",
+        {"code": season_pass.code, "event_date": shop.dates[0].pk, "admit_other_day": "on"},
+    )
+    body = gate.content.decode()
+    assert gate.status_code == 200, body
+    assert "Pass holder: Camille M." in body
+    assert f"/control/passes/holders/{season_pass.pk}/photo/" in body
+    photo = client_of(world.team.admin).get(f"/control/passes/holders/{season_pass.pk}/photo/")
+    assert photo.getvalue() == PNG
+    assert (
+        client_of(world.team.seller).get(f"/control/passes/holders/{season_pass.pk}/photo/").status_code
+        == 404
+    )
+
+
+# --- the control panel, per role, with twin organizations ------------------------------------
+
+
+@pytest.fixture
+def pass_types(world):
+    """A's pass type (sold as the concert's day-1 ticket, covering the concert) in alpha and
+    its twin in beta with the same id, named BETA."""
+    twin_sequences(ALPHA.schema_name, BETA.schema_name, tables=("sales_passtype",))
+    made = {}
+    for schema_name, team in ((ALPHA.schema_name, world.team), (BETA.schema_name, world.beta_twin())):
+        with schema_context(schema_name):
+            programme = programme_build(team)
+            made[schema_name] = pass_type_save(
+                organizer=team.a,
+                name=f"{team.marker}-A Season",
+                ticket_type=programme.day1_ticket,
+                mode=PassType.Mode.ENTRY,
+                valid_from=dt.date(2027, 1, 1),
+                valid_until=dt.date(2027, 12, 31),
+                events=[programme.concert],
+            )
+            made[f"{schema_name}-programme"] = programme
+    assert made[ALPHA.schema_name].pk == made[BETA.schema_name].pk
+    return made
+
+
+LIST = {ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 200, **OUTSIDERS}
+
+
+@role_matrix(LIST)
+def test_the_pass_types_page(world, pass_types, role, expected):
+    response = client_for(world, role).get("/control/passes/")
+
+    expect(response, expected)
+    body = response.content.decode()
+    assert "BETA" not in body
+    assert ("ALPHA-A Season" in body) == (role in (ADMIN, CONFIGURER))
+
+
+EDIT = {ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 404, **OUTSIDERS}
+
+
+@role_matrix(EDIT)
+def test_a_pass_type_and_its_passes_open_for_its_organizers_configurers_only(
+    world, pass_types, role, expected
+):
+    pk = pass_types[ALPHA.schema_name].pk
+    for url in (f"/control/passes/{pk}/edit/", f"/control/passes/{pk}/"):
+        response = client_for(world, role).get(url)
+        expect(response, expected)
+        assert "BETA" not in response.content.decode()
+
+
+CREATE_FOR_A = {ADMIN: 302, CONFIGURER: 302, SELLER: 403, OTHER: 400, **OUTSIDERS}
+
+
+@role_matrix(CREATE_FOR_A)
+def test_creating_a_pass_type_for_organizer_a(world, pass_types, role, expected):
+    programme = pass_types[f"{ALPHA.schema_name}-programme"]
+    response = client_for(world, role).post(
+        "/control/passes/new/",
+        {
+            "organizer": world.team.a.pk,
+            "name": "Members 2027",
+            "ticket_type": programme.concert_pass.pk,
+            "mode": "booking",
+            "valid_from": "2027-01-01",
+            "valid_until": "2027-06-30",
+            "events": [programme.concert.pk],
+            "booking_price": "2.50",
+            "max_uses": "10",
+        },
+    )
+
+    expect(response, expected)
+    with schema_context(ALPHA.schema_name):
+        made = PassType.objects.filter(name="Members 2027").first()
+        assert (made is not None) == (expected == 302)
+        if made:
+            assert made.booking_price == Decimal("2.50")
+            assert made.max_uses == 10
+            assert list(made.events.all()) == [programme.concert]
+    with schema_context(BETA.schema_name):
+        assert not PassType.objects.filter(name="Members 2027").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"valid_until": "2026-12-31"}, "The last day cannot be before the first."),
+        ({"valid_from": "31/02/2027"}, "Enter a valid date."),
+        ({"booking_price": "-1"}, "Ensure this value is greater than or equal to 0."),
+        ({"booking_price": "1.234"}, "Enter an amount in EUR."),
+        ({"events": []}, "This field is required."),
+        ({"holders_from": "2027-01-01T10:00"}, "Choose the pass type whose holders may buy first."),
+    ],
+)
+def test_bad_input_is_a_form_error_not_a_500(world, pass_types, data, message):
+    programme = pass_types[f"{ALPHA.schema_name}-programme"]
+    form = {
+        "organizer": world.team.a.pk,
+        "name": "Bad",
+        "ticket_type": programme.concert_pass.pk,
+        "mode": "entry",
+        "valid_from": "2027-01-01",
+        "valid_until": "2027-06-30",
+        "events": [programme.concert.pk],
+        "booking_price": "0",
+        **data,
+    }
+    response = client_for(world, ADMIN).post("/control/passes/new/", form)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_a_ticket_type_selling_a_pass_type_sells_no_second_one(world, pass_types):
+    programme = pass_types[f"{ALPHA.schema_name}-programme"]
+    response = client_for(world, ADMIN).post(
+        "/control/passes/new/",
+        {
+            "organizer": world.team.a.pk,
+            "name": "Twice",
+            "ticket_type": programme.day1_ticket.pk,
+            "mode": "entry",
+            "valid_from": "2027-01-01",
+            "valid_until": "2027-06-30",
+            "events": [programme.concert.pk],
+            "booking_price": "0",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "This ticket type already sells another pass type." in response.content.decode()
+
+
+def test_a_pass_type_with_passes_sold_is_not_deleted(world, pass_types):
+    pass_type = pass_types[ALPHA.schema_name]
+    programme = pass_types[f"{ALPHA.schema_name}-programme"]
+    with schema_context(ALPHA.schema_name):
+        events.event_publish(event=programme.concert)
+        order_create(
+            distribution=world.team.a_box,
+            lines=[OrderLine(ticket_type=programme.day1_ticket, quantity=1)],
+            email="fan@example.com",
+            buyer_name="Fan ALPHA",
+            payment_method=Order.PaymentMethod.CASH,
+        )
+    admin = client_for(world, ADMIN)
+
+    refused = admin.post(f"/control/passes/{pass_type.pk}/delete/", follow=True)
+    listed = admin.get(f"/control/passes/{pass_type.pk}/")
+
+    assert "Passes of this type were sold: it cannot be deleted." in refused.content.decode()
+    assert "Fan ALPHA" in listed.content.decode()
+    with schema_context(ALPHA.schema_name):
+        assert PassType.objects.filter(pk=pass_type.pk).exists()
+
+
+def test_the_navigation_links_the_passes_page_for_configurers(world):
+    admin = client_for(world, ADMIN).get("/control/check-in/").content.decode()
+    seller = client_for(world, SELLER).get("/control/check-in/").content.decode()
+
+    assert 'href="/control/passes/"' in admin
+    assert 'href="/control/passes/"' not in seller
