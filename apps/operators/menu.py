@@ -24,7 +24,6 @@ from apps.operators.permissions import (
     can_configure_fees,
     can_configure_some_organizer,
     can_manage_billing,
-    can_manage_passes,
     can_open_control_panel,
     can_see_orders,
     can_sell_somewhere,
@@ -84,7 +83,12 @@ MENU: tuple[Section, ...] = (
             Entry(
                 "control-questions", pgettext_lazy("control menu", "Questions"), can_configure_some_organizer
             ),
-            Entry("control-pass-types", pgettext_lazy("control menu", "Season passes"), can_manage_passes),
+            # (the question MANAGE_PASSES asks without an object: asked once for both)
+            Entry(
+                "control-pass-types",
+                pgettext_lazy("control menu", "Season passes"),
+                can_configure_some_organizer,
+            ),
         ),
     ),
     Section(

@@ -38,7 +38,14 @@ SUPPORT = "platform admin in a support session"
 EMPTY_ADMIN = "organization admin of an organization without organizers"
 
 SELL = ["box-office", "check-in", "home"]  # home: the online shop, for every operator
-EVENTS = ["event-list", "location-list", "fee-rule-list", "control-tax-rules"]
+EVENTS = [
+    "event-list",
+    "location-list",
+    "fee-rule-list",
+    "control-tax-rules",
+    "control-questions",
+    "control-pass-types",
+]
 ORDERS = ["control-order-list", "control-customer-list", "control-exports", "control-invoices"]
 REPORTS = ["control-dashboard", "control-reports"]  # several organizers: each one's ledger from there
 SETTINGS = ["organizer-list", "team", "invitations", "custom-domains", "control-billing", "support-sessions"]
