@@ -18,6 +18,14 @@ class SoldOut(Conflict):
         super().__init__(_("Sold out: there are not enough tickets left."))
 
 
+class AddOnSoldOut(SoldOut):
+    """Not enough stock left of the add-ons `ids` (apps.sales.addon_stock)."""
+
+    def __init__(self, *, ids: list[int]) -> None:
+        self.part, self.ids, self.date_ids = "add_ons", ids, []
+        Conflict.__init__(self, _("Sold out: there are not enough add-ons left."))
+
+
 class OrderRejected(DomainError):
     """An order that cannot be made as asked (wrong event, outside the sale window, …)."""
 

@@ -20,15 +20,19 @@ from django_countries.fields import CountryField
 from apps.core.currencies import currency_exponent
 from apps.core.money import fits_currency
 from apps.organizers.selectors import organization_currencies
+from apps.sales.models.addons import AddOn, AddOnStock, OrderAddOn
 from apps.sales.models.exports import Export, _exports_storage, export_file_path
 from apps.sales.models.passes import Pass, PassBooking, PassType, pass_photo_path
 from apps.sales.models.questions import Answer, AnswerDeadline, Question, QuestionOption
 
 # Export lives in its own module; named here too, as migrations and callers spell it.
 __all__ = [
+    "AddOn",
+    "AddOnStock",
     "Answer",
     "AnswerDeadline",
     "Export",
+    "OrderAddOn",
     "Pass",
     "PassBooking",
     "PassType",

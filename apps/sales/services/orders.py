@@ -26,13 +26,14 @@ from apps.organizers.services import organizer_lock_currency
 from apps.payments.exceptions import PaymentsUnavailable
 from apps.payments.models import Payment
 from apps.payments.services import payment_cancel
-from apps.sales import inventory
+from apps.sales import addon_stock, inventory
 from apps.sales.exceptions import OrderRejected, SoldOut
 from apps.sales.holds import Holder, holds_reserve
-from apps.sales.models import Order, OrderRequest, Ticket
+from apps.sales.models import Order, OrderAddOn, OrderRequest, Ticket
 from apps.sales.question_forms import AnswerInput
 from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
 from apps.sales.selectors.taxes import tax_rules_of, taxed_price
+from apps.sales.services import addons
 from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.confirmations import confirmation_on_commit
 from apps.sales.services.passes import pass_bookings_release, passes_issue
@@ -144,6 +145,7 @@ def order_create(
     holder: Holder | None = None,
     sell_beyond_buyer_limit: bool = False,
     answers: Sequence[AnswerInput] = (),
+    add_ons: Sequence[addons.AddOnRequest] = (),
     actor: Actor = SYSTEM,
 ) -> Order:
     """Make an order, taking its tickets' capacity or raising SoldOut with nothing taken.
@@ -156,7 +158,8 @@ def order_create(
     `holder`: who reserves it in the shop, held to the limits of apps.sales.holds. The
     event's limit per buyer (apps.sales.services.buyer_limits) holds for the buyer's account
     or e-mail address, unless a seller says `sell_beyond_buyer_limit` (audited). `answers`:
-    to its questions, checked by apps.sales.question_forms, saved with it.
+    to its questions, checked by apps.sales.question_forms, saved with it. `add_ons`
+    are priced and their stock taken with the tickets (apps.sales.services.addons).
     """
     arguments: dict[str, Any] = {
         "distribution": distribution,
@@ -171,11 +174,16 @@ def order_create(
         "holder": holder,
         "sell_beyond_buyer_limit": sell_beyond_buyer_limit,
         "answers": answers,
+        "add_ons": add_ons,
         "actor": actor,
     }
     try:
         return _order_create(**arguments)
     except SoldOut as exc:
+        if exc.part == "add_ons":  # unpaid orders past their time may hold the last units
+            if not orders_expire_holding_add_ons(exc.ids):
+                raise
+            return _order_create(**arguments)
         _sold_out_seen(exc.date_ids)
         if not orders_expire(event_date_ids=exc.date_ids):
             raise
@@ -283,21 +291,28 @@ def _order_create(
     holder: Holder | None = None,
     sell_beyond_buyer_limit: bool = False,
     answers: Sequence[AnswerInput] = (),
+    add_ons: Sequence[addons.AddOnRequest] = (),
     actor: Actor = SYSTEM,
 ) -> Order:
     now = timezone.now()
     organizer = distribution.organizer
     currency = organizer.currency
     tickets, pass_dates = priced_tickets(lines, distribution, now)
+    add_on_lines = addons.add_ons_priced(
+        addons.choices_for_lines(add_ons, [line.quantity for line in lines], tickets),
+        organizer=organizer,
+        tickets=tickets,
+    )
+    add_on_price, add_on_tax = addons.add_on_totals(add_on_lines, currency)
     if holder is not None:  # its locks first, before the organizer's row and the counters
         holds_reserve(holder=holder, adding=len(tickets), now=now)
     # Then the buyer's (before the organizer's row and the counters, as everywhere).
     limits_passed = buyer_limits_enforce(
         tickets=tickets, customer=customer, email=email, now=now, override=sell_beyond_buyer_limit
     )
-    subtotal = quantize(sum((ticket.price for ticket in tickets), Decimal(0)), currency)
+    subtotal = quantize(sum((ticket.price for ticket in tickets), Decimal(0)), currency) + add_on_price
     fee_total = quantize(sum((ticket.fee for ticket in tickets), Decimal(0)), currency)
-    tax_total = quantize(sum((ticket.tax for ticket in tickets), Decimal(0)), currency)
+    tax_total = quantize(sum((ticket.tax for ticket in tickets), Decimal(0)), currency) + add_on_tax
     total = subtotal + fee_total
 
     if total == 0 and not hold:
@@ -351,6 +366,7 @@ def _order_create(
         # Capacity last: the counter rows everyone selling this date updates stay locked
         # from here to COMMIT only. A SoldOut leaves this transaction and undoes the order.
         inventory.take(claim, state=state)
+    addons.add_on_lines_save(order, add_on_lines, state=state)  # after the capacity: the lock order
     order = _with_tickets(order, tickets)
     if order.status == Order.Status.PAID:
         passes_issue(order=order)
@@ -399,8 +415,10 @@ def order_mark_paid(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     claim = _claim_of_order(order)
     if order.status == Order.Status.PENDING:
         inventory.settle(claim)
+        addon_stock.settle(addons.add_ons_claim(order))
     elif order.status == Order.Status.EXPIRED:
         inventory.take(claim, state="sold")
+        addon_stock.take(addons.add_ons_claim(order), state="sold")
     else:
         raise OrderRejected(
             _("Order %(code)s is %(status)s.") % {"code": order.code, "status": order.get_status_display()}
@@ -436,10 +454,15 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
         except PaymentsUnavailable:
             # Cancelled all the same: if the buyer still pays it, the payment is refunded.
             logger.warning("order %s cancelled with its payment left open: Stripe unreachable", order.pk)
+    state: inventory.State = "held" if order.status == Order.Status.PENDING else "sold"
     pass_bookings_release(order=order)
     if order.holds_capacity:
-        state: inventory.State = "held" if order.status == Order.Status.PENDING else "sold"
         inventory.give_back(_claim_of_order(order), state=state)
+    addons.add_ons_void(
+        addons.add_ons_valid(order),
+        status=OrderAddOn.Status.CANCELLED,
+        give_back=state if order.holds_capacity else None,
+    )
     order.tickets.filter(status=Ticket.Status.VALID).update(
         status=Ticket.Status.CANCELLED, voided_at=timezone.now()
     )
@@ -480,11 +503,18 @@ def _order_expire(*, order_id: int, now: datetime) -> int:
         return 0  # being paid or expired by someone else right now, or no longer overdue
     pass_bookings_release(order=order)
     inventory.give_back(_claim_of_order(order), state="held")
+    addon_stock.give_back(addons.add_ons_claim(order), state="held")  # its lines stay valid, like its tickets
     order.status = Order.Status.EXPIRED
     order.holds_capacity = False
     order.save(update_fields=["status", "holds_capacity"])
     audit_log(actor=SYSTEM, action="order.expired", target=order)
     return 1
+
+
+def orders_expire_holding_add_ons(add_on_ids: Sequence[int]) -> int:
+    """Expire the unpaid orders past their time that hold these add-ons; how many expired."""
+    now = timezone.now()
+    return sum(_order_expire(order_id=pk, now=now) for pk in addons.orders_holding(add_on_ids, now))
 
 
 def order_payment_cancel_pending(order: Order) -> None:

@@ -22,7 +22,8 @@ from apps.payments.selectors import payment_settled_of
 from apps.payments.services import payment_refund, payment_start
 from apps.sales import inventory
 from apps.sales.exceptions import OrderRejected, SoldOut
-from apps.sales.models import Order, Ticket
+from apps.sales.models import Order, OrderAddOn, Ticket
+from apps.sales.services import addons
 from apps.sales.services.orders import SYSTEM, claim_of_tickets, order_mark_paid
 from apps.sales.services.passes import pass_bookings_release
 
@@ -87,6 +88,10 @@ def order_payment_received(*, order_id: int, payment: Payment) -> Order:
             order.holds_capacity = False
             order.save(update_fields=["status", "holds_capacity"])
             order.tickets.update(status=Ticket.Status.REFUNDED, voided_at=timezone.now())
+            # Expired, the order held no add-on stock either: nothing to give back.
+            addons.add_ons_void(
+                addons.add_ons_valid(order), status=OrderAddOn.Status.REFUNDED, give_back=None
+            )
         payments.payment_refund_due(payment_id=payment.pk, reason=reason)
         audit_log(
             actor=SYSTEM,
@@ -146,7 +151,14 @@ def order_refund(
     tickets = list(valid.filter(pk__in=ticket_ids) if ticket_ids is not None else valid)
     if not tickets or (ticket_ids is not None and len(tickets) != len(set(ticket_ids))):
         raise OrderRejected(_("Choose valid tickets of this order to refund."))
-    amount = quantize(sum((t.price + t.fee for t in tickets), Decimal(0)), order.currency)
+    # The add-ons of the refunded tickets go with them; the order's own, with its last ticket.
+    whole = not valid.exclude(pk__in=[t.pk for t in tickets]).exists()
+    add_on_lines = addons.add_ons_valid(order, ticket_ids=None if whole else [t.pk for t in tickets])
+    amount = quantize(
+        sum((t.price + t.fee for t in tickets), Decimal(0))
+        + sum((a.price for a in add_on_lines), Decimal(0)),
+        order.currency,
+    )
     if order.payment_method == Order.PaymentMethod.STRIPE and amount > 0:
         payment = payment_settled_of(purpose=Order.PAYMENT_PURPOSE, object_id=order.pk)
         if payment is None:
@@ -154,6 +166,7 @@ def order_refund(
         payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
     pass_bookings_release(order=order, ticket_ids=[t.pk for t in tickets])
     inventory.give_back(claim_of_tickets(tickets), state="sold")
+    addons.add_ons_void(add_on_lines, status=OrderAddOn.Status.REFUNDED, give_back="sold")
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
         status=Ticket.Status.REFUNDED, voided_at=timezone.now()
     )
