@@ -89,6 +89,7 @@ MENU: tuple[Section, ...] = (
                 pgettext_lazy("control menu", "Season passes"),
                 can_configure_some_organizer,
             ),
+            Entry("control-add-ons", pgettext_lazy("control menu", "Add-ons"), can_configure_some_organizer),
         ),
     ),
     Section(

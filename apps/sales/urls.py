@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from apps.sales.views import (
     control,
+    control_addons,
     control_customers,
     control_exports,
     control_orders,
@@ -13,6 +14,7 @@ from apps.sales.views import (
     control_taxes,
     invoices,
     shop,
+    shop_addons,
     shop_answers,
     shop_passes,
 )
@@ -28,6 +30,7 @@ shop_patterns = [
     path("account/passes/<int:pk>/", shop_passes.my_pass, name="my-pass"),
     path("account/passes/<int:pk>/photo/", shop_passes.my_pass_photo, name="my-pass-photo"),
     path("cart/empty/", shop.cart_empty, name="cart-empty"),
+    path("cart/add-ons/", shop_addons.cart_add_ons, name="cart-add-ons"),
     path("checkout/pay/", shop.checkout_pay, name="checkout-pay"),
     path("checkout/return/", shop.checkout_return, name="checkout-return"),
     path("orders/<str:code>/<str:secret>/", shop.order_detail, name="order-detail"),
@@ -59,6 +62,10 @@ control_patterns = [
     path("questions/<int:pk>/delete/", control_questions.question_delete, name="control-question-delete"),
     path("questions/<int:pk>/move/", control_questions.question_move, name="control-question-move"),
     path("orders/<str:code>/answers/", control_questions.order_answers_edit, name="control-order-answers"),
+    path("add-ons/", control_addons.add_on_list, name="control-add-ons"),
+    path("add-ons/new/", control_addons.add_on_create, name="control-add-on-create"),
+    path("add-ons/<int:pk>/edit/", control_addons.add_on_edit, name="control-add-on-edit"),
+    path("add-ons/<int:pk>/delete/", control_addons.add_on_delete, name="control-add-on-delete"),
     path("invoices/", invoices.control_invoice_list, name="control-invoices"),
     path("invoices/<int:pk>/invoice.pdf", invoices.control_invoice_pdf, name="control-invoice-pdf"),
     path("orders/<int:pk>/invoice/", invoices.control_order_invoice, name="control-order-invoice"),

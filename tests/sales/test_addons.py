@@ -8,10 +8,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from apps.core.exceptions import Conflict
 from apps.core.models import AuditLogEntry
+from apps.events import services as events
 from apps.sales.exceptions import AddOnSoldOut, OrderRejected
 from apps.sales.models import AddOn, AddOnStock, Order, OrderAddOn
 from apps.sales.services.addon_cart import cart_add_ons_add
@@ -19,7 +22,11 @@ from apps.sales.services.addons import AddOnChoice, AddOnRequest, add_on_delete,
 from apps.sales.services.orders import OrderLine, order_cancel, order_create, order_mark_paid, orders_expire
 from apps.sales.services.payments import order_refund
 from apps.sales.services.taxes import tax_rule_save
-from tests.sales.helpers import shop_build
+from apps.tenancy import services as tenancy
+from tests.factories import ADMIN, CONFIGURER, OTHER, SELLER, programme_build, role_matrix, twin_sequences
+from tests.sales.helpers import in_alpha, payments_connect, shop_build
+from tests.sales.roles import OUTSIDERS, client_for, expect
+from tests.tenants import ALPHA, BETA
 
 
 @pytest.fixture
@@ -72,7 +79,8 @@ def test_an_order_with_add_ons_per_ticket_and_per_order_adds_them_to_its_total(s
     order.refresh_from_db()
     assert order.subtotal == Decimal("20.00") + Decimal("10.00") + Decimal("25.00")
     assert order.total == order.subtotal + order.fee_total
-    assert _counter(parking) == (0, 2) and _counter(tshirt) == (0, 2)
+    assert _counter(parking) == (0, 2)
+    assert _counter(tshirt) == (0, 2)
 
 
 def test_an_add_ons_tax_is_in_its_price_or_added_to_it(shop):
@@ -264,11 +272,13 @@ def test_refunding_a_ticket_refunds_its_add_ons_and_the_last_one_the_orders(shop
 
     order_refund(order_id=order.pk, ticket_ids=[first.pk], notify_buyer=False)
 
-    assert _counter(parking) == (0, 1) and _counter(tshirt) == (0, 1)
+    assert _counter(parking) == (0, 1)
+    assert _counter(tshirt) == (0, 1)
     assert set(first.add_ons.values_list("status", flat=True)) == {"refunded"}
     order_refund(order_id=order.pk, ticket_ids=[second.pk], notify_buyer=False)
 
-    assert _counter(parking) == (0, 0) and _counter(tshirt) == (0, 0)
+    assert _counter(parking) == (0, 0)
+    assert _counter(tshirt) == (0, 0)
     assert set(OrderAddOn.objects.values_list("status", flat=True)) == {"refunded"}
     assert Order.objects.get(pk=order.pk).status == Order.Status.REFUNDED
 
@@ -286,3 +296,200 @@ def test_the_refund_amount_includes_the_add_ons(shop):
         AuditLogEntry.objects.filter(action="order.refunded").order_by("pk").values_list("data", flat=True)
     )
     assert [data["amount"] for data in amounts] == ["15.00", "27.00"]
+
+
+# --- the shop's cart and order page ---------------------------------------------------------
+
+SHOP_HOST = "addons-shop.localhost"
+
+
+@pytest.fixture
+def shop_online(alpha):
+    with schema_context(ALPHA.schema_name):
+        shop = shop_build(capacity=12, slug="addons-shop")
+        payments_connect(shop.organizer)
+        parking = _parking(shop, stock=5, max_quantity=2, ticket_types=[shop.day_ticket])
+        _parking(shop, name="Festival T-shirt", price=Decimal("15.00"), per=AddOn.Per.ORDER, max_quantity=3)
+        _parking(shop, name="Pass lounge", ticket_types=[shop.pass_ticket])
+    tenancy.domain_add(organization=alpha, domain=SHOP_HOST, organizer_slug="addons-shop")
+    return shop, parking
+
+
+def test_a_buyer_adds_parking_to_a_ticket_in_the_cart_and_sees_it_on_the_order(shop_online):
+    shop, parking = shop_online
+    buyer = Client(HTTP_HOST=SHOP_HOST)
+    buyer.post(f"/events/{shop.event.pk}/", {f"qty-{shop.day_ticket.pk}-{shop.dates[0].pk}": "1"})
+    with schema_context(ALPHA.schema_name):
+        order = Order.objects.get()
+        ticket = order.tickets.get()
+
+    cart = buyer.get("/cart/").content.decode()
+    assert f'name="addon-{parking.pk}-{ticket.pk}"' in cart
+    assert "Festival T-shirt" in cart
+    assert "Pass lounge" not in cart  # not offered with this ticket type
+    answer = buyer.post("/cart/add-ons/", {f"addon-{parking.pk}-{ticket.pk}": "2"})
+    cart = buyer.get("/cart/").content.decode()
+
+    assert answer.status_code == 302
+    assert "Parking" in cart
+    assert "€20.00" in cart or "20.00 €" in cart or "20,00" in cart  # 10.00 + 2 × 5.00
+    with schema_context(ALPHA.schema_name):
+        order.refresh_from_db()
+        assert order.total == Decimal("20.00")
+        assert _counter(parking) == (2, 0)
+        order_mark_paid(order_id=order.pk)
+    page = buyer.get(f"/orders/{order.code}/{order.secret}/").content.decode()
+    assert "Parking" in page
+    assert "Add-ons" in page
+
+
+def test_the_cart_refuses_more_than_the_maximum_and_bad_numbers_with_a_message(shop_online):
+    shop, parking = shop_online
+    buyer = Client(HTTP_HOST=SHOP_HOST)
+    buyer.post(f"/events/{shop.event.pk}/", {f"qty-{shop.day_ticket.pk}-{shop.dates[0].pk}": "1"})
+    with schema_context(ALPHA.schema_name):
+        ticket = Order.objects.get().tickets.get()
+
+    for value, message in (("3", "at most 2"), ("x", "is not a number"), ("0", "Choose how many")):
+        answer = buyer.post("/cart/add-ons/", {f"addon-{parking.pk}-{ticket.pk}": value}, follow=True)
+        assert message in answer.content.decode()
+    with schema_context(ALPHA.schema_name):
+        assert _counter(parking) == (0, 0)
+
+
+def test_adding_add_ons_without_a_cart_says_the_reservation_ran_out(shop_online):
+    answer = Client(HTTP_HOST=SHOP_HOST).post("/cart/add-ons/", {"addon-1-1": "1"}, follow=True)
+
+    assert "Your reservation has expired" in answer.content.decode()
+
+
+# --- the control panel: roles, twin organizations ------------------------------------------
+
+
+@pytest.fixture
+def catalogue(world):
+    """alpha's add-ons (A's parking, sold once at A's box office; B's locker, never sold) and
+    beta's twins with the same ids, named BETA."""
+    twin_sequences(ALPHA.schema_name, BETA.schema_name, tables=("sales_addon",))
+    made = {}
+    for schema_name, team in ((ALPHA.schema_name, world.team), (BETA.schema_name, world.beta_twin())):
+        with schema_context(schema_name):
+            programme = programme_build(team)
+            events.event_publish(event=programme.concert)
+            parking = add_on_save(
+                organizer=team.a, event=programme.concert, name=f"{team.marker}-A Parking", price=Decimal(8)
+            )
+            locker = add_on_save(
+                organizer=team.b,
+                name=f"{team.marker}-B Locker",
+                price=Decimal(2),
+                per=AddOn.Per.ORDER,
+                stock=9,
+            )
+            order_create(
+                distribution=team.a_box,
+                lines=[OrderLine(ticket_type=programme.day1_ticket, quantity=1)],
+                email="fan@example.com",
+                payment_method=Order.PaymentMethod.CASH,
+                add_ons=[AddOnRequest(parking, 1, line=0)],
+            )
+            made[schema_name] = {"parking": parking, "locker": locker, "programme": programme}
+    assert made[ALPHA.schema_name]["parking"].pk == made[BETA.schema_name]["parking"].pk
+    return made[ALPHA.schema_name]
+
+
+LIST = {ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 200, **OUTSIDERS}
+
+
+@role_matrix(LIST)
+def test_the_add_ons_page_lists_the_add_ons_one_configures_with_stock_and_sold(
+    world, catalogue, role, expected
+):
+    response = client_for(world, role).get("/control/add-ons/")
+
+    expect(response, expected)
+    body = response.content.decode()
+    assert "BETA" not in body
+    assert ("ALPHA-A Parking" in body) == (role in (ADMIN, CONFIGURER))
+    assert ("ALPHA-B Locker" in body) == (role in (ADMIN, OTHER))
+
+
+NAV = {ADMIN: True, CONFIGURER: True, SELLER: False, OTHER: True}
+
+
+@pytest.mark.parametrize(("role", "shown"), list(NAV.items()))
+def test_the_menu_links_the_add_ons_page_for_whoever_may_open_it(world, role, shown):
+    response = client_for(world, role).get("/control/check-in/")
+
+    assert ('href="/control/add-ons/"' in response.content.decode()) == shown
+
+
+CREATE_FOR_A = {ADMIN: 302, CONFIGURER: 302, SELLER: 403, OTHER: 400, **OUTSIDERS}
+
+
+@role_matrix(CREATE_FOR_A)
+def test_creating_an_add_on_for_organizer_a(world, catalogue, role, expected):
+    programme = catalogue["programme"]
+    response = client_for(world, role).post(
+        "/control/add-ons/new/",
+        {
+            "organizer": world.team.a.pk,
+            "name": "Locker XL",
+            "price": "4.50",
+            "stock": "30",
+            "per": "ticket",
+            "max_quantity": "2",
+            "event": programme.concert.pk,
+            "ticket_types": [programme.day1_ticket.pk],
+            "on_sale": "on",
+        },
+    )
+
+    expect(response, expected)
+    made = in_alpha(lambda: list(AddOn.objects.filter(name="Locker XL")))
+    assert len(made) == (1 if expected == 302 else 0)
+    if made:
+        assert (made[0].price, made[0].stock, made[0].max_quantity) == (Decimal("4.50"), 30, 2)
+        assert in_alpha(lambda: list(made[0].ticket_types.all())) == [programme.day1_ticket]
+        assert in_alpha(lambda: _counter(made[0])) == (0, 0)
+
+
+def test_a_bad_add_on_is_a_form_error_not_a_500(world, catalogue):
+    response = client_for(world, ADMIN).post(
+        "/control/add-ons/new/",
+        {"organizer": world.team.a.pk, "name": "", "price": "-1", "per": "nope", "max_quantity": "0"},
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The add-on was not saved" in body
+
+
+EDIT_A = {ADMIN: 302, CONFIGURER: 302, SELLER: 403, OTHER: 404, **OUTSIDERS}
+
+
+@role_matrix(EDIT_A)
+def test_changing_as_parking(world, catalogue, role, expected):
+    parking = catalogue["parking"]
+    response = client_for(world, role).post(
+        f"/control/add-ons/{parking.pk}/edit/",
+        {"name": "ALPHA-A Parking", "price": "9.00", "stock": "40", "per": "ticket", "max_quantity": "1"},
+    )
+
+    expect(response, expected)
+    parking = in_alpha(lambda: AddOn.objects.get(pk=parking.pk))
+    assert parking.stock == (40 if expected == 302 else None)
+
+
+def test_a_sold_add_on_cannot_be_deleted_from_the_page_and_says_why(world, catalogue):
+    client = client_for(world, ADMIN)
+
+    sold = client.post(f"/control/add-ons/{catalogue['parking'].pk}/delete/")
+    unsold = client.post(f"/control/add-ons/{catalogue['locker'].pk}/delete/")
+
+    assert sold.status_code == 409
+    assert "cannot be deleted" in sold.content.decode()
+    assert unsold.status_code == 302
+    assert in_alpha(lambda: list(AddOn.objects.values_list("name", flat=True))) == ["ALPHA-A Parking"]
+    with schema_context(BETA.schema_name):
+        assert AddOn.objects.count() == 2  # the twin's untouched

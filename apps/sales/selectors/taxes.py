@@ -14,7 +14,7 @@ from apps.core.money import quantize
 from apps.events.models import TicketType
 from apps.operators.permissions import Someone, organizers_configurable_by
 from apps.organizers.models import Organizer
-from apps.sales.models import TaxedTicketType, TaxRule, Ticket
+from apps.sales.models import OrderAddOn, TaxedTicketType, TaxRule, Ticket
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,8 @@ class TaxLine:
     gross: Decimal
 
 
-def tax_lines_of(tickets: Iterable[Ticket]) -> list[TaxLine]:
-    """The taxes in these tickets' prices (as sold, not as the rules stand now), one line per
+def tax_lines_of(tickets: Iterable[Ticket | OrderAddOn]) -> list[TaxLine]:
+    """The taxes in these tickets' (and add-on lines') prices (as sold, not as the rules stand now), one line per
     name and rate, highest rate first; untaxed tickets make no line."""
     sums: dict[tuple[str, Decimal], list[Decimal]] = {}
     for ticket in tickets:

@@ -20,8 +20,8 @@ register = template.Library()
 
 @register.filter
 def tax_lines(order: Order) -> list[TaxLine]:
-    """The taxes in the order's ticket prices, one line per tax and rate (one query)."""
-    return tax_lines_of(order.tickets.all())
+    """The taxes in the order's ticket and add-on prices, one line per tax and rate (two queries)."""
+    return tax_lines_of([*order.tickets.all(), *order.add_ons.all()])
 
 
 @register.filter

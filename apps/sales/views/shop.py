@@ -31,12 +31,14 @@ from apps.sales.holds import Holder
 from apps.sales.models import Order
 from apps.sales.selectors import calendar as shop_calendar
 from apps.sales.selectors import order_by_secret
+from apps.sales.selectors.addons import add_on_lines_of
 from apps.sales.selectors.figures import online_sales_open
 from apps.sales.services.cart import cart_lines_add, order_checkout
 from apps.sales.services.orders import OrderLine, order_cancel, order_create, orders_expire
 from apps.sales.services.payments import order_payment_start
 from apps.sales.services.questions import answers_save
 from apps.sales.tickets import ticket_qr_svg, tickets_pdf
+from apps.sales.views.shop_addons import cart_add_on_context
 from apps.sales.views.shop_answers import answers_form_of, answers_shown
 
 EVENTS_PER_PAGE = 30
@@ -79,7 +81,11 @@ def order_detail(request, code, secret):
     return render(
         request,
         "sales/order_detail.html",
-        {"order": order, "tickets": [(ticket, ticket_qr_svg(ticket)) for ticket in tickets]}
+        {
+            "order": order,
+            "tickets": [(ticket, ticket_qr_svg(ticket)) for ticket in tickets],
+            "add_on_lines": add_on_lines_of(order),
+        }
         | answers_shown(order, list(tickets)),
     )
 
@@ -285,7 +291,13 @@ def cart(request):
     return render(
         request,
         "sales/cart.html",
-        {"order": order, "tickets": tickets, "form": form, "answers_form": answers_form},
+        {
+            "order": order,
+            "tickets": tickets,
+            "form": form,
+            "answers_form": answers_form,
+            **cart_add_on_context(order, tickets),
+        },
         status=400 if form.errors or answers_form.errors else 200,
     )
 
