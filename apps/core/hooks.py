@@ -162,3 +162,10 @@ event_changed: Notice[[str, int]] = Notice("event_changed", sent_by="apps.events
 event_dates_sold: Question[[Collection[int]], dict[int, int]] = Question(
     "event_dates_sold", asked_by="apps.events.views", answered_by="apps.sales"
 )
+
+# The capacity of these event dates may have changed (schema name, event date ids): a date's,
+# its location's, or a ticket type's limit was edited. Inside the events service's transaction;
+# sales offers the seats raised to the dates' waiting lists once it commits.
+capacity_changed: Notice[[str, list[int]]] = Notice(
+    "capacity_changed", sent_by="apps.events", heard_by="apps.sales"
+)

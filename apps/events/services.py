@@ -17,7 +17,7 @@ from apps.accounts.models import ApprovalRequest, User
 from apps.accounts.services import approval_request_open
 from apps.core.audit import Actor, audit_log
 from apps.core.emails import email_send
-from apps.core.hooks import event_changed
+from apps.core.hooks import capacity_changed, event_changed
 from apps.core.money import fits_currency
 from apps.core.schemas import current_schema
 from apps.events.exceptions import EventError, HasDependants
@@ -80,6 +80,11 @@ def _changed(event_id: int) -> None:
     event_changed.send(current_schema(), event_id)
 
 
+def _capacity_changed(dates: QuerySet[EventDate]) -> None:
+    """Tell sales (its waiting lists) that these dates' capacity may have grown."""
+    capacity_changed.send(current_schema(), list(dates.values_list("pk", flat=True)))
+
+
 def _update(instance: _M, changes: dict[str, Any], actor: Actor, action: str) -> _M:
     for field, value in changes.items():
         setattr(instance, field, value)
@@ -98,6 +103,8 @@ def location_create(*, organizer: Organizer, actor: Actor = SYSTEM, **fields: An
 def location_update(*, location: Location, actor: Actor = SYSTEM, **changes: Any) -> Location:
     changes.pop("organizer", None)  # a location never moves to another organizer
     location = _update(location, changes, actor, "location.updated")
+    if "capacity" in changes:
+        _capacity_changed(EventDate.objects.filter(event__location=location))
     if "country" in changes:
         catalog_changed()  # which tax rule applies to its events' tickets (apps.sales.selectors.taxes)
     for event_id in location.events.filter(status=Event.Status.PUBLISHED).values_list("pk", flat=True):
@@ -210,6 +217,8 @@ def event_date_update(*, event_date: EventDate, actor: Actor = SYSTEM, **changes
     changes.pop("event", None)
     event_date = _update(event_date, changes, actor, "event_date.updated")
     _changed(event_date.event_id)
+    if "capacity" in changes:
+        capacity_changed.send(current_schema(), [event_date.pk])
     return event_date
 
 
@@ -240,7 +249,13 @@ def ticket_type_update(*, ticket_type: TicketType, actor: Actor = SYSTEM, **chan
     _check_ticket_type(
         ticket_type.event, changes.get("event_date", ticket_type.event_date), changes.get("price")
     )
-    return _update(ticket_type, changes, actor, "ticket_type.updated")
+    ticket_type = _update(ticket_type, changes, actor, "ticket_type.updated")
+    if "limit" in changes:  # a pass's limit counts on every date of its event
+        dates = EventDate.objects.filter(event_id=ticket_type.event_id)
+        _capacity_changed(
+            dates if ticket_type.event_date_id is None else dates.filter(pk=ticket_type.event_date_id)
+        )
+    return ticket_type
 
 
 @transaction.atomic

@@ -76,6 +76,9 @@ class Action(StrEnum):
     # passes pages (configures some organizer); a pass type or organizer: configure its
     # organizer.
     MANAGE_PASSES = "manage_passes"
+    # An event date's waiting list: see it, remove entries, send offers by hand. Organization
+    # admins and who configures the date's organizer.
+    MANAGE_WAITING_LIST = "manage_waiting_list"
 
 
 def organizers_configurable_by(user: Someone) -> QuerySet[Organizer]:
@@ -257,6 +260,9 @@ def can(user: Someone, action: Action | str, obj: object = None) -> bool:
         return organizer is not None and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
     if action is Action.MANAGE_ORDER:
         return _manages_order(user, obj)
+    if action is Action.MANAGE_WAITING_LIST:
+        organizer = _organizer_of(obj)
+        return organizer is not None and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
     if action is Action.MANAGE_INVITATION:
         return obj is not None and getattr(obj, "invited_by_id", None) == user.pk
     if action in (Action.CONFIGURE_FEES, Action.MANAGE_PASSES):

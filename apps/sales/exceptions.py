@@ -37,6 +37,14 @@ class BuyerLimitReached(OrderRejected):
     field = "email"
 
 
+class WaitingListRejected(DomainError):
+    """A waiting list entry that cannot be made or acted on as asked; `field` names the input."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 class CheckInRefused(DomainError):
     """A scan that does not admit: `reason` is a short code, the message says why."""
 

@@ -3,7 +3,7 @@ from celery import shared_task
 from apps.core.celery import SchemaTask
 from apps.sales.selectors import orders_awaiting_confirmation
 from apps.sales.selectors.exports import exports_awaiting_build
-from apps.sales.services import confirmations, exports, orders
+from apps.sales.services import confirmations, exports, orders, waiting_list
 from apps.tenancy.services import live_schema_names
 
 
@@ -67,4 +67,25 @@ def sweep_exports_everywhere(*, schema_name: str) -> int:
     schemas = [name for name in live_schema_names() if name != "public"]
     for name in schemas:
         sweep_exports.delay(schema_name=name)
+    return len(schemas)
+
+
+@shared_task(base=SchemaTask, acks_late=True, time_limit=5 * 60)
+def waiting_list_serve(*, schema_name: str, event_date_id: int) -> int:
+    """Offer a date's free seats to its waiting list; returns how many entries were offered."""
+    return len(waiting_list.waiting_list_serve(event_date_id=event_date_id))
+
+
+@shared_task(base=SchemaTask, time_limit=15 * 60)
+def serve_waiting_lists(*, schema_name: str) -> int:
+    """Serve every waiting list with free seats (the safety net of the triggers)."""
+    return waiting_list.waiting_lists_serve_all()
+
+
+@shared_task(base=SchemaTask)
+def serve_waiting_lists_everywhere(*, schema_name: str) -> int:
+    """Fan out one waiting-list sweep per live organization schema."""
+    schemas = [name for name in live_schema_names() if name != "public"]
+    for name in schemas:
+        serve_waiting_lists.delay(schema_name=name)
     return len(schemas)

@@ -12,11 +12,13 @@ from apps.sales.views import (
     control_passes,
     control_questions,
     control_taxes,
+    control_waiting_list,
     invoices,
     shop,
     shop_addons,
     shop_answers,
     shop_passes,
+    shop_waiting_list,
 )
 from apps.sales.views import control_dashboard as figures_dashboard
 from apps.sales.views import control_reports as figures_reports
@@ -25,6 +27,17 @@ shop_patterns = [
     path("", shop.storefront_home, name="home"),
     path("events/<int:pk>/", shop.event_page, name="shop-event"),
     path("cart/", shop.cart, name="cart"),
+    path(
+        "events/<int:pk>/waiting-list/<int:ticket_type_pk>/",
+        shop_waiting_list.waiting_list_join,
+        name="waiting-list-join",
+    ),
+    path(
+        "events/<int:pk>/waiting-list/joined/",
+        shop_waiting_list.waiting_list_joined,
+        name="waiting-list-joined",
+    ),
+    path("waiting-list/offers/<str:token>/", shop_waiting_list.waiting_list_offer, name="waiting-list-offer"),
     path("account/orders/", shop.my_orders, name="my-orders"),
     path("account/passes/", shop_passes.my_passes, name="my-passes"),
     path("account/passes/<int:pk>/", shop_passes.my_pass, name="my-pass"),
@@ -100,6 +113,21 @@ control_patterns = [
         name="control-attendees-event-print",
     ),
     path("event-dates/<int:pk>/attendees/", control_customers.attendees_date, name="control-attendees-date"),
+    path(
+        "event-dates/<int:pk>/waiting-list/",
+        control_waiting_list.waiting_list_date,
+        name="control-waiting-list",
+    ),
+    path(
+        "waiting-list/<int:entry_pk>/offer/",
+        control_waiting_list.waiting_list_offer_now,
+        name="control-waiting-list-offer",
+    ),
+    path(
+        "waiting-list/<int:entry_pk>/remove/",
+        control_waiting_list.waiting_list_remove,
+        name="control-waiting-list-remove",
+    ),
     path(
         "event-dates/<int:pk>/attendees/print/",
         control_customers.attendees_date_print,

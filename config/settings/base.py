@@ -246,6 +246,7 @@ RATE_LIMITS = {
     "api_token": env("RATE_LIMIT_API_TOKEN", default="20/m"),  # POST /api/v1/auth/token/
     "api_order_create": env("RATE_LIMIT_API_ORDER_CREATE", default="120/m"),  # POST /api/v1/orders/
     "reservation": env("RATE_LIMIT_RESERVATION", default="30/10m"),  # tickets put in a shop cart
+    "waiting_list": env("RATE_LIMIT_WAITING_LIST", default="10/h"),  # shop visitors joining a waiting list
 }
 
 # --- Sessions and cookies: host-only, so no cookie crosses from one organization's host to another.
@@ -339,6 +340,12 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-clients-monthly-sales": {
         "task": "apps.billing.tasks.refresh_sales_months",
         "schedule": 60 * 10,
+        "kwargs": {"schema_name": "public"},
+    },
+    # Offers freed seats to waiting lists that no trigger served (the triggers' safety net).
+    "serve-waiting-lists": {
+        "task": "apps.sales.tasks.serve_waiting_lists_everywhere",
+        "schedule": 60 * 5,
         "kwargs": {"schema_name": "public"},
     },
     "expire-unpaid-orders": {
@@ -529,3 +536,5 @@ SALES_RESERVATION_MINUTES = env.int("SALES_RESERVATION_MINUTES", default=15)
 # client network (an address; IPv6: its /64), may hold at once in an organization (0: no limit).
 SALES_HOLD_LIMIT_PER_SESSION = env.int("SALES_HOLD_LIMIT_PER_SESSION", default=20)
 SALES_HOLD_LIMIT_PER_NETWORK = env.int("SALES_HOLD_LIMIT_PER_NETWORK", default=60)
+# How long the seats of a waiting list's offer stay held for its buyer (apps.sales.services.waiting_list).
+SALES_WAITING_LIST_OFFER_HOURS = env.int("SALES_WAITING_LIST_OFFER_HOURS", default=24)

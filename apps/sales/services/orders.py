@@ -34,6 +34,7 @@ from apps.sales.question_forms import AnswerInput
 from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
 from apps.sales.selectors.taxes import tax_rules_of, taxed_price
 from apps.sales.services import addons
+from apps.sales.services import waiting_list  # (it prices offers here: a cycle of modules, not names)
 from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.confirmations import confirmation_on_commit
 from apps.sales.services.passes import pass_bookings_release, passes_issue
@@ -430,6 +431,7 @@ def order_mark_paid(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     order.save(update_fields=["status", "holds_capacity", "paid_at", "expires_at"])
     audit_log(actor=actor, action="order.paid", target=order)
     passes_issue(order=order)
+    waiting_list.waiting_list_order_paid(order=order)
     confirmation_on_commit(order)
     return order
 
@@ -456,8 +458,9 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
             logger.warning("order %s cancelled with its payment left open: Stripe unreachable", order.pk)
     state: inventory.State = "held" if order.status == Order.Status.PENDING else "sold"
     pass_bookings_release(order=order)
-    if order.holds_capacity:
-        inventory.give_back(_claim_of_order(order), state=state)
+    freed = _claim_of_order(order) if order.holds_capacity else inventory.Claim()
+    if freed:
+        inventory.give_back(freed, state=state)
     addons.add_ons_void(
         addons.add_ons_valid(order),
         status=OrderAddOn.Status.CANCELLED,
@@ -471,6 +474,7 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     order.expires_at = None
     order.save(update_fields=["status", "holds_capacity", "expires_at"])
     audit_log(actor=actor, action="order.cancelled", target=order)
+    waiting_list.waiting_list_capacity_freed(order=order, date_ids=freed.dates)
     return order
 
 
@@ -502,12 +506,14 @@ def _order_expire(*, order_id: int, now: datetime) -> int:
     if order is None or order.status != Order.Status.PENDING or cast(datetime, order.expires_at) > now:
         return 0  # being paid or expired by someone else right now, or no longer overdue
     pass_bookings_release(order=order)
-    inventory.give_back(_claim_of_order(order), state="held")
+    freed = _claim_of_order(order)
+    inventory.give_back(freed, state="held")
     addon_stock.give_back(addons.add_ons_claim(order), state="held")  # its lines stay valid, like its tickets
     order.status = Order.Status.EXPIRED
     order.holds_capacity = False
     order.save(update_fields=["status", "holds_capacity"])
     audit_log(actor=SYSTEM, action="order.expired", target=order)
+    waiting_list.waiting_list_capacity_freed(order=order, date_ids=freed.dates)  # seats to the line first
     return 1
 
 

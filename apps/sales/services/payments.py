@@ -26,6 +26,7 @@ from apps.sales.models import Order, OrderAddOn, Ticket
 from apps.sales.services import addons
 from apps.sales.services.orders import SYSTEM, claim_of_tickets, order_mark_paid
 from apps.sales.services.passes import pass_bookings_release
+from apps.sales.services.waiting_list import waiting_list_capacity_freed
 
 
 def order_payment_start(*, order: Order) -> Payment:
@@ -165,7 +166,8 @@ def order_refund(
             raise OrderRejected(_("This order has no card payment to refund."))
         payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
     pass_bookings_release(order=order, ticket_ids=[t.pk for t in tickets])
-    inventory.give_back(claim_of_tickets(tickets), state="sold")
+    freed = claim_of_tickets(tickets)
+    inventory.give_back(freed, state="sold")
     addons.add_ons_void(add_on_lines, status=OrderAddOn.Status.REFUNDED, give_back="sold")
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
         status=Ticket.Status.REFUNDED, voided_at=timezone.now()
@@ -187,6 +189,7 @@ def order_refund(
         tickets=[t.pk for t in tickets],
         via=via,
     )
+    waiting_list_capacity_freed(order=order, date_ids=freed.dates)  # seats to the line first
     if notify_buyer and order.email:
         _refund_notice(order, tickets, amount)
         audit_log(actor=actor, action="order.refund_notice_sent", target=order, to=order.email)
