@@ -33,8 +33,10 @@ from apps.sales.models import Order, OrderAddOn, OrderRequest, Ticket
 from apps.sales.question_forms import AnswerInput
 from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
 from apps.sales.selectors.taxes import tax_rules_of, taxed_price
-from apps.sales.services import addons
-from apps.sales.services import waiting_list  # (it prices offers here: a cycle of modules, not names)
+from apps.sales.services import (
+    addons,
+    waiting_list,  # (it prices offers here: a cycle of modules, not names)
+)
 from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.confirmations import confirmation_on_commit
 from apps.sales.services.passes import pass_bookings_release, passes_issue
