@@ -18,6 +18,7 @@ from apps.operators.api.views import (
     OrganizerViewSet,
     TeamMemberViewSet,
 )
+from apps.sales.api.passes import PassTypeViewSet, PassViewSet
 from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, TicketViewSet
 
 router = DefaultRouter()
@@ -34,6 +35,8 @@ router.register("replications", ReplicationViewSet, basename="replication")
 router.register("orders", OrderViewSet, basename="order")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("fee-rules", FeeRuleViewSet, basename="fee-rule")
+router.register("pass-types", PassTypeViewSet, basename="pass-type")
+router.register("passes", PassViewSet, basename="pass")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -496,3 +496,63 @@ def test_the_navigation_links_the_passes_page_for_configurers(world):
 
     assert 'href="/control/passes/"' in admin
     assert 'href="/control/passes/"' not in seller
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+API_LIST = {ADMIN: True, CONFIGURER: True, SELLER: False, OTHER: False}
+
+
+@pytest.mark.parametrize(("role", "sees"), list(API_LIST.items()))
+def test_the_api_lists_pass_types_to_their_organizers_configurers(world, pass_types, role, sees):
+    response = world.client(role).get("/api/v1/pass-types/")
+
+    assert response.status_code == 200
+    names = [row["name"] for row in response.json()["results"]]
+    assert names == (["ALPHA-A Season"] if sees else [])
+    if sees:
+        row = response.json()["results"][0]
+        assert row["valid_from"] == "2027-01-01"
+        assert row["events"] == [pass_types[f"{ALPHA.schema_name}-programme"].concert.pk]
+        assert row["mode"] == "entry"
+
+
+def test_the_api_reads_a_pass_and_books_a_date_for_its_holder(world, shop):
+    season_pass = pass_bought(season_build(shop, mode=PassType.Mode.BOOKING, max_uses=1))
+    admin = world.client(ADMIN)
+
+    found = admin.get("/api/v1/passes/", {"code": season_pass.code}).json()["results"]
+    booked = admin.post(
+        f"/api/v1/passes/{season_pass.pk}/book/", {"ticket_type": shop.day_ticket.pk}, format="json"
+    )
+    again = admin.post(
+        f"/api/v1/passes/{season_pass.pk}/book/", {"ticket_type": shop.date_ticket(1).pk}, format="json"
+    )
+    wrong = admin.post(f"/api/v1/passes/{season_pass.pk}/book/", {"ticket_type": 999999}, format="json")
+    after = admin.get(f"/api/v1/passes/{season_pass.pk}/").json()
+
+    assert [row["holder_name"] for row in found] == ["Camille Martin"]
+    assert found[0]["uses_left"] == 1
+    assert found[0]["valid"] is True
+    assert booked.status_code == 201, booked.content
+    assert booked.json()["event_date"] == shop.dates[0].pk
+    assert again.status_code == 409
+    assert again.json()["detail"] == "No uses left: this pass was used 1 times, its limit."
+    assert wrong.status_code == 400
+    assert "ticket_type" in wrong.json()
+    assert after["uses"] == 1
+    assert [b["event_date"] for b in after["bookings"]] == [shop.dates[0].pk]
+    assert world.client(SELLER).get(f"/api/v1/passes/{season_pass.pk}/").status_code == 404
+
+
+def test_the_api_check_in_names_the_pass_holder(world, shop):
+    season_pass = pass_bought(season_build(shop))
+
+    response = world.client(ADMIN).post(
+        "/api/v1/check-ins/",
+        {"code": season_pass.code, "event_date": shop.dates[0].pk, "admit_other_day": True},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["pass_holder"] == "Camille Martin"

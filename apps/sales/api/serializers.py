@@ -166,6 +166,12 @@ class AdmissionSerializer(serializers.Serializer):
     event_date = serializers.IntegerField(source="event_date.pk")
     event = serializers.CharField(source="ticket.ticket_type.event.name")
     other_day = serializers.BooleanField(help_text="Admitted anyway on a day that is not its date's.")
+    pass_holder = serializers.CharField(
+        source="season_pass.holder_name",
+        default=None,
+        allow_null=True,
+        help_text="A season pass: its holder's name (to check at the gate); else null.",
+    )
 
 
 class RefundSerializer(serializers.Serializer):

@@ -231,6 +231,7 @@ class CheckInView(views.APIView):
                 "ticket": admission.ticket,
                 "event_date": admission.event_date,
                 "other_day": admission.other_day,
+                "season_pass": admission.season_pass,
             }
         ).data
         return Response(data, status=status.HTTP_201_CREATED)

@@ -89,6 +89,11 @@ class PassType(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def event_ids(self) -> list[int]:
+        """The events covered (from a prefetch when there is one)."""
+        return [event.pk for event in self.events.all()]
+
 
 def pass_photo_path(season_pass: "Pass", filename: str) -> str:
     """<schema>/passes/<random>/<name>: an organization's photos under its own folder, each
