@@ -45,6 +45,7 @@ EVENTS = [
     "control-tax-rules",
     "control-questions",
     "control-pass-types",
+    "control-add-ons",
 ]
 ORDERS = ["control-order-list", "control-customer-list", "control-exports", "control-invoices"]
 REPORTS = ["control-dashboard", "control-reports"]  # several organizers: each one's ledger from there
