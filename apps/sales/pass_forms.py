@@ -109,6 +109,17 @@ class PassHolderForm(forms.Form):
     )
 
 
+class PassCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Your pass's code"),
+        max_length=32,
+        help_text=_("The code under its QR code, on its order's page and on the pass's page."),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+
 class PassBookingForm(forms.Form):
     """A ticket of one date among those the pass may book (`bookable`)."""
 

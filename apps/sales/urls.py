@@ -42,6 +42,7 @@ shop_patterns = [
     path("account/passes/", shop_passes.my_passes, name="my-passes"),
     path("account/passes/<int:pk>/", shop_passes.my_pass, name="my-pass"),
     path("account/passes/<int:pk>/photo/", shop_passes.my_pass_photo, name="my-pass-photo"),
+    path("passes/renew/", shop_passes.pass_renew_by_code, name="pass-renew"),
     path("cart/empty/", shop.cart_empty, name="cart-empty"),
     path("cart/add-ons/", shop_addons.cart_add_ons, name="cart-add-ons"),
     path("checkout/pay/", shop.checkout_pay, name="checkout-pay"),

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
-from apps.sales.exceptions import CheckInRefused, PassRejected, SoldOut
+from apps.sales.exceptions import CheckInRefused, OrderRejected, PassRejected, SoldOut
 from apps.sales.models import DateStock, Order, Pass, PassBooking, PassType, Ticket
+from apps.sales.services.cart import order_checkout
 from apps.sales.services.check_in import ticket_check_in
 from apps.sales.services.orders import OrderLine, order_cancel, order_create, order_mark_paid, orders_expire
-from apps.sales.services.pass_bookings import pass_book
+from apps.sales.services.pass_bookings import pass_book, pass_renew
 from apps.sales.services.passes import pass_type_save
+from apps.tenancy import services as tenancy
 from tests.factories import (
     ADMIN,
     CONFIGURER,
@@ -28,7 +30,7 @@ from tests.factories import (
     role_matrix,
     twin_sequences,
 )
-from tests.sales.helpers import shop_build
+from tests.sales.helpers import payments_connect, shop_build
 from tests.sales.passes_data import pass_bought, season_build
 from tests.sales.roles import OUTSIDERS, client_for, client_of, expect
 from tests.tenants import ALPHA, BETA
@@ -556,3 +558,131 @@ def test_the_api_check_in_names_the_pass_holder(world, shop):
 
     assert response.status_code == 201, response.content
     assert response.json()["pass_holder"] == "Camille Martin"
+
+
+# --- renewal: next season's pass offered to holders first ------------------------------------
+
+
+def _next_season(season, *, holders_from, sale_start):
+    shop = season.shop
+    ticket_type = events.ticket_type_create(
+        event=season.event,
+        event_date=season.ticket_type.event_date,
+        name="Season pass 2028",
+        price=Decimal("130.00"),
+        sale_start=sale_start,
+    )
+    today = timezone.localdate()
+    return pass_type_save(
+        organizer=shop.organizer,
+        name="Season pass 2028",
+        ticket_type=ticket_type,
+        mode=PassType.Mode.ENTRY,
+        valid_from=today + dt.timedelta(days=365),
+        valid_until=today + dt.timedelta(days=730),
+        events=[shop.event],
+        renewal_of=season.pass_type,
+        holders_from=holders_from,
+    )
+
+
+def _renew(season_pass, renewal, shop, **more):
+    return pass_renew(
+        season_pass=Pass.objects.select_related("pass_type", "ticket__order").get(pk=season_pass.pk),
+        renewal=renewal,
+        distribution=shop.online,
+        customer=None,
+        **more,
+    )
+
+
+def test_holders_renew_before_everyone_once_and_the_renewal_goes_to_the_same_holder(shop):
+    season = season_build(shop)
+    now = timezone.now()
+    renewal = _next_season(
+        season, holders_from=now - dt.timedelta(hours=1), sale_start=now + dt.timedelta(days=7)
+    )
+    season_pass = pass_bought(season)
+
+    with pytest.raises(OrderRejected, match="is not on sale now"):  # everyone else: not yet
+        order_create(
+            distribution=shop.online,
+            lines=[OrderLine(ticket_type=renewal.ticket_type, quantity=1)],
+            email="early@example.com",
+            payment_method=Order.PaymentMethod.STRIPE,
+        )
+    cart = _renew(season_pass, renewal, shop)
+    with pytest.raises(PassRejected, match="renewed already"):
+        _renew(season_pass, renewal, shop)
+
+    assert cart.status == Order.Status.PENDING
+    order_checkout(order_id=cart.pk, email="camille@example.com")
+    order_mark_paid(order_id=cart.pk)
+    renewed = Pass.objects.get(ticket__order=cart)
+    assert renewed.pass_type == renewal
+    assert renewed.holder_name == "Camille Martin"
+
+
+def test_a_renewal_opens_at_its_holders_window_and_an_expired_cart_frees_it(shop):
+    season = season_build(shop)
+    now = timezone.now()
+    renewal = _next_season(
+        season, holders_from=now + dt.timedelta(days=1), sale_start=now + dt.timedelta(days=7)
+    )
+    season_pass = pass_bought(season)
+
+    with pytest.raises(PassRejected, match="cannot be renewed"):
+        _renew(season_pass, renewal, shop)
+    cart = _renew(season_pass, renewal, shop, now=now + dt.timedelta(days=1, seconds=1))
+    orders_expire(now=cart.expires_at + dt.timedelta(seconds=1))
+
+    season_pass.refresh_from_db()
+    assert season_pass.renewed_with is None
+    _renew(season_pass, renewal, shop, now=now + dt.timedelta(days=1, seconds=2))  # again
+
+
+def test_a_pass_of_another_type_does_not_renew(shop):
+    season = season_build(shop)
+    now = timezone.now()
+    renewal = _next_season(
+        season, holders_from=now - dt.timedelta(hours=1), sale_start=now + dt.timedelta(days=7)
+    )
+    other = season_build(shop)
+    stranger = pass_bought(other, email="other@example.com")
+
+    with pytest.raises(PassRejected, match="cannot be renewed"):
+        _renew(stranger, renewal, shop)
+
+
+RENEW_HOST = "park.localhost"
+
+
+def test_holders_renew_from_their_account_or_with_their_pass_code_in_the_shop(shop, alpha):
+    tenancy.domain_add(organization=alpha, domain=RENEW_HOST, organizer_slug="park")
+    payments_connect(shop.organizer)
+    season = season_build(shop)
+    now = timezone.now()
+    renewal = _next_season(
+        season, holders_from=now - dt.timedelta(hours=1), sale_start=now + dt.timedelta(days=7)
+    )
+    customer = UserFactory(email="camille@example.com")
+    mine = pass_bought(season, customer=customer)
+    theirs = pass_bought(season, email="guest@example.com", buyer="Guest Holder")
+    client = Client(HTTP_HOST=RENEW_HOST)
+    client.force_login(customer)
+
+    page = client.get(f"/account/passes/{mine.pk}/").content.decode()
+    renewed = client.post(f"/account/passes/{mine.pk}/", {"action": "renew", "renewal": renewal.pk})
+    guest = Client(HTTP_HOST=RENEW_HOST)
+    unknown = guest.post("/passes/renew/", {"code": "not-a-pass"})
+    by_code = guest.post("/passes/renew/", {"code": theirs.code})
+
+    assert "Renew with “Season pass 2028”" in page
+    assert renewed.status_code == 302
+    assert renewed["Location"] == "/cart/"
+    assert "Season pass 2028" in client.get("/cart/").content.decode()
+    assert unknown.status_code == 400
+    assert "No renewal is open to this pass code now." in unknown.content.decode()
+    assert by_code.status_code == 302
+    assert "Season pass 2028" in guest.get("/cart/").content.decode()
+    assert Pass.objects.filter(renewed_with__isnull=False).count() == 2

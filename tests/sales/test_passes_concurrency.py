@@ -5,19 +5,21 @@ index), and a booking takes the date's capacity through apps.sales.inventory.
 Ten bookings of one pass at once (ten dates, a maximum of 3 uses) let exactly 3 through;
 ten bookings of one pass for one date, exactly 1; ten passes for a date's last 3 seats,
 exactly 3, the others keeping their uses; ten gates scanning one entry pass on ten dates
-with a maximum of 3 uses, exactly 3 admissions."""
+with a maximum of 3 uses, exactly 3 admissions; ten renewals of one pass at once, one."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.events import services as events
 from apps.sales.exceptions import CheckInRefused, PassRejected, SoldOut
 from apps.sales.models import CheckIn, DateStock, Pass, PassBooking, PassType, Ticket
 from apps.sales.services.check_in import ticket_check_in
-from apps.sales.services.pass_bookings import pass_book
+from apps.sales.services.pass_bookings import pass_book, pass_renew
+from apps.sales.services.passes import pass_type_save
 from tests.sales.helpers import shop_build
 from tests.sales.passes_data import pass_bought, season_build
 from tests.sales.races import race
@@ -128,3 +130,45 @@ def test_ten_gates_scanning_one_entry_pass_on_ten_dates_admit_it_up_to_its_maxim
         season_pass.refresh_from_db()
         assert season_pass.uses == MAX_USES
         assert CheckIn.objects.filter(ticket=season_pass.ticket).count() == MAX_USES
+
+
+def test_ten_renewals_of_one_pass_at_once_renew_it_once(park):
+    organization, shop = park
+    with schema_context(organization.schema_name):
+        season = season_build(shop)
+        now = timezone.now()
+        ticket_type = events.ticket_type_create(
+            event=season.event,
+            event_date=season.ticket_type.event_date,
+            name="Next season",
+            price=Decimal("130.00"),
+            sale_start=now + dt.timedelta(days=7),
+        )
+        renewal = pass_type_save(
+            organizer=shop.organizer,
+            name="Next season",
+            ticket_type=ticket_type,
+            mode=PassType.Mode.ENTRY,
+            valid_from=season.pass_type.valid_until,
+            valid_until=season.pass_type.valid_until + dt.timedelta(days=365),
+            events=[shop.event],
+            renewal_of=season.pass_type,
+            holders_from=now - dt.timedelta(hours=1),
+        )
+        season_pass = pass_bought(season)
+
+    def renew(i):
+        pass_renew(
+            season_pass=Pass.objects.select_related("pass_type", "ticket__order").get(pk=season_pass.pk),
+            renewal=renewal,
+            distribution=shop.online,
+            customer=None,
+        )
+
+    outcomes = race(organization, renew, THREADS, REFUSALS)
+
+    assert outcomes.count("ok") == 1, outcomes
+    assert outcomes.count("refused") == THREADS - 1, outcomes
+    with schema_context(organization.schema_name):
+        assert Ticket.objects.filter(ticket_type=ticket_type).count() == 1
+        assert Pass.objects.get(pk=season_pass.pk).renewed_with.ticket_type == ticket_type

@@ -114,6 +114,11 @@ class Pass(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="passes"
     )
     uses = models.PositiveIntegerField(_("uses"), default=0)
+    # The ticket of next season's pass type bought early as this pass's renewal: once per pass
+    # (a conditional UPDATE sets it; an expired or cancelled renewal order clears it).
+    renewed_with = models.OneToOneField(
+        "sales.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="renews"
+    )
     created_at = models.DateTimeField(_("issued"), auto_now_add=True)
 
     class Meta:

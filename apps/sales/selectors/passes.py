@@ -89,3 +89,17 @@ def pass_bookable(season_pass: Pass) -> list[TicketType]:
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def pass_renewals_open(season_pass: Pass) -> list[PassType]:
+    """The pass types renewing the pass's type whose holders' window is open now (and whose
+    sale has not ended), unless the pass was renewed already."""
+    if season_pass.renewed_with_id is not None:
+        return []
+    now = timezone.now()
+    return list(
+        PassType.objects.filter(renewal_of_id=season_pass.pass_type_id, holders_from__lte=now)
+        .filter(Q(ticket_type__sale_end__isnull=True) | Q(ticket_type__sale_end__gt=now))
+        .select_related("ticket_type", "organizer")
+        .order_by("valid_from", "pk")
+    )

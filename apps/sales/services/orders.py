@@ -61,6 +61,9 @@ class OrderLine:
     quantity: int
     event_date: EventDate | None = None
     price: Decimal | None = None
+    # Set by a service only (a season pass's renewal, offered to its holders first): on sale
+    # before the ticket type's sale start (never after its end).
+    before_sale_start: bool = False
 
 
 def _check_line(line: OrderLine, distribution: Distribution, now: datetime) -> EventDate | None:
@@ -79,7 +82,7 @@ def _check_line(line: OrderLine, distribution: Distribution, now: datetime) -> E
         )
     if line.quantity < 1:
         raise OrderRejected(_("Choose at least one ticket."))
-    if (ticket_type.sale_start and now < ticket_type.sale_start) or (
+    if (ticket_type.sale_start and now < ticket_type.sale_start and not line.before_sale_start) or (
         ticket_type.sale_end and now >= ticket_type.sale_end
     ):
         raise OrderRejected(_("“%(name)s” is not on sale now.") % {"name": ticket_type.name})

@@ -1,11 +1,15 @@
-"""Booking a date with a season pass (booking mode): the holder picks a date of an event the
-pass covers and gets a ticket for it at the pass's booking price, through the normal order
-(apps.sales.services.orders), so the date's capacity counts it like any ticket.
+"""Orders a season pass makes: booking a date (booking mode): the holder picks a date of an
+event the pass covers and gets a ticket for it at the pass's booking price, through the
+normal order (apps.sales.services.orders), so the date's capacity counts it like any ticket;
+and renewing it: next season's pass type, on sale to holders from its `holders_from`, before
+everyone (its ticket type's sale start), once per pass.
 
 In one transaction: the pass's use is counted first (its row's lock orders two bookings of
 one pass), the booking's row is written (a partial unique index: one booking of a date per
 pass), then the order takes the date's capacity last. A refusal anywhere undoes it all.
 """
+
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +20,7 @@ from apps.core.audit import Actor, audit_log
 from apps.events.models import TicketType
 from apps.organizers.models import Distribution
 from apps.sales.exceptions import PassRejected
+from apps.sales.holds import Holder
 from apps.sales.models import Order, Pass, PassBooking, PassType
 from apps.sales.services.orders import SYSTEM, OrderLine, order_create
 from apps.sales.services.passes import pass_check_covers, pass_check_valid, pass_use
@@ -70,3 +75,53 @@ def pass_book(
     booking.save(update_fields=["ticket"])
     audit_log(actor=actor, action="pass.booked", target=season_pass, event_date=event_date.pk, order=order.pk)
     return booking
+
+
+@transaction.atomic
+def pass_renew(
+    *,
+    season_pass: Pass,
+    renewal: PassType,
+    distribution: Distribution,
+    customer: User | None,
+    email: str = "",
+    holder: Holder | None = None,
+    language: str = "",
+    now: datetime | None = None,
+    actor: Actor = SYSTEM,
+) -> Order:
+    """A shop cart of one `renewal` pass for the holder of `season_pass` (a pass of the type it
+    renews), from the renewal's `holders_from` on, even before its sale opens to everyone;
+    once per pass (a conditional UPDATE of the pass: a second renewal at once is refused and
+    its cart undone). The cart is checked out and paid like any; the renewal pass is issued
+    to the same holder when it is paid."""
+    now = now or timezone.now()
+    if (
+        renewal.renewal_of_id != season_pass.pass_type_id
+        or renewal.holders_from is None
+        or now < renewal.holders_from
+    ):
+        raise PassRejected(_("This pass cannot be renewed with “%(name)s” now.") % {"name": renewal.name})
+    pass_check_valid(season_pass)
+    if season_pass.renewed_with_id is not None:
+        raise PassRejected(_("This pass was renewed already."))
+    order = order_create(
+        distribution=distribution,
+        lines=[OrderLine(ticket_type=renewal.ticket_type, quantity=1, before_sale_start=True)],
+        email=email,
+        buyer_name=season_pass.holder_name,
+        customer=customer,
+        payment_method=Order.PaymentMethod.STRIPE,
+        language=language,
+        hold=True,
+        holder=holder,
+        actor=actor,
+    )
+    ticket = order.tickets.all()[0]
+    ticket.attendee_name = season_pass.holder_name  # the renewal's pass goes to the same holder
+    ticket.save(update_fields=["attendee_name"])
+    if not Pass.objects.filter(pk=season_pass.pk, renewed_with__isnull=True).update(renewed_with=ticket):
+        raise PassRejected(_("This pass was renewed already."))
+    season_pass.renewed_with = ticket
+    audit_log(actor=actor, action="pass.renewed", target=season_pass, renewal=renewal.pk, order=order.pk)
+    return order

@@ -1,6 +1,8 @@
 """The customer's season passes in their account (/account/passes/): each pass with its
-validity, uses left and bookings, its holder's name and photo, and (booking mode) the form
-to book a date, which makes a ticket through the normal order."""
+validity, uses left and bookings, its holder's name and photo, (booking mode) the form to
+book a date, which makes a ticket through the normal order, and next season's pass offered
+to its holder first; and the renewal by a pass's code for holders not logged in
+(/passes/renew/)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,17 +12,23 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.core.audit import Actor
-from apps.core.exceptions import DomainError
+from apps.core.exceptions import DomainError, RateLimited
 from apps.core.forms import call_for_form
+from apps.core.ratelimit import client_network, rate_limit_hit
 from apps.organizers.models import Distribution
-from apps.sales.models import Order, PassType
-from apps.sales.pass_forms import PassBookingForm, PassHolderForm
+from apps.sales.models import Order, Pass, PassType
+from apps.sales.pass_forms import PassBookingForm, PassCodeForm, PassHolderForm
 from apps.sales.selectors.figures import online_sales_open
-from apps.sales.selectors.passes import pass_bookable, pass_bookings_of, passes_of_customer
-from apps.sales.services.pass_bookings import pass_book
+from apps.sales.selectors.passes import (
+    pass_bookable,
+    pass_bookings_of,
+    pass_renewals_open,
+    passes_of_customer,
+)
+from apps.sales.services.pass_bookings import pass_book, pass_renew
 from apps.sales.services.passes import pass_holder_update
 from apps.sales.tickets import ticket_qr_svg
-from apps.sales.views.shop import CART
+from apps.sales.views.shop import CART, _holder
 
 
 @login_required
@@ -60,6 +68,11 @@ def my_pass(request, pk):
                 messages.success(request, _("The pass's holder is saved."))
                 return redirect("my-pass", season_pass.pk)
         status = 400
+    elif request.method == "POST" and request.POST.get("action") == "renew":
+        response = _renew(request, season_pass, request.POST.get("renewal", ""))
+        if response is not None:
+            return response
+        status = 409
     elif request.method == "POST" and request.POST.get("action") == "book" and booking_mode:
         booking_form = PassBookingForm(request.POST, bookable=bookable)
         if booking_form.is_valid():
@@ -74,6 +87,7 @@ def my_pass(request, pk):
         "holder_form": holder_form,
         "booking_form": booking_form if bookable else None,
         "booking_mode": booking_mode,
+        "renewals": _renewals_here(request, season_pass),
     }
     return render(request, "sales/my_pass.html", context, status=status)
 
@@ -119,3 +133,65 @@ def my_pass_photo(request, pk):
         raise Http404
     content_type = "image/png" if season_pass.photo.name.endswith(".png") else "image/jpeg"
     return FileResponse(season_pass.photo.open("rb"), content_type=content_type)
+
+
+def _renewals_here(request, season_pass: Pass) -> list:
+    """Renewals open to the pass now, bought in this organizer's shop (its cart lives there)."""
+    organizer = request.organizer
+    if organizer is None or organizer.pk != season_pass.pass_type.organizer_id:
+        return []
+    return pass_renewals_open(season_pass)
+
+
+def _renew(request, season_pass: Pass, renewal_id: str, *, customer=None):
+    """Put the renewal in a cart and go to it; None (with a message) when refused."""
+    renewal = next((r for r in _renewals_here(request, season_pass) if str(r.pk) == renewal_id), None)
+    if renewal is None:
+        messages.error(request, _("This pass cannot be renewed now."))
+        return None
+    try:
+        rate_limit_hit(scope="reservation", ident=client_network(request))
+        order = pass_renew(
+            season_pass=season_pass,
+            renewal=renewal,
+            distribution=request.organizer.distributions.filter(kind=Distribution.Kind.ONLINE_SHOP)
+            .order_by("pk")
+            .first(),
+            customer=customer or (request.user if request.user.is_authenticated else None),
+            email=request.user.email if request.user.is_authenticated else "",
+            holder=_holder(request),
+            language=get_language() or "",
+            actor=Actor.from_request(request),
+        )
+    except (DomainError, RateLimited) as exc:
+        messages.error(request, str(exc))
+        return None
+    request.session[CART] = order.pk
+    return redirect("cart")
+
+
+def pass_renew_by_code(request):
+    """A holder not logged in renews their pass with its code (what its QR code carries)."""
+    if request.organizer is None:
+        raise Http404
+    form = PassCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        season_pass = (
+            Pass.objects.filter(
+                ticket__code=form.cleaned_data["code"], pass_type__organizer=request.organizer
+            )
+            .select_related("pass_type", "ticket__order")
+            .first()
+        )
+        renewals = _renewals_here(request, season_pass) if season_pass else []
+        if not renewals:
+            form.add_error("code", _("No renewal is open to this pass code now."))
+        else:
+            response = _renew(request, season_pass, str(renewals[0].pk))
+            if response is not None:
+                return response
+        status = 400 if form.errors else 409
+    elif form.errors:
+        status = 400
+    return render(request, "sales/pass_renew.html", {"form": form}, status=status)
