@@ -451,3 +451,224 @@ def test_reordering_and_deleting(world, asked):
         assert not Question.objects.filter(pk=other.pk).exists()
     with schema_context(BETA.schema_name):
         assert Question.objects.count() == 2
+
+
+# --- the box office --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def counter(world):
+    from tests.factories import clients_open
+
+    clients_open(world.team.a, world.team.b, organization=world.alpha)
+    with schema_context(ALPHA.schema_name):
+        world.programme = programme_build(world.team)
+        events.event_publish(event=world.programme.concert)
+        world.name_q = _ask(world.team.a, "Attendee", K.ATTENDEE_NAME, required=True)
+        world.vip_q = _ask(world.team.a, "VIP", K.YES_NO, per_ticket=False, required=True)
+    return world
+
+
+def test_the_box_office_asks_the_questions_before_selling(counter):
+    programme = counter.programme
+    client = client_for(counter, SELLER)
+    url = f"/control/box-office/events/{programme.concert.pk}/"
+    sale = {
+        f"qty-{programme.day1_ticket.pk}-{programme.day1.pk}": "2",
+        "payment_method": "cash",
+        "distribution": counter.team.a_box.pk,
+    }
+
+    step = client.post(url, sale)
+
+    assert step.status_code == 200
+    body = step.content.decode()
+    assert f'name="q{counter.name_q.pk}-t2"' in body
+    assert f'name="q{counter.vip_q.pk}"' in body
+    with schema_context(ALPHA.schema_name):
+        assert not Order.objects.exists()
+    incomplete = client.post(url, {**sale, "answers_step": "1", f"q{counter.name_q.pk}-t1": "Ada"})
+    assert incomplete.status_code == 400
+    with schema_context(ALPHA.schema_name):
+        assert not Order.objects.exists()
+
+    sold = client.post(
+        url,
+        {
+            **sale,
+            "answers_step": "1",
+            f"q{counter.name_q.pk}-t1": "Ada",
+            f"q{counter.name_q.pk}-t2": "Grace",
+            f"q{counter.vip_q.pk}": "yes",
+        },
+    )
+
+    assert sold.status_code == 302
+    with schema_context(ALPHA.schema_name):
+        order = Order.objects.get()
+        assert [t.attendee_name for t in order.tickets.order_by("pk")] == ["Ada", "Grace"]
+        assert Answer.objects.get(question=counter.vip_q).value == "yes"
+    receipt = client.get(sold["Location"]).content.decode()
+    assert "Grace" in receipt
+    assert "VIP" in receipt
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_asked(world, programme):
+    with schema_context(ALPHA.schema_name):
+        world.name_q = _ask(world.team.a, "Attendee", K.ATTENDEE_NAME, required=True)
+        world.menu_q = _ask(
+            world.team.a,
+            "Menu",
+            K.MULTIPLE_CHOICE,
+            per_ticket=False,
+            options=[OptionInput("Meat"), OptionInput("Fish")],
+        )
+        world.born_q = _ask(world.team.a, "Born", K.DATE_OF_BIRTH, ticket_types=[programme.concert_pass])
+        world.gala_q = _ask(world.team.b, "Gala only", K.TEXT, required=True)  # another organizer's
+    return world
+
+
+def _api_sale(world, programme, answers):
+    return {
+        "distribution": world.team.a_box.pk,
+        "email": "buyer@example.com",
+        "payment_method": "cash",
+        "positions": [{"ticket_type": programme.day1_ticket.pk, "quantity": 2}],
+        "answers": answers,
+    }
+
+
+def test_the_api_sells_with_answers_and_refuses_missing_or_bad_ones(api_asked, programme):
+    world = api_asked
+    with schema_context(ALPHA.schema_name):
+        fish = world.menu_q.options.get(label="Fish").pk
+    client = world.client(SELLER)
+
+    missing = client.post("/api/v1/orders/", _api_sale(world, programme, []), format="json")
+    assert missing.status_code == 400
+    assert {(e["question"], e["ticket"]) for e in missing.json()["answers"]} == {
+        (world.name_q.pk, 1),
+        (world.name_q.pk, 2),
+    }
+    wrong = [
+        {"question": world.name_q.pk, "ticket": 1, "value": "Ada"},
+        {"question": world.name_q.pk, "ticket": 2, "value": "Grace"},
+        {"question": world.born_q.pk, "ticket": 1, "value": "1990-01-01"},  # pass holders only
+        {"question": world.menu_q.pk, "value": [999999]},
+    ]
+    refused = client.post("/api/v1/orders/", _api_sale(world, programme, wrong), format="json")
+    assert refused.status_code == 400
+    assert {e["question"] for e in refused.json()["answers"]} == {world.born_q.pk, world.menu_q.pk}
+    with schema_context(ALPHA.schema_name):
+        assert not Order.objects.exists()
+
+    good = [*wrong[:2], {"question": world.menu_q.pk, "value": [fish]}]
+    sold = client.post("/api/v1/orders/", _api_sale(world, programme, good), format="json")
+
+    assert sold.status_code == 201, sold.content
+    order_id = sold.json()["id"]
+    assert [t["attendee_name"] for t in sold.json()["tickets"]] == ["Ada", "Grace"]
+    detail = client.get(f"/api/v1/orders/{order_id}/").json()
+    menu = next(a for a in detail["answers"] if a["question"] == world.menu_q.pk)
+    assert (menu["value"], menu["options"], menu["ticket"]) == ("Fish", [fish], None)
+
+    corrected = client.post(
+        f"/api/v1/orders/{order_id}/answers/",
+        {"answers": [{"question": world.name_q.pk, "ticket": 2, "value": "Grace Hopper"}]},
+        format="json",
+    )
+    assert corrected.status_code == 200, corrected.content
+    names = sorted(a["value"] for a in corrected.json() if a["question"] == world.name_q.pk)
+    assert names == ["Ada", "Grace Hopper"]  # the answer not given again stays
+    assert any(a["question"] == world.menu_q.pk for a in corrected.json())
+    emptied = client.post(
+        f"/api/v1/orders/{order_id}/answers/",
+        {"answers": [{"question": world.name_q.pk, "ticket": 1, "value": ""}]},
+        format="json",
+    )
+    assert emptied.status_code == 400  # required
+    assert (
+        client.post(f"/api/v1/orders/{order_id}/answers/", {"answers": "x"}, format="json").status_code == 400
+    )
+    assert world.client(OTHER).post(
+        f"/api/v1/orders/{order_id}/answers/", {"answers": []}, format="json"
+    ).status_code in (403, 404)
+
+
+# --- shown: the attendee list, the exports, the gate -----------------------------------------
+
+
+def _sold_with_answers(world):
+    """A cash sale of 2 day-1 concert tickets whose answers are Ada and Grace, VIP yes."""
+    from apps.sales.question_forms import AnswerInput
+
+    programme = world.programme
+    with schema_context(ALPHA.schema_name):
+        world.gate_q = _ask(world.team.a, "Diet", K.TEXT, show_at_check_in=True)
+        answers = [
+            AnswerInput(world.name_q, 1, "Ada"),
+            AnswerInput(world.name_q, 2, "Grace"),
+            AnswerInput(world.gate_q, 2, "Vegan"),
+            AnswerInput(world.vip_q, None, "yes"),
+        ]
+        return order_create(
+            distribution=world.team.a_box,
+            lines=[OrderLine(ticket_type=programme.day1_ticket, quantity=2)],
+            email="buyer@example.com",
+            payment_method=Order.PaymentMethod.CASH,
+            answers=answers,
+        )
+
+
+def test_the_attendee_list_has_a_column_per_question(counter):
+    _sold_with_answers(counter)
+
+    body = client_for(counter, ADMIN).get(f"/control/events/{counter.programme.concert.pk}/attendees/")
+
+    assert body.status_code == 200
+    page = body.content.decode()
+    assert '<th scope="col">Diet</th>' in page
+    assert '<th scope="col">VIP</th>' in page
+    assert "<td>Vegan</td>" in page
+    assert page.count("<td>Yes</td>") == 2  # the order's answer, on each of its tickets
+
+
+def test_the_attendees_export_has_a_column_per_question(counter):
+    from apps.sales.selectors.exports import tickets_table
+
+    _sold_with_answers(counter)
+    with schema_context(ALPHA.schema_name):
+        table = tickets_table(counter.team.admin, event=counter.programme.concert)
+        rows = list(table.rows)
+        everything = tickets_table(counter.team.admin)
+        all_rows = list(everything.rows)
+
+    columns = [table.header.index(label) for label in ("Attendee", "VIP", "Diet")]
+    assert [[row[i] for i in columns] for row in rows] == [["Ada", "Yes", ""], ["Grace", "Yes", "Vegan"]]
+    assert everything.header[-3:] == ["Attendee", "VIP", "Diet"]
+    assert [row[-1] for row in all_rows] == ["", "Vegan"]
+
+
+def test_the_gate_shows_the_answers_flagged_for_it(counter):
+    order = _sold_with_answers(counter)
+    with schema_context(ALPHA.schema_name):
+        second = order.tickets.order_by("pk").last().code
+
+    page = client_for(counter, ADMIN).post("/control/check-in/", {"code": second, "admit_other_day": "on"})
+    scanned = counter.client(ADMIN).post(
+        "/api/v1/check-ins/",
+        {"code": order.tickets.order_by("pk").first().code, "admit_other_day": True},
+        format="json",
+    )
+
+    assert page.status_code == 200
+    assert "<dt>Diet</dt><dd>Vegan</dd>" in page.content.decode()
+    assert "VIP" not in page.content.decode()  # not flagged
+    assert scanned.status_code == 201, scanned.content
+    assert scanned.json()["answers"] == [
+        {"question": counter.gate_q.pk, "question_label": "Diet", "text": ""}
+    ]

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from apps.events.models import EventDate
 from apps.events.selectors import events_visible_to
 from apps.operators.permissions import distributions_sellable_by, organizers_visible_to
+from apps.sales.api.answers import ANSWERS_HELP, AnswerInputSerializer, AnswerSerializer, GateAnswerSerializer
 from apps.sales.models import FeeRule, Order, Ticket
 from apps.sales.selectors import distribution_for_sale, ticket_types_for_sale
 from apps.sales.services.orders import OrderLine
@@ -120,6 +121,9 @@ class OrderCreateSerializer(serializers.Serializer):
         "buyer (max_tickets_per_buyer); recorded in the audit log under the caller's name. Without "
         "it such a sale is a 400 with the reason under email.",
     )
+    answers = AnswerInputSerializer(
+        many=True, required=False, default=list, max_length=500, help_text=ANSWERS_HELP
+    )
 
     def validate_positions(self, positions):
         ticket_types = ticket_types_for_sale({p["ticket_type"] for p in positions})
@@ -171,6 +175,9 @@ class AdmissionSerializer(serializers.Serializer):
         default=None,
         allow_null=True,
         help_text="A season pass: its holder's name (to check at the gate); else null.",
+    )
+    answers = GateAnswerSerializer(
+        many=True, read_only=True, help_text='Answers to the questions flagged "show at check-in".'
     )
 
 
@@ -314,6 +321,7 @@ class OrderDetailSerializer(OrderSerializer):
         max_digits=12, decimal_places=3, read_only=True, help_text="The platform's fee on its card payments."
     )
     history = HistoryLineSerializer(many=True, read_only=True)
+    answers = AnswerSerializer(many=True, read_only=True, source="answer_list")
 
     class Meta(OrderSerializer.Meta):
         fields = [
@@ -324,5 +332,6 @@ class OrderDetailSerializer(OrderSerializer):
             "absorbed_fee_total",
             "application_fee",
             "history",
+            "answers",
         ]
         read_only_fields = fields

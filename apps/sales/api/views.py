@@ -18,6 +18,7 @@ from apps.operators.api.base import ServiceViewSet
 from apps.operators.api.permissions import IsOperator
 from apps.operators.permissions import BOX_OFFICE, Action, can, organizers_visible_to, plan_allows
 from apps.sales import selectors
+from apps.sales.api.answers import AnswerSerializer, AnswersUpdateSerializer, answers_errors, answers_form_for
 from apps.sales.api.serializers import (
     AdmissionSerializer,
     CheckInSerializer,
@@ -30,13 +31,15 @@ from apps.sales.api.serializers import (
     TicketSerializer,
 )
 from apps.sales.exceptions import CheckInRefused, box_office_not_in_plan
-from apps.sales.models import FeeRule
+from apps.sales.models import FeeRule, Ticket
 from apps.sales.selectors import orders as order_list
+from apps.sales.selectors.questions import answers_listed, check_in_answers
 from apps.sales.services.check_in import ticket_check_in
 from apps.sales.services.confirmations import order_confirmation_resend
 from apps.sales.services.fees import fee_rule_delete, fee_rule_save
 from apps.sales.services.orders import order_cancel, order_create, order_create_once
 from apps.sales.services.payments import order_refund
+from apps.sales.services.questions import answers_save
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -112,7 +115,32 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             {"at": line.at, "action": line.action, "by": line.by, "data": line.data}
             for line in order_list.order_history(order, tickets)
         ]
+        order.answer_list = answers_listed(order)
         return Response(OrderDetailSerializer(order).data)
+
+    @extend_schema(
+        request=AnswersUpdateSerializer, responses={200: AnswerSerializer(many=True), 400: None, 403: None}
+    )
+    @action(detail=True, methods=["post"])
+    def answers(self, request, pk=None):
+        """Correct an order's answers (those given; the others stay): the organizer's staff, at
+        any time. 400 with the errors per answer ({"answers": [{"question", "ticket", "errors"}]})."""
+        order = self.get_object()
+        self._require_sale_rights(order)
+        serializer = AnswersUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tickets = list(order.tickets.select_related("ticket_type__event").order_by("pk"))
+        form, unknown = answers_form_for(
+            given=serializer.validated_data["answers"],
+            organizer_id=order.organizer_id,
+            event_ids={t.ticket_type.event_id for t in tickets},
+            tickets=tickets,
+            order=order,
+        )
+        if unknown or not form.is_valid():
+            return Response({"answers": answers_errors(form, unknown)}, status=status.HTTP_400_BAD_REQUEST)
+        answers_save(order=order, answers=form.answers(), actor=Actor.from_request(request))
+        return Response(AnswerSerializer(answers_listed(order), many=True).data)
 
     @extend_schema(
         request=OrderCreateSerializer,
@@ -145,7 +173,22 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         # of Action.SELL_AT_BOX_OFFICE.
         if not plan_allows(data["distribution"].organizer_id, BOX_OFFICE):
             raise NotInPlan(box_office_not_in_plan(data["distribution"].organizer))
+        answers_form, unknown = answers_form_for(
+            given=data["answers"],
+            organizer_id=data["distribution"].organizer_id,
+            event_ids={line.ticket_type.event_id for line in data["positions"]},
+            tickets=[
+                Ticket(ticket_type=line.ticket_type)
+                for line in data["positions"]
+                for _i in range(line.quantity)
+            ],
+        )
+        if unknown or not answers_form.is_valid():
+            return Response(
+                {"answers": answers_errors(answers_form, unknown)}, status=status.HTTP_400_BAD_REQUEST
+            )
         arguments = {
+            "answers": answers_form.answers(),
             "distribution": data["distribution"],
             "lines": data["positions"],
             "email": data["email"],
@@ -232,6 +275,7 @@ class CheckInView(views.APIView):
                 "event_date": admission.event_date,
                 "other_day": admission.other_day,
                 "season_pass": admission.season_pass,
+                "answers": check_in_answers(admission.ticket),
             }
         ).data
         return Response(data, status=status.HTTP_201_CREATED)

@@ -27,6 +27,12 @@ from apps.sales.models import CheckIn, Export, Order, Ticket
 from apps.sales.selectors import orders_visible_to, tickets_visible_to
 from apps.sales.selectors.attendees import attendees_of_date, attendees_of_event
 from apps.sales.selectors.customers import customer_orders_visible_to, customer_rows, customers_described
+from apps.sales.selectors.questions import (
+    ANSWERS_PREFETCH,
+    answer_cells,
+    questions_of_event,
+    questions_of_organizers,
+)
 
 CHUNK = 500
 LISTED_EXPORTS = 50
@@ -150,6 +156,16 @@ def tickets_table(user: Someone, *, event: Event | None = None, event_date: Even
         )
     tickets = tickets.select_related(
         "order", "event_date", "ticket_type__event__location", "ticket_type__event__organizer"
+    ).prefetch_related(*ANSWERS_PREFETCH)
+    # One column per question asked of them (its label in the reader's language).
+    if event is None and event_date is not None:
+        event = event_date.event
+    asked = (
+        questions_of_event(event)
+        if event is not None
+        else questions_of_organizers(
+            tickets.order_by().values_list("order__organizer_id", flat=True).distinct()
+        )
     )
     header = [
         _("Ticket code"),
@@ -170,6 +186,7 @@ def tickets_table(user: Someone, *, event: Event | None = None, event_date: Even
         _("Tax amount"),
         _("Service fee"),
         _("Checked in"),
+        *[question.shown_label for question in asked],
     ]
 
     def rows() -> Iterator[Row]:
@@ -197,6 +214,7 @@ def tickets_table(user: Someone, *, event: Event | None = None, event_date: Even
                 _amount(ticket.tax, order.currency),
                 _amount(ticket.fee, order.currency),
                 bool(ticket.checked_in),  # type: ignore[attr-defined]
+                *answer_cells(asked, ticket),
             ]
 
     return Table(header=header, total=tickets.count(), rows=rows())

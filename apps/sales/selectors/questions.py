@@ -185,3 +185,87 @@ def answers_editable(order: Order, now: datetime) -> bool:
 
 def deadlines_of(organizers: Iterable[Organizer]) -> QuerySet[AnswerDeadline]:
     return AnswerDeadline.objects.filter(organizer__in=list(organizers)).select_related("organizer", "event")
+
+
+def answers_listed(order: Order) -> list[Answer]:
+    """The order's answers with their question, in the questions' order, each with `options`
+    as the ids of those chosen (`options_chosen`), as the API lists them."""
+    answers = list(
+        Answer.objects.filter(order=order)
+        .select_related("question")
+        .prefetch_related("options")
+        .order_by("question__position", "question_id", "ticket_id")
+    )
+    for answer in answers:
+        answer.option_ids = [o.pk for o in answer.options.all()]  # type: ignore[attr-defined]
+    return answers
+
+
+# --- lists, exports, the gate ----------------------------------------------------------------
+
+# What answer_cells reads of each ticket: its answers and its order's, with their options.
+ANSWERS_PREFETCH = (
+    Prefetch("answers", queryset=Answer.objects.prefetch_related("options"), to_attr="own_answers"),
+    Prefetch(
+        "order__answers",
+        queryset=Answer.objects.filter(ticket__isnull=True).prefetch_related("options"),
+        to_attr="order_answers",
+    ),
+)
+
+
+def questions_of_event(event: Event) -> list[Question]:
+    """The questions asked of an event's tickets: its organizer's and its own, in order."""
+    return questions_of(event.organizer_id, [event.pk])
+
+
+def questions_of_organizers(organizer_ids: Iterable[int]) -> list[Question]:
+    """Every question of these organizers (their events' included), by organizer and order."""
+    return _loaded(
+        Question.objects.filter(organizer_id__in=list(organizer_ids)).order_by(
+            "organizer_id", "position", "pk"
+        )
+    )
+
+
+def answer_cells(questions: Sequence[Question], ticket: Ticket) -> list[str]:
+    """A ticket's answers to `questions` (the order's answer for a question asked once per
+    order), "" where none or not asked of it; the ticket read with ANSWERS_PREFETCH."""
+    own = {a.question_id: a for a in getattr(ticket, "own_answers", [])}
+    of_order = {a.question_id: a for a in getattr(ticket.order, "order_answers", [])}
+    asked = {q.pk for q in _applying(questions, ticket)}
+    cells = []
+    for question in questions:
+        if question.pk not in asked or question.organizer_id != ticket.order.organizer_id:
+            cells.append("")
+        elif question.kind == Question.Kind.ATTENDEE_NAME and question.per_ticket and ticket.attendee_name:
+            cells.append(ticket.attendee_name)
+        else:
+            cells.append(answer_text(question, (own if question.per_ticket else of_order).get(question.pk)))
+    return cells
+
+
+def check_in_answers(ticket: Ticket) -> list[ShownAnswer]:
+    """What the gate shows of a ticket: its answers (and its order's) to the questions flagged
+    "show at check-in", answered or not."""
+    questions = [
+        q
+        for q in _applying(questions_of(ticket.order.organizer_id, [ticket.ticket_type.event_id]), ticket)
+        if q.show_at_check_in
+    ]
+    if not questions:
+        return []
+    answers = {
+        (a.question_id, a.ticket_id): a
+        for a in Answer.objects.filter(order_id=ticket.order_id, question__in=questions).prefetch_related(
+            "options"
+        )
+    }
+    shown = []
+    for question in questions:
+        answer = answers.get((question.pk, ticket.pk if question.per_ticket else None))
+        text = answer_text(question, answer)
+        if question.kind == Question.Kind.ATTENDEE_NAME and question.per_ticket and ticket.attendee_name:
+            text = ticket.attendee_name
+        shown.append(ShownAnswer(question, text))
+    return shown

@@ -39,9 +39,12 @@ from apps.sales import selectors
 from apps.sales.exceptions import CheckInRefused
 from apps.sales.forms import FeeRuleCreateForm, FeeRuleForm, quantities_from
 from apps.sales.models import FeeRule, Order
+from apps.sales.selectors.questions import check_in_answers
 from apps.sales.services import fees
 from apps.sales.services.check_in import ticket_check_in
 from apps.sales.services.orders import OrderLine, order_create
+from apps.sales.views.box_office_answers import box_office_answers_form, box_office_answers_page
+from apps.sales.views.shop_answers import answers_shown
 
 
 class CheckInForm(forms.Form):
@@ -91,7 +94,13 @@ def check_in(request):
     return render(
         request,
         "sales/check_in.html",
-        {"form": form, "admission": admission, "refusal": refusal, "scanned": scanned},
+        {
+            "form": form,
+            "admission": admission,
+            "refusal": refusal,
+            "scanned": scanned,
+            "gate_answers": check_in_answers(admission.ticket) if admission else [],
+        },
         status=status,
     )
 
@@ -211,10 +220,15 @@ def box_office_sell(request, pk):
         if not chosen and not errors:
             errors = [_("Choose how many tickets to sell.")]
         if not errors:
+            lines = [OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen]
+            answers_form = box_office_answers_form(request.POST, event, lines)
+            if answers_form.asks_anything and not answers_form.is_valid():  # their step, first or again
+                return box_office_answers_page(request, event, distribution, answers_form)
             try:
                 order = order_create(
                     distribution=distribution,
-                    lines=[OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen],
+                    lines=lines,
+                    answers=answers_form.answers() if answers_form.asks_anything else (),
                     email=form.cleaned_data["email"],
                     buyer_name=form.cleaned_data["buyer_name"],
                     payment_method=form.cleaned_data["payment_method"],
@@ -245,7 +259,11 @@ def box_office_receipt(request, pk):
     tickets = order.tickets.select_related(
         "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
     )
-    return render(request, "sales/box_office_receipt.html", {"order": order, "tickets": tickets})
+    return render(
+        request,
+        "sales/box_office_receipt.html",
+        {"order": order, "tickets": tickets} | answers_shown(order, list(tickets.order_by("pk"))),
+    )
 
 
 # --- service fee rules ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from apps.operators.decorators import control_view
 from apps.sales.models import Order
 from apps.sales.selectors import attendees, customers, figures
+from apps.sales.selectors.questions import ANSWERS_PREFETCH, questions_of_event
 
 PER_PAGE = 50
 ORDERS_PER_PAGE = 50
@@ -77,11 +78,12 @@ def _attendees_page(request, *, event, event_date, rows, template: str, paginate
         "event_date": event_date,
         "time_zone": event_date.time_zone if event_date is not None else event.time_zone,
         "search": search,
+        "questions": questions_of_event(event),  # a column each
     }
     if paginate:
-        context["page"] = _page(request, rows(search))
+        context["page"] = _page(request, rows(search).prefetch_related(*ANSWERS_PREFETCH))
     else:
-        context["attendees"] = list(rows(search))
+        context["attendees"] = list(rows(search).prefetch_related(*ANSWERS_PREFETCH))
     return render(request, template, context)
 
 
