@@ -10,8 +10,11 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from apps.core.cache import cached_one, entry_key
+from apps.core.schemas import current_schema
 from apps.events.models import Event, EventDate
 from apps.operators.permissions import Someone, organizers_configurable_by
+from apps.organizers.catalog import CATALOG
 from apps.organizers.models import Organizer
 from apps.sales.models import Answer, AnswerDeadline, Order, Question, QuestionOption, Ticket
 
@@ -28,12 +31,24 @@ def _loaded(questions: QuerySet[Question]) -> list[Question]:
     return loaded
 
 
-def questions_of(organizer_id: int, event_ids: Iterable[int] | None = None) -> list[Question]:
-    """An organizer's questions (its own and, with `event_ids`, those events'), in order."""
-    questions = Question.objects.filter(organizer_id=organizer_id)
-    if event_ids is not None:
-        questions = questions.filter(event__isnull=True) | questions.filter(event_id__in=list(event_ids))
-    return _loaded(questions.order_by("position", "pk"))
+def questions_of(organizer_id: int, event_ids: Iterable[int]) -> list[Question]:
+    """The questions asked of these events' tickets: their organizer's and their own, in
+    order. Every sale reads them: from the cached catalog (dropped by the services that
+    write questions, events and ticket types)."""
+    ids = sorted(set(event_ids))
+    schema_name = current_schema()
+    questions: list[Question] = cached_one(
+        schema_name=schema_name,
+        name=CATALOG,
+        key=entry_key(schema_name, CATALOG, "questions", organizer_id, ",".join(map(str, ids))),
+        load=lambda: _loaded(
+            (
+                Question.objects.filter(organizer_id=organizer_id, event__isnull=True)
+                | Question.objects.filter(organizer_id=organizer_id, event_id__in=ids)
+            ).order_by("position", "pk")
+        ),
+    )
+    return questions
 
 
 def questions_of_order(order: Order, tickets: Sequence[Ticket]) -> list[Question]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from apps.core.audit import Actor, audit_log
 from apps.core.timezones import format_in_zone
 from apps.events.models import Event, TicketType
+from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Organizer
 from apps.sales.exceptions import OrderRejected
 from apps.sales.models import Answer, AnswerDeadline, Order, Question, QuestionOption, Ticket
@@ -83,6 +84,7 @@ def question_save(
     saved.save()
     saved.ticket_types.set(chosen)
     _options_set(saved, options if kind in Question.CHOICE_KINDS else [])
+    catalog_changed()  # a sale reads the questions from the cached catalog
     audit_log(
         actor=actor,
         action="question.created" if creating else "question.changed",
@@ -122,6 +124,7 @@ def question_delete(*, question: Question, actor: Actor = SYSTEM) -> None:
     """Delete a question and every answer given to it."""
     audit_log(actor=actor, action="question.deleted", target=question, label=question.label)
     question.delete()
+    catalog_changed()
 
 
 @transaction.atomic
@@ -138,6 +141,7 @@ def question_move(*, question: Question, up: bool, actor: Actor = SYSTEM) -> Non
         if sibling.position != position:
             sibling.position = position
             sibling.save(update_fields=["position"])
+    catalog_changed()
     audit_log(actor=actor, action="question.moved", target=question, up=up)
 
 
