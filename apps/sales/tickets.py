@@ -12,7 +12,7 @@ from reportlab.pdfgen import canvas
 
 from apps.core.money import format_money
 from apps.core.timezones import DATE, LONG, format_in_zone
-from apps.sales.models import Order, Ticket
+from apps.sales.models import Order, OrderAddOn, Ticket
 from apps.sales.selectors.taxes import rate_text
 
 
@@ -63,6 +63,9 @@ def tickets_pdf(order: Order) -> bytes:
             "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
         )
     )
+    add_ons: dict[int | None, list[OrderAddOn]] = {}
+    for extra in order.add_ons.filter(status=OrderAddOn.Status.VALID).order_by("pk"):
+        add_ons.setdefault(extra.ticket_id, []).append(extra)
     organizer = order.organizer
     brand = colors.HexColor(organizer.primary_color)
     buffer = io.BytesIO()
@@ -90,6 +93,9 @@ def tickets_pdf(order: Order) -> bytes:
         ]
         if ticket.attendee_name or order.buyer_name:
             lines.append(ticket.attendee_name or order.buyer_name)
+        # Its add-ons, and the order's own on its first ticket's page (at most five lines).
+        extras = add_ons.get(ticket.pk, []) + (add_ons.get(None, []) if ticket is tickets[0] else [])
+        lines += [f"+ {extra.name} × {extra.quantity}" for extra in extras[:5]]
         for index, line in enumerate(lines):
             pdf.drawString(20 * mm, height - (62 + 8 * index) * mm, line)
         pdf.drawImage(_qr_png(ticket.code), 20 * mm, height - 175 * mm, 60 * mm, 60 * mm)

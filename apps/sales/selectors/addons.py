@@ -131,3 +131,12 @@ def add_on_lines_by_ticket(lines: Iterable[OrderAddOn]) -> dict[int | None, list
 
 def add_ons_total(lines: Iterable[OrderAddOn]) -> Decimal:
     return sum((line.price for line in lines if line.status == OrderAddOn.Status.VALID), Decimal(0))
+
+
+def add_ons_refunded_with(order: Order, chosen: Sequence[Ticket], valid: Sequence[Ticket]) -> Decimal:
+    """What refunding the `chosen` of the order's `valid` tickets gives back for add-ons: those
+    of the chosen tickets, and the order's own once no ticket is left (as order_refund does)."""
+    lines = OrderAddOn.objects.filter(order=order, status=OrderAddOn.Status.VALID)
+    if {t.pk for t in chosen} != {t.pk for t in valid}:
+        lines = lines.filter(ticket_id__in=[t.pk for t in chosen])
+    return sum((line.price for line in lines), Decimal(0))

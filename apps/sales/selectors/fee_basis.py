@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Sum
 from apps.core import timezones
 from apps.organizers.models import Organizer
 from apps.sales.models import Order, Ticket
+from apps.sales.selectors.addon_figures import add_on_fee_basis
 from apps.sales.selectors.figures import card_payments_of, fee_refunds_of
 
 ZERO = Decimal(0)
@@ -23,7 +24,7 @@ ZERO = Decimal(0)
 @dataclass(frozen=True)
 class FeeBasis:
     tickets: int  # paid in the span and still valid, with a price
-    revenue: Decimal  # their prices
+    revenue: Decimal  # their prices, and those of the add-ons sold with them (selectors.addon_figures)
     refunded_earlier_tickets: int  # paid before the span, refunded in it
     refunded_earlier_revenue: Decimal
     # Application fees Stripe took on the card payments of the span's orders, less the shares
@@ -59,11 +60,12 @@ def fee_basis(organizer_id: int, start: datetime, end: datetime) -> FeeBasis:
     given_back = fee_refunds_of(Order.objects.filter(organizer_id=organizer_id), start, end).aggregate(
         total=Sum("application_fee_refunded")
     )
+    add_ons_sold, add_ons_refunded_earlier = add_on_fee_basis(organizer_id, start, end)
     return FeeBasis(
         tickets=sold["count"],
-        revenue=sold["revenue"] or ZERO,
+        revenue=(sold["revenue"] or ZERO) + add_ons_sold,
         refunded_earlier_tickets=earlier["count"],
-        refunded_earlier_revenue=earlier["revenue"] or ZERO,
+        refunded_earlier_revenue=(earlier["revenue"] or ZERO) + add_ons_refunded_earlier,
         collected=(collected["total"] or ZERO) - (given_back["total"] or ZERO),
         currency=sold["currency"] or earlier["currency"] or collected["currency"],
     )

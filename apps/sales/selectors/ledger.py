@@ -26,12 +26,14 @@ from typing import cast
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 
 from apps.core import hooks
 from apps.core.hooks import FeeableSale
 from apps.core.money import quantize
 from apps.payments.models import Payment, Refund
 from apps.sales.models import Order, Ticket
+from apps.sales.selectors.addon_figures import add_on_lines, add_ons_refunded_in
 from apps.sales.selectors.fee_basis import fee_basis
 from apps.sales.selectors.figures import (
     ZERO,
@@ -151,7 +153,7 @@ def _fill(rows: dict[object, ReportRow], key: object, label: str) -> ReportRow:
 
 
 def sales_report(scope: Scope, period: Period, currency: str) -> Report:
-    """The report of one organizer's scope (one currency) over the period: eleven aggregate
+    """The report of one organizer's scope (one currency) over the period: sixteen aggregate
     queries, whatever the number of orders, plus the platform's answer (full scopes only)."""
     zone = period.zone
     days: dict[object, ReportRow] = {d: ReportRow(d, d.isoformat()) for d in period.days()}
@@ -234,6 +236,7 @@ def sales_report(scope: Scope, period: Period, currency: str) -> Report:
         entry = _fill(channels, row["order__distribution_id"], row["order__distribution__name"])
         entry.refunded_tickets, entry.refunds = row["count"], row["amount"]
 
+    _add_ons_into(scope, period, days, types, channels)
     total = ReportRow("total", "")
     for entry in days.values():
         total.orders += entry.orders
@@ -253,6 +256,44 @@ def sales_report(scope: Scope, period: Period, currency: str) -> Report:
         payments=_payments(scope, period),
         platform=_platform_fees(scope, period, currency) if scope.full else None,
     )
+
+
+def _add_ons_into(
+    scope: Scope,
+    period: Period,
+    days: dict[object, ReportRow],
+    types: dict[object, ReportRow],
+    channels: dict[object, ReportRow],
+) -> None:
+    """The add-ons in the report (apps.sales.selectors.addon_figures): a row each after the
+    ticket types, and their refunds of the period on its days and channels (whose revenue, the
+    orders' subtotals, holds them already). Four queries."""
+    sold = add_on_lines(scope).filter(order__paid_at__gte=period.start, order__paid_at__lt=period.end)
+    for row in (
+        sold.values("add_on_id", "add_on__name")
+        .annotate(orders=Count("order", distinct=True), revenue=Sum("price"), taxes=Sum("tax"))
+        .order_by("add_on__name", "add_on_id")
+    ):
+        entry = _fill(
+            types, ("add_on", row["add_on_id"]), _("Add-on – %(name)s") % {"name": row["add_on__name"]}
+        )
+        entry.orders, entry.revenue, entry.taxes = row["orders"], row["revenue"], row["taxes"]
+    refunds = add_ons_refunded_in(scope, period.start, period.end)
+    for row in (
+        refunds.annotate(day=TruncDate("voided_at", tzinfo=period.zone))
+        .values("day")
+        .annotate(amount=Sum("price"))
+    ):
+        _fill(days, row["day"], row["day"].isoformat()).refunds += row["amount"]
+    for row in refunds.values("add_on_id", "add_on__name").annotate(amount=Sum("price")):
+        label = _("Add-on – %(name)s") % {"name": row["add_on__name"]}
+        _fill(types, ("add_on", row["add_on_id"]), label).refunds += row["amount"]
+    for row in refunds.values("order__distribution_id", "order__distribution__name").annotate(
+        amount=Sum("price")
+    ):
+        _fill(channels, row["order__distribution_id"], row["order__distribution__name"]).refunds += row[
+            "amount"
+        ]
 
 
 def _payments(scope: Scope, period: Period) -> Payments:
@@ -280,11 +321,16 @@ def _payments(scope: Scope, period: Period) -> Payments:
         .filter(order__payment_method__in=Order.COUNTER_METHODS)
         .aggregate(total=Sum(refund_amount()))
     )
+    counter_add_on_refunds = (
+        add_ons_refunded_in(scope, period.start, period.end)
+        .filter(order__payment_method__in=Order.COUNTER_METHODS)
+        .aggregate(total=Sum("price"))
+    )
     return Payments(
         card_received=card["total"] or ZERO,
         counter_received=counter["total"] or ZERO,
         card_refunded=card_refunds["total"] or ZERO,
-        counter_refunded=counter_refunds["total"] or ZERO,
+        counter_refunded=(counter_refunds["total"] or ZERO) + (counter_add_on_refunds["total"] or ZERO),
     )
 
 
@@ -366,10 +412,10 @@ class Ledger:
 
 
 def ledger(scope: Scope, period: Period, currency: str) -> Ledger:
-    """The period's entries in date order, each with the running totals after it: five
-    queries (orders placed, orders paid, refunds grouped per order and moment, card
-    payments' platform fees, the fee's shares given back with refunds), and a sixth for the
-    codes of the orders of those refunds when there are any."""
+    """The period's entries in date order, each with the running totals after it: six
+    queries (orders placed, orders paid, refunds of tickets and of add-ons grouped per order and
+    moment, card payments' platform fees, the fee's shares given back with refunds), and a
+    seventh for the codes of the orders of those refunds when there are any."""
     entries: list[Entry] = []
     placed = (
         scope.orders()
@@ -398,6 +444,13 @@ def ledger(scope: Scope, period: Period, currency: str) -> Ledger:
         entries.append(
             Entry(cast(datetime, voided_at), Kind.REFUND, code, method, amount, count)  # filtered on it
         )
+    for voided_at, code, method, amount in (
+        add_ons_refunded_in(scope, period.start, period.end)
+        .values("voided_at", "order__code", "order__payment_method")
+        .annotate(amount=Sum("price"))
+        .values_list("voided_at", "order__code", "order__payment_method", "amount")
+    ):  # the add-ons refunded with tickets (or the order's last): a refund entry of their own
+        entries.append(Entry(cast(datetime, voided_at), Kind.REFUND, code, method, amount, 0))
     paid = _paid(scope, period)
     codes = dict(paid.values_list("pk", "code"))
     for object_id, fee, succeeded_at in (

@@ -11,7 +11,7 @@ from apps.core.emails import message_send
 from apps.core.schemas import current_schema
 from apps.sales import tasks  # (tasks call these services: a cycle of modules, not of names)
 from apps.sales.exceptions import OrderRejected
-from apps.sales.models import Order, Ticket
+from apps.sales.models import Order, OrderAddOn, Ticket
 from apps.sales.selectors import organizer_base_url
 from apps.sales.tickets import tickets_pdf
 
@@ -50,6 +50,9 @@ def order_confirmation_send(*, order_id: int) -> bool:
                     "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
                 ),
                 "order_url": organizer_base_url(order.organizer) + f"/orders/{order.code}/{order.secret}/",
+                "add_ons": order.add_ons.filter(status=OrderAddOn.Status.VALID)
+                .select_related("ticket__ticket_type")
+                .order_by("pk"),
             }
             subject = _("Your tickets from %(organizer)s (order %(code)s)") % {
                 "organizer": order.organizer.name,

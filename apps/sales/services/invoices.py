@@ -16,7 +16,7 @@ from apps.core.timezones import MEDIUM, format_in_zone
 from apps.organizers.models import Organizer
 from apps.organizers.validators import validate_vat_number
 from apps.sales.exceptions import InvoiceRefused
-from apps.sales.models import Invoice, InvoiceCounter, InvoiceLine, Order, Ticket
+from apps.sales.models import Invoice, InvoiceCounter, InvoiceLine, Order, OrderAddOn, Ticket
 from apps.sales.services.orders import SYSTEM
 
 
@@ -75,6 +75,7 @@ def _lines(order: Order) -> list[InvoiceLine]:
                 gross=gross,
             )
         )
+    lines += _add_on_lines(order)
     fees = quantize(sum((t.fee for t in tickets), Decimal(0)), order.currency)
     if fees:
         lines.append(
@@ -89,6 +90,31 @@ def _lines(order: Order) -> list[InvoiceLine]:
         )
     for position, line in enumerate(lines, start=1):
         line.position = position
+    return lines
+
+
+def _add_on_lines(order: Order) -> list[InvoiceLine]:
+    """The order's valid add-ons, one line per add-on, unit price and tax (as sold)."""
+    groups: dict[tuple[object, ...], list[OrderAddOn]] = defaultdict(list)
+    for add_on in order.add_ons.filter(status=OrderAddOn.Status.VALID).order_by("pk"):
+        groups[(add_on.add_on_id, add_on.unit_price, add_on.tax_name, add_on.tax_rate)].append(add_on)
+    lines = []
+    for group in groups.values():
+        first = group[0]
+        gross = sum((a.price for a in group), Decimal(0))
+        tax = sum((a.tax for a in group), Decimal(0))
+        lines.append(
+            InvoiceLine(
+                description=first.name[:400],
+                quantity=sum(a.quantity for a in group),
+                unit_price=first.unit_price,
+                tax_name=first.tax_name,
+                tax_rate=first.tax_rate,
+                net=gross - tax,
+                tax=tax,
+                gross=gross,
+            )
+        )
     return lines
 
 

@@ -39,11 +39,13 @@ from apps.sales import selectors
 from apps.sales.exceptions import CheckInRefused
 from apps.sales.forms import FeeRuleCreateForm, FeeRuleForm, quantities_from
 from apps.sales.models import FeeRule, Order
+from apps.sales.selectors.addons import add_on_lines_of
 from apps.sales.selectors.questions import check_in_answers
 from apps.sales.services import fees
 from apps.sales.services.check_in import ticket_check_in
 from apps.sales.services.orders import OrderLine, order_create
 from apps.sales.views.box_office_answers import box_office_answers_form, box_office_answers_page
+from apps.sales.views.shop_addons import counter_add_on_offers, counter_add_on_requests
 from apps.sales.views.shop_answers import answers_shown
 
 
@@ -214,13 +216,16 @@ def box_office_sell(request, pk):
         status=Event.Status.PUBLISHED,
     )
     listing = selectors.event_listing(event)
+    add_on_offers = counter_add_on_offers(event.organizer, listing)
     form = BoxOfficeSaleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         chosen, errors = quantities_from(request.POST, listing)
         if not chosen and not errors:
             errors = [_("Choose how many tickets to sell.")]
+        lines = [OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen]
+        add_ons, add_on_errors = counter_add_on_requests(request.POST, add_on_offers, lines)
+        errors += add_on_errors
         if not errors:
-            lines = [OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen]
             answers_form = box_office_answers_form(request.POST, event, lines)
             if answers_form.asks_anything and not answers_form.is_valid():  # their step, first or again
                 return box_office_answers_page(request, event, distribution, answers_form)
@@ -229,6 +234,7 @@ def box_office_sell(request, pk):
                     distribution=distribution,
                     lines=lines,
                     answers=answers_form.answers() if answers_form.asks_anything else (),
+                    add_ons=add_ons,
                     email=form.cleaned_data["email"],
                     buyer_name=form.cleaned_data["buyer_name"],
                     payment_method=form.cleaned_data["payment_method"],
@@ -248,7 +254,13 @@ def box_office_sell(request, pk):
     return render(
         request,
         "sales/box_office_sell.html",
-        {"event": event, "listing": listing, "form": form, "distribution": distribution},
+        {
+            "event": event,
+            "listing": listing,
+            "form": form,
+            "distribution": distribution,
+            "add_on_offers": add_on_offers,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -262,7 +274,8 @@ def box_office_receipt(request, pk):
     return render(
         request,
         "sales/box_office_receipt.html",
-        {"order": order, "tickets": tickets} | answers_shown(order, list(tickets.order_by("pk"))),
+        {"order": order, "tickets": tickets, "add_on_lines": add_on_lines_of(order)}
+        | answers_shown(order, list(tickets.order_by("pk"))),
     )
 
 

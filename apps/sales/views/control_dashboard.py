@@ -32,6 +32,7 @@ from apps.operators.permissions import is_organization_admin
 from apps.organizers.models import Organizer
 from apps.sales.charts import bar_chart, column_chart
 from apps.sales.selectors import figures
+from apps.sales.selectors.addon_figures import with_add_on_refunds
 
 ALL = "all"
 
@@ -132,7 +133,11 @@ def control_dashboard(request):
                 "scope": scope,
                 "time_zone": str(zone),
                 "period_labels": [label for label, _period in periods],
-                "totals": figures.sales_totals(scope, [period for _label, period in periods]),
+                "totals": with_add_on_refunds(
+                    figures.sales_totals(scope, [period for _label, period in periods]),
+                    scope,
+                    [period for _label, period in periods],
+                ),
                 "series": series,
                 "daily_chart": _daily_chart(series),
                 "channel_chart": _channel_chart(series, organizer is None),

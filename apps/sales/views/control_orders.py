@@ -26,6 +26,7 @@ from apps.operators.permissions import Action, can, can_see_orders
 from apps.sales.forms import OrderChangeForm, OrderFilterForm, OrderRefundForm
 from apps.sales.models import Order, Ticket
 from apps.sales.selectors import orders as selected
+from apps.sales.selectors.addons import add_on_lines_of, add_ons_refunded_with
 from apps.sales.services.confirmations import order_confirmation_resend
 from apps.sales.services.order_changes import order_cancel_unpaid, order_email_change, ticket_attendee_change
 from apps.sales.services.payments import order_refund
@@ -126,6 +127,7 @@ def order_detail(request, code):
             "history": history_rows(order, tickets, selected.order_history(order, tickets)),
             "application_fee": sum((payment.application_fee for payment in payments), Decimal(0)),
             "may_manage": can(request.user, Action.MANAGE_ORDER, order),
+            "add_on_lines": add_on_lines_of(order),
         }
         | answers_shown(order, tickets),
     )
@@ -275,6 +277,7 @@ def order_refund_view(request, code):
     confirming = False
     if request.method == "POST" and form.is_valid():
         chosen = form.chosen()
+        refunded_add_ons = add_ons_refunded_with(order, chosen, tickets)  # before they are refunded
         if not form.cleaned_data["confirmed"]:
             confirming = True
         else:
@@ -283,7 +286,7 @@ def order_refund_view(request, code):
                 form, order_refund, order_id=order.pk, ticket_ids=ids, actor=Actor.from_request(request)
             )
             if went_through:
-                amount = sum((ticket.price + ticket.fee for ticket in chosen), Decimal(0))
+                amount = sum((ticket.price + ticket.fee for ticket in chosen), Decimal(0)) + refunded_add_ons
                 messages.success(
                     request,
                     ngettext(
@@ -303,7 +306,8 @@ def order_refund_view(request, code):
             "form": form,
             "confirming": confirming,
             "chosen": chosen,
-            "amount": sum((ticket.price + ticket.fee for ticket in chosen), Decimal(0)),
+            "amount": sum((ticket.price + ticket.fee for ticket in chosen), Decimal(0))
+            + (add_ons_refunded_with(order, chosen, tickets) if chosen else 0),
             "may_refund": order.status == Order.Status.PAID and bool(tickets),
         },
         status=400 if form.errors else 200,

@@ -1,4 +1,4 @@
-"""The shop's add-ons: offered in the cart (per ticket, per order) and added to it."""
+"""Add-ons chosen on forms: in the shop's cart (per ticket, per order) and at the box office."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -7,10 +7,10 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import DomainError
 from apps.sales.addon_forms import add_on_quantities
-from apps.sales.models import Order
+from apps.sales.models import AddOn, Order
 from apps.sales.selectors import addons as reads
 from apps.sales.services.addon_cart import cart_add_ons_add
-from apps.sales.services.addons import AddOnChoice
+from apps.sales.services.addons import AddOnChoice, AddOnRequest
 
 
 def add_on_field(add_on_id: int, ticket_id: int | None) -> str:
@@ -81,3 +81,38 @@ def cart_add_ons(request):
     for error in errors:
         messages.error(request, error)
     return redirect("cart")
+
+
+# --- the box office ---------------------------------------------------------------------------
+
+
+def counter_add_on_offers(organizer, listing) -> list[dict]:
+    """The add-ons a counter sale of the listing's tickets may carry, each with its field
+    (addon-<id>) and maximum: per ticket (that many with each ticket it is offered with) or
+    per order."""
+    ticket_types = [t for _d, _a, offers in listing.dates for t, _left in offers]
+    ticket_types += [t for t, _left in listing.passes]
+    return [
+        {"add_on": add_on, "field": f"addon-{add_on.pk}", "max": add_on.max_quantity}
+        for add_on in reads.add_ons_for_ticket_types(organizer, ticket_types)
+    ]
+
+
+def counter_add_on_requests(data, offers: list[dict], lines) -> tuple[list[AddOnRequest], list[str]]:
+    """The add-ons asked for on the box office's form: a per-ticket one goes with every
+    ticket of the lines it is offered with, a per-order one with the order."""
+    chosen, errors = add_on_quantities(data, [offer["field"] for offer in offers])
+    requests = []
+    for offer in offers:
+        quantity = chosen.get(offer["field"])
+        add_on = offer["add_on"]
+        if not quantity:
+            continue
+        if add_on.per == AddOn.Per.ORDER:
+            requests.append(AddOnRequest(add_on, quantity))
+            continue
+        indexes = [i for i, line in enumerate(lines) if reads.offered_with(add_on, line.ticket_type)]
+        if not indexes:
+            errors.append(_("“%(name)s” is not offered with the tickets chosen.") % {"name": add_on.name})
+        requests += [AddOnRequest(add_on, quantity, line=i) for i in indexes]
+    return requests, errors
