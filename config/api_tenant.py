@@ -18,6 +18,7 @@ from apps.operators.api.views import (
     OrganizerViewSet,
     TeamMemberViewSet,
 )
+from apps.sales.api.addons import AddOnViewSet
 from apps.sales.api.passes import PassTypeViewSet, PassViewSet
 from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, TicketViewSet
 
@@ -37,6 +38,7 @@ router.register("tickets", TicketViewSet, basename="ticket")
 router.register("fee-rules", FeeRuleViewSet, basename="fee-rule")
 router.register("pass-types", PassTypeViewSet, basename="pass-type")
 router.register("passes", PassViewSet, basename="pass")
+router.register("add-ons", AddOnViewSet, basename="add-on")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -5,8 +5,10 @@ the API; managed on the control panel per role; counted in reports, exports and 
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -15,15 +17,35 @@ from django_tenants.utils import schema_context
 from apps.core.exceptions import Conflict
 from apps.core.models import AuditLogEntry
 from apps.events import services as events
+from apps.organizers.services import organizer_update
 from apps.sales.exceptions import AddOnSoldOut, OrderRejected
 from apps.sales.models import AddOn, AddOnStock, Order, OrderAddOn
+from apps.sales.selectors.addon_figures import with_add_on_refunds
+from apps.sales.selectors.exports import orders_table
+from apps.sales.selectors.fee_basis import fee_basis
+from apps.sales.selectors.figures import figures_scope, period_of_last, sales_totals
+from apps.sales.selectors.ledger import ledger, sales_report
 from apps.sales.services.addon_cart import cart_add_ons_add
 from apps.sales.services.addons import AddOnChoice, AddOnRequest, add_on_delete, add_on_save
+from apps.sales.services.confirmations import order_confirmation_send
+from apps.sales.services.invoices import invoice_issue
 from apps.sales.services.orders import OrderLine, order_cancel, order_create, order_mark_paid, orders_expire
 from apps.sales.services.payments import order_refund
 from apps.sales.services.taxes import tax_rule_save
+from apps.sales.tickets import tickets_pdf
 from apps.tenancy import services as tenancy
-from tests.factories import ADMIN, CONFIGURER, OTHER, SELLER, programme_build, role_matrix, twin_sequences
+from tests.factories import (
+    ADMIN,
+    CONFIGURER,
+    OTHER,
+    SELLER,
+    OperatorFactory,
+    denied_to_outsiders,
+    programme_build,
+    role_matrix,
+    twin_sequences,
+)
+from tests.pdfs import pdf_text
 from tests.sales.helpers import in_alpha, payments_connect, shop_build
 from tests.sales.roles import OUTSIDERS, client_for, expect
 from tests.tenants import ALPHA, BETA
@@ -493,3 +515,275 @@ def test_a_sold_add_on_cannot_be_deleted_from_the_page_and_says_why(world, catal
     assert in_alpha(lambda: list(AddOn.objects.values_list("name", flat=True))) == ["ALPHA-A Parking"]
     with schema_context(BETA.schema_name):
         assert AddOn.objects.count() == 2  # the twin's untouched
+
+
+# --- what shows and counts them: invoice, PDF, e-mail, report, ledger, fee basis ----------
+
+
+def _sold_with_add_ons(shop):
+    """A counter sale of 2 day tickets (10.00 each) with a parking each (5.00, VAT 20 %
+    included) and a T-shirt for the order (12.00)."""
+    vat = tax_rule_save(organizer=shop.organizer, name="TVA", rate=Decimal("20"), price_includes_tax=True)
+    parking = _parking(shop, tax_rule=vat)
+    tshirt = _parking(shop, name="T-shirt", price=Decimal("12.00"), per=AddOn.Per.ORDER)
+    order = _sell(shop, [AddOnRequest(parking, 1, line=0), AddOnRequest(tshirt, 1)])
+    return order, parking, tshirt
+
+
+def test_the_invoice_has_a_line_per_add_on_with_its_tax(shop):
+    organizer_update(organizer=shop.organizer, address="1 quai du Rhône\n69002 Lyon")
+    order, _parking_, _tshirt = _sold_with_add_ons(shop)
+
+    invoice = invoice_issue(order_id=order.pk, address="3 rue de la Paix", country="FR")
+
+    lines = {line.description: line for line in invoice.lines.all()}
+    assert (lines["Parking"].quantity, lines["Parking"].gross, lines["Parking"].tax) == (
+        2,
+        Decimal("10.00"),
+        Decimal("1.66"),
+    )
+    assert (lines["T-shirt"].quantity, lines["T-shirt"].gross, lines["T-shirt"].tax) == (
+        1,
+        Decimal("12.00"),
+        0,
+    )
+    assert invoice.total == Decimal("42.00") == Order.objects.get(pk=order.pk).total
+
+
+def test_the_tickets_pdf_and_the_e_mail_list_the_add_ons(shop, mailoutbox):
+    order, _parking_, _tshirt = _sold_with_add_ons(shop)
+
+    text = pdf_text(tickets_pdf(order))
+    order_confirmation_send(order_id=order.pk)
+
+    assert text.count("+ Parking × 1") == 2  # on each ticket's page
+    assert text.count("+ T-shirt × 1") == 1  # on the first
+    body = mail.outbox[-1].body
+    assert "+ Parking × 1" in body
+    assert "+ T-shirt × 1" in body
+    assert "42.00" in body
+
+
+def test_the_report_and_ledger_count_add_ons_sold_and_refunded_and_still_reconcile(shop):
+    order, parking, tshirt = _sold_with_add_ons(shop)
+    first = order.tickets.order_by("pk").first()
+    order_refund(order_id=order.pk, ticket_ids=[first.pk], notify_buyer=False)
+    admin = OperatorFactory(email="boss@example.com", is_admin=True)
+    scope = figures_scope(admin, shop.organizer)
+    period = period_of_last(7, ZoneInfo("Europe/Paris"))
+
+    report = sales_report(scope, period, "EUR")
+    book = ledger(scope, period, "EUR")
+    totals = with_add_on_refunds(sales_totals(scope, [period]), scope, [period])
+
+    assert report.total.revenue == Decimal("42.00")
+    assert report.total.refunds == Decimal("15.00")  # the ticket and its parking
+    assert report.reconciled
+    rows = {row.label: row for row in report.ticket_types}
+    assert (rows["Add-on – Parking"].revenue, rows["Add-on – Parking"].refunds) == (
+        Decimal("10.00"),
+        Decimal("5.00"),
+    )
+    assert rows["Add-on – T-shirt"].revenue == Decimal("12.00")
+    assert sum(row.refunds for row in report.channels) == report.total.refunds
+    assert book.closing.refunds == report.total.refunds
+    assert book.closing.payments == Decimal("42.00")
+    assert totals[0].periods[0].refunds == Decimal("15.00")
+
+
+def test_add_on_revenue_counts_in_the_fee_basis_but_not_as_tickets(shop):
+    order, _parking_, _tshirt = _sold_with_add_ons(shop)
+    span = (timezone.now() - dt.timedelta(hours=1), timezone.now() + dt.timedelta(hours=1))
+
+    basis = fee_basis(shop.organizer.pk, *span)
+    order_refund(order_id=order.pk, notify_buyer=False)
+    later = fee_basis(shop.organizer.pk, span[1], span[1] + dt.timedelta(hours=1))
+    after = fee_basis(shop.organizer.pk, *span)
+
+    assert (basis.tickets, basis.revenue) == (2, Decimal("42.00"))
+    assert (later.refunded_earlier_tickets, later.refunded_earlier_revenue) == (
+        0,
+        0,
+    )  # refunded within its span
+    assert (after.tickets, after.revenue) == (0, Decimal("0"))
+
+
+def test_the_box_office_sells_add_ons_and_the_receipt_and_order_page_show_them(world, catalogue):
+    programme, parking = catalogue["programme"], catalogue["parking"]
+    client = client_for(world, SELLER)
+
+    page = client.get(f"/control/box-office/events/{programme.concert.pk}/")
+    sold = client.post(
+        f"/control/box-office/events/{programme.concert.pk}/",
+        {
+            f"qty-{programme.day1_ticket.pk}-{programme.day1.pk}": "2",
+            f"addon-{parking.pk}": "1",
+            "payment_method": "cash",
+            "email": "walk.in@example.com",
+            "distribution": world.team.a_box.pk,
+        },
+    )
+
+    assert f'name="addon-{parking.pk}"' in page.content.decode()
+    assert sold.status_code == 302, sold.content.decode()[:2000]
+    order = in_alpha(lambda: Order.objects.filter(add_ons__isnull=False).distinct().latest("pk"))
+    assert order.total == Decimal("106.00")  # 2 × 45.00 + 2 × 8.00
+    assert "ALPHA-A Parking" in client.get(sold["Location"]).content.decode()
+    detail = client_for(world, ADMIN).get(f"/control/orders/{order.code}/")
+    assert "ALPHA-A Parking" in detail.content.decode()
+    refund = client_for(world, ADMIN).post(
+        f"/control/orders/{order.code}/refund/", {"tickets": [in_alpha(lambda: order.tickets.first().pk)]}
+    )
+    assert "53.00" in refund.content.decode()  # the ticket and its parking
+
+
+def test_a_bad_add_on_quantity_at_the_box_office_is_a_form_error(world, catalogue):
+    programme, parking = catalogue["programme"], catalogue["parking"]
+
+    response = client_for(world, SELLER).post(
+        f"/control/box-office/events/{programme.concert.pk}/",
+        {
+            f"qty-{programme.day1_ticket.pk}-{programme.day1.pk}": "1",
+            f"addon-{parking.pk}": "x",
+            "payment_method": "cash",
+            "distribution": world.team.a_box.pk,
+        },
+    )
+
+    assert response.status_code == 400
+    assert "is not a number of add-ons" in response.content.decode()
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+API_LIST = denied_to_outsiders(**{ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 200})
+
+
+@role_matrix(API_LIST)
+def test_the_api_lists_the_add_ons_one_configures(world, catalogue, role, expected):
+    response = world.client(role).get("/api/v1/add-ons/")
+
+    world.check(role, response, expected)
+    if expected == 200:
+        names = {row["name"] for row in response.json()["results"]}
+        assert (
+            names
+            == {
+                ADMIN: {"ALPHA-A Parking", "ALPHA-B Locker"},
+                CONFIGURER: {"ALPHA-A Parking"},
+                SELLER: set(),
+                OTHER: {"ALPHA-B Locker"},
+            }[role]
+        )
+        if role == ADMIN:
+            parking = next(row for row in response.json()["results"] if row["name"] == "ALPHA-A Parking")
+            assert (parking["sold"], parking["held"], parking["per"], parking["price"]) == (
+                1,
+                0,
+                "ticket",
+                "8.000",
+            )
+
+
+API_CREATE = denied_to_outsiders(**{ADMIN: 201, CONFIGURER: 201, SELLER: 400, OTHER: 400})
+
+
+@role_matrix(API_CREATE)
+def test_creating_an_add_on_through_the_api(world, catalogue, role, expected):
+    response = world.client(role).post(
+        "/api/v1/add-ons/",
+        {"organizer": world.team.a.pk, "name": "Locker", "price": "3.00", "stock": 5, "per": "order"},
+        format="json",
+    )
+
+    assert response.status_code == expected, response.content.decode()[:500]
+    assert in_alpha(lambda: AddOn.objects.filter(name="Locker").count()) == (1 if expected == 201 else 0)
+
+
+def test_the_api_refuses_bad_add_ons_with_field_errors_and_a_sold_ones_deletion(world, catalogue):
+    client = world.client(ADMIN)
+    parking = catalogue["parking"]
+
+    bad = client.post(
+        "/api/v1/add-ons/",
+        {"organizer": world.team.a.pk, "name": "X", "price": "1.005", "per": "week", "event": 999999},
+        format="json",
+    )
+    foreign_event = client.post(
+        "/api/v1/add-ons/",
+        {"organizer": world.team.b.pk, "name": "X", "price": "1", "event": catalogue["programme"].concert.pk},
+        format="json",
+    )
+    stock_too_low = client.patch(f"/api/v1/add-ons/{parking.pk}/", {"stock": 0}, format="json")
+    deleted = client.delete(f"/api/v1/add-ons/{parking.pk}/")
+
+    assert bad.status_code == 400
+    assert {"per", "event"} <= set(bad.json())
+    assert foreign_event.status_code == 400
+    assert "event" in foreign_event.json()
+    assert stock_too_low.status_code == 400
+    assert "stock" in stock_too_low.json()
+    assert deleted.status_code == 409
+    assert "cannot be deleted" in deleted.json()["detail"]
+
+
+def test_a_counter_sale_through_the_api_carries_add_ons_per_ticket_and_per_order(world, catalogue):
+    programme, parking = catalogue["programme"], catalogue["parking"]
+    tshirt = in_alpha(
+        lambda: add_on_save(
+            organizer=world.team.a, name="ALPHA-A T-shirt", price=Decimal(20), per=AddOn.Per.ORDER
+        )
+    )
+
+    response = world.client(SELLER).post(
+        "/api/v1/orders/",
+        {
+            "distribution": world.team.a_box.pk,
+            "email": "api@example.com",
+            "payment_method": "cash",
+            "positions": [
+                {"ticket_type": programme.day1_ticket.pk, "quantity": 2, "add_ons": [{"add_on": parking.pk}]}
+            ],
+            "add_ons": [{"add_on": tshirt.pk, "quantity": 1}],
+        },
+        format="json",
+    )
+    unknown = world.client(SELLER).post(
+        "/api/v1/orders/",
+        {
+            "distribution": world.team.a_box.pk,
+            "email": "api@example.com",
+            "payment_method": "cash",
+            "positions": [{"ticket_type": programme.day1_ticket.pk}],
+            "add_ons": [{"add_on": 999999}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content.decode()[:500]
+    data = response.json()
+    assert data["total"] == "126.000"  # 2 × 45.00 + 2 × 8.00 + 20.00
+    assert sorted((line["name"], line["ticket"] is not None) for line in data["add_ons"]) == [
+        ("ALPHA-A Parking", True),
+        ("ALPHA-A Parking", True),
+        ("ALPHA-A T-shirt", False),
+    ]
+    detail = world.client(ADMIN).get(f"/api/v1/orders/{data['id']}/").json()
+    assert len(detail["add_ons"]) == 3
+    assert unknown.status_code == 400
+    assert "add_ons" in unknown.json()
+
+
+def test_the_orders_export_names_each_orders_add_ons_and_their_total(shop):
+    order, _parking_, _tshirt = _sold_with_add_ons(shop)
+    plain = _sell(shop, [], quantity=1)
+    admin = OperatorFactory(email="boss@example.com", is_admin=True)
+
+    table = orders_table(admin)
+    rows = {row[0]: dict(zip(table.header, row, strict=True)) for row in table.rows}
+
+    assert rows[order.code]["Add-ons"] == "Parking × 1, Parking × 1, T-shirt × 1"
+    assert rows[order.code]["Of which add-ons"] == Decimal("22.00")
+    assert rows[order.code]["Tickets"] == 2  # not multiplied by the add-on lines
+    assert rows[order.code]["Total"] == Decimal("42.00")
+    assert (rows[plain.code]["Add-ons"], rows[plain.code]["Of which add-ons"]) == ("", Decimal("0.00"))

@@ -8,9 +8,11 @@ from rest_framework import serializers
 from apps.events.models import EventDate
 from apps.events.selectors import events_visible_to
 from apps.operators.permissions import distributions_sellable_by, organizers_visible_to
+from apps.sales.api.addons import AddOnChoiceSerializer, OrderAddOnSerializer
 from apps.sales.api.answers import ANSWERS_HELP, AnswerInputSerializer, AnswerSerializer, GateAnswerSerializer
-from apps.sales.models import FeeRule, Order, Ticket
+from apps.sales.models import AddOn, FeeRule, Order, Ticket
 from apps.sales.selectors import distribution_for_sale, ticket_types_for_sale
+from apps.sales.services.addons import AddOnRequest
 from apps.sales.services.orders import OrderLine
 
 COUNTER_METHODS = [(m.value, m.label) for m in Order.COUNTER_METHODS]
@@ -52,6 +54,9 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
 class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     tickets = TicketSerializer(many=True, read_only=True)
+    add_ons = OrderAddOnSerializer(
+        many=True, read_only=True, help_text="Its add-ons; their prices are in subtotal."
+    )
 
     class Meta:
         model = Order
@@ -73,6 +78,7 @@ class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "created_at",
             "paid_at",
             "tickets",
+            "add_ons",
         ]
         read_only_fields = fields
 
@@ -82,6 +88,12 @@ class PositionSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=100, default=1)
     event_date = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, help_text="Empty for a pass or the ticket type's date."
+    )
+    add_ons = AddOnChoiceSerializer(
+        many=True,
+        required=False,
+        max_length=20,
+        help_text="Add-ons sold per ticket: `quantity` of each with every ticket of this position.",
     )
 
 
@@ -114,6 +126,12 @@ class OrderCreateSerializer(serializers.Serializer):
     buyer_name = serializers.CharField(max_length=200, required=False, default="")
     payment_method = serializers.ChoiceField(choices=COUNTER_METHODS)
     positions = PositionSerializer(many=True, allow_empty=False, max_length=50)
+    add_ons = AddOnChoiceSerializer(
+        many=True,
+        required=False,
+        max_length=20,
+        help_text="Add-ons sold per order: `quantity` of each for the order.",
+    )
     sell_beyond_buyer_limit = serializers.BooleanField(
         required=False,
         default=False,
@@ -126,6 +144,7 @@ class OrderCreateSerializer(serializers.Serializer):
     )
 
     def validate_positions(self, positions):
+        self.initial_positions = positions  # their add-ons: read by validate
         ticket_types = ticket_types_for_sale({p["ticket_type"] for p in positions})
         date_ids = {p["event_date"] for p in positions if p.get("event_date")}
         dates = EventDate.objects.in_bulk(date_ids) if date_ids else {}
@@ -149,6 +168,29 @@ class OrderCreateSerializer(serializers.Serializer):
         if any(errors):
             raise serializers.ValidationError(errors)
         return lines
+
+    def validate(self, attrs):
+        """The add-ons asked for (per position and per order) as requests of order_create; an
+        unknown add-on, or one of another organizer, is a 400 under add_ons or positions."""
+        wanted = [(None, choice) for choice in attrs.pop("add_ons", [])]
+        wanted += [
+            (index, choice)
+            for index, position in enumerate(self.initial_positions)
+            for choice in position.get("add_ons", [])
+        ]
+        known = AddOn.objects.filter(organizer_id=attrs["distribution"].organizer_id).in_bulk(
+            {choice["add_on"] for _line, choice in wanted}
+        )
+        requests = []
+        for line, choice in wanted:
+            add_on = known.get(choice["add_on"])
+            if add_on is None:
+                raise serializers.ValidationError(
+                    {"add_ons" if line is None else "positions": [_("Unknown add-on.")]}
+                )
+            requests.append(AddOnRequest(add_on=add_on, quantity=choice["quantity"], line=line))
+        attrs["add_on_requests"] = requests
+        return attrs
 
 
 class CheckInSerializer(serializers.Serializer):

@@ -86,8 +86,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                     payment_method=data.get("payment_method", ""),
                     sort=data["sort"],
                 ),
-            ).prefetch_related("tickets")
-        queryset = selectors.orders_visible_to(self.request.user).prefetch_related("tickets")
+            ).prefetch_related("tickets", "add_ons")
+        queryset = selectors.orders_visible_to(self.request.user).prefetch_related("tickets", "add_ons")
         return queryset.order_by("-created_at", "-pk")
 
     @extend_schema(
@@ -196,6 +196,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "payment_method": data["payment_method"],
             "sold_by": request.user,
             "sell_beyond_buyer_limit": data["sell_beyond_buyer_limit"],
+            "add_ons": data["add_on_requests"],
             "actor": Actor.from_request(request),
         }
         if not key:

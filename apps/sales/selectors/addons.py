@@ -5,7 +5,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import CharField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Concat
 
 from apps.events.models import Event, TicketType
 from apps.operators.permissions import Someone, organizers_configurable_by
@@ -140,3 +142,21 @@ def add_ons_refunded_with(order: Order, chosen: Sequence[Ticket], valid: Sequenc
     if {t.pk for t in chosen} != {t.pk for t in valid}:
         lines = lines.filter(ticket_id__in=[t.pk for t in chosen])
     return sum((line.price for line in lines), Decimal(0))
+
+
+def add_ons_in_orders() -> tuple[Subquery, Subquery]:
+    """Annotations of orders (the orders export): the summary ("Parking × 2, T-shirt × 1")
+    and the total of their valid add-on lines, each one subquery (no join that would
+    multiply the orders' other sums)."""
+    valid = OrderAddOn.objects.filter(order=OuterRef("pk"), status=OrderAddOn.Status.VALID).values("order")
+    return (
+        Subquery(
+            valid.annotate(
+                summary=StringAgg(
+                    Concat("name", Value(" × "), Cast("quantity", CharField())), ", ", order_by="pk"
+                )
+            ).values("summary"),
+            output_field=CharField(),
+        ),
+        Subquery(valid.annotate(total=Sum("price")).values("total")),
+    )

@@ -25,6 +25,7 @@ from apps.events.models import Event, EventDate
 from apps.operators.permissions import Someone
 from apps.sales.models import CheckIn, Export, Order, Ticket
 from apps.sales.selectors import orders_visible_to, tickets_visible_to
+from apps.sales.selectors.addons import add_ons_in_orders
 from apps.sales.selectors.attendees import attendees_of_date, attendees_of_event
 from apps.sales.selectors.customers import customer_orders_visible_to, customer_rows, customers_described
 from apps.sales.selectors.questions import (
@@ -86,11 +87,12 @@ def _amount(value: Decimal, currency: str) -> Decimal:
 
 def orders_table(user: Someone) -> Table:
     """Every order `user` may see but carts never checked out, oldest first."""
+    add_on_summary, add_on_total = add_ons_in_orders()
     orders = (
         orders_visible_to(user)
         .exclude(Q(email="") & Q(paid_at__isnull=True))
         .select_related("organizer", "distribution", "invoice")
-        .annotate(ticket_count=Count("tickets"))
+        .annotate(ticket_count=Count("tickets"), add_on_summary=add_on_summary, add_on_total=add_on_total)
         .order_by("created_at", "pk")
     )
     header = [
@@ -111,6 +113,8 @@ def orders_table(user: Someone) -> Table:
         _("Total"),
         _("Of which taxes"),
         _("Invoice"),
+        _("Add-ons"),
+        _("Of which add-ons"),
     ]
 
     def rows() -> Iterator[Row]:
@@ -134,6 +138,8 @@ def orders_table(user: Someone) -> Table:
                 _amount(order.total, order.currency),
                 _amount(order.tax_total, order.currency),
                 getattr(getattr(order, "invoice", None), "number", ""),
+                order.add_on_summary or "",
+                _amount(order.add_on_total or Decimal(0), order.currency),
             ]
 
     return Table(header=header, total=orders.count(), rows=rows())

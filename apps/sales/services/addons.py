@@ -249,6 +249,19 @@ def add_on_lines_save(order: Order, lines: Sequence[OrderAddOn], *, state: State
     addon_stock.take(addon_stock.claim_of_lines(lines), state=state)
 
 
+def with_add_on_lines(order: Order, lines: list[OrderAddOn]) -> Order:
+    """The order with its just-saved lines in place of a prefetch (as orders._with_tickets
+    does for its tickets): order.add_ons.all() reads them without a query."""
+    prefetched = OrderAddOn.objects.filter(order=order)
+    prefetched._result_cache = lines
+    prefetched._prefetch_done = True  # type: ignore[attr-defined]  # Django's prefetch state, not in the stubs
+    cache = getattr(order, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = order._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # (the same)
+    cache["add_ons"] = prefetched
+    return order
+
+
 def add_ons_valid(order: Order, *, ticket_ids: Sequence[int] | None = None) -> list[OrderAddOn]:
     """The order's valid lines (those of `ticket_ids` only, when given), locked."""
     lines = OrderAddOn.objects.select_for_update().filter(order=order, status=OrderAddOn.Status.VALID)
@@ -285,3 +298,21 @@ def orders_holding(add_on_ids: Sequence[int], now: datetime) -> list[int]:
         .distinct()
         .values_list("pk", flat=True)
     )
+
+
+def add_on_update(*, add_on: AddOn, actor: Actor = SYSTEM, **changes: object) -> AddOn:
+    """Change some of an add-on's fields (the API's PATCH): the others stay as they are."""
+    current: dict[str, object] = {
+        "name": add_on.name,
+        "price": add_on.price,
+        "per": add_on.per,
+        "event": add_on.event,
+        "description": add_on.description,
+        "stock": add_on.stock,
+        "ticket_types": list(add_on.ticket_types.all()),
+        "max_quantity": add_on.max_quantity,
+        "tax_rule": add_on.tax_rule,
+        "on_sale": add_on.on_sale,
+    }
+    current |= {key: value for key, value in changes.items() if key in current}
+    return add_on_save(organizer=add_on.organizer, add_on=add_on, actor=actor, **current)  # type: ignore[arg-type]  # the fields' own types, checked by add_on_save's full_clean

@@ -373,7 +373,7 @@ def _order_create(
         # from here to COMMIT only. A SoldOut leaves this transaction and undoes the order.
         inventory.take(claim, state=state)
     addons.add_on_lines_save(order, add_on_lines, state=state)  # after the capacity: the lock order
-    order = _with_tickets(order, tickets)
+    order = addons.with_add_on_lines(_with_tickets(order, tickets), add_on_lines)
     if order.status == Order.Status.PAID:
         passes_issue(order=order)
         confirmation_on_commit(order)
