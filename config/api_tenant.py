@@ -21,6 +21,7 @@ from apps.operators.api.views import (
 from apps.sales.api.addons import AddOnViewSet
 from apps.sales.api.passes import PassTypeViewSet, PassViewSet
 from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, TicketViewSet
+from apps.sales.api.waiting_list import WaitingListEntryViewSet
 
 router = DefaultRouter()
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token-own")
@@ -39,6 +40,7 @@ router.register("fee-rules", FeeRuleViewSet, basename="fee-rule")
 router.register("pass-types", PassTypeViewSet, basename="pass-type")
 router.register("passes", PassViewSet, basename="pass")
 router.register("add-ons", AddOnViewSet, basename="add-on")
+router.register("waiting-list-entries", WaitingListEntryViewSet, basename="waiting-list-entry")
 
 urlpatterns = [
     path("", include(router.urls)),

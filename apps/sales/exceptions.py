@@ -45,6 +45,12 @@ class WaitingListRejected(DomainError):
         super().__init__(message)
 
 
+class WaitingListConflict(WaitingListRejected):
+    """An offer or removal the entry's state, or the seats free, do not allow (409)."""
+
+    status_code = 409
+
+
 class CheckInRefused(DomainError):
     """A scan that does not admit: `reason` is a short code, the message says why."""
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from apps.events.models import EventDate
 from apps.events.selectors import event_dates_visible_to
-from apps.operators.permissions import Action, Someone, can
+from apps.operators.permissions import Action, Someone, can, organizers_configurable_by
 from apps.sales.models import WaitingListEntry
 
 Status = WaitingListEntry.Status
@@ -58,3 +58,8 @@ def waiting_list_figures(event_date: EventDate) -> WaitingListFigures:
         open_offers=Count("pk", filter=Q(status=Status.OFFERED)),
     )
     return WaitingListFigures(**counts)
+
+
+def waiting_list_entries_visible_to(user: Someone) -> QuerySet[WaitingListEntry]:
+    """The entries of the organizers whose waiting lists `user` manages (the API's list)."""
+    return WaitingListEntry.objects.filter(ticket_type__event__organizer__in=organizers_configurable_by(user))

@@ -34,7 +34,7 @@ from apps.events.models import Event, EventDate, TicketType
 from apps.organizers.models import Distribution
 from apps.organizers.services import organizer_lock_currency
 from apps.sales import inventory, tasks
-from apps.sales.exceptions import OrderRejected, SoldOut, WaitingListRejected
+from apps.sales.exceptions import OrderRejected, SoldOut, WaitingListConflict, WaitingListRejected
 from apps.sales.models import DateStock, Order, Ticket, TicketTypeStock, WaitingListEntry
 from apps.sales.selectors import organizer_base_url
 from apps.sales.services import orders  # (orders calls back here: a cycle of modules, not of names)
@@ -276,17 +276,17 @@ def waiting_list_offer_now(*, entry_id: int, actor: Actor) -> WaitingListEntry:
             .get(pk=entry_id)
         )
         if entry.status != WaitingListEntry.Status.WAITING:
-            raise WaitingListRejected(_("Only an entry still waiting can be sent an offer."))
+            raise WaitingListConflict(_("Only an entry still waiting can be sent an offer."))
         try:
             with transaction.atomic():
                 _offer_make(entry, _shop_of(entry.event_date.event), timezone.now())
         except SoldOut:
-            raise WaitingListRejected(
+            raise WaitingListConflict(
                 _("Not enough seats are free for %(count)s tickets of “%(name)s”: no offer was sent.")
                 % {"count": entry.quantity, "name": entry.ticket_type.name}
             ) from None
         except OrderRejected as refused:
-            raise WaitingListRejected(str(refused)) from None
+            raise WaitingListConflict(str(refused)) from None
         audit_log(actor=actor, action="waiting_list.offered_by_hand", target=entry)
     return entry
 
@@ -301,7 +301,7 @@ def waiting_list_remove(*, entry_id: int, actor: Actor) -> WaitingListEntry:
             Order.objects.select_for_update().filter(pk=order_id).first()
         entry = WaitingListEntry.objects.select_for_update().get(pk=entry_id)
         if entry.status not in WaitingListEntry.ACTIVE:
-            raise WaitingListRejected(_("This entry is no longer on the list."))
+            raise WaitingListConflict(_("This entry is no longer on the list."))
         held_order = entry.order_id if entry.status == WaitingListEntry.Status.OFFERED else None
         entry.status = WaitingListEntry.Status.REMOVED
         entry.save(update_fields=["status"])
