@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from apps.core.audit import Actor
 from apps.events.models import EventDate
-from apps.sales.exceptions import SoldOut, WaitingListRejected
+from apps.sales.exceptions import SoldOut, WaitingListConflict, WaitingListRejected
 from apps.sales.models import DateStock, Order, Ticket, WaitingListEntry
 from apps.sales.services.orders import OrderLine, order_cancel, order_create
 from apps.sales.services.waiting_list import waiting_list_join, waiting_list_offer_now, waiting_list_serve
@@ -22,7 +22,7 @@ from tests.sales.races import race
 
 CAPACITY = 10
 Status = WaitingListEntry.Status
-REFUSALS = {SoldOut: "sold out", WaitingListRejected: "refused"}
+REFUSALS = {SoldOut: "sold out", WaitingListRejected: "refused", WaitingListConflict: "refused"}
 
 
 @pytest.fixture
