@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from apps.organizers.models import Organizer
-from apps.sales.models import Answer, Question, QuestionOption
+from apps.sales.models import Answer, Question, QuestionOption, Ticket
 
 PHONE = re.compile(r"^\+?[0-9]{6,17}$")
 PHONE_DROPPED = re.compile(r"[\s().\-/]")
@@ -141,6 +141,8 @@ class AnswersForm(forms.Form):
         self.ticket_questions: list[tuple[int, object, list[Question]]] = []
         asked_of_order: set[int] = set()
         for position, ticket in enumerate(self.tickets, start=1):
+            if ticket.pk and ticket.status != Ticket.Status.VALID:  # refunded or cancelled: not asked
+                continue
             applying = questions_applying(questions, ticket.ticket_type)
             asked_of_order |= {q.pk for q in applying if not q.per_ticket}
             own = [q for q in applying if q.per_ticket]

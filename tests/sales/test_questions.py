@@ -19,7 +19,16 @@ from apps.sales.selectors.questions import answers_deadline, order_answers, ques
 from apps.sales.services.orders import OrderLine, order_create
 from apps.sales.services.questions import OptionInput, answer_deadline_save, answers_save, question_save
 from apps.tenancy import services as tenancy
-from tests.factories import ADMIN, CONFIGURER, OTHER, SELLER, programme_build, role_matrix, twin_sequences
+from tests.factories import (
+    ADMIN,
+    CONFIGURER,
+    OTHER,
+    OTHER_ORGANIZATION,
+    SELLER,
+    programme_build,
+    role_matrix,
+    twin_sequences,
+)
 from tests.sales.helpers import payments_connect, shop_build
 from tests.sales.roles import OUTSIDERS, client_for, expect
 from tests.tenants import ALPHA, BETA
@@ -638,7 +647,7 @@ def test_the_attendee_list_has_a_column_per_question(counter):
 
 
 def test_the_attendees_export_has_a_column_per_question(counter):
-    from apps.sales.selectors.exports import tickets_table
+    from apps.sales.selectors.exports import orders_table, tickets_table
 
     _sold_with_answers(counter)
     with schema_context(ALPHA.schema_name):
@@ -651,6 +660,22 @@ def test_the_attendees_export_has_a_column_per_question(counter):
     assert [[row[i] for i in columns] for row in rows] == [["Ada", "Yes", ""], ["Grace", "Yes", "Vegan"]]
     assert everything.header[-3:] == ["Attendee", "VIP", "Diet"]
     assert [row[-1] for row in all_rows] == ["", "Vegan"]
+    with schema_context(ALPHA.schema_name):
+        orders = orders_table(counter.team.admin)
+        order_rows = list(orders.rows)
+    assert orders.header[-1] == "VIP"  # asked once per order; the others are the tickets'
+    assert [row[-1] for row in order_rows] == ["Yes"]
+
+
+def test_the_paper_list_at_the_gate_has_the_answers_flagged_for_it(counter):
+    _sold_with_answers(counter)
+
+    page = client_for(counter, ADMIN).get(f"/control/events/{counter.programme.concert.pk}/attendees/print/")
+
+    body = page.content.decode()
+    assert '<th scope="col">Diet</th>' in body
+    assert "<td>Vegan</td>" in body
+    assert '<th scope="col">VIP</th>' not in body
 
 
 def test_the_gate_shows_the_answers_flagged_for_it(counter):
@@ -672,3 +697,111 @@ def test_the_gate_shows_the_answers_flagged_for_it(counter):
     assert scanned.json()["answers"] == [
         {"question": counter.gate_q.pk, "question_label": "Diet", "text": ""}
     ]
+
+
+ORDER_ANSWERS = {ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 404, **OUTSIDERS}
+
+
+@role_matrix(ORDER_ANSWERS)
+def test_who_corrects_an_orders_answers_in_the_control_panel(counter, role, expected):
+    order = _sold_with_answers(counter)
+    client = client_for(counter, role)
+    url = f"/control/orders/{order.code}/answers/"
+
+    expect(client.get(url), expected)
+    data = {
+        f"q{counter.name_q.pk}-t1": "Ada",
+        f"q{counter.name_q.pk}-t2": "Grace Hopper",
+        f"q{counter.vip_q.pk}": "no",
+        f"q{counter.gate_q.pk}-t2": "Vegan",
+        f"q{counter.gate_q.pk}-t1": "",
+    }
+    response = client.post(url, data)
+
+    with schema_context(ALPHA.schema_name):
+        vip = Answer.objects.get(question=counter.vip_q).value
+        history = client_for(counter, ADMIN).get(f"/control/orders/{order.code}/").content.decode()
+    if expected == 200:
+        assert response.status_code == 302
+        assert vip == "no"
+        assert "Answers to the questions changed" in history
+        assert "2 answers" in history
+    else:
+        assert vip == "yes"
+
+
+@role_matrix({ADMIN: 200, CONFIGURER: 200, SELLER: 403, OTHER: 200, **OUTSIDERS})
+def test_who_sets_the_deadline_for_answers(counter, role, expected):
+    client = client_for(counter, role)
+    with schema_context(ALPHA.schema_name):
+        organizer_a = counter.team.a.pk
+
+    expect(client.get("/control/questions/deadline/"), expected)
+    response = client.post(
+        "/control/questions/deadline/",
+        {"organizer": organizer_a, "event": counter.programme.concert.pk, "until": "2027-05-30T20:00"},
+    )
+
+    with schema_context(ALPHA.schema_name):
+        from apps.sales.models import AnswerDeadline
+
+        saved = AnswerDeadline.objects.filter(event=counter.programme.concert).first()
+    if role in (ADMIN, CONFIGURER):
+        assert response.status_code == 302
+        # A wall-clock time of the event's zone (its arena is in Utrecht).
+        assert saved.until == dt.datetime(2027, 5, 30, 18, 0, tzinfo=dt.UTC)
+    else:
+        assert saved is None
+
+
+def test_a_refunded_ticket_is_not_asked_again(counter):
+    from apps.sales.services.payments import order_refund
+
+    order = _sold_with_answers(counter)
+    with schema_context(ALPHA.schema_name):
+        first = order.tickets.order_by("pk").first()
+        order_refund(order_id=order.pk, ticket_ids=[first.pk])
+
+    page = client_for(counter, ADMIN).get(f"/control/orders/{order.code}/answers/").content.decode()
+
+    assert f'name="q{counter.name_q.pk}-t2"' in page
+    assert f'name="q{counter.name_q.pk}-t1"' not in page
+
+
+def test_twin_organizations_with_the_same_ids_keep_their_own_answers(counter):
+    from apps.sales.question_forms import AnswerInput
+    from tests.factories import api_client, api_token
+
+    twin_sequences(
+        ALPHA.schema_name, BETA.schema_name, tables=("sales_question", "sales_order", "sales_answer")
+    )
+    alpha_order = _sold_with_answers(counter)
+    beta = counter.beta_twin()
+    with schema_context(BETA.schema_name):
+        programme = programme_build(beta)
+        events.event_publish(event=programme.concert)
+        diet = _ask(beta.a, "BETA diet", K.TEXT, per_ticket=False)
+        beta_order = order_create(
+            distribution=beta.a_box,
+            lines=[OrderLine(ticket_type=programme.day1_ticket, quantity=1)],
+            email="beta@example.com",
+            payment_method=Order.PaymentMethod.CASH,
+            answers=[AnswerInput(diet, None, "BETA-only answer")],
+        )
+        token = api_token(beta.admin)
+    assert beta_order.pk == alpha_order.pk
+    beta_api = api_client(host=BETA.host, token=token)
+
+    beta_detail = beta_api.get(f"/api/v1/orders/{beta_order.pk}/").content.decode()
+    alpha_detail = counter.client(ADMIN).get(f"/api/v1/orders/{alpha_order.pk}/").content.decode()
+    alpha_page = client_for(counter, ADMIN).get(f"/control/orders/{alpha_order.code}/").content.decode()
+
+    assert "BETA-only answer" in beta_detail
+    assert "Vegan" not in beta_detail
+    assert "Vegan" in alpha_detail
+    assert "BETA" not in alpha_detail
+    assert "BETA" not in alpha_page
+    expect(
+        client_for(counter, OTHER_ORGANIZATION).get(f"/control/orders/{alpha_order.code}/answers/"),
+        OUTSIDERS[OTHER_ORGANIZATION],
+    )

@@ -30,7 +30,9 @@ from apps.sales.selectors.attendees import attendees_of_date, attendees_of_event
 from apps.sales.selectors.customers import customer_orders_visible_to, customer_rows, customers_described
 from apps.sales.selectors.questions import (
     ANSWERS_PREFETCH,
+    ORDER_ANSWERS_PREFETCH,
     answer_cells,
+    order_answer_cells,
     questions_of_event,
     questions_of_organizers,
 )
@@ -94,7 +96,11 @@ def orders_table(user: Someone) -> Table:
         .select_related("organizer", "distribution", "invoice")
         .annotate(ticket_count=Count("tickets"), add_on_summary=add_on_summary, add_on_total=add_on_total)
         .order_by("created_at", "pk")
+        .prefetch_related(ORDER_ANSWERS_PREFETCH)
     )
+    # A column per question asked once per order (those per ticket: the attendees export).
+    organizer_ids = orders_visible_to(user).order_by().values_list("organizer_id", flat=True).distinct()
+    asked = [q for q in questions_of_organizers(organizer_ids) if not q.per_ticket]
     header = [
         _("Order"),
         _("Placed"),
@@ -115,6 +121,7 @@ def orders_table(user: Someone) -> Table:
         _("Invoice"),
         _("Add-ons"),
         _("Of which add-ons"),
+        *[question.shown_label for question in asked],
     ]
 
     def rows() -> Iterator[Row]:
@@ -140,6 +147,7 @@ def orders_table(user: Someone) -> Table:
                 getattr(getattr(order, "invoice", None), "number", ""),
                 order.add_on_summary or "",
                 _amount(order.add_on_total or Decimal(0), order.currency),
+                *order_answer_cells(asked, order),
             ]
 
     return Table(header=header, total=orders.count(), rows=rows())

@@ -260,6 +260,22 @@ def answer_cells(questions: Sequence[Question], ticket: Ticket) -> list[str]:
     return cells
 
 
+ORDER_ANSWERS_PREFETCH = Prefetch(
+    "answers",
+    queryset=Answer.objects.filter(ticket__isnull=True).prefetch_related("options"),
+    to_attr="order_answers",
+)
+
+
+def order_answer_cells(questions: Sequence[Question], order: Order) -> list[str]:
+    """An order's answers to `questions` asked once per order, "" where none (read with
+    ORDER_ANSWERS_PREFETCH)."""
+    answers = {a.question_id: a for a in getattr(order, "order_answers", [])}
+    return [
+        answer_text(q, answers.get(q.pk)) if q.organizer_id == order.organizer_id else "" for q in questions
+    ]
+
+
 def check_in_answers(ticket: Ticket) -> list[ShownAnswer]:
     """What the gate shows of a ticket: its answers (and its order's) to the questions flagged
     "show at check-in", answered or not."""

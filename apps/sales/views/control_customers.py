@@ -80,6 +80,8 @@ def _attendees_page(request, *, event, event_date, rows, template: str, paginate
         "search": search,
         "questions": questions_of_event(event),  # a column each
     }
+    # The paper list at the gate: the answers flagged for it.
+    context["gate_questions"] = [q for q in context["questions"] if q.show_at_check_in]
     if paginate:
         context["page"] = _page(request, rows(search).prefetch_related(*ANSWERS_PREFETCH))
     else:

@@ -183,6 +183,10 @@ def _history_detail(line: selected.HistoryLine, order, ticket_numbers: dict[int,
         return "; ".join(
             _("limit %(limit)s, had %(had)s, bought %(adding)s") % passed for passed in data.get("events", [])
         )
+    if line.action == "order.answers_changed":
+        return ngettext("%(count)s answer", "%(count)s answers", data.get("answers", 0)) % {
+            "count": data.get("answers", 0)
+        }
     if line.action == "ticket.checked_in":
         return _("ticket %(ticket)s") % {"ticket": tickets([data.get("ticket")])}
     if line.action == "invoice.issued":
