@@ -31,7 +31,7 @@ from apps.sales.services.confirmations import order_confirmation_send
 from apps.sales.services.invoices import invoice_issue
 from apps.sales.services.orders import OrderLine, order_cancel, order_create, order_mark_paid, orders_expire
 from apps.sales.services.payments import order_refund
-from apps.sales.services.taxes import tax_rule_save
+from apps.sales.services.taxes import tax_rule_delete, tax_rule_save
 from apps.sales.tickets import tickets_pdf
 from apps.tenancy import services as tenancy
 from tests.factories import (
@@ -787,3 +787,55 @@ def test_the_orders_export_names_each_orders_add_ons_and_their_total(shop):
     assert rows[order.code]["Tickets"] == 2  # not multiplied by the add-on lines
     assert rows[order.code]["Total"] == Decimal("42.00")
     assert (rows[plain.code]["Add-ons"], rows[plain.code]["Of which add-ons"]) == ("", Decimal("0.00"))
+
+
+def test_deleting_a_tax_rule_leaves_its_add_ons_untaxed_and_their_sold_lines_as_sold(shop):
+    order, parking, _tshirt = _sold_with_add_ons(shop)
+
+    tax_rule_delete(rule=parking.tax_rule)
+
+    parking.refresh_from_db()
+    assert parking.tax_rule is None
+    assert set(order.add_ons.filter(add_on=parking).values_list("tax", flat=True)) == {Decimal("0.83")}
+    later = _sell(shop, [AddOnRequest(parking, 1, line=0)], quantity=1)
+    assert later.add_ons.get().tax == 0
+
+
+DELETE = {ADMIN: 302, CONFIGURER: 404, SELLER: 403, OTHER: 302, **OUTSIDERS}
+
+
+@role_matrix(DELETE)
+def test_deleting_bs_unsold_locker(world, catalogue, role, expected):
+    response = client_for(world, role).post(f"/control/add-ons/{catalogue['locker'].pk}/delete/")
+
+    expect(response, expected)
+    assert in_alpha(lambda: AddOn.objects.filter(pk=catalogue["locker"].pk).exists()) == (expected != 302)
+
+
+def test_twin_organizations_add_ons_with_the_same_ids_keep_their_own_stock(world, catalogue):
+    parking = catalogue["parking"]
+
+    response = world.client(ADMIN).post(
+        "/api/v1/orders/",
+        {
+            "distribution": world.team.a_box.pk,
+            "email": "twin@example.com",
+            "payment_method": "cash",
+            "positions": [
+                {
+                    "ticket_type": catalogue["programme"].day1_ticket.pk,
+                    "add_ons": [{"add_on": parking.pk, "quantity": 1}],
+                }
+            ],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content.decode()[:300]
+    assert in_alpha(lambda: _counter(parking)) == (0, 2)
+    with schema_context(BETA.schema_name):
+        twin = AddOn.objects.get(pk=parking.pk)
+        assert twin.name == "BETA-A Parking"
+        assert _counter(twin) == (0, 1)
+    beta_page = client_for(world, ADMIN).get("/control/add-ons/").content.decode()
+    assert "BETA-A Parking" not in beta_page

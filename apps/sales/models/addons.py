@@ -56,11 +56,12 @@ class AddOn(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("The most one ticket (or one order) may carry."),
     )
+    # A rule deleted leaves its add-ons untaxed from then on, as it does its ticket types.
     tax_rule = models.ForeignKey(
         "sales.TaxRule",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="add_ons",
         verbose_name=_("tax"),
     )
