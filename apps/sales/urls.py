@@ -45,6 +45,7 @@ shop_patterns = [
     path("passes/renew/", shop_passes.pass_renew_by_code, name="pass-renew"),
     path("cart/empty/", shop.cart_empty, name="cart-empty"),
     path("cart/add-ons/", shop_addons.cart_add_ons, name="cart-add-ons"),
+    path("cart/add-ons/<int:pk>/remove/", shop_addons.cart_add_on_drop, name="cart-add-on-remove"),
     path("checkout/pay/", shop.checkout_pay, name="checkout-pay"),
     path("checkout/return/", shop.checkout_return, name="checkout-return"),
     path("orders/<str:code>/<str:secret>/", shop.order_detail, name="order-detail"),

@@ -839,3 +839,28 @@ def test_twin_organizations_add_ons_with_the_same_ids_keep_their_own_stock(world
         assert _counter(twin) == (0, 1)
     beta_page = client_for(world, ADMIN).get("/control/add-ons/").content.decode()
     assert "BETA-A Parking" not in beta_page
+
+
+def test_a_buyer_takes_an_add_on_out_of_the_cart_and_its_stock_goes_back_once(shop_online):
+    shop, parking = shop_online
+    buyer = Client(HTTP_HOST=SHOP_HOST)
+    buyer.post(f"/events/{shop.event.pk}/", {f"qty-{shop.day_ticket.pk}-{shop.dates[0].pk}": "1"})
+    with schema_context(ALPHA.schema_name):
+        order = Order.objects.get()
+        ticket = order.tickets.get()
+    buyer.post("/cart/add-ons/", {f"addon-{parking.pk}-{ticket.pk}": "2"})
+    with schema_context(ALPHA.schema_name):
+        line = order.add_ons.get()
+
+    assert f'action="/cart/add-ons/{line.pk}/remove/"' in buyer.get("/cart/").content.decode()
+    removed = buyer.post(f"/cart/add-ons/{line.pk}/remove/")
+    again = buyer.post(f"/cart/add-ons/{line.pk}/remove/", follow=True)
+
+    assert removed.status_code == 302
+    assert "no longer in your cart" in again.content.decode()
+    with schema_context(ALPHA.schema_name):
+        order.refresh_from_db()
+        assert (order.total, order.subtotal) == (Decimal("10.00"), Decimal("10.00"))
+        assert _counter(parking) == (0, 0)
+    other = Client(HTTP_HOST=SHOP_HOST).post(f"/cart/add-ons/{line.pk}/remove/", follow=True)
+    assert "Your reservation has expired" in other.content.decode()  # another session: not its cart

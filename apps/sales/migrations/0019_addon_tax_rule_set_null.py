@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sales', '0018_pass_renewals'),
+        ("sales", "0018_pass_renewals"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='addon',
-            name='tax_rule',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='add_ons', to='sales.taxrule', verbose_name='tax'),
+            model_name="addon",
+            name="tax_rule",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="add_ons",
+                to="sales.taxrule",
+                verbose_name="tax",
+            ),
         ),
     ]

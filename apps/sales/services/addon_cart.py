@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.sales.exceptions import AddOnSoldOut, OrderRejected
-from apps.sales.models import Order, Ticket
+from apps.sales.models import Order, OrderAddOn, Ticket
 from apps.sales.services import addons
 from apps.sales.services.orders import order_payment_cancel_pending, orders_expire_holding_add_ons
 
@@ -48,5 +48,26 @@ def _cart_add_ons_add(*, order_id: int, choices: Sequence[addons.AddOnChoice]) -
     order.subtotal += price
     order.tax_total += tax
     order.total += price
+    order.save(update_fields=["subtotal", "tax_total", "total"])
+    return order
+
+
+@transaction.atomic
+def cart_add_on_remove(*, order_id: int, line_id: int) -> Order:
+    """Take an add-on line out of a cart before its time runs out: its held stock goes back
+    (once: the line is void after) and the cart's totals drop by its price."""
+    now = timezone.now()
+    order = Order.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=order_id)
+    if order.status != Order.Status.PENDING or cast(datetime, order.expires_at) <= now:
+        raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
+    lines = [line for line in addons.add_ons_valid(order) if line.pk == line_id]
+    if not lines:
+        raise OrderRejected(_("This add-on is no longer in your cart."))
+    order_payment_cancel_pending(order)  # the cart is frozen once paying starts: start over
+    price, tax = addons.add_on_totals(lines, order.currency)
+    addons.add_ons_void(lines, status=OrderAddOn.Status.CANCELLED, give_back="held")
+    order.subtotal -= price
+    order.tax_total -= tax
+    order.total -= price
     order.save(update_fields=["subtotal", "tax_total", "total"])
     return order

@@ -9,7 +9,7 @@ from apps.core.exceptions import DomainError
 from apps.sales.addon_forms import add_on_quantities
 from apps.sales.models import AddOn, Order
 from apps.sales.selectors import addons as reads
-from apps.sales.services.addon_cart import cart_add_ons_add
+from apps.sales.services.addon_cart import cart_add_on_remove, cart_add_ons_add
 from apps.sales.services.addons import AddOnChoice, AddOnRequest
 
 
@@ -80,6 +80,24 @@ def cart_add_ons(request):
             messages.success(request, _("Added to your cart."))
     for error in errors:
         messages.error(request, error)
+    return redirect("cart")
+
+
+@require_POST
+def cart_add_on_drop(request, pk):
+    """Take an add-on line out of the session's cart."""
+    from apps.sales.views.shop import _cart  # a cycle at load: the shop's cart page imports this module
+
+    order = _cart(request)
+    if order is None:
+        messages.error(request, _("Your reservation has expired; please choose your tickets again."))
+        return redirect("cart")
+    try:
+        cart_add_on_remove(order_id=order.pk, line_id=pk)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Removed from your cart."))
     return redirect("cart")
 
 
