@@ -21,6 +21,7 @@ from apps.operators.api.views import (
 from apps.sales.api.addons import AddOnViewSet
 from apps.sales.api.passes import PassTypeViewSet, PassViewSet
 from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, TicketViewSet
+from apps.sales.api.vouchers import VoucherViewSet
 from apps.sales.api.waiting_list import WaitingListEntryViewSet
 
 router = DefaultRouter()
@@ -41,6 +42,7 @@ router.register("pass-types", PassTypeViewSet, basename="pass-type")
 router.register("passes", PassViewSet, basename="pass")
 router.register("add-ons", AddOnViewSet, basename="add-on")
 router.register("waiting-list-entries", WaitingListEntryViewSet, basename="waiting-list-entry")
+router.register("vouchers", VoucherViewSet, basename="voucher")
 
 urlpatterns = [
     path("", include(router.urls)),

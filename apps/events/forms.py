@@ -238,6 +238,7 @@ class TicketTypeForm(forms.ModelForm):
             "sale_end",
             "min_per_order",
             "max_per_order",
+            "hidden",
         ]
         widgets = {"sale_start": DateTimeLocalInput(), "sale_end": DateTimeLocalInput()}
 

@@ -189,6 +189,13 @@ class TicketType(models.Model):
     sale_end = BoundedDateTimeField(_("on sale until"), null=True, blank=True)
     min_per_order = models.PositiveSmallIntegerField(_("minimum per order"), default=1)
     max_per_order = models.PositiveSmallIntegerField(_("maximum per order"), default=10)
+    hidden = models.BooleanField(
+        _("hidden"),
+        default=False,
+        help_text=_(
+            "Not shown to the public: sold only with an access code that shows it, or at the box office."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

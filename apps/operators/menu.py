@@ -77,6 +77,10 @@ MENU: tuple[Section, ...] = (
             Entry("event-list", pgettext_lazy("control menu", "All events"), can_configure_some_organizer),
             Entry("location-list", pgettext_lazy("control menu", "Locations"), can_configure_some_organizer),
             Entry("fee-rule-list", pgettext_lazy("control menu", "Service fees"), can_configure_fees),
+            # (can_manage_vouchers answers the same: who configures some organizer, asked once)
+            Entry(
+                "control-vouchers", pgettext_lazy("control menu", "Vouchers"), can_configure_some_organizer
+            ),
             Entry(
                 "control-tax-rules", pgettext_lazy("control menu", "Tax rules"), can_configure_some_organizer
             ),

@@ -79,6 +79,9 @@ class Action(StrEnum):
     # An event date's waiting list: see it, remove entries, send offers by hand. Organization
     # admins and who configures the date's organizer.
     MANAGE_WAITING_LIST = "manage_waiting_list"
+    # Vouchers and access codes. No object: open their pages (configures some organizer); a
+    # voucher or an organizer: configure that organizer.
+    MANAGE_VOUCHERS = "manage_vouchers"
 
 
 def organizers_configurable_by(user: Someone) -> QuerySet[Organizer]:
@@ -265,7 +268,7 @@ def can(user: Someone, action: Action | str, obj: object = None) -> bool:
         return organizer is not None and organizers_configurable_by(user).filter(pk=organizer.pk).exists()
     if action is Action.MANAGE_INVITATION:
         return obj is not None and getattr(obj, "invited_by_id", None) == user.pk
-    if action in (Action.CONFIGURE_FEES, Action.MANAGE_PASSES):
+    if action in (Action.CONFIGURE_FEES, Action.MANAGE_PASSES, Action.MANAGE_VOUCHERS):
         if obj is None:
             return organizers_configurable_by(user).exists()
         organizer = _organizer_of(obj)
@@ -307,6 +310,10 @@ def can_configure_fees(user: Someone) -> bool:
 
 def can_manage_passes(user: Someone) -> bool:
     return can(user, Action.MANAGE_PASSES)
+
+
+def can_manage_vouchers(user: Someone) -> bool:
+    return can(user, Action.MANAGE_VOUCHERS)
 
 
 # --- which control pages one works in (the menu, apps.operators.menu) -----------------------

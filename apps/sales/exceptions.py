@@ -84,3 +84,10 @@ class PassRejected(DomainError):
     left, that date already booked, …)."""
 
     status_code = 409
+
+
+class VoucherRefused(OrderRejected):
+    """A voucher or access code that cannot be used as asked: unknown, not valid now, used up,
+    at its limit per buyer, or for none of the tickets chosen (apps.sales.services.vouchers)."""
+
+    field = "voucher"

@@ -56,11 +56,22 @@ def _tax_note(ticket: Ticket, currency: str) -> str:
     }
 
 
+def _discount_note(ticket: Ticket, currency: str) -> str:
+    if ticket.voucher is None:
+        return ""
+    if not ticket.discount:
+        return " " + _("(code %(code)s)") % {"code": ticket.voucher.code}
+    return " " + _("(code %(code)s: %(amount)s off)") % {
+        "code": ticket.voucher.code,
+        "amount": format_money(ticket.discount, currency),
+    }
+
+
 def tickets_pdf(order: Order) -> bytes:
     """One A4 page per valid ticket, in the organizer's colour, with its QR code."""
     tickets = list(
         order.tickets.filter(status=Ticket.Status.VALID).select_related(
-            "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
+            "ticket_type__event__location", "ticket_type__event__organizer", "event_date", "voucher"
         )
     )
     add_ons: dict[int | None, list[OrderAddOn]] = {}
@@ -88,7 +99,8 @@ def tickets_pdf(order: Order) -> bytes:
         lines = [
             ticket_when(ticket),
             f"{location.name}, {location.address}, {location.city}",
-            f"{ticket.ticket_type.name} — {format_money(ticket.price, order.currency)}{_tax_note(ticket, order.currency)}",
+            f"{ticket.ticket_type.name} — {format_money(ticket.price, order.currency)}{_tax_note(ticket, order.currency)}"
+            + _discount_note(ticket, order.currency),
             _("Order %(code)s") % {"code": order.code},
         ]
         if ticket.attendee_name or order.buyer_name:

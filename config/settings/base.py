@@ -247,6 +247,7 @@ RATE_LIMITS = {
     "api_order_create": env("RATE_LIMIT_API_ORDER_CREATE", default="120/m"),  # POST /api/v1/orders/
     "reservation": env("RATE_LIMIT_RESERVATION", default="30/10m"),  # tickets put in a shop cart
     "waiting_list": env("RATE_LIMIT_WAITING_LIST", default="10/h"),  # shop visitors joining a waiting list
+    "voucher": env("RATE_LIMIT_VOUCHER", default="30/10m"),  # codes typed or linked in the shop
 }
 
 # --- Sessions and cookies: host-only, so no cookie crosses from one organization's host to another.

@@ -42,6 +42,7 @@ EVENTS = [
     "event-list",
     "location-list",
     "fee-rule-list",
+    "control-vouchers",
     "control-tax-rules",
     "control-questions",
     "control-pass-types",

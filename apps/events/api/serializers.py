@@ -176,6 +176,7 @@ class TicketTypeSerializer(ZonedDateTimes, serializers.ModelSerializer):
             "sale_end",
             "min_per_order",
             "max_per_order",
+            "hidden",
             "created_at",
         ]
         read_only_fields = ["created_at"]

@@ -12,6 +12,7 @@ from apps.sales.api.addons import AddOnChoiceSerializer, OrderAddOnSerializer
 from apps.sales.api.answers import ANSWERS_HELP, AnswerInputSerializer, AnswerSerializer, GateAnswerSerializer
 from apps.sales.models import AddOn, FeeRule, Order, Ticket
 from apps.sales.selectors import distribution_for_sale, ticket_types_for_sale
+from apps.sales.selectors.vouchers import voucher_by_code
 from apps.sales.services.addons import AddOnRequest
 from apps.sales.services.orders import OrderLine
 
@@ -46,10 +47,16 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "tax",
             "tax_included",
             "fee",
+            "voucher",
+            "discount",
             "status",
             "attendee_name",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "voucher": {"help_text": "The voucher it was sold with (its id), if any."},
+            "discount": {"help_text": "How much less than the listed price (tax included) its price is."},
+        }
 
 
 class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
@@ -74,6 +81,7 @@ class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "fee_total",
             "total",
             "tax_total",
+            "discount_total",
             "expires_at",
             "created_at",
             "paid_at",
@@ -142,6 +150,14 @@ class OrderCreateSerializer(serializers.Serializer):
     answers = AnswerInputSerializer(
         many=True, required=False, default=list, max_length=500, help_text=ANSWERS_HELP
     )
+    voucher = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="A voucher or access code of the distribution's organizer (case aside): the tickets it "
+        "applies to are priced with it and use it. Unknown, expired, used up or at its limit per "
+        "buyer: a 400 with the reason under voucher.",
+    )
 
     def validate_positions(self, positions):
         self.initial_positions = positions  # their add-ons: read by validate
@@ -190,6 +206,19 @@ class OrderCreateSerializer(serializers.Serializer):
                 )
             requests.append(AddOnRequest(add_on=add_on, quantity=choice["quantity"], line=line))
         attrs["add_on_requests"] = requests
+        return self._with_voucher(attrs)
+
+    @staticmethod
+    def _with_voucher(attrs):
+        """The voucher code given, as the organizer's voucher (an unknown one: a 400 under voucher)."""
+        code = attrs.pop("voucher", "")
+        attrs["voucher"] = None
+        if code:
+            attrs["voucher"] = voucher_by_code(attrs["distribution"].organizer, code)
+            if attrs["voucher"] is None:
+                raise serializers.ValidationError(
+                    {"voucher": [_("The code %(code)s is not known here.") % {"code": code}]}
+                )
         return attrs
 
 

@@ -197,6 +197,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "sold_by": request.user,
             "sell_beyond_buyer_limit": data["sell_beyond_buyer_limit"],
             "add_ons": data["add_on_requests"],
+            "voucher": data["voucher"],
             "actor": Actor.from_request(request),
         }
         if not key:

@@ -24,6 +24,7 @@ from apps.sales.models.addons import AddOn, AddOnStock, OrderAddOn
 from apps.sales.models.exports import Export, _exports_storage, export_file_path
 from apps.sales.models.passes import Pass, PassBooking, PassType, pass_photo_path
 from apps.sales.models.questions import Answer, AnswerDeadline, Question, QuestionOption
+from apps.sales.models.vouchers import Voucher
 from apps.sales.models.waiting_list import WaitingListEntry
 
 # Export lives in its own module; named here too, as migrations and callers spell it.
@@ -39,6 +40,7 @@ __all__ = [
     "PassType",
     "Question",
     "QuestionOption",
+    "Voucher",
     "WaitingListEntry",
     "_exports_storage",
     "export_file_path",
@@ -162,6 +164,9 @@ class Order(models.Model):
     tax_total = models.DecimalField(
         _("tax"), default=0, help_text=_("The tax contained in the tickets' prices."), **AMOUNT
     )
+    discount_total = models.DecimalField(
+        _("discount"), default=0, help_text=_("What vouchers took off the tickets' prices."), **AMOUNT
+    )
     holds_capacity = models.BooleanField(default=True, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -284,6 +289,12 @@ class Ticket(models.Model):
     tax_included = models.BooleanField(_("tax included in the listed price"), default=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.VALID)
     voided_at = models.DateTimeField(_("refunded or cancelled"), null=True, blank=True)
+    # The voucher it was sold with (it holds one of its uses while valid), and how much less
+    # than the listed price, tax included, `price` is for it.
+    voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    discount = models.DecimalField(_("discount"), default=0, **AMOUNT)
     attendee_name = models.CharField(_("attendee"), max_length=200, blank=True)
 
     class Meta:

@@ -32,8 +32,9 @@ from apps.operators.permissions import (
 from apps.organizers.catalog import CATALOG
 from apps.organizers.models import Distribution, Organizer
 from apps.sales.exceptions import IdempotencyKeyReused
-from apps.sales.models import DateStock, FeeRule, Order, OrderRequest, Ticket, TicketTypeStock
+from apps.sales.models import DateStock, FeeRule, Order, OrderRequest, Ticket, TicketTypeStock, Voucher
 from apps.sales.selectors.taxes import with_tax_rule
+from apps.sales.selectors.vouchers import unlocks
 from apps.tenancy.models import Domain
 
 
@@ -196,19 +197,25 @@ class ShopListing:
     passes: list[Offer]
 
 
-def event_listing(event: Event, only: EventDate | None = None) -> ShopListing:
+def event_listing(
+    event: Event, only: EventDate | None = None, *, voucher: Voucher | None = None, with_hidden: bool = False
+) -> ShopListing:
     """What the event page offers now, with what is left of each (held and sold count).
     With `only` (a date of the event to come: a timeslot chosen in the calendar), that
-    date's ticket types and the passes, which still take what the least-left date allows."""
+    date's ticket types and the passes, which still take what the least-left date allows.
+    Hidden ticket types only with a `voucher` that shows them, or `with_hidden` (the box office)."""
     now = timezone.now()
     to_come = EventDate.objects.filter(event=event, end__gt=now)
     dates = [only] if only is not None else list(to_come.order_by("start"))
     ticket_types = [
         t
         for t in TicketType.objects.filter(event=event)
+        .select_related("event")
         .filter(Q(event_date=None) | Q(event_date__in=dates) if only is not None else Q())
         .order_by("price", "name")
-        if (t.sale_start is None or t.sale_start <= now) and (t.sale_end is None or now < t.sale_end)
+        if (t.sale_start is None or t.sale_start <= now)
+        and (t.sale_end is None or now < t.sale_end)
+        and (not t.hidden or with_hidden or unlocks(voucher, t))
     ]
     date_taken = {s.event_date_id: s.held + s.sold for s in DateStock.objects.filter(event_date__in=dates)}
     type_taken = {

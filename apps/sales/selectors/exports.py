@@ -121,6 +121,7 @@ def orders_table(user: Someone) -> Table:
         _("Invoice"),
         _("Add-ons"),
         _("Of which add-ons"),
+        _("Discount with codes"),
         *[question.shown_label for question in asked],
     ]
 
@@ -147,6 +148,7 @@ def orders_table(user: Someone) -> Table:
                 getattr(getattr(order, "invoice", None), "number", ""),
                 order.add_on_summary or "",
                 _amount(order.add_on_total or Decimal(0), order.currency),
+                _amount(order.discount_total, order.currency),
                 *order_answer_cells(asked, order),
             ]
 
@@ -169,7 +171,7 @@ def tickets_table(user: Someone, *, event: Event | None = None, event_date: Even
             .order_by("order__created_at", "pk")
         )
     tickets = tickets.select_related(
-        "order", "event_date", "ticket_type__event__location", "ticket_type__event__organizer"
+        "order", "event_date", "ticket_type__event__location", "ticket_type__event__organizer", "voucher"
     ).prefetch_related(*ANSWERS_PREFETCH)
     # One column per question asked of them (its label in the reader's language).
     if event is None and event_date is not None:
@@ -199,6 +201,8 @@ def tickets_table(user: Someone, *, event: Event | None = None, event_date: Even
         _("Tax rate (%)"),
         _("Tax amount"),
         _("Service fee"),
+        _("Voucher"),
+        _("Discount"),
         _("Checked in"),
         *[question.shown_label for question in asked],
     ]
@@ -227,6 +231,8 @@ def tickets_table(user: Someone, *, event: Event | None = None, event_date: Even
                 ticket.tax_rate,
                 _amount(ticket.tax, order.currency),
                 _amount(ticket.fee, order.currency),
+                ticket.voucher.code if ticket.voucher is not None else "",
+                _amount(ticket.discount, order.currency),
                 bool(ticket.checked_in),  # type: ignore[attr-defined]
                 *answer_cells(asked, ticket),
             ]

@@ -182,7 +182,7 @@ def order_tickets(order: Order) -> list[Ticket]:
     check-ins, first first) and `number` (1, 2, …: how its page names it)."""
     tickets: list[Ticket] = list(
         order.tickets.select_related(
-            "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
+            "ticket_type__event__location", "ticket_type__event__organizer", "event_date", "voucher"
         )
         .prefetch_related(
             Prefetch(

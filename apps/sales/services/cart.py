@@ -15,7 +15,7 @@ from apps.core.money import quantize
 from apps.sales import inventory
 from apps.sales.exceptions import OrderRejected
 from apps.sales.holds import Holder, holds_reserve
-from apps.sales.models import Order, Ticket
+from apps.sales.models import Order, Ticket, Voucher
 from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.orders import (
     OrderLine,
@@ -24,6 +24,7 @@ from apps.sales.services.orders import (
     order_payment_cancel_pending,
     priced_tickets,
 )
+from apps.sales.services.vouchers import voucher_buyers_enforce, vouchers_take
 
 
 def _pending_expiry(order: Order) -> datetime:
@@ -32,11 +33,14 @@ def _pending_expiry(order: Order) -> datetime:
 
 
 @transaction.atomic
-def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder | None = None) -> Order:
+def cart_lines_add(
+    *, order_id: int, lines: Sequence[OrderLine], holder: Holder | None = None, voucher: Voucher | None = None
+) -> Order:
     """Add tickets to a cart (a held, pending order) before its time runs out, taking their
     capacity or raising SoldOut with the cart unchanged. Each ticket type's maximum per order
     counts what the cart already has; `holder` is held to the limits of apps.sales.holds.
-    The time the cart holds its tickets is never extended."""
+    The time the cart holds its tickets is never extended. `voucher`: as order_create's (the
+    tickets it applies to use it; hidden ticket types need it)."""
     now = timezone.now()
     if holder is not None:  # its locks first, before the order's row and the counters
         holds_reserve(holder=holder, adding=sum(line.quantity for line in lines), now=now)
@@ -46,11 +50,15 @@ def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder 
     in_cart = Counter(
         order.tickets.filter(status=Ticket.Status.VALID).values_list("ticket_type_id", flat=True)
     )
-    tickets, pass_dates = priced_tickets(lines, order.distribution, now, already=in_cart)
+    tickets, pass_dates = priced_tickets(lines, order.distribution, now, already=in_cart, voucher=voucher)
     # A buyer known already (logged in, or back from checking out) is held to each event's
     # limit per buyer now; a guest's cart is, at checkout.
     buyer_limits_enforce(tickets=tickets, customer=order.customer, email=order.email, now=now)
+    voucher_buyers_enforce(
+        tickets=tickets, customer=order.customer, email=order.email, now=now, excluding_order_id=order.pk
+    )
     order_payment_cancel_pending(order)  # the cart is frozen once paying starts: start over
+    vouchers_take(tickets, now=now)
     inventory.take(claim_of(tickets, pass_dates), state="held")
     for ticket in tickets:
         ticket.order = order
@@ -59,8 +67,9 @@ def cart_lines_add(*, order_id: int, lines: Sequence[OrderLine], holder: Holder 
     order.subtotal += quantize(sum((t.price for t in tickets), Decimal(0)), order.currency)
     order.fee_total += quantize(sum((t.fee for t in tickets), Decimal(0)), order.currency)
     order.tax_total += quantize(sum((t.tax for t in tickets), Decimal(0)), order.currency)
+    order.discount_total += quantize(sum((t.discount for t in tickets), Decimal(0)), order.currency)
     order.total += added
-    order.save(update_fields=["subtotal", "fee_total", "tax_total", "total"])
+    order.save(update_fields=["subtotal", "fee_total", "tax_total", "discount_total", "total"])
     return order
 
 
@@ -77,6 +86,13 @@ def order_checkout(
         raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
     buyer_limits_enforce(
         tickets=order.tickets.filter(status=Ticket.Status.VALID).select_related("ticket_type__event"),
+        customer=customer if customer is not None else order.customer,
+        email=email,
+        now=now,
+        excluding_order_id=order.pk,
+    )
+    voucher_buyers_enforce(
+        tickets=order.tickets.filter(status=Ticket.Status.VALID, voucher__isnull=False),
         customer=customer if customer is not None else order.customer,
         email=email,
         now=now,

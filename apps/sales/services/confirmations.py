@@ -47,7 +47,7 @@ def order_confirmation_send(*, order_id: int) -> bool:
             context = {
                 "order": order,
                 "tickets": order.tickets.filter(status=Ticket.Status.VALID).select_related(
-                    "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
+                    "ticket_type__event__location", "ticket_type__event__organizer", "event_date", "voucher"
                 ),
                 "order_url": organizer_base_url(order.organizer) + f"/orders/{order.code}/{order.secret}/",
                 "add_ons": order.add_ons.filter(status=OrderAddOn.Status.VALID)

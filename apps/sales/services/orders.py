@@ -27,12 +27,13 @@ from apps.payments.exceptions import PaymentsUnavailable
 from apps.payments.models import Payment
 from apps.payments.services import payment_cancel
 from apps.sales import addon_stock, inventory
-from apps.sales.exceptions import OrderRejected, SoldOut
+from apps.sales.exceptions import OrderRejected, SoldOut, VoucherRefused
 from apps.sales.holds import Holder, holds_reserve
-from apps.sales.models import Order, OrderAddOn, OrderRequest, Ticket
+from apps.sales.models import Order, OrderAddOn, OrderRequest, Ticket, Voucher
 from apps.sales.question_forms import AnswerInput
 from apps.sales.selectors import fee_of, fee_rules_for, order_of_request
 from apps.sales.selectors.taxes import tax_rules_of, taxed_price
+from apps.sales.selectors.vouchers import unlocks, voucher_applies, voucher_listed_price
 from apps.sales.services import (
     addons,
     waiting_list,  # (it prices offers here: a cycle of modules, not names)
@@ -41,6 +42,11 @@ from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.confirmations import confirmation_on_commit
 from apps.sales.services.passes import pass_bookings_release, passes_issue
 from apps.sales.services.questions import answers_write
+from apps.sales.services.vouchers import (
+    voucher_buyers_enforce,
+    vouchers_release_of_order,
+    vouchers_take,
+)
 
 SYSTEM = Actor(user=None)
 logger = logging.getLogger(__name__)
@@ -152,6 +158,7 @@ def order_create(
     sell_beyond_buyer_limit: bool = False,
     answers: Sequence[AnswerInput] = (),
     add_ons: Sequence[addons.AddOnRequest] = (),
+    voucher: Voucher | None = None,
     actor: Actor = SYSTEM,
 ) -> Order:
     """Make an order, taking its tickets' capacity or raising SoldOut with nothing taken.
@@ -165,7 +172,10 @@ def order_create(
     event's limit per buyer (apps.sales.services.buyer_limits) holds for the buyer's account
     or e-mail address, unless a seller says `sell_beyond_buyer_limit` (audited). `answers`:
     to its questions, checked by apps.sales.question_forms, saved with it. `add_ons`
-    are priced and their stock taken with the tickets (apps.sales.services.addons).
+    are priced and their stock taken with the tickets (apps.sales.services.addons). `voucher`:
+    the tickets it applies to are priced with it and use it (VoucherRefused when it applies
+    to none, is used up or past its limit per buyer); hidden ticket types are sold only with
+    a voucher that shows them, or by a seller (`sold_by`).
     """
     arguments: dict[str, Any] = {
         "distribution": distribution,
@@ -181,6 +191,7 @@ def order_create(
         "sell_beyond_buyer_limit": sell_beyond_buyer_limit,
         "answers": answers,
         "add_ons": add_ons,
+        "voucher": voucher,
         "actor": actor,
     }
     try:
@@ -241,12 +252,20 @@ def _lately_sold_out(claim: inventory.Claim) -> bool:
 
 
 def priced_tickets(
-    lines: Sequence[OrderLine], distribution: Distribution, now: datetime, already: Counter[int] | None = None
+    lines: Sequence[OrderLine],
+    distribution: Distribution,
+    now: datetime,
+    already: Counter[int] | None = None,
+    *,
+    voucher: Voucher | None = None,
+    hidden_allowed: bool = False,
 ) -> tuple[list[Ticket], dict[int, list[int]]]:
     """The unsaved tickets `lines` ask for, priced in the organizer's currency, and the dates
     of each pass's event, each ticket with its tax (apps.sales.selectors.taxes); raises OrderRejected for a line that cannot be sold, or when the
     order's total of a ticket type (with `already`: {ticket type id: count} in the order)
-    falls outside its minimum and maximum per order."""
+    falls outside its minimum and maximum per order. With `voucher`, the tickets it applies
+    to are priced with it (apps.sales.selectors.vouchers), their tax and fee computed on that
+    price; a hidden ticket type needs a voucher that shows it, unless `hidden_allowed`."""
     if not lines:
         raise OrderRejected(_("Choose at least one ticket."))
     _check_totals(lines, already or Counter())
@@ -260,15 +279,27 @@ def priced_tickets(
         ticket_type = line.ticket_type
         if event_date is None and ticket_type.event_id not in pass_dates:
             pass_dates[ticket_type.event_id] = _pass_date_ids(ticket_type.event, now)
+        if ticket_type.hidden and not hidden_allowed and not unlocks(voucher, ticket_type):
+            raise OrderRejected(_("“%(name)s” is not on sale.") % {"name": ticket_type.name})
         # The price the buyer pays, tax included (added tax makes it more than listed); the
-        # fee is a percent of that price.
+        # fee is a percent of that price. A voucher lowers the listed price first.
         listed = ticket_type.price if line.price is None else line.price
         taxed = taxed_price(listed, currency, taxes.get(ticket_type.pk))
+        used = voucher if voucher is not None and voucher_applies(voucher, ticket_type) else None
+        discount = Decimal(0)
+        if used is not None:
+            full = taxed
+            taxed = taxed_price(
+                voucher_listed_price(used, listed, currency), currency, taxes.get(ticket_type.pk)
+            )
+            discount = full.price - taxed.price
         fee, absorbed = fee_of(rules.get(ticket_type.event_id), taxed.price, currency)
         tickets += [
             Ticket(
                 ticket_type=ticket_type,
                 event_date=event_date,
+                voucher=used,
+                discount=discount,
                 price=taxed.price,
                 fee=fee,
                 absorbed_fee=absorbed,
@@ -298,12 +329,17 @@ def _order_create(
     sell_beyond_buyer_limit: bool = False,
     answers: Sequence[AnswerInput] = (),
     add_ons: Sequence[addons.AddOnRequest] = (),
+    voucher: Voucher | None = None,
     actor: Actor = SYSTEM,
 ) -> Order:
     now = timezone.now()
     organizer = distribution.organizer
     currency = organizer.currency
-    tickets, pass_dates = priced_tickets(lines, distribution, now)
+    tickets, pass_dates = priced_tickets(
+        lines, distribution, now, voucher=voucher, hidden_allowed=sold_by is not None
+    )
+    if voucher is not None and not any(ticket.voucher is not None for ticket in tickets):
+        raise VoucherRefused(_("The code %(code)s is not valid for these tickets.") % {"code": voucher.code})
     add_on_lines = addons.add_ons_priced(
         addons.choices_for_lines(add_ons, [line.quantity for line in lines], tickets),
         organizer=organizer,
@@ -316,9 +352,12 @@ def _order_create(
     limits_passed = buyer_limits_enforce(
         tickets=tickets, customer=customer, email=email, now=now, override=sell_beyond_buyer_limit
     )
+    voucher_buyers_enforce(tickets=tickets, customer=customer, email=email, now=now)
+    vouchers_take(tickets, now=now)  # the voucher's row before the organizer's and the counters
     subtotal = quantize(sum((ticket.price for ticket in tickets), Decimal(0)), currency) + add_on_price
     fee_total = quantize(sum((ticket.fee for ticket in tickets), Decimal(0)), currency)
     tax_total = quantize(sum((ticket.tax for ticket in tickets), Decimal(0)), currency) + add_on_tax
+    discount_total = quantize(sum((ticket.discount for ticket in tickets), Decimal(0)), currency)
     total = subtotal + fee_total
 
     if total == 0 and not hold:
@@ -347,6 +386,7 @@ def _order_create(
         fee_total=fee_total,
         total=total,
         tax_total=tax_total,
+        discount_total=discount_total,
         holds_capacity=True,
         expires_at=None if paid_now else now + timedelta(minutes=reservation_minutes()),
         paid_at=now if paid_now else None,
@@ -423,6 +463,8 @@ def order_mark_paid(*, order_id: int, actor: Actor = SYSTEM) -> Order:
         inventory.settle(claim)
         addon_stock.settle(addons.add_ons_claim(order))
     elif order.status == Order.Status.EXPIRED:
+        # Its vouchers' uses were given back: taken again, or refunded as sold out.
+        vouchers_take(order.tickets.filter(status=Ticket.Status.VALID), now=timezone.now(), as_sold_out=True)
         inventory.take(claim, state="sold")
         addon_stock.take(addons.add_ons_claim(order), state="sold")
     else:
@@ -463,6 +505,8 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
             logger.warning("order %s cancelled with its payment left open: Stripe unreachable", order.pk)
     state: inventory.State = "held" if order.status == Order.Status.PENDING else "sold"
     pass_bookings_release(order=order)
+    if order.holds_capacity:
+        vouchers_release_of_order(order.pk)  # (before the counters: the lock order)
     freed = _claim_of_order(order) if order.holds_capacity else inventory.Claim()
     if freed:
         inventory.give_back(freed, state=state)
@@ -484,13 +528,19 @@ def order_cancel(*, order_id: int, actor: Actor = SYSTEM) -> Order:
 
 
 def orders_expire(
-    *, event_date_ids: Sequence[int] | QuerySet[Any, Any] | None = None, now: datetime | None = None
+    *,
+    event_date_ids: Sequence[int] | QuerySet[Any, Any] | None = None,
+    now: datetime | None = None,
+    voucher_id: int | None = None,
 ) -> int:
-    """Expire pending orders past their time (those using the given dates, or all), each in
-    its own transaction, giving their held capacity back. Returns how many expired.
-    `event_date_ids` may be a query of date ids (read only when some order is overdue)."""
+    """Expire pending orders past their time (those using the given dates, or the voucher,
+    or all), each in its own transaction, giving their held capacity (and voucher uses) back.
+    Returns how many expired. `event_date_ids` may be a query of date ids (read only when
+    some order is overdue)."""
     now = now or timezone.now()
     overdue = Order.objects.filter(status=Order.Status.PENDING, expires_at__lte=now)
+    if voucher_id is not None:
+        overdue = overdue.filter(tickets__voucher_id=voucher_id).distinct()
     if event_date_ids is not None:
         if not overdue.exists():  # (mostly: one probe of the pending-expiry index, no join)
             return 0
@@ -511,6 +561,7 @@ def _order_expire(*, order_id: int, now: datetime) -> int:
     if order is None or order.status != Order.Status.PENDING or cast(datetime, order.expires_at) > now:
         return 0  # being paid or expired by someone else right now, or no longer overdue
     pass_bookings_release(order=order)
+    vouchers_release_of_order(order.pk)  # (before the counters: the lock order)
     freed = _claim_of_order(order)
     inventory.give_back(freed, state="held")
     addon_stock.give_back(addons.add_ons_claim(order), state="held")  # its lines stay valid, like its tickets

@@ -26,6 +26,7 @@ from apps.sales.models import Order, OrderAddOn, Ticket
 from apps.sales.services import addons
 from apps.sales.services.orders import SYSTEM, claim_of_tickets, order_mark_paid
 from apps.sales.services.passes import pass_bookings_release
+from apps.sales.services.vouchers import vouchers_release
 from apps.sales.services.waiting_list import waiting_list_capacity_freed
 
 
@@ -166,6 +167,7 @@ def order_refund(
             raise OrderRejected(_("This order has no card payment to refund."))
         payment_refund(payment_id=payment.pk, amount=amount, reason=f"order {order.code}")
     pass_bookings_release(order=order, ticket_ids=[t.pk for t in tickets])
+    vouchers_release(tickets)  # their uses back (before the counters: the lock order)
     freed = claim_of_tickets(tickets)
     inventory.give_back(freed, state="sold")
     addons.add_ons_void(add_on_lines, status=OrderAddOn.Status.REFUNDED, give_back="sold")

@@ -41,6 +41,7 @@ from apps.sales.forms import FeeRuleCreateForm, FeeRuleForm, quantities_from
 from apps.sales.models import FeeRule, Order
 from apps.sales.selectors.addons import add_on_lines_of
 from apps.sales.selectors.questions import check_in_answers
+from apps.sales.selectors.vouchers import voucher_by_code
 from apps.sales.services import fees
 from apps.sales.services.check_in import ticket_check_in
 from apps.sales.services.orders import OrderLine, order_create
@@ -150,6 +151,12 @@ class BoxOfficeSaleForm(forms.Form):
             "its share: sell anyway (recorded in the audit log under your name)."
         ),
     )
+    voucher = forms.CharField(
+        label=_("Voucher or access code"),
+        max_length=64,
+        required=False,
+        help_text=_("Optional: the buyer's code; the tickets it applies to are sold with it."),
+    )
 
 
 def _sellable_distribution(request):
@@ -215,17 +222,21 @@ def box_office_sell(request, pk):
         distributions=distribution,
         status=Event.Status.PUBLISHED,
     )
-    listing = selectors.event_listing(event)
+    listing = selectors.event_listing(event, with_hidden=True)  # sellers sell hidden types too
     add_on_offers = counter_add_on_offers(event.organizer, listing)
     form = BoxOfficeSaleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         chosen, errors = quantities_from(request.POST, listing)
         if not chosen and not errors:
             errors = [_("Choose how many tickets to sell.")]
+        code = form.cleaned_data["voucher"]
+        voucher = voucher_by_code(distribution.organizer, code) if code else None
         lines = [OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen]
         add_ons, add_on_errors = counter_add_on_requests(request.POST, add_on_offers, lines)
         errors += add_on_errors
-        if not errors:
+        if code and voucher is None:
+            form.add_error("voucher", _("The code %(code)s is not known here.") % {"code": code.strip()})
+        elif not errors:
             answers_form = box_office_answers_form(request.POST, event, lines)
             if answers_form.asks_anything and not answers_form.is_valid():  # their step, first or again
                 return box_office_answers_page(request, event, distribution, answers_form)
@@ -240,6 +251,7 @@ def box_office_sell(request, pk):
                     payment_method=form.cleaned_data["payment_method"],
                     sold_by=request.user,
                     sell_beyond_buyer_limit=form.cleaned_data["sell_beyond_buyer_limit"],
+                    voucher=voucher,
                     actor=Actor.from_request(request),
                 )
             except DomainError as exc:
@@ -250,7 +262,7 @@ def box_office_sell(request, pk):
                 return redirect("box-office-receipt", pk=order.pk)
         for error in errors:
             form.add_error(None, error)
-        listing = selectors.event_listing(event)
+        listing = selectors.event_listing(event, with_hidden=True)
     return render(
         request,
         "sales/box_office_sell.html",
@@ -269,7 +281,7 @@ def box_office_sell(request, pk):
 def box_office_receipt(request, pk):
     order = get_object_or_404(selectors.orders_visible_to(request.user).select_related("organizer"), pk=pk)
     tickets = order.tickets.select_related(
-        "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
+        "ticket_type__event__location", "ticket_type__event__organizer", "event_date", "voucher"
     )
     return render(
         request,

@@ -40,10 +40,16 @@ from apps.sales.services.questions import answers_save
 from apps.sales.tickets import ticket_qr_svg, tickets_pdf
 from apps.sales.views.shop_addons import cart_add_on_context
 from apps.sales.views.shop_answers import answers_form_of, answers_shown
+from apps.sales.views.shop_vouchers import session_voucher, voucher_for
 
 EVENTS_PER_PAGE = 30
 # What a ticket's line shows: its event and the parts that name the event's time zone.
-TICKET_EVENT_PARTS = ("ticket_type__event__location", "ticket_type__event__organizer", "event_date")
+TICKET_EVENT_PARTS = (
+    "ticket_type__event__location",
+    "ticket_type__event__organizer",
+    "event_date",
+    "voucher",
+)
 
 
 def storefront_home(request):
@@ -52,6 +58,7 @@ def storefront_home(request):
     if request.organizer is None:
         organizers = list(organizers_with_distributions())
         return render(request, "sales/storefront_home.html", {"organizers": organizers})
+    session_voucher(request)  # a `?voucher=` link to the shop's front keeps its code
     # The selector keeps only dates to come; counting over the same rows counts those.
     events = published_events_of(request.organizer).annotate(date_count=Count("dates"))
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -135,7 +142,8 @@ def event_page(request, pk):
     orders_expire(event_date_ids=event.dates.values("pk"))  # lazily, on read (a subquery: a year of dates)
     shown = _calendar_shown(request, event) if shop_calendar.shows_calendar(event) else None
     slot = shown["slot"] if shown else None
-    listing = _listing_of(event, shown)
+    voucher = session_voucher(request)  # a code brought by link or typed: hidden types, prices
+    listing = _listing_of(event, shown, voucher)
     status, retry_after = 200, None
     # Until the organizer's payments are connected, buyers are told sales open soon rather
     # than reserving tickets they could not pay for (the organizer's dashboard says why).
@@ -154,6 +162,7 @@ def event_page(request, pk):
             chosen, errors, status, retry_after = [], [str(refused)], 429, refused.retry_after
         if not errors:
             lines = [OrderLine(ticket_type=t, quantity=n, event_date=d) for t, d, n in chosen]
+            with_voucher = voucher_for(voucher, [t for t, _d, _n in chosen])
             holder = _holder(request)
             try:
                 cart = _cart(request)
@@ -169,9 +178,10 @@ def event_page(request, pk):
                         language=get_language() or "",
                         hold=True,
                         holder=holder,
+                        voucher=with_voucher,
                     )
                 else:
-                    cart_lines_add(order_id=cart.pk, lines=lines, holder=holder)
+                    cart_lines_add(order_id=cart.pk, lines=lines, holder=holder, voucher=with_voucher)
             except RateLimited as refused:  # the holder's limits
                 errors, status, retry_after = [str(refused)], 429, refused.retry_after
             except DomainError as exc:
@@ -181,11 +191,18 @@ def event_page(request, pk):
                 return redirect("cart")
         for error in errors:
             messages.error(request, error)
-        listing = _listing_of(event, shown)
+        listing = _listing_of(event, shown, voucher)
     response = render(
         request,
         "sales/event_page.html",
-        {"event": event, "listing": listing, "open_soon": open_soon, "calendar": shown, "slot": slot},
+        {
+            "event": event,
+            "listing": listing,
+            "open_soon": open_soon,
+            "calendar": shown,
+            "slot": slot,
+            "voucher": voucher,
+        },
         status=status,
     )
     if retry_after:
@@ -193,14 +210,15 @@ def event_page(request, pk):
     return response
 
 
-def _listing_of(event, shown) -> selectors.ShopListing:
+def _listing_of(event, shown, voucher=None) -> selectors.ShopListing:
     """What the page's form offers: every date's tickets, or in the calendar the chosen
-    timeslot's (and the passes); nothing until a timeslot is chosen."""
+    timeslot's (and the passes); nothing until a timeslot is chosen. The hidden ticket types
+    the buyer's voucher shows are offered too."""
     if shown is None:
-        return selectors.event_listing(event)
+        return selectors.event_listing(event, voucher=voucher)
     if shown["slot"] is None:
         return selectors.ShopListing(dates=[], passes=[])
-    return selectors.event_listing(event, only=shown["slot"])
+    return selectors.event_listing(event, only=shown["slot"], voucher=voucher)
 
 
 def _calendar_shown(request, event) -> dict | None:
