@@ -32,11 +32,13 @@ class _VisibleEventField(serializers.PrimaryKeyRelatedField):
         return events_visible_to(self.context["request"].user).select_related("organizer")
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _VisibleTicketTypeField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return ticket_types_visible_to(self.context["request"].user).select_related("event")
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _VisibleDateField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return event_dates_visible_to(self.context["request"].user).select_related("event")
