@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("events", "0006_ticket_type_hidden"),
         ("organizers", "0004_organizer_address"),
-        ("sales", "0018_pass_renewals"),
+        ("sales", "0019_addon_tax_rule_set_null"),
     ]
 
     operations = [
