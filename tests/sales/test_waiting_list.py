@@ -159,6 +159,18 @@ def test_a_cancelled_order_is_offered_to_the_first_in_line_who_fit(shop, django_
     assert "(Europe/Paris)" in email.body  # times in the event's zone, labelled
 
 
+def test_the_offer_is_written_in_the_language_the_buyer_joined_in(shop, django_capture_on_commit_callbacks):
+    waiting_list_join(ticket_type=shop.day_ticket, email="zoe@example.fr", quantity=1, language="fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_cancel(order_id=shop.sold[1].pk)
+
+    [email] = mail.outbox
+    assert email.subject == "Des billets se sont libérés pour vous : Show"
+    assert "Finalisez l’achat ici" in email.body
+    assert "(Europe/Paris)" in email.body
+
+
 def test_a_cart_expiring_passes_its_seats_to_the_line(in_alpha):
     shop = shop_build(capacity=2, slug="waiting")
     cart = _cart(shop, 2)
@@ -225,6 +237,13 @@ def test_the_sweep_serves_seats_freed_without_a_trigger(shop):
 
     entry.refresh_from_db()
     assert entry.status == Status.OFFERED
+
+
+def test_beat_sweeps_every_organizations_waiting_lists(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["serve-waiting-lists"]
+
+    assert entry["task"] == tasks.serve_waiting_lists_everywhere.name
+    assert entry["kwargs"] == {"schema_name": "public"}
 
 
 def test_an_unused_offer_expires_and_passes_to_the_next_in_line(shop, django_capture_on_commit_callbacks):
