@@ -218,6 +218,32 @@ def test_raising_a_ticket_types_limit_serves_its_line(in_alpha, django_capture_o
     assert entry.status == Status.OFFERED
 
 
+def test_raising_the_locations_capacity_serves_its_dates_lines(in_alpha, django_capture_on_commit_callbacks):
+    shop = shop_build(capacity=None, slug="waiting")
+    events.location_update(location=shop.location, capacity=1)
+    paid_order(shop.box_office, shop.day_ticket, 1)
+    entry = _join(shop)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        events.location_update(location=shop.location, capacity=2)
+
+    entry.refresh_from_db()
+    assert entry.status == Status.OFFERED
+
+
+def test_a_cancelled_pass_frees_a_seat_on_every_date_and_each_dates_line_gets_it(in_alpha):
+    shop = shop_build(capacity=1, slug="waiting")
+    second_day = shop.date_ticket(1)
+    a_pass = paid_order(shop.box_office, shop.pass_ticket, 1)  # the only seat of both dates
+    first = _join(shop, "first@example.com")
+    second = waiting_list_join(ticket_type=second_day, email="second@example.com", quantity=1)
+
+    order_cancel(order_id=a_pass.pk)
+
+    assert [WaitingListEntry.objects.get(pk=e.pk).status for e in (first, second)] == [Status.OFFERED] * 2
+    assert [_held(shop, 0), _held(shop, 1)] == [(1, 0), (1, 0)]
+
+
 def test_no_offer_is_made_for_seats_that_are_not_free(shop):
     entry = _join(shop)
 
