@@ -20,7 +20,7 @@ from apps.operators.api.views import (
 )
 from apps.sales.api.addons import AddOnViewSet
 from apps.sales.api.passes import PassTypeViewSet, PassViewSet
-from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, TicketViewSet
+from apps.sales.api.views import CheckInView, FeeRuleViewSet, OrderViewSet, QuestionViewSet, TicketViewSet
 from apps.sales.api.vouchers import VoucherViewSet
 from apps.sales.api.waiting_list import WaitingListEntryViewSet
 
@@ -41,6 +41,7 @@ router.register("fee-rules", FeeRuleViewSet, basename="fee-rule")
 router.register("pass-types", PassTypeViewSet, basename="pass-type")
 router.register("passes", PassViewSet, basename="pass")
 router.register("add-ons", AddOnViewSet, basename="add-on")
+router.register("questions", QuestionViewSet, basename="question")
 router.register("waiting-list-entries", WaitingListEntryViewSet, basename="waiting-list-entry")
 router.register("vouchers", VoucherViewSet, basename="voucher")
 

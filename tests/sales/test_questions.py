@@ -805,3 +805,38 @@ def test_twin_organizations_with_the_same_ids_keep_their_own_answers(counter):
         client_for(counter, OTHER_ORGANIZATION).get(f"/control/orders/{alpha_order.code}/answers/"),
         OUTSIDERS[OTHER_ORGANIZATION],
     )
+
+
+@role_matrix({ADMIN: 200, CONFIGURER: 200, SELLER: 200, OTHER: 200})
+def test_the_api_lists_the_questions_one_sells_or_configures_for(api_asked, programme, role, expected):
+    world = api_asked
+
+    response = world.client(role).get(f"/api/v1/questions/?event={programme.concert.pk}")
+
+    assert response.status_code == expected
+    labels = [q["label_en"] for q in response.json()["results"]]
+    assert labels == (
+        [] if role == OTHER else ["Attendee", "Menu", "Born"]
+    )  # B's gala question is not the concert's
+    if labels:
+        born = response.json()["results"][2]
+        assert (born["kind"], born["asked_for"], born["ticket_types"]) == (
+            "date_of_birth",
+            "ticket",
+            [programme.concert_pass.pk],
+        )
+        menu = response.json()["results"][1]
+        assert [o["label_en"] for o in menu["options"]] == ["Meat", "Fish"]
+    everything = world.client(role).get("/api/v1/questions/").json()["results"]
+    assert ("Gala only" in [q["label_en"] for q in everything]) == (role in (ADMIN, OTHER))
+    assert world.client(role).get("/api/v1/questions/?event=x").json()["results"] == []
+
+
+def test_the_questions_list_takes_a_fixed_number_of_queries(
+    api_asked, programme, django_assert_max_num_queries
+):
+    client = api_asked.client(ADMIN)
+    client.get("/api/v1/questions/")  # warms the caches of the host and the token
+
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/questions/").status_code == 200

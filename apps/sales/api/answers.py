@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.sales.models import Question
 from apps.sales.question_forms import AnswersForm, field_name
 from apps.sales.selectors.questions import answers_by_position, questions_of
 
@@ -129,3 +130,36 @@ class GateAnswerSerializer(serializers.Serializer):
         source="question.shown_label", help_text="In the caller's language."
     )
     text = serializers.CharField(help_text="The answer as shown, in the caller's language; empty if none.")
+
+
+# --- the questions (read-only: they are set in the control panel) ----------------------------
+
+
+class QuestionOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label_en = serializers.CharField(source="label")
+    label_fr = serializers.CharField()
+
+
+class QuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organizer = serializers.IntegerField(source="organizer_id")
+    event = serializers.IntegerField(source="event_id", allow_null=True, help_text="Null: every event.")
+    label_en = serializers.CharField(source="label")
+    label_fr = serializers.CharField(help_text="Empty: the English one is shown.")
+    help_text_en = serializers.CharField(source="help_text")
+    help_text_fr = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    asked_for = serializers.ChoiceField(
+        choices=Question.AskedFor.choices,
+        help_text="order: answered once per order; ticket: once per ticket.",
+    )
+    required = serializers.BooleanField()  # type: ignore[assignment]  # (a field named like Field's flag)
+    show_at_check_in = serializers.BooleanField()
+    position = serializers.IntegerField()
+    ticket_types = serializers.SerializerMethodField(help_text="Ids; empty: every ticket type.")
+    options = QuestionOptionSerializer(many=True, source="options.all")
+
+    @extend_schema_field({"type": "array", "items": {"type": "integer"}})
+    def get_ticket_types(self, question: Question) -> list[int]:
+        return [t.pk for t in question.ticket_types.all()]

@@ -18,7 +18,13 @@ from apps.operators.api.base import ServiceViewSet
 from apps.operators.api.permissions import IsOperator
 from apps.operators.permissions import BOX_OFFICE, Action, can, organizers_visible_to, plan_allows
 from apps.sales import selectors
-from apps.sales.api.answers import AnswerSerializer, AnswersUpdateSerializer, answers_errors, answers_form_for
+from apps.sales.api.answers import (
+    AnswerSerializer,
+    AnswersUpdateSerializer,
+    QuestionSerializer,
+    answers_errors,
+    answers_form_for,
+)
 from apps.sales.api.serializers import (
     AdmissionSerializer,
     CheckInSerializer,
@@ -33,7 +39,7 @@ from apps.sales.api.serializers import (
 from apps.sales.exceptions import CheckInRefused, box_office_not_in_plan
 from apps.sales.models import FeeRule, Ticket
 from apps.sales.selectors import orders as order_list
-from apps.sales.selectors.questions import answers_listed, check_in_answers
+from apps.sales.selectors.questions import answers_listed, check_in_answers, questions_readable_by
 from apps.sales.services.check_in import ticket_check_in
 from apps.sales.services.confirmations import order_confirmation_resend
 from apps.sales.services.fees import fee_rule_delete, fee_rule_save
@@ -297,6 +303,34 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 queryset = queryset.filter(**{f"{param}_id": value}) if value.isdigit() else queryset.none()
         code = self.request.query_params.get("code")
         return queryset.filter(code=code) if code else queryset
+
+
+class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The questions of the organizers the caller configures or sells for (filter by `event`:
+    those asked of its tickets, its organizer's included), in the order they are asked: what a
+    sale's `answers` answer. They are set in the control panel."""
+
+    permission_classes = [IsOperator]
+    serializer_class = QuestionSerializer
+
+    def get_queryset(self):
+        queryset = questions_readable_by(self.request.user)
+        event = self.request.query_params.get("event")
+        if event:
+            queryset = (
+                queryset.filter(Q(event__isnull=True, organizer__events=event) | Q(event=event))
+                if event.isdigit() and len(event) < 12
+                else queryset.none()
+            )
+        return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("event", OpenApiTypes.INT, description="Only those asked of this event.")
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
 
 class FeeRuleViewSet(ServiceViewSet):

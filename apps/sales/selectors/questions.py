@@ -13,7 +13,7 @@ from django_countries import countries
 from apps.core.cache import cached_one, entry_key
 from apps.core.schemas import current_schema
 from apps.events.models import Event, EventDate
-from apps.operators.permissions import Someone, organizers_configurable_by
+from apps.operators.permissions import Someone, organizers_configurable_by, organizers_visible_to
 from apps.organizers.catalog import CATALOG
 from apps.organizers.models import Organizer
 from apps.sales.models import Answer, AnswerDeadline, Order, Question, QuestionOption, Ticket
@@ -300,3 +300,16 @@ def check_in_answers(ticket: Ticket) -> list[ShownAnswer]:
             text = ticket.attendee_name
         shown.append(ShownAnswer(question, text))
     return shown
+
+
+def questions_readable_by(user: Someone) -> QuerySet[Question]:
+    """The questions of the organizers one configures or sells for (a seller answers them at
+    the box office), in the order they are asked."""
+    return (
+        Question.objects.filter(organizer__in=organizers_visible_to(user))
+        .prefetch_related(
+            Prefetch("options", queryset=QuestionOption.objects.order_by("position", "pk")),
+            "ticket_types",
+        )
+        .order_by("organizer_id", "position", "pk")
+    )
