@@ -1,6 +1,7 @@
-"""An organizer adds a parking add-on in the control panel (after a form error); a buyer
-reserves a ticket, adds parking to it in the cart, and sees it on the cart and on the order
-page. The new pages pass axe (WCAG 2 A/AA) on a desktop and on a 375 px phone."""
+"""An organizer adds a parking add-on in the control panel (after a form error); a buyer sees
+it announced on the event page, reserves a ticket, adds parking to it in the cart, and sees it
+on the cart and on the order page. The new pages pass axe (WCAG 2 A/AA) on a desktop and on a
+375 px phone."""
 
 import re
 from decimal import Decimal
@@ -109,6 +110,8 @@ def test_an_organizer_adds_parking_and_a_buyer_adds_it_to_a_ticket(
     buyer.set_viewport_size(DESKTOP)
     buyer.goto(_url(live_server, "/"))
     buyer.get_by_role("link", name="Open day").click()
+    expect(buyer.get_by_role("heading", name="Extras")).to_be_visible()
+    _accessible_on_both(buyer, "the event page announcing its add-ons")
     buyer.get_by_label("Number of “Entry” tickets").fill("1")
     buyer.get_by_role("button", name="Reserve these tickets").click()
 

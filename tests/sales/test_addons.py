@@ -864,3 +864,17 @@ def test_a_buyer_takes_an_add_on_out_of_the_cart_and_its_stock_goes_back_once(sh
         assert _counter(parking) == (0, 0)
     other = Client(HTTP_HOST=SHOP_HOST).post(f"/cart/add-ons/{line.pk}/remove/", follow=True)
     assert "Your reservation has expired" in other.content.decode()  # another session: not its cart
+
+
+def test_the_event_page_announces_the_add_ons_offered_with_its_tickets(shop_online):
+    shop, _parking_ = shop_online
+    with schema_context(ALPHA.schema_name):
+        _parking(shop, name="Old stock", on_sale=False)
+
+    body = Client(HTTP_HOST=SHOP_HOST).get(f"/events/{shop.event.pk}/").content.decode()
+
+    assert "Extras" in body
+    assert "Parking" in body
+    assert "(Standard)" in body  # the ticket type it goes with
+    assert "Festival T-shirt" in body
+    assert "Old stock" not in body

@@ -160,3 +160,14 @@ def add_ons_in_orders() -> tuple[Subquery, Subquery]:
         ),
         Subquery(valid.annotate(total=Sum("price")).values("total")),
     )
+
+
+def add_ons_of_event(event: Event) -> list[AddOn]:
+    """The add-ons on sale with an event's tickets or orders (its own, and its organizer's for
+    every event), by name, with the ticket types each goes with."""
+    return list(
+        AddOn.objects.filter(organizer_id=event.organizer_id, on_sale=True)
+        .filter(Q(event__isnull=True) | Q(event=event))
+        .prefetch_related(Prefetch("ticket_types", queryset=TicketType.objects.filter(event=event)))
+        .order_by("name", "pk")
+    )
