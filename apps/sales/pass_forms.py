@@ -123,7 +123,7 @@ class PassCodeForm(forms.Form):
 class PassBookingForm(forms.Form):
     """A ticket of one date among those the pass may book (`bookable`)."""
 
-    ticket_type = forms.TypedChoiceField(label=_("Date"), coerce=int)
+    ticket_type = forms.TypedChoiceField(label=_("Date to book"), coerce=int)
 
     def __init__(self, *args, bookable, **kwargs):
         super().__init__(*args, **kwargs)
