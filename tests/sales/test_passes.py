@@ -262,6 +262,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def test_the_holder_sees_the_pass_its_uses_and_books_a_date_from_the_account(shop):
     customer = UserFactory(email="camille@example.com")
     season_pass = pass_bought(season_build(shop, mode=PassType.Mode.BOOKING, max_uses=3), customer=customer)
+    events.ticket_type_create(  # only with an access code: not offered
+        event=shop.event, event_date=shop.dates[1], name="Secret", price=Decimal("1.00"), hidden=True
+    )
     client = client_of(customer)
 
     listing = client.get("/account/passes/")
@@ -272,6 +275,7 @@ def test_the_holder_sees_the_pass_its_uses_and_books_a_date_from_the_account(sho
     assert "0 so far, 3 left" in body
     assert "Show · " in body
     assert "Standard" in body
+    assert "Secret" not in body
     booked = client.post(
         f"/account/passes/{season_pass.pk}/", {"action": "book", "ticket_type": shop.day_ticket.pk}
     )

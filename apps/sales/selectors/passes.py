@@ -56,8 +56,9 @@ def pass_bookings_of(season_pass: Pass) -> QuerySet[PassBooking]:
 
 
 def pass_bookable(season_pass: Pass) -> list[TicketType]:
-    """The dated ticket types on sale now, of dates to come of published events the pass
-    covers, on days within its validity (in each event's zone), soonest first."""
+    """The dated ticket types on sale now (not hidden, not selling a pass), of dates to come
+    of published events the pass covers, on days within its validity (in each event's zone),
+    soonest first."""
     pass_type = season_pass.pass_type
     now = timezone.now()
     booked = PassBooking.objects.filter(season_pass=season_pass, status=PassBooking.Status.BOOKED)
@@ -74,6 +75,7 @@ def pass_bookable(season_pass: Pass) -> list[TicketType]:
         .filter(Q(sale_end__isnull=True) | Q(sale_end__gt=now))
         .exclude(event_date__in=booked.values("event_date"))
         .exclude(pass_type__isnull=False)
+        .exclude(hidden=True)  # sold only with an access code (apps.sales.models.vouchers)
         .select_related("event_date__event__location", "event_date__event__organizer", "event")
         .order_by("event_date__start", "price", "pk")
     )
