@@ -110,6 +110,11 @@ control_patterns = [
     path("passes/<int:pk>/edit/", control_passes.pass_type_edit, name="control-pass-type-edit"),
     path("passes/<int:pk>/delete/", control_passes.pass_type_delete, name="control-pass-type-delete"),
     path("passes/holders/<int:pk>/photo/", control_passes.pass_photo, name="control-pass-photo"),
+    path(
+        "passes/<int:pk>/renewal-codes/",
+        control_passes.pass_type_renewal_codes,
+        name="control-pass-type-renewal-codes",
+    ),
     path("exports/<int:pk>/", control_exports.export_detail, name="control-export-detail"),
     path("exports/<int:pk>/status/", control_exports.export_status, name="control-export-status"),
     path("exports/download/<str:token>/", control_exports.export_download, name="control-export-download"),

@@ -690,3 +690,39 @@ def test_holders_renew_from_their_account_or_with_their_pass_code_in_the_shop(sh
     assert by_code.status_code == 302
     assert "Season pass 2028" in guest.get("/cart/").content.decode()
     assert Pass.objects.filter(renewed_with__isnull=False).count() == 2
+
+
+def test_each_valid_holder_gets_one_access_code_to_the_renewal_once(shop, world):
+    season = season_build(shop)
+    now = timezone.now()
+    renewal = _next_season(season, holders_from=now + dt.timedelta(days=1), sale_start=None)
+    customer = UserFactory(email="camille@example.com")
+    mine = pass_bought(season, customer=customer)
+    other = pass_bought(season, email="sam@example.com", buyer="Sam")
+    cancelled = pass_bought(season, email="gone@example.com")
+    order_cancel(order_id=cancelled.ticket.order_id)
+    url = f"/control/passes/{renewal.pk}/renewal-codes/"
+
+    assert client_of(world.team.seller).post(url).status_code == 403
+    made = client_of(world.team.admin).post(url, follow=True)
+    again = client_of(world.team.admin).post(url, follow=True)
+
+    assert "2 holders got an access code to “Season pass 2028”." in made.content.decode()
+    assert "0 holders got an access code" in again.content.decode()
+    codes = {p.pk: p.renewal_voucher for p in Pass.objects.select_related("renewal_voucher")}
+    assert codes[cancelled.pk] is None
+    assert codes[mine.pk].code != codes[other.pk].code
+    voucher = codes[mine.pk]
+    assert voucher.max_uses == 1
+    assert voucher.unlocks_hidden
+    assert voucher.valid_from == renewal.holders_from
+    assert list(voucher.ticket_types.all()) == [renewal.ticket_type]
+    page = client_of(customer).get(f"/account/passes/{mine.pk}/").content.decode()
+    assert voucher.code in page
+    assert (
+        client_of(world.team.admin)
+        .post(f"/control/passes/{season.pass_type.pk}/renewal-codes/", follow=True)
+        .content.decode()
+        .count("renews no other")
+        == 1
+    )

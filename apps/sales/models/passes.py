@@ -119,6 +119,11 @@ class Pass(models.Model):
     renewed_with = models.OneToOneField(
         "sales.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="renews"
     )
+    # The holder's own access code to buy the renewal's ticket type (a Voucher of one use,
+    # made by pass_renewal_codes_make), when the organizer sells the renewal hidden.
+    renewal_voucher = models.ForeignKey(
+        "sales.Voucher", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("issued"), auto_now_add=True)
 
     class Meta:

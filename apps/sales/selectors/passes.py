@@ -42,7 +42,9 @@ def passes_of_customer(user: User) -> QuerySet[Pass]:
     """A customer's passes: bought while logged in, or with the account's verified address."""
     return (
         Pass.objects.filter(Q(customer=user) | Q(ticket__order__in=orders_of_customer(user).values("pk")))
-        .select_related("pass_type__organizer", "ticket__order", "ticket__ticket_type__event")
+        .select_related(
+            "pass_type__organizer", "ticket__order", "ticket__ticket_type__event", "renewal_voucher"
+        )
         .order_by("-pass_type__valid_from", "-pk")
     )
 

@@ -24,7 +24,8 @@ from apps.core.timezones import DATE, format_in_zone, localdate_in
 from apps.events.models import Event, EventDate, TicketType
 from apps.organizers.models import Organizer
 from apps.sales.exceptions import PassRejected
-from apps.sales.models import Order, Pass, PassBooking, PassType, Ticket
+from apps.sales.models import Order, Pass, PassBooking, PassType, Ticket, Voucher
+from apps.sales.services.vouchers import voucher_save
 
 SYSTEM = Actor(user=None)
 HOLDER_MAX_LENGTH = 200
@@ -234,3 +235,41 @@ def pass_bookings_release(*, order: Order, ticket_ids: Iterable[int] | None = No
             status=PassBooking.Status.RELEASED
         )
     return released
+
+
+@transaction.atomic
+def pass_renewal_codes_make(*, renewal: PassType, actor: Actor = SYSTEM) -> int:
+    """Give every valid pass of the type `renewal` renews its holder's own access code to the
+    renewal's ticket type (apps.sales.models.vouchers: one use, no discount, showing it when
+    hidden, valid from the holders' date), once per pass: the passes' rows are locked, so
+    two runs at once make one code each. Returns how many were made."""
+    if renewal.renewal_of_id is None:
+        raise PassRejected(_("This pass type renews no other: its holders have no codes to get."))
+    holders = (
+        Pass.objects.select_for_update(of=("self",))
+        .filter(
+            pass_type_id=renewal.renewal_of_id,
+            renewal_voucher__isnull=True,
+            ticket__status=Ticket.Status.VALID,
+            ticket__order__status=Order.Status.PAID,
+        )
+        .order_by("pk")
+    )
+    made = 0
+    for season_pass in holders:
+        voucher = voucher_save(
+            organizer=renewal.organizer,
+            ticket_types=[renewal.ticket_type],
+            event_dates=[],
+            event=renewal.ticket_type.event,
+            price_mode=Voucher.PriceMode.NONE,
+            max_uses=1,
+            unlocks_hidden=True,
+            valid_from=renewal.holders_from,
+            tag=f"renewal-{renewal.pk}",
+            actor=actor,
+        )
+        Pass.objects.filter(pk=season_pass.pk).update(renewal_voucher=voucher)
+        made += 1
+    audit_log(actor=actor, action="pass_type.renewal_codes_made", target=renewal, count=made)
+    return made

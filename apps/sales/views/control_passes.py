@@ -8,6 +8,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from apps.core.audit import Actor
 from apps.core.exceptions import DomainError
@@ -141,6 +143,28 @@ def pass_type_passes(request, pk):
         request.GET.get("page")
     )
     return render(request, "sales/control/pass_list.html", {"pass_type": pass_type, "page": page})
+
+
+@control_view(check=can_manage_passes)
+@require_POST
+def pass_type_renewal_codes(request, pk):
+    """Give each holder of the pass type this one renews their own access code to it."""
+    pass_type = _pass_type(request, pk)
+    try:
+        made = passes.pass_renewal_codes_make(renewal=pass_type, actor=Actor.from_request(request))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d holder got an access code to “%(name)s”.",
+                "%(count)d holders got an access code to “%(name)s”.",
+                made,
+            )
+            % {"count": made, "name": pass_type.name},
+        )
+    return redirect("control-pass-type-passes", pk=pass_type.pk)
 
 
 @control_view(check=can_see_orders)
