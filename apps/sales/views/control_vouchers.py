@@ -6,7 +6,7 @@ decides (Action.MANAGE_VOUCHERS)."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +46,10 @@ def _listed(request):
     if search.is_valid() and search.cleaned_data["q"]:
         q = search.cleaned_data["q"].strip()
         vouchers = vouchers.filter(Q(code__icontains=q) | Q(tag__iexact=q))
-    return search, with_figures(vouchers).order_by("-created_at", "-pk")
+    scoped = vouchers.annotate(
+        type_count=Count("ticket_types", distinct=True), date_count=Count("event_dates", distinct=True)
+    )
+    return search, with_figures(scoped).order_by("-created_at", "-pk")
 
 
 @control_view(check=can_manage_vouchers)
