@@ -869,3 +869,16 @@ def test_the_e_mail_pdf_and_exports_show_the_code_and_the_discount(shop, django_
     assert [(r["Voucher"], r["Discount"], r["Price"]) for r in rows] == [
         ("PAPER", Decimal("3.00"), Decimal("7.00"))
     ] * 2
+
+
+def test_the_sales_report_lists_the_codes_with_their_discount(world, codes):
+    body = client_for(world, ADMIN).get(f"/control/reports/?organizer={world.team.a.pk}").content.decode()
+
+    assert "By voucher" in body
+    with schema_context(ALPHA.schema_name):
+        ticket = Ticket.objects.get(voucher=codes["a"])
+    section = body[body.index("By voucher") :]
+    assert "ALPHA-A10" in section
+    assert f"€{ticket.discount:.2f}" in section
+    assert f"€{ticket.price:.2f}" in section
+    assert "ALPHA-B5" not in section

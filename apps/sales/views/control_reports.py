@@ -29,6 +29,7 @@ from apps.operators.decorators import control_view
 from apps.organizers.models import Organizer
 from apps.sales.selectors import figures
 from apps.sales.selectors.ledger import Kind, ledger, report_rows, sales_report
+from apps.sales.selectors.vouchers import voucher_sales
 from apps.sales.views.control_dashboard import zone_of
 
 LONGEST_PERIOD_DAYS = 366
@@ -204,6 +205,7 @@ def control_reports(request):
                 "presets": _presets(organizer),
                 "time_zone": str(period.zone),
                 "currency": organizer.currency,
+                "voucher_sales": voucher_sales(scope, period),
             },
         )
 
