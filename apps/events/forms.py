@@ -178,6 +178,7 @@ class EventForm(forms.ModelForm):
             "image",
             "distributions",
             "max_tickets_per_buyer",
+            "waiting_list",
         ]
 
     def __init__(self, *args, **kwargs):

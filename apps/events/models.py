@@ -98,6 +98,14 @@ class Event(models.Model):
             "address), across all their orders. Empty: no limit."
         ),
     )
+    waiting_list = models.BooleanField(
+        _("waiting list when sold out"),
+        default=True,
+        help_text=_(
+            "Buyers may join a sold-out date's waiting list; seats that free up are offered to "
+            "them in line, held for a while, before anyone else."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

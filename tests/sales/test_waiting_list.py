@@ -120,6 +120,14 @@ def test_the_quantity_keeps_to_the_tickets_limits_per_order(shop):
         _join(shop, quantity=0)
 
 
+def test_an_organizer_may_have_no_waiting_list_for_an_event(shop):
+    events.event_update(event=shop.event, waiting_list=False)
+    shop.day_ticket.refresh_from_db()
+
+    with pytest.raises(WaitingListRejected, match="“Show” has no waiting list."):
+        _join(shop)
+
+
 def test_passes_and_dates_over_have_no_waiting_list(shop):
     with pytest.raises(WaitingListRejected, match="Passes have no waiting list"):
         _join(shop, ticket_type=shop.pass_ticket)
@@ -388,6 +396,21 @@ def test_the_event_page_offers_the_waiting_list_of_a_sold_out_ticket(storefront)
 
     assert f'href="/events/{storefront.event.pk}/waiting-list/{storefront.day_ticket.pk}/"' in page
     assert "Join the waiting list for “Standard”" in page
+
+
+def test_an_event_without_a_waiting_list_offers_none_in_the_shop(storefront):
+    with schema_context(ALPHA.schema_name):
+        events.event_update(event=storefront.event, waiting_list=False)
+    client = Client(HTTP_HOST=HOST)
+
+    page = client.get(f"/events/{storefront.event.pk}/").content.decode()
+
+    assert "Sold out" in page
+    assert "Join the waiting list" not in page
+    assert (
+        client.get(f"/events/{storefront.event.pk}/waiting-list/{storefront.day_ticket.pk}/").status_code
+        == 404
+    )
 
 
 def test_joining_in_the_shop_confirms_and_keeps_the_language(storefront):

@@ -127,6 +127,7 @@ class EventSerializer(serializers.ModelSerializer):
             "status",
             "distributions",
             "max_tickets_per_buyer",
+            "waiting_list",
             "date_count",
             "time_zone",
             "created_at",

@@ -59,6 +59,8 @@ def _check_join(ticket_type: TicketType, quantity: int, now: datetime) -> EventD
     if ticket_type.event_date is None:
         raise WaitingListRejected(_("Passes have no waiting list: choose the ticket of one date."))
     event_date = ticket_type.event_date
+    if not event.waiting_list:
+        raise WaitingListRejected(_("“%(event)s” has no waiting list.") % {"event": event.name})
     if event.status != Event.Status.PUBLISHED or not any(
         d.kind == Distribution.Kind.ONLINE_SHOP for d in event.distributions.all()
     ):

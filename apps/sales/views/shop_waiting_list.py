@@ -24,7 +24,7 @@ def _ticket_type_of(request, event_pk: int, ticket_type_pk: int):
     if request.organizer is None:
         raise Http404
     event = selectors.event_on_sale(request.organizer, event_pk)
-    if event is None:
+    if event is None or not event.waiting_list:
         raise Http404
     ticket_type = (
         TicketType.objects.filter(pk=ticket_type_pk, event=event, event_date__isnull=False)
