@@ -4,8 +4,9 @@ payment, service fee, platform fee and refund in date order, with running totals
 
 They follow the rules of apps.sales.selectors.figures and reconcile three ways:
 
-- the orders: gross is the sum of the totals of the orders paid in the period, refunds the
-  price and fee of the tickets refunded in it;
+- the orders: gross is the sum of the totals of the orders paid in the period (their add-ons
+  in them), refunds the price and fee of the tickets refunded in it and the price of the
+  add-ons refunded with them (apps.sales.selectors.addon_figures);
 - the money: card payments received (Stripe's amounts) plus what was paid at the counter,
   minus the refunds given (Stripe refunds and counter refunds), equals gross minus refunds;
 - the platform: what it bills on the period's sales (transaction fees, asked through
