@@ -72,11 +72,11 @@ def _manager_context(browser, park, **options):
     return context
 
 
-def _reserve(page, live_server):
+def _reserve(page, live_server, button="Reserve these tickets"):
     page.goto(_url(live_server, "/"))
     page.get_by_role("link", name="Quiz night").first.click()
-    page.locator("input[type=number]").first.fill("1")
-    page.locator("form button[type=submit]").first.click()
+    page.locator("input[name^=qty-]").first.fill("1")
+    page.get_by_role("button", name=button).click()
     expect(page).to_have_url(re.compile(r"/cart/$"))
 
 
@@ -143,7 +143,7 @@ def test_the_organizer_asks_the_buyer_answers_corrects_and_reads_in_french(
     assert_accessible(desktop, context="correcting answers, desktop")
 
     french = browser.new_context(locale="fr-FR").new_page()
-    _reserve(french, live_server)
+    _reserve(french, live_server, button="Réserver ces billets")
     expect(french.get_by_label("Nom complet du participant")).to_be_visible()
     expect(french.get_by_label("Végétarien")).to_be_visible()
     expect(french.get_by_text("À propos de votre commande")).to_be_visible()
