@@ -4,6 +4,7 @@ expiry, cancellation and refund; offered in the shop's cart, at the box office a
 the API; managed on the control panel per role; counted in reports, exports and invoices."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -882,3 +883,24 @@ def test_the_event_page_announces_the_add_ons_offered_with_its_tickets(shop_onli
     assert "(Standard)" in body  # the ticket type it goes with
     assert "Festival T-shirt" in body
     assert "Old stock" not in body
+
+
+def test_the_events_sales_page_counts_its_add_ons_sold_refunded_and_held(world, catalogue):
+    programme, parking = catalogue["programme"], catalogue["parking"]
+    with schema_context(ALPHA.schema_name):
+        order_create(
+            distribution=world.team.a_shop,
+            lines=[OrderLine(ticket_type=programme.day1_ticket, quantity=2)],
+            email="cart@example.com",
+            payment_method=Order.PaymentMethod.STRIPE,
+            add_ons=[AddOnRequest(parking, 1, line=0)],
+        )
+
+    page = client_for(world, CONFIGURER).get(f"/control/events/{programme.concert.pk}/sales/")
+
+    assert page.status_code == 200
+    row = re.search(r"<th scope=\"row\">ALPHA-A Parking</th>(.*?)</tr>", page.content.decode(), re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="number">([^<]*)</td>', row.group(1))
+    assert cells[:3] == ["1", "0", "2"]  # sold (the counter sale), refunded, held (the cart)
+    assert "8.00" in cells[3]

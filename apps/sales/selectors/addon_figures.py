@@ -8,12 +8,14 @@ carries none. The platform's transaction fee counts add-on revenue in its percen
 subtotal that holds it) but never in its fixed part per ticket: an add-on is no ticket."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
-from apps.sales.models import Order, OrderAddOn
+from apps.events.models import Event
+from apps.sales.models import Order, OrderAddOn, Ticket
 from apps.sales.selectors.figures import ZERO, CurrencyTotals, Period, Scope
 
 
@@ -74,3 +76,47 @@ def add_on_fee_basis(organizer_id: int, start: datetime, end: datetime) -> tuple
         status=OrderAddOn.Status.REFUNDED, voided_at__gte=start, voided_at__lt=end, order__paid_at__lt=start
     ).aggregate(revenue=Sum("price"))
     return sold["revenue"] or ZERO, earlier["revenue"] or ZERO
+
+
+@dataclass
+class AddOnFigures:
+    """One add-on on an event's sales page: units sold (paid, still valid), refunded and held
+    (in carts and unpaid orders), and the revenue of those sold."""
+
+    name: str
+    sold: int = 0
+    refunded: int = 0
+    held: int = 0
+    revenue: Decimal = ZERO
+
+
+def event_add_on_figures(event: Event, scope: Scope) -> list[AddOnFigures]:
+    """The add-ons sold with the event's tickets (or with orders of them), per add-on, in the
+    channels of `scope`: one query."""
+    with_event = Exists(Ticket.objects.filter(order=OuterRef("order"), ticket_type__event=event))
+    lines = add_on_lines(scope).filter(
+        Q(ticket__ticket_type__event=event)
+        | Q(ticket__isnull=True, add_on__event=event)
+        | Q(ticket__isnull=True, add_on__event__isnull=True) & Q(with_event)
+    )
+    valid, paid = Q(status=OrderAddOn.Status.VALID), Q(order__status=Order.Status.PAID)
+    rows = (
+        lines.values("add_on_id", "add_on__name")
+        .annotate(
+            sold=Sum("quantity", filter=valid & paid),
+            refunded=Sum("quantity", filter=Q(status=OrderAddOn.Status.REFUNDED)),
+            held=Sum("quantity", filter=valid & Q(order__status=Order.Status.PENDING)),
+            revenue=Sum("price", filter=valid & paid),
+        )
+        .order_by("add_on__name", "add_on_id")
+    )
+    return [
+        AddOnFigures(
+            name=row["add_on__name"],
+            sold=row["sold"] or 0,
+            refunded=row["refunded"] or 0,
+            held=row["held"] or 0,
+            revenue=row["revenue"] or ZERO,
+        )
+        for row in rows
+    ]

@@ -28,6 +28,7 @@ from apps.events.selectors import events_visible_to
 from apps.operators.decorators import control_view
 from apps.organizers.models import Organizer
 from apps.sales.selectors import figures
+from apps.sales.selectors.addon_figures import event_add_on_figures
 from apps.sales.selectors.ledger import Kind, ledger, report_rows, sales_report
 from apps.sales.selectors.vouchers import voucher_sales
 from apps.sales.views.control_dashboard import zone_of
@@ -280,6 +281,7 @@ def event_sales(request, pk):
                 "event": event,
                 "scope": scope,
                 "figures": figures.event_figures(event, scope),
+                "add_ons": event_add_on_figures(event, scope),
                 "time_zone": str(zone),
             },
         )
