@@ -884,3 +884,43 @@ def test_the_sales_report_lists_the_codes_with_their_discount(world, codes):
     assert f"€{ticket.discount:.2f}" in section
     assert f"€{ticket.price:.2f}" in section
     assert "ALPHA-B5" not in section
+
+
+def test_a_code_typed_at_the_cart_prices_the_tickets_already_in_it(storefront):
+    client = Client(HTTP_HOST=SHOP_HOST)
+    _reserve(client, storefront, storefront.day_ticket, 2)
+    with schema_context(ALPHA.schema_name):
+        cart = Order.objects.get()
+        assert cart.total == Decimal("20.00")
+
+    answer = client.post("/voucher/", {"voucher": "save3", "next": "/cart/"})
+    page = client.get(answer["Location"]).content.decode()
+
+    assert "It is applied to 2 tickets in your cart." in page
+    assert "code SAVE3: €3.00 off" in page
+    with schema_context(ALPHA.schema_name):
+        cart.refresh_from_db()
+        assert (cart.subtotal, cart.discount_total, cart.total) == (
+            Decimal("14.00"),
+            Decimal("6.00"),
+            Decimal("14.00"),
+        )
+        assert Voucher.objects.get(code="SAVE3").used == 2
+    # Again: nothing more to price, no use taken twice.
+    client.post("/voucher/", {"voucher": "SAVE3", "next": "/cart/"})
+    with schema_context(ALPHA.schema_name):
+        assert Voucher.objects.get(code="SAVE3").used == 2
+
+
+def test_a_code_with_too_few_uses_leaves_the_cart_as_it_was(storefront):
+    with schema_context(ALPHA.schema_name):
+        _voucher(storefront, code="SOLO", max_uses=1)
+    client = Client(HTTP_HOST=SHOP_HOST)
+    _reserve(client, storefront, storefront.day_ticket, 2)
+
+    page = client.post("/voucher/", {"voucher": "solo", "next": "/cart/"}, follow=True).content.decode()
+
+    assert "can be used for 1 more ticket only" in page
+    with schema_context(ALPHA.schema_name):
+        assert Order.objects.get().total == Decimal("20.00")
+        assert Voucher.objects.get(code="SOLO").used == 0

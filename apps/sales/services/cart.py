@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.money import quantize
 from apps.sales import inventory
-from apps.sales.exceptions import OrderRejected
+from apps.sales.exceptions import OrderRejected, VoucherRefused
 from apps.sales.holds import Holder, holds_reserve
 from apps.sales.models import Order, Ticket, Voucher
+from apps.sales.selectors import fee_of, fee_rules_for
+from apps.sales.selectors.taxes import tax_rules_of, taxed_price
+from apps.sales.selectors.vouchers import voucher_applies, voucher_listed_price
 from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.orders import (
     OrderLine,
@@ -108,3 +111,53 @@ def order_checkout(
         order.save(update_fields=["payment_method"])
         return order_mark_paid(order_id=order.pk)
     return order
+
+
+@transaction.atomic
+def cart_voucher_apply(*, order_id: int, voucher: Voucher) -> int:
+    """Price the cart's tickets the voucher applies to (those sold at their listed price, with
+    no voucher yet) with it, taking their uses; returns how many it now applies to. Raises
+    VoucherRefused when it applies to none, or has too few uses left, or is past its limit
+    for this buyer; the cart is then unchanged. Paying, if started, starts over."""
+    now = timezone.now()
+    order = Order.objects.select_for_update().select_related("distribution__organizer").get(pk=order_id)
+    if order.status != Order.Status.PENDING or _pending_expiry(order) <= now:
+        raise OrderRejected(_("Your reservation has expired; please choose your tickets again."))
+    currency = order.currency
+    candidates = [
+        t
+        for t in order.tickets.filter(status=Ticket.Status.VALID, voucher__isnull=True).select_related(
+            "ticket_type__event"
+        )
+        if voucher_applies(voucher, t.ticket_type)
+    ]
+    taxes = tax_rules_of(t.ticket_type for t in candidates)
+    rules = fee_rules_for(order.distribution.organizer, {t.ticket_type.event_id for t in candidates})
+    repriced = []
+    for ticket in candidates:
+        ticket_type = ticket.ticket_type
+        full = taxed_price(ticket_type.price, currency, taxes.get(ticket_type.pk))
+        if ticket.price != full.price:  # priced otherwise (an offer, a renewal): left as it is
+            continue
+        taxed = taxed_price(
+            voucher_listed_price(voucher, ticket_type.price, currency), currency, taxes.get(ticket_type.pk)
+        )
+        fee, absorbed = fee_of(rules.get(ticket_type.event_id), taxed.price, currency)
+        order.subtotal += taxed.price - ticket.price
+        order.tax_total += taxed.tax - ticket.tax
+        order.fee_total += fee - ticket.fee
+        order.discount_total += full.price - taxed.price
+        ticket.voucher, ticket.discount = voucher, full.price - taxed.price
+        ticket.price, ticket.tax, ticket.fee, ticket.absorbed_fee = taxed.price, taxed.tax, fee, absorbed
+        repriced.append(ticket)
+    if not repriced:
+        raise VoucherRefused(_("The code %(code)s is not valid for these tickets.") % {"code": voucher.code})
+    voucher_buyers_enforce(
+        tickets=repriced, customer=order.customer, email=order.email, now=now, excluding_order_id=order.pk
+    )
+    vouchers_take(repriced, now=now)
+    order_payment_cancel_pending(order)  # the total changes: paying starts over
+    Ticket.objects.bulk_update(repriced, ["voucher", "discount", "price", "tax", "fee", "absorbed_fee"])
+    order.total = order.subtotal + order.fee_total
+    order.save(update_fields=["subtotal", "tax_total", "fee_total", "discount_total", "total"])
+    return len(repriced)

@@ -40,7 +40,7 @@ from apps.sales.services.questions import answers_save
 from apps.sales.tickets import ticket_qr_svg, tickets_pdf
 from apps.sales.views.shop_addons import cart_add_on_context
 from apps.sales.views.shop_answers import answers_form_of, answers_shown
-from apps.sales.views.shop_vouchers import session_voucher, voucher_for
+from apps.sales.views.shop_vouchers import CART, session_voucher, voucher_for
 
 EVENTS_PER_PAGE = 30
 # What a ticket's line shows: its event and the parts that name the event's time zone.
@@ -108,8 +108,6 @@ def order_tickets_pdf(request, code, secret):
 
 
 # --- the shop: event page, cart, checkout, payment -----------------------------------------
-
-CART = "cart_order_id"
 
 
 def _shop_distribution(organizer):
@@ -314,6 +312,7 @@ def cart(request):
             "tickets": tickets,
             "form": form,
             "answers_form": answers_form,
+            "voucher": session_voucher(request),  # its box: a code for the tickets here
             **cart_add_on_context(order, tickets),
         },
         status=400 if form.errors or answers_form.errors else 200,

@@ -8,21 +8,24 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from apps.core.exceptions import RateLimited
+from apps.core.exceptions import DomainError, RateLimited
 from apps.core.ratelimit import client_network, rate_limit_hit
-from apps.sales.models import Voucher
+from apps.sales.models import Order, Voucher
 from apps.sales.selectors.vouchers import (
     voucher_applies,
     voucher_by_code,
     voucher_discount_text,
     voucher_problem,
 )
+from apps.sales.services.cart import cart_voucher_apply
 from apps.sales.services.orders import orders_expire
 from apps.sales.voucher_forms import VoucherCodeForm
 
 SESSION_KEY = "voucher_code"
+CART = "cart_order_id"  # the session's cart (apps.sales.views.shop)
 
 
 def _usable(request, code: str) -> tuple[Voucher | None, str]:
@@ -86,6 +89,31 @@ def voucher_for(voucher: Voucher | None, ticket_types) -> Voucher | None:
     return voucher
 
 
+def _cart_priced_with(request, voucher: Voucher) -> None:
+    """A code typed with tickets already in the cart: those it applies to get it now."""
+    cart = Order.objects.filter(
+        pk=request.session.get(CART) or 0, organizer=request.organizer, status=Order.Status.PENDING
+    ).first()
+    if cart is None or not any(
+        voucher_applies(voucher, t.ticket_type) for t in cart.tickets.select_related("ticket_type__event")
+    ):
+        return
+    try:
+        count = cart_voucher_apply(order_id=cart.pk, voucher=voucher)
+    except DomainError as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.info(
+            request,
+            ngettext(
+                "It is applied to %(count)d ticket in your cart.",
+                "It is applied to %(count)d tickets in your cart.",
+                count,
+            )
+            % {"count": count},
+        )
+
+
 @require_POST
 def voucher_apply(request):
     """The code field's form (or its "remove" button); back to the page it was on."""
@@ -100,7 +128,9 @@ def voucher_apply(request):
         return redirect(target)
     form = VoucherCodeForm(request.POST)
     if form.is_valid():
-        voucher_take(request, form.cleaned_data["voucher"])
+        voucher = voucher_take(request, form.cleaned_data["voucher"])
+        if voucher is not None:
+            _cart_priced_with(request, voucher)
     else:
         messages.error(request, _("Type the code you were given."))
     return redirect(target)
