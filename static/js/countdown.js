@@ -7,7 +7,11 @@
   var lastAnnounced = null;
   function tick() {
     var seconds = Math.max(0, Math.round((expires - Date.now()) / 1000));
-    var text = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+    var minutes = Math.floor(seconds / 60);
+    var text = minutes + ":" + String(seconds % 60).padStart(2, "0");
+    if (minutes >= 60) {  // a waiting list's offer holds for hours: h:mm:ss
+      text = Math.floor(minutes / 60) + ":" + String(minutes % 60).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
+    }
     // Announce once a minute, not every second, to screen readers.
     if (seconds % 60 === 0 || lastAnnounced === null) { left.textContent = text; lastAnnounced = seconds; }
     else { left.setAttribute("data-time", text); left.textContent = text; }

@@ -101,6 +101,7 @@ def test_a_buyer_waits_gets_the_freed_seat_and_the_organizer_sees_it_bought(
     page.goto(_url(live_server, link))
     expect(page).to_have_url(re.compile(r"/cart/$"))
     expect(page.get_by_text("Reserved for you until")).to_be_visible()
+    expect(page.locator(".countdown-left")).to_have_text(re.compile(r"^2[34]:\d\d:\d\d$"))  # the offer's 24 h
     page.get_by_label("E-mail address").fill("jeanne@example.com")
     page.get_by_role("button", name="Get my tickets").click()
     expect(page).to_have_url(re.compile(r"/orders/[A-Z0-9]+/[\w-]+/$"))
