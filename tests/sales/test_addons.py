@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.exceptions import Conflict
-from apps.core.models import AuditLogEntry
+from apps.core.models import AuditLogEntry, OutgoingEmail
 from apps.events import services as events
 from apps.organizers.services import organizer_update
 from apps.sales.exceptions import AddOnSoldOut, OrderRejected
@@ -904,3 +904,42 @@ def test_the_events_sales_page_counts_its_add_ons_sold_refunded_and_held(world, 
     cells = re.findall(r'<td class="number">([^<]*)</td>', row.group(1))
     assert cells[:3] == ["1", "0", "2"]  # sold (the counter sale), refunded, held (the cart)
     assert "8.00" in cells[3]
+
+
+def test_an_add_on_alone_is_refunded_and_the_order_stays_paid(shop):
+    order, parking, tshirt = _sold_with_add_ons(shop)
+    line = order.add_ons.get(add_on=tshirt)
+
+    order_refund(order_id=order.pk, add_on_ids=[line.pk])
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert set(order.tickets.values_list("status", flat=True)) == {"valid"}
+    assert _counter(tshirt) == (0, 0)
+    assert _counter(parking) == (0, 2)
+    entry = AuditLogEntry.objects.filter(action="order.refunded").get()
+    assert entry.data["amount"] == "12.00"
+    notice = OutgoingEmail.objects.latest("pk").body  # sent on commit
+    assert "has refunded add-ons of your order" in notice
+    assert "+ T-shirt × 1" in notice
+    with pytest.raises(OrderRejected, match="valid add-ons"):
+        order_refund(order_id=order.pk, add_on_ids=[line.pk])  # once
+
+
+def test_the_api_refunds_an_add_on_alone(world, catalogue):
+    parking = catalogue["parking"]
+    order = in_alpha(lambda: Order.objects.filter(add_ons__add_on=parking).get())
+    line = in_alpha(lambda: order.add_ons.get())
+
+    refunded = world.client(ADMIN).post(
+        f"/api/v1/orders/{order.pk}/refund/", {"add_ons": [line.pk]}, format="json"
+    )
+    again = world.client(ADMIN).post(
+        f"/api/v1/orders/{order.pk}/refund/", {"add_ons": [line.pk]}, format="json"
+    )
+
+    assert refunded.status_code == 200, refunded.content.decode()[:300]
+    assert refunded.json()["status"] == "paid"
+    assert [a["status"] for a in refunded.json()["add_ons"]] == ["refunded"]
+    assert again.status_code == 400
+    assert in_alpha(lambda: _counter(parking)) == (0, 0)

@@ -258,7 +258,15 @@ class RefundSerializer(serializers.Serializer):
         required=False,
         allow_empty=False,
         max_length=500,
-        help_text="Ids of the tickets to refund; all valid ones when left out.",
+        help_text="Ids of the tickets to refund (their add-ons go with them); all valid ones when "
+        "left out, none when only `add_ons` is given.",
+    )
+    add_ons = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=False,
+        max_length=500,
+        help_text="Ids of add-on lines of the order (its add_ons) to refund too, or alone.",
     )
 
 

@@ -220,7 +220,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=RefundSerializer, responses={200: OrderSerializer, 400: None})
     @action(detail=True, methods=["post"])
     def refund(self, request, pk=None):
-        """Refund a paid order, or some of its tickets (`tickets`: their ids): by card through
+        """Refund a paid order, or some of its tickets (`tickets`: their ids) or add-ons
+        (`add_ons`: ids of its add-on lines): by card through
         Stripe, at the counter recorded as given back there; the buyer is told by e-mail."""
         order = self.get_object()
         self._require_sale_rights(order)
@@ -229,6 +230,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         order = order_refund(
             order_id=order.pk,
             ticket_ids=serializer.validated_data.get("tickets"),
+            add_on_ids=serializer.validated_data.get("add_ons"),
             actor=Actor.from_request(request),
         )
         return Response(OrderSerializer(order).data)

@@ -270,6 +270,16 @@ def add_ons_valid(order: Order, *, ticket_ids: Sequence[int] | None = None) -> l
     return list(lines.order_by("pk"))
 
 
+def add_ons_chosen(order: Order, add_on_ids: Sequence[int] | None) -> list[OrderAddOn]:
+    """The order's valid lines `add_on_ids` names (locked), or OrderRejected when one is not."""
+    if not add_on_ids:
+        return []
+    lines = [line for line in add_ons_valid(order) if line.pk in set(add_on_ids)]
+    if len(lines) != len(set(add_on_ids)):
+        raise OrderRejected(_("Choose valid add-ons of this order to refund."))
+    return lines
+
+
 def add_ons_claim(order: Order) -> Counter[int]:
     """The stock the order's valid lines use."""
     return addon_stock.claim_of_lines(OrderAddOn.objects.filter(order=order, status=OrderAddOn.Status.VALID))

@@ -139,23 +139,32 @@ def order_refund(
     ticket_ids: Sequence[int] | None = None,
     actor: Actor = SYSTEM,
     notify_buyer: bool = True,
+    add_on_ids: Sequence[int] | None = None,
 ) -> Order:
     """Refund a paid order, whole or some of its tickets: a card payment is refunded through
     Stripe (the platform's fee in proportion), counter payments are given back at the
     counter (recorded as such: `via` in the audit log); the tickets are void and their seats
-    return to sale; the buyer is told by e-mail (`notify_buyer`), in their language."""
+    return to sale; the buyer is told by e-mail (`notify_buyer`), in their language.
+    `add_on_ids`: add-on lines to refund as well, or alone (without `ticket_ids`: no ticket);
+    a ticket's add-ons go with it, the order's own with its last ticket."""
     order = Order.objects.select_for_update().select_related("organizer").get(pk=order_id)
     if order.status != Order.Status.PAID:
         raise OrderRejected(_("Only a paid order can be refunded."))
     valid = order.tickets.filter(status=Ticket.Status.VALID).select_related(
         "ticket_type__event__location", "ticket_type__event__organizer", "event_date"
     )
+    if ticket_ids is None and add_on_ids is not None:
+        ticket_ids = []  # only the add-ons named
     tickets = list(valid.filter(pk__in=ticket_ids) if ticket_ids is not None else valid)
-    if not tickets or (ticket_ids is not None and len(tickets) != len(set(ticket_ids))):
+    chosen_add_ons = addons.add_ons_chosen(order, add_on_ids)
+    if (not tickets and not chosen_add_ons) or (
+        ticket_ids is not None and len(tickets) != len(set(ticket_ids))
+    ):
         raise OrderRejected(_("Choose valid tickets of this order to refund."))
     # The add-ons of the refunded tickets go with them; the order's own, with its last ticket.
-    whole = not valid.exclude(pk__in=[t.pk for t in tickets]).exists()
+    whole = bool(tickets) and not valid.exclude(pk__in=[t.pk for t in tickets]).exists()
     add_on_lines = addons.add_ons_valid(order, ticket_ids=None if whole else [t.pk for t in tickets])
+    add_on_lines += [line for line in chosen_add_ons if line.pk not in {a.pk for a in add_on_lines}]
     amount = quantize(
         sum((t.price + t.fee for t in tickets), Decimal(0))
         + sum((a.price for a in add_on_lines), Decimal(0)),
@@ -189,21 +198,25 @@ def order_refund(
         target=order,
         amount=str(amount),
         tickets=[t.pk for t in tickets],
+        add_ons=[a.pk for a in add_on_lines],
         via=via,
     )
     waiting_list_capacity_freed(order=order, date_ids=freed.dates)  # seats to the line first
     if notify_buyer and order.email:
-        _refund_notice(order, tickets, amount)
+        _refund_notice(order, tickets, amount, add_on_lines)
         audit_log(actor=actor, action="order.refund_notice_sent", target=order, to=order.email)
     return order
 
 
-def _refund_notice(order: Order, tickets: Sequence[Ticket], amount: Decimal) -> None:
+def _refund_notice(
+    order: Order, tickets: Sequence[Ticket], amount: Decimal, add_ons: Sequence[OrderAddOn] = ()
+) -> None:
     """The buyer's e-mail about a refund by the organizer, sent on commit."""
     with translation.override(order.language or settings.LANGUAGE_CODE):
         context = {
             "order": order,
             "tickets": tickets,
+            "add_ons": add_ons,
             "amount": amount,
             "whole": order.status == Order.Status.REFUNDED,
             "by_card": order.payment_method == Order.PaymentMethod.STRIPE,
