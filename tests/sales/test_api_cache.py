@@ -86,7 +86,7 @@ def test_a_one_position_api_order_takes_six_queries_once_the_cache_is_warm(world
     ]
 
 
-def test_a_one_position_api_order_takes_fifteen_queries_with_an_empty_cache(world, programme):
+def test_a_one_position_api_order_takes_seventeen_queries_with_an_empty_cache(world, programme):
     _warm(world, programme)
     cache.clear()
     client = world.client(SELLER)  # (building it caches the platform's base domain again)
@@ -98,8 +98,9 @@ def test_a_one_position_api_order_takes_fifteen_queries_with_an_empty_cache(worl
     # Besides the six above: SET search_path and the host's domain in the public schema, SET
     # search_path for the organization, the token with its user, the distribution, the ticket
     # type with its event and date, the event's channels, the client account's features (the
-    # plan must include the box office), the questions asked, the fee rules.
-    assert len(queries) == 16, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    # plan must include the box office), the questions asked, the fee rules, and which ticket
+    # types sell a season pass (the sale is paid at once).
+    assert len(queries) == 17, "\n".join(q["sql"][:120] for q in queries.captured_queries)
 
 
 def test_the_response_lists_the_tickets_just_made_without_reading_them_again(world, programme):

@@ -30,6 +30,7 @@ from tests.factories import (
     role_matrix,
     twin_sequences,
 )
+from tests.lookups import lookups_cached  # noqa: F401 - the fixture
 from tests.sales.helpers import payments_connect, shop_build
 from tests.sales.passes_data import pass_bought, season_build
 from tests.sales.roles import OUTSIDERS, client_for, client_of, expect
@@ -74,6 +75,42 @@ def test_a_paid_pass_ticket_issues_its_pass_to_the_buyer_once(shop):
     assert season_pass.customer == customer
     assert season_pass.code == season_pass.ticket.code
     assert season_pass.uses == 0
+
+
+def _sold_at_the_box_office(shop, ticket_type):
+    return order_create(
+        distribution=shop.box_office,
+        lines=[OrderLine(ticket_type=ticket_type, quantity=1)],
+        email="camille@example.com",
+        payment_method=Order.PaymentMethod.CASH,
+    )
+
+
+@pytest.mark.usefixtures("lookups_cached")
+def test_a_ticket_type_made_a_pass_after_sales_issues_passes_from_then_on(shop):
+    season = season_build(shop)
+    ticket_type = events.ticket_type_create(
+        event=season.event, event_date=season.ticket_type.event_date, name="Winter pass", price=Decimal(80)
+    )
+    _sold_at_the_box_office(shop, ticket_type)  # (the first sale locks the currency)
+    order = _sold_at_the_box_office(shop, ticket_type)
+    assert not Pass.objects.filter(ticket__order=order).exists()  # (which types sell a pass: cached)
+
+    today = timezone.localdate()
+    pass_type_save(
+        organizer=shop.organizer,
+        name="Winter pass 2027",
+        ticket_type=ticket_type,
+        mode=PassType.Mode.ENTRY,
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
+        events=[shop.event],
+        booking_price=Decimal(0),
+        max_uses=None,
+    )
+    order = _sold_at_the_box_office(shop, ticket_type)
+
+    assert Pass.objects.get(ticket__order=order).pass_type.name == "Winter pass 2027"
 
 
 def test_an_online_pass_is_issued_when_its_order_is_paid_not_before(shop):

@@ -7,13 +7,29 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.cache import cached_one, entry_key
+from apps.core.schemas import current_schema
 from apps.core.timezones import localdate_in
 from apps.events.models import Event, TicketType
 from apps.operators.permissions import Someone, organizers_configurable_by
+from apps.organizers.catalog import CATALOG
 from apps.sales.models import Pass, PassBooking, PassType
 from apps.sales.selectors import orders_of_customer
 
 BOOKABLE_MAX = 200
+
+
+def pass_types_by_ticket_type() -> dict[int, int]:
+    """{ticket type id: id of the pass type it sells} in this schema. Every paid order asks:
+    from the cached catalog (the pass-type services drop it)."""
+    schema_name = current_schema()
+    sold_as: dict[int, int] = cached_one(
+        schema_name=schema_name,
+        name=CATALOG,
+        key=entry_key(schema_name, CATALOG, "pass-types-by-ticket-type"),
+        load=lambda: dict(PassType.objects.values_list("ticket_type_id", "pk")),
+    )
+    return sold_as
 
 
 def pass_types_visible_to(user: Someone) -> QuerySet[PassType]:

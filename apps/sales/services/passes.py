@@ -22,9 +22,11 @@ from apps.core.audit import Actor, audit_log
 from apps.core.money import fits_currency
 from apps.core.timezones import DATE, format_in_zone, localdate_in
 from apps.events.models import Event, EventDate, TicketType
+from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Organizer
 from apps.sales.exceptions import PassRejected
 from apps.sales.models import Order, Pass, PassBooking, PassType, Ticket, Voucher
+from apps.sales.selectors.passes import pass_types_by_ticket_type
 from apps.sales.services.vouchers import voucher_save
 
 SYSTEM = Actor(user=None)
@@ -89,6 +91,7 @@ def pass_type_save(
     pass_type.renewal_of = renewal_of
     pass_type.holders_from = holders_from
     pass_type.save()
+    catalog_changed()  # a paid order reads which ticket types sell a pass from the catalog
     pass_type.events.set(events)
     audit_log(
         actor=actor,
@@ -106,6 +109,7 @@ def pass_type_delete(*, pass_type: PassType, actor: Actor = SYSTEM) -> None:
         raise PassRejected(_("Passes of this type were sold: it cannot be deleted."))
     audit_log(actor=actor, action="pass_type.deleted", target=pass_type, name=pass_type.name)
     pass_type.delete()
+    catalog_changed()
 
 
 # --- issuing and the holder -------------------------------------------------------------------
@@ -114,15 +118,15 @@ def pass_type_delete(*, pass_type: PassType, actor: Actor = SYSTEM) -> None:
 def passes_issue(*, order: Order) -> list[Pass]:
     """The passes of a paid order's tickets whose type sells a pass type, once each (a second
     call issues nothing more); the holder is the attendee named, else the buyer."""
+    sold_as = pass_types_by_ticket_type()
     tickets = [
         ticket
         for ticket in order.tickets.all()
-        if ticket.status == Ticket.Status.VALID
-        and PassType.objects.filter(ticket_type_id=ticket.ticket_type_id).exists()
+        if ticket.status == Ticket.Status.VALID and ticket.ticket_type_id in sold_as
     ]
     issued = []
     for ticket in tickets:
-        pass_type = PassType.objects.get(ticket_type_id=ticket.ticket_type_id)
+        pass_type = PassType.objects.get(pk=sold_as[ticket.ticket_type_id])
         season_pass, created = Pass.objects.get_or_create(
             ticket=ticket,
             defaults={
