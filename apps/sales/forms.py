@@ -204,7 +204,7 @@ class OrderFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=200,
-        help_text=_("Order code, buyer's e-mail or name, or ticket code."),
+        help_text=_("Order code, buyer's e-mail or name, ticket code, or voucher code."),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     event = forms.TypedChoiceField(label=_("Event"), required=False, coerce=int, empty_value=None)

@@ -924,3 +924,17 @@ def test_a_code_with_too_few_uses_leaves_the_cart_as_it_was(storefront):
     with schema_context(ALPHA.schema_name):
         assert Order.objects.get().total == Decimal("20.00")
         assert Voucher.objects.get(code="SOLO").used == 0
+
+
+def test_the_orders_list_finds_the_orders_of_a_code_any_case(world, codes):
+    client = client_for(world, ADMIN)
+
+    listed = client.get("/control/orders/?q=alpha-a10").content.decode()
+    vouchers = client.get("/control/vouchers/").content.decode()
+
+    with schema_context(ALPHA.schema_name):
+        order = Ticket.objects.get(voucher=codes["a"]).order
+    assert order.code in listed
+    assert "/control/orders/?q=ALPHA-A10" in vouchers  # its paid uses link there
+    api = world.client(ADMIN).get("/api/v1/orders/?q=ALPHA-a10").json()
+    assert [row["code"] for row in api["results"]] == [order.code]

@@ -317,7 +317,7 @@ class OrderFilterSerializer(serializers.Serializer):
     q = serializers.CharField(
         max_length=200,
         required=False,
-        help_text="Order code, buyer's e-mail or name (a part), or ticket code.",
+        help_text="Order code, buyer's e-mail or name (a part), ticket code, or voucher code.",
     )
     status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
     event = serializers.IntegerField(

@@ -29,7 +29,7 @@ from apps.events.selectors import events_visible_to
 from apps.operators.permissions import Someone, distributions_visible_to
 from apps.organizers.models import Distribution
 from apps.payments.models import Payment, Refund
-from apps.sales.models import CheckIn, Invoice, Order, Ticket
+from apps.sales.models import CheckIn, Invoice, Order, Ticket, Voucher
 from apps.sales.selectors import orders_visible_to
 
 SEARCH_MAX_LENGTH = 200
@@ -72,17 +72,21 @@ def _start_of(day: date) -> datetime:
 
 
 def _searched(orders: QuerySet[Order], search: str) -> QuerySet[Order]:
-    """By order code (any case), buyer e-mail or name (a part of either), or a ticket code
-    (exact: each is a 22-character token)."""
+    """By order code (any case), buyer e-mail or name (a part of either), a ticket code
+    (exact: each is a 22-character token), or the code of a voucher its tickets used (any
+    case: read through the index of the codes' lower case)."""
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if not search:
         return orders
     with_ticket = Ticket.objects.filter(code=search).values("order_id")
+    vouchers = Voucher.objects.annotate(lower_code=Lower("code")).filter(lower_code=search.lower())
+    with_voucher = Ticket.objects.filter(voucher__in=vouchers.values("pk")).values("order_id")
     return orders.filter(
         Q(code=search.upper())
         | Q(email__icontains=search)
         | Q(buyer_name__icontains=search)
         | Q(pk__in=with_ticket)
+        | Q(pk__in=with_voucher)
     )
 
 
