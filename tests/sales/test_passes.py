@@ -270,6 +270,38 @@ def test_a_discounted_booking_awaits_payment_and_its_expiry_gives_the_use_back(s
     _book(season_pass, shop.day_ticket, shop)  # the date may be booked again
 
 
+def test_an_expired_booking_paid_late_books_its_date_again_once(shop):
+    season_pass = pass_bought(
+        season_build(shop, mode=PassType.Mode.BOOKING, max_uses=1, booking_price=Decimal("4.50"))
+    )
+    order = _book(season_pass, shop.day_ticket, shop).ticket.order
+    orders_expire(now=order.expires_at + dt.timedelta(seconds=1))
+
+    order_mark_paid(order_id=order.pk)  # the payment arrives after the expiry
+
+    season_pass.refresh_from_db()
+    assert season_pass.uses == 1
+    assert PassBooking.objects.get(ticket__order=order).status == PassBooking.Status.BOOKED
+    with pytest.raises(PassRejected):  # the paid booking counts: no second one
+        _book(season_pass, shop.date_ticket(1), shop)
+
+
+def test_an_expired_booking_paid_late_after_its_pass_booked_again_is_sold_out(shop):
+    season_pass = pass_bought(
+        season_build(shop, mode=PassType.Mode.BOOKING, max_uses=1, booking_price=Decimal("4.50"))
+    )
+    order = _book(season_pass, shop.day_ticket, shop).ticket.order
+    orders_expire(now=order.expires_at + dt.timedelta(seconds=1))
+    _book(season_pass, shop.date_ticket(1), shop)  # its use, taken by another booking
+
+    with pytest.raises(SoldOut):
+        order_mark_paid(order_id=order.pk)
+
+    season_pass.refresh_from_db()
+    assert season_pass.uses == 1
+    assert PassBooking.objects.get(ticket__order=order).status == PassBooking.Status.RELEASED
+
+
 def test_a_cancelled_booking_gives_its_use_back(shop):
     season_pass = pass_bought(season_build(shop, mode=PassType.Mode.BOOKING, max_uses=1))
     booking = _book(season_pass, shop.day_ticket, shop)

@@ -40,7 +40,7 @@ from apps.sales.services import (
 )
 from apps.sales.services.buyer_limits import buyer_limits_enforce
 from apps.sales.services.confirmations import confirmation_on_commit
-from apps.sales.services.passes import pass_bookings_release, passes_issue
+from apps.sales.services.passes import pass_bookings_release, pass_bookings_retake, passes_issue
 from apps.sales.services.questions import answers_write
 from apps.sales.services.vouchers import (
     voucher_buyers_enforce,
@@ -465,6 +465,7 @@ def order_mark_paid(*, order_id: int, actor: Actor = SYSTEM) -> Order:
     elif order.status == Order.Status.EXPIRED:
         # Its vouchers' uses were given back: taken again, or refunded as sold out.
         vouchers_take(order.tickets.filter(status=Ticket.Status.VALID), now=timezone.now(), as_sold_out=True)
+        pass_bookings_retake(order=order)  # (the passes' rows first: the lock order)
         inventory.take(claim, state="sold")
         addon_stock.take(addons.add_ons_claim(order), state="sold")
     else:

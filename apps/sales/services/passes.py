@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from apps.core.timezones import DATE, format_in_zone, localdate_in
 from apps.events.models import Event, EventDate, TicketType
 from apps.organizers.catalog import catalog_changed
 from apps.organizers.models import Organizer
-from apps.sales.exceptions import PassRejected
+from apps.sales.exceptions import PassRejected, SoldOut
 from apps.sales.models import Order, Pass, PassBooking, PassType, Ticket, Voucher
 from apps.sales.selectors.passes import pass_types_by_ticket_type
 from apps.sales.services.vouchers import voucher_save
@@ -239,6 +239,23 @@ def pass_bookings_release(*, order: Order, ticket_ids: Iterable[int] | None = No
             status=PassBooking.Status.RELEASED
         )
     return released
+
+
+def pass_bookings_retake(*, order: Order) -> None:
+    """An expired order paid late books again the dates its expiry released: each pass's use
+    counted again and its booking made again, or SoldOut (the payment is then refunded)
+    when the pass has no use left or has booked that date again meanwhile."""
+    bookings = PassBooking.objects.filter(
+        ticket__order=order, ticket__status=Ticket.Status.VALID, status=PassBooking.Status.RELEASED
+    ).select_related("season_pass__pass_type")
+    for booking in bookings.order_by("season_pass_id", "pk"):
+        try:
+            pass_use(season_pass=booking.season_pass)
+            with transaction.atomic():  # the partial unique index: one booking of a date per pass
+                booking.status = PassBooking.Status.BOOKED
+                booking.save(update_fields=["status"])
+        except (PassRejected, IntegrityError):
+            raise SoldOut(part="passes", ids=[booking.season_pass_id]) from None
 
 
 @transaction.atomic
