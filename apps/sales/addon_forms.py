@@ -108,7 +108,7 @@ def add_on_quantities(data, names: list[str], *, maximum: int = 100) -> tuple[di
     chosen, errors = {}, []
     for name in names:
         raw = (data.get(name) or "0").strip()
-        if not raw.isdigit() or int(raw) > maximum:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > maximum:  # (not "²")
             errors.append(_("“%(value)s” is not a number of add-ons.") % {"value": raw[:20]})
         elif int(raw):
             chosen[name] = int(raw)

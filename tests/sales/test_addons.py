@@ -373,7 +373,12 @@ def test_the_cart_refuses_more_than_the_maximum_and_bad_numbers_with_a_message(s
     with schema_context(ALPHA.schema_name):
         ticket = Order.objects.get().tickets.get()
 
-    for value, message in (("3", "at most 2"), ("x", "is not a number"), ("0", "Choose how many")):
+    for value, message in (
+        ("3", "at most 2"),
+        ("x", "is not a number"),
+        ("²", "is not a number"),
+        ("0", "Choose how many"),
+    ):
         answer = buyer.post("/cart/add-ons/", {f"addon-{parking.pk}-{ticket.pk}": value}, follow=True)
         assert message in answer.content.decode()
     with schema_context(ALPHA.schema_name):

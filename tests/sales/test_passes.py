@@ -578,6 +578,15 @@ def test_the_navigation_links_the_passes_page_for_configurers(world):
 API_LIST = {ADMIN: True, CONFIGURER: True, SELLER: False, OTHER: False}
 
 
+def test_ids_not_numbers_in_the_api_and_the_vouchers_form_list_nothing_never_a_500(world, pass_types):
+    admin = world.client(ADMIN)
+    for url, param in (("/api/v1/passes/", "pass_type"), ("/api/v1/vouchers/", "organizer")):
+        response = admin.get(url, {param: "²"})
+        assert (response.status_code, response.json()["results"]) == (200, []), url
+    response = client_for(world, ADMIN).get("/control/vouchers/new/", {"organizer": "²"})
+    assert response.status_code == 200
+
+
 @pytest.mark.parametrize(("role", "sees"), list(API_LIST.items()))
 def test_the_api_lists_pass_types_to_their_organizers_configurers(world, pass_types, role, sees):
     response = world.client(role).get("/api/v1/pass-types/")

@@ -127,3 +127,9 @@ def test_who_removes_an_entry(world, line, role, expected):
     with schema_context(ALPHA.schema_name):
         entries[0].refresh_from_db()
     assert (entries[0].status == Status.REMOVED) == (expected == 204)
+
+
+def test_a_date_id_not_a_number_lists_nothing_never_a_500(world, line):
+    for junk in ("²", "x", "99999999999999999999"):
+        response = world.client(ADMIN).get(URL, {"event_date": junk})
+        assert (response.status_code, response.json()["results"]) == (200, []), junk

@@ -83,7 +83,7 @@ class ServiceWriteMixin:
         for param, field in fields.items():
             value = self.request.query_params.get(param)
             if value:
-                if not value.isdigit():
+                if not (value.isascii() and value.isdigit()):  # "²" is a digit, not a number
                     return queryset.none()
                 queryset = queryset.filter(**{field: value})
         return queryset

@@ -115,7 +115,11 @@ class PassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         pass_type = self.request.query_params.get("pass_type")
         if pass_type:
-            queryset = queryset.filter(pass_type_id=pass_type) if pass_type.isdigit() else queryset.none()
+            queryset = (
+                queryset.filter(pass_type_id=pass_type)
+                if pass_type.isascii() and pass_type.isdigit()
+                else queryset.none()
+            )
         code = self.request.query_params.get("code")
         return queryset.filter(ticket__code=code) if code else queryset
 

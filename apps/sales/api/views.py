@@ -321,7 +321,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if event:
             queryset = (
                 queryset.filter(Q(event__isnull=True, organizer__events=event) | Q(event=event))
-                if event.isdigit() and len(event) < 12
+                if event.isascii() and event.isdigit() and len(event) < 12
                 else queryset.none()
             )
         return queryset

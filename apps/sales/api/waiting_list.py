@@ -77,7 +77,11 @@ class WaitingListEntryViewSet(
         queryset = waiting_list_entries_visible_to(self.request.user).select_related("order", "event_date")
         event_date = self.request.query_params.get("event_date")
         if event_date:
-            queryset = queryset.filter(event_date_id=event_date) if event_date.isdigit() else queryset.none()
+            queryset = (
+                queryset.filter(event_date_id=event_date)
+                if event_date.isascii() and event_date.isdigit()
+                else queryset.none()
+            )
         return queryset.order_by("created_at", "id")
 
     @extend_schema(

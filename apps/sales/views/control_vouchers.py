@@ -104,7 +104,11 @@ def _spreadsheet(vouchers):
 def _chosen_organizer(request, organizers):
     """The organizer the form is for: the one posted or asked for (?organizer=), else the first."""
     wanted = request.POST.get("organizer") or request.GET.get("organizer") or ""
-    chosen = organizers.filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 12 else None
+    chosen = (
+        organizers.filter(pk=int(wanted)).first()
+        if wanted.isascii() and wanted.isdigit() and len(wanted) < 12
+        else None
+    )
     return chosen or organizers.first()
 
 
