@@ -18,6 +18,7 @@ from django_tenants.utils import schema_context
 from apps.core.exceptions import Conflict
 from apps.core.money import quantize
 from apps.events import services as events
+from apps.events.exceptions import HasDependants
 from apps.sales.exceptions import OrderRejected, VoucherRefused
 from apps.sales.models import Order, Ticket, Voucher
 from apps.sales.selectors.exports import orders_table, tickets_table
@@ -938,3 +939,15 @@ def test_the_orders_list_finds_the_orders_of_a_code_any_case(world, codes):
     assert "/control/orders/?q=ALPHA-A10" in vouchers  # its paid uses link there
     api = world.client(ADMIN).get("/api/v1/orders/?q=ALPHA-a10").json()
     assert [row["code"] for row in api["results"]] == [order.code]
+
+
+def test_a_ticket_type_or_date_a_voucher_is_for_cannot_be_deleted(shop):
+    spare = shop.date_ticket(1)
+    _voucher(shop, code="SCOPED", ticket_types=[spare], event_dates=[shop.dates[1]])
+
+    with pytest.raises(HasDependants, match="the voucher SCOPED"):
+        events.ticket_type_delete(ticket_type=spare)
+    with pytest.raises(HasDependants, match="the voucher SCOPED"):
+        events.event_date_delete(event_date=shop.dates[1])
+    voucher = Voucher.objects.get(code="SCOPED")
+    assert list(voucher.ticket_types.all()) == [spare]  # never widened to every ticket type

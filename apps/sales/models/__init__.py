@@ -24,7 +24,7 @@ from apps.sales.models.addons import AddOn, AddOnStock, OrderAddOn
 from apps.sales.models.exports import Export, _exports_storage, export_file_path
 from apps.sales.models.passes import Pass, PassBooking, PassType, pass_photo_path
 from apps.sales.models.questions import Answer, AnswerDeadline, Question, QuestionOption
-from apps.sales.models.vouchers import Voucher
+from apps.sales.models.vouchers import Voucher, VoucherEventDate, VoucherTicketType
 from apps.sales.models.waiting_list import WaitingListEntry
 
 # Export lives in its own module; named here too, as migrations and callers spell it.
@@ -41,6 +41,8 @@ __all__ = [
     "Question",
     "QuestionOption",
     "Voucher",
+    "VoucherEventDate",
+    "VoucherTicketType",
     "WaitingListEntry",
     "_exports_storage",
     "export_file_path",

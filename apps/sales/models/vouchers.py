@@ -46,15 +46,17 @@ class Voucher(models.Model):
         verbose_name=_("event"),
         help_text=_("Empty: every event of the organizer."),
     )
-    ticket_types = models.ManyToManyField(
+    ticket_types: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
         "events.TicketType",
+        through="VoucherTicketType",
         blank=True,
         related_name="vouchers",
         verbose_name=_("ticket types"),
         help_text=_("None chosen: every ticket type."),
     )
-    event_dates = models.ManyToManyField(
+    event_dates: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
         "events.EventDate",
+        through="VoucherEventDate",
         blank=True,
         related_name="vouchers",
         verbose_name=_("dates"),
@@ -106,3 +108,43 @@ class Voucher(models.Model):
     @property
     def uses_left(self) -> int | None:
         return None if self.max_uses is None else max(self.max_uses - self.used, 0)
+
+
+# A voucher's ticket types and dates protect them: deleting one would silently widen the
+# voucher to every ticket type or date (none chosen means all), so it is refused with the
+# voucher named (apps.events.services explains the dependants). The tables are those Django
+# made for the plain many-to-many fields first.
+class VoucherTicketType(models.Model):
+    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE)
+    ticket_type = models.ForeignKey(
+        "events.TicketType", on_delete=models.PROTECT, db_column="tickettype_id", related_name="+"
+    )
+
+    class Meta:
+        db_table = "sales_voucher_ticket_types"
+        verbose_name = _("ticket type of a voucher")
+        verbose_name_plural = _("ticket types of vouchers")
+        constraints = [
+            models.UniqueConstraint(fields=["voucher", "ticket_type"], name="sales_voucher_ticket_type_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("the voucher %(code)s") % {"code": self.voucher.code})
+
+
+class VoucherEventDate(models.Model):
+    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE)
+    event_date = models.ForeignKey(
+        "events.EventDate", on_delete=models.PROTECT, db_column="eventdate_id", related_name="+"
+    )
+
+    class Meta:
+        db_table = "sales_voucher_event_dates"
+        verbose_name = _("date of a voucher")
+        verbose_name_plural = _("dates of vouchers")
+        constraints = [
+            models.UniqueConstraint(fields=["voucher", "event_date"], name="sales_voucher_event_date_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("the voucher %(code)s") % {"code": self.voucher.code})

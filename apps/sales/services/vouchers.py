@@ -41,7 +41,7 @@ from apps.core.schemas import current_schema
 from apps.events.models import EventDate, TicketType
 from apps.organizers.models import Organizer
 from apps.sales.exceptions import SoldOut, VoucherRefused
-from apps.sales.models import CODE_ALPHABET, Ticket, Voucher
+from apps.sales.models import CODE_ALPHABET, Ticket, Voucher, VoucherEventDate, VoucherTicketType
 from apps.sales.selectors.buyer_limits import normalized_email
 from apps.sales.selectors.vouchers import CODE_MAX_LENGTH, buyer_voucher_uses, normalized_code
 
@@ -219,13 +219,11 @@ def vouchers_batch_create(
     made = Voucher.objects.bulk_create(
         [Voucher(organizer=organizer, code=code, **fields) for code in sorted(codes)]
     )
-    through_types = Voucher.ticket_types.through
-    through_dates = Voucher.event_dates.through
-    through_types.objects.bulk_create(
-        [through_types(voucher_id=v.pk, tickettype_id=t.pk) for v in made for t in chosen_types]
+    VoucherTicketType.objects.bulk_create(
+        [VoucherTicketType(voucher_id=v.pk, ticket_type_id=t.pk) for v in made for t in chosen_types]
     )
-    through_dates.objects.bulk_create(
-        [through_dates(voucher_id=v.pk, eventdate_id=d.pk) for v in made for d in chosen_dates]
+    VoucherEventDate.objects.bulk_create(
+        [VoucherEventDate(voucher_id=v.pk, event_date_id=d.pk) for v in made for d in chosen_dates]
     )
     audit_log(
         actor=actor, action="voucher.batch_created", target=organizer, count=len(made), tag=fields["tag"]
