@@ -849,6 +849,19 @@ def test_the_api_changes_deletes_and_batches_vouchers(world, codes):
     assert all(row["code"].startswith("SEASON-") for row in batch.json())
 
 
+def test_a_batch_with_more_uses_than_the_database_counts_is_a_400_not_a_500(world, codes):
+    client = world.client(CONFIGURER)
+    for field in ("max_uses", "max_uses_per_buyer"):
+        response = client.post(
+            "/api/v1/vouchers/batch/",
+            {"organizer": world.team.a.pk, "quantity": 2, field: 2**31},
+            format="json",
+        )
+
+        assert response.status_code == 400, response.content
+        assert "At most 2147483647" in response.json()[field][0]
+
+
 # --- what the buyer and the operator read: e-mail, PDF, exports -------------------------------------------
 
 

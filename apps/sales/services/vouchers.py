@@ -47,6 +47,8 @@ from apps.sales.selectors.vouchers import CODE_MAX_LENGTH, buyer_voucher_uses, n
 
 SYSTEM = Actor(user=None)
 BATCH_MAX = 5000
+# The most uses a voucher may count (its PositiveIntegerField columns in PostgreSQL).
+MAX_USES = 2_147_483_647
 RANDOM_LENGTH = 10
 code_validator = RegexValidator(
     r"^[A-Za-z0-9_-]+$", _("Use letters, digits, hyphens and underscores only, with no spaces.")
@@ -113,6 +115,9 @@ def _checked(
         errors["max_uses"] = [
             _("It has been used %(count)s times already: no fewer than that.") % {"count": voucher.used}
         ]
+    for name in ("max_uses", "max_uses_per_buyer"):
+        if (getattr(voucher, name) or 0) > MAX_USES:
+            errors[name] = [_("At most %(max)s, or empty for no limit.") % {"max": MAX_USES}]
     return errors
 
 
