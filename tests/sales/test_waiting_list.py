@@ -418,6 +418,17 @@ def test_an_event_without_a_waiting_list_offers_none_in_the_shop(storefront):
     )
 
 
+def test_a_hidden_ticket_type_has_no_waiting_list_it_is_sold_with_an_access_code_only(storefront):
+    with schema_context(ALPHA.schema_name):
+        events.ticket_type_update(ticket_type=storefront.day_ticket, hidden=True)
+        storefront.day_ticket.refresh_from_db()
+        with pytest.raises(WaitingListRejected, match="is not on sale"):
+            _join(storefront, ticket_type=storefront.day_ticket)
+    url = f"/events/{storefront.event.pk}/waiting-list/{storefront.day_ticket.pk}/"
+
+    assert Client(HTTP_HOST=HOST).get(url).status_code == 404  # its name not shown either
+
+
 def test_joining_in_the_shop_confirms_and_keeps_the_language(storefront):
     client = Client(HTTP_HOST=HOST)
     url = f"/events/{storefront.event.pk}/waiting-list/{storefront.day_ticket.pk}/"

@@ -65,6 +65,8 @@ def _check_join(ticket_type: TicketType, quantity: int, now: datetime) -> EventD
         d.kind == Distribution.Kind.ONLINE_SHOP for d in event.distributions.all()
     ):
         raise WaitingListRejected(_("“%(event)s” is not on sale.") % {"event": event.name})
+    if ticket_type.hidden:  # sold with an access code only: never offered from a list
+        raise WaitingListRejected(_("“%(name)s” is not on sale.") % {"name": ticket_type.name})
     if event_date.end <= now or (ticket_type.sale_end and ticket_type.sale_end <= now):
         raise WaitingListRejected(_("“%(name)s” is no longer on sale.") % {"name": ticket_type.name})
     low, high = max(1, ticket_type.min_per_order), ticket_type.max_per_order

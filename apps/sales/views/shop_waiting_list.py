@@ -27,7 +27,7 @@ def _ticket_type_of(request, event_pk: int, ticket_type_pk: int):
     if event is None or not event.waiting_list:
         raise Http404
     ticket_type = (
-        TicketType.objects.filter(pk=ticket_type_pk, event=event, event_date__isnull=False)
+        TicketType.objects.filter(pk=ticket_type_pk, event=event, event_date__isnull=False, hidden=False)
         .select_related("event_date")
         .first()
     )
