@@ -948,3 +948,25 @@ def test_the_api_refunds_an_add_on_alone(world, catalogue):
     assert [a["status"] for a in refunded.json()["add_ons"]] == ["refunded"]
     assert again.status_code == 400
     assert in_alpha(lambda: _counter(parking)) == (0, 0)
+
+
+def test_an_add_on_names_its_ticket_by_its_number_in_the_order_not_its_id(shop_online, mailoutbox):
+    shop, parking = shop_online
+    with schema_context(ALPHA.schema_name):
+        _sell(shop, [])  # an earlier order: this order's tickets are not ids 1 and 2
+        order = order_create(
+            distribution=shop.box_office,
+            lines=[OrderLine(ticket_type=shop.day_ticket, quantity=1)] * 2,
+            email="fan@example.com",
+            payment_method=Order.PaymentMethod.CASH,
+            add_ons=[AddOnRequest(parking, 1, line=1)],
+        )
+        second = order.tickets.order_by("pk")[1]
+        assert OrderAddOn.objects.get(order=order).ticket_id == second.pk != 2
+        order_confirmation_send(order_id=order.pk)
+
+    page = Client(HTTP_HOST=SHOP_HOST).get(f"/orders/{order.code}/{order.secret}/").content.decode()
+
+    assert "Ticket Standard no. 2" in page
+    assert f"no. {second.pk}" not in page
+    assert "(Ticket Standard no. 2)" in mail.outbox[-1].body

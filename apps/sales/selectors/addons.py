@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, Concat
 
 from apps.events.models import Event, TicketType
@@ -118,9 +118,22 @@ def add_ons_for_ticket_types(organizer: Organizer, ticket_types: Sequence[Ticket
     ]
 
 
+def with_ticket_position(lines: QuerySet[OrderAddOn]) -> QuerySet[OrderAddOn]:
+    """Each line with `ticket_position`: its ticket's number in its order (1 = the order's first
+    ticket), as the order pages number tickets and their answers; None for the order's own."""
+    earlier = (
+        Ticket.objects.filter(order_id=OuterRef("order_id"), pk__lte=OuterRef("ticket_id"))
+        .order_by()
+        .values("order_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return lines.select_related("ticket__ticket_type").annotate(ticket_position=Subquery(earlier))
+
+
 def add_on_lines_of(order: Order) -> list[OrderAddOn]:
     """The order's add-on lines (void ones too), in the order they were added."""
-    return list(OrderAddOn.objects.filter(order=order).select_related("ticket__ticket_type").order_by("pk"))
+    return list(with_ticket_position(OrderAddOn.objects.filter(order=order)).order_by("pk"))
 
 
 def add_on_lines_by_ticket(lines: Iterable[OrderAddOn]) -> dict[int | None, list[OrderAddOn]]:

@@ -13,6 +13,7 @@ from apps.sales import tasks  # (tasks call these services: a cycle of modules, 
 from apps.sales.exceptions import OrderRejected
 from apps.sales.models import Order, OrderAddOn, Ticket
 from apps.sales.selectors import organizer_base_url
+from apps.sales.selectors.addons import with_ticket_position
 from apps.sales.tickets import tickets_pdf
 
 
@@ -50,9 +51,9 @@ def order_confirmation_send(*, order_id: int) -> bool:
                     "ticket_type__event__location", "ticket_type__event__organizer", "event_date", "voucher"
                 ),
                 "order_url": organizer_base_url(order.organizer) + f"/orders/{order.code}/{order.secret}/",
-                "add_ons": order.add_ons.filter(status=OrderAddOn.Status.VALID)
-                .select_related("ticket__ticket_type")
-                .order_by("pk"),
+                "add_ons": with_ticket_position(
+                    order.add_ons.filter(status=OrderAddOn.Status.VALID)
+                ).order_by("pk"),
             }
             subject = _("Your tickets from %(organizer)s (order %(code)s)") % {
                 "organizer": order.organizer.name,
