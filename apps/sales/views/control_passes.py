@@ -22,6 +22,7 @@ from apps.sales.models import Pass
 from apps.sales.pass_forms import PassTypeForm
 from apps.sales.selectors.passes import pass_types_visible_to, passes_visible_to
 from apps.sales.services import passes
+from apps.sales.views import selling_exports
 
 PASSES_PER_PAGE = 50
 
@@ -139,9 +140,18 @@ def pass_type_delete(request, pk):
 def pass_type_passes(request, pk):
     """The passes sold of one type: holder, order, uses (of the maximum) and bookings."""
     pass_type = _pass_type(request, pk)
-    page = Paginator(passes_visible_to(request.user).filter(pass_type=pass_type), PASSES_PER_PAGE).get_page(
-        request.GET.get("page")
+    sold = passes_visible_to(request.user).filter(pass_type=pass_type)
+    zone_name = pass_type.organizer.zone_name
+    exported = selling_exports.download(
+        request,
+        selling_exports.passes_header(zone_name),
+        selling_exports.passes_rows(pass_type, sold, zone_name),
+        filename=f"passes-{pass_type.organizer.slug}-{pass_type.pk}",
+        title=str(pass_type.name),
     )
+    if exported is not None:
+        return exported
+    page = Paginator(sold, PASSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "sales/control/pass_list.html", {"pass_type": pass_type, "page": page})
 
 

@@ -14,6 +14,7 @@ from apps.sales.models import WaitingListEntry
 from apps.sales.selectors import waiting_list as selected
 from apps.sales.services import waiting_list
 from apps.sales.services.waiting_list import seats_left
+from apps.sales.views import selling_exports
 
 
 def _date(request, pk):
@@ -35,6 +36,15 @@ def waiting_list_date(request, pk):
             rows.append((entry, position))
         else:
             rows.append((entry, None))
+    exported = selling_exports.download(
+        request,
+        selling_exports.waiting_list_header(event_date.time_zone),
+        selling_exports.waiting_list_rows(rows, event_date.time_zone),
+        filename=f"waiting-list-{event_date.event_id}-{event_date.pk}",
+        title=_("Waiting list"),
+    )
+    if exported is not None:
+        return exported
     return render(
         request,
         "sales/control/waiting_list.html",
