@@ -655,6 +655,15 @@ def test_a_link_with_the_code_shows_the_discount_and_the_cart_and_order_keep_it(
     assert "code SAVE3: €3.00 off" in detail
 
 
+def test_a_junk_return_page_or_code_is_never_a_500(storefront):
+    client = Client(HTTP_HOST=SHOP_HOST)
+
+    for target in ("abc", "cart", "0", "//elsewhere.example/"):
+        answer = client.post("/voucher/", {"voucher": "save3", "next": target})
+        assert (answer.status_code, answer["Location"]) == (302, "/"), target
+    assert client.get(f"/events/{storefront.event.pk}/", {"voucher": "SA\x00VE3"}).status_code == 200
+
+
 def test_an_access_code_typed_in_shows_the_hidden_type(storefront):
     client = Client(HTTP_HOST=SHOP_HOST)
     assert "Members presale" not in client.get(f"/events/{storefront.event.pk}/").content.decode()

@@ -30,7 +30,7 @@ def normalized_code(code: str) -> str:
 def voucher_by_code(organizer: Organizer | int, code: str) -> Voucher | None:
     """The organizer's voucher of this code (case aside), with what it covers, or None."""
     code = normalized_code(code)
-    if not code or len(code) > CODE_MAX_LENGTH:
+    if not code or len(code) > CODE_MAX_LENGTH or "\x00" in code:  # (PostgreSQL refuses NUL)
         return None
     organizer_id = organizer if isinstance(organizer, int) else organizer.pk
     return (

@@ -118,7 +118,10 @@ def _cart_priced_with(request, voucher: Voucher) -> None:
 def voucher_apply(request):
     """The code field's form (or its "remove" button); back to the page it was on."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    # A path only: a bare word would be taken by redirect() for a URL's name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     if request.organizer is None:
         return redirect("home")
