@@ -580,9 +580,15 @@ API_LIST = {ADMIN: True, CONFIGURER: True, SELLER: False, OTHER: False}
 
 def test_ids_not_numbers_in_the_api_and_the_vouchers_form_list_nothing_never_a_500(world, pass_types):
     admin = world.client(ADMIN)
-    for url, param in (("/api/v1/passes/", "pass_type"), ("/api/v1/vouchers/", "organizer")):
-        response = admin.get(url, {param: "²"})
-        assert (response.status_code, response.json()["results"]) == (200, []), url
+    for url, param, junk in (
+        ("/api/v1/passes/", "pass_type", "²"),
+        ("/api/v1/vouchers/", "organizer", "²"),
+        ("/api/v1/passes/", "code", "A\x00B"),
+        ("/api/v1/vouchers/", "code", "A\x00B"),
+        ("/api/v1/vouchers/", "tag", "A\x00B"),
+    ):
+        response = admin.get(url, {param: junk})
+        assert (response.status_code, response.json()["results"]) == (200, []), (url, param)
     response = client_for(world, ADMIN).get("/control/vouchers/new/", {"organizer": "²"})
     assert response.status_code == 200
 

@@ -136,6 +136,8 @@ class VoucherViewSet(ServiceViewSet):
         queryset = vouchers_visible_to(self.request.user).prefetch_related("ticket_types", "event_dates")
         code = self.request.query_params.get("code")
         tag = self.request.query_params.get("tag")
+        if "\x00" in (code or "") + (tag or ""):  # PostgreSQL refuses NUL in text: no code has it
+            return queryset.none()
         if code:
             queryset = queryset.filter(code__iexact=code)
         if tag:
