@@ -463,9 +463,10 @@ def order_mark_paid(*, order_id: int, actor: Actor = SYSTEM) -> Order:
         inventory.settle(claim)
         addon_stock.settle(addons.add_ons_claim(order))
     elif order.status == Order.Status.EXPIRED:
-        # Its vouchers' uses were given back: taken again, or refunded as sold out.
+        # Its passes' uses and vouchers' uses were given back: taken again, or refunded as sold
+        # out. The passes' rows before the vouchers' (as the expiry released them: the lock order).
+        pass_bookings_retake(order=order)
         vouchers_take(order.tickets.filter(status=Ticket.Status.VALID), now=timezone.now(), as_sold_out=True)
-        pass_bookings_retake(order=order)  # (the passes' rows first: the lock order)
         inventory.take(claim, state="sold")
         addon_stock.take(addons.add_ons_claim(order), state="sold")
     else:
