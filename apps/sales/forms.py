@@ -24,7 +24,7 @@ def quantities_from(data, listing, *, max_each: int = 100) -> tuple[list[tuple],
     for ticket_type, event_date in offers:
         name = f"qty-{ticket_type.pk}-{event_date.pk if event_date else 'pass'}"
         raw = (data.get(name) or "0").strip()
-        if not raw.isdigit() or int(raw) > max_each:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > max_each:  # (not "²")
             errors.append(
                 _("“%(value)s” is not a number of tickets for %(name)s.")
                 % {"value": raw, "name": ticket_type.name}

@@ -53,6 +53,16 @@ def _orders(world, programme):
     return sold.json()["id"], online.json()["id"]
 
 
+@pytest.mark.parametrize("query", [{"order": "²"}, {"event_date": "²"}, {"code": "A\x00B"}])
+def test_tickets_filtered_by_nonsense_list_nothing(world, programme, query):
+    world.client(ADMIN).post("/api/v1/orders/", _sale(world, programme), format="json")
+
+    response = world.client(ADMIN).get("/api/v1/tickets/", query)
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
 @role_matrix(
     denied_to_outsiders(
         **{

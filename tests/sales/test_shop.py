@@ -99,7 +99,12 @@ def test_reserving_again_adds_to_the_same_cart(buyer, shop):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("11", "order between 1 and 10"), ("x", "is not a number"), ("0", "Choose how many")],
+    [
+        ("11", "order between 1 and 10"),
+        ("x", "is not a number"),
+        ("²", "is not a number"),  # a digit to str.isdigit, not to int
+        ("0", "Choose how many"),
+    ],
 )
 def test_what_cannot_be_reserved_says_why_and_holds_nothing(buyer, shop, value, message):
     answer = _reserve(buyer, shop, value)

@@ -70,7 +70,11 @@ def location_create(request):
     form = LocationForm(
         request.POST or None,
         organizers=organizers,
-        initial={"organizer": int(requested) if requested.isdigit() else only_one(organizers)},
+        initial={
+            "organizer": int(requested)
+            if requested.isascii() and requested.isdigit()
+            else only_one(organizers)
+        },
     )
     next_url = safe_next(request)
     if request.method == "POST" and form.is_valid():

@@ -198,7 +198,7 @@ class DistributionViewSet(_ConfiguredOrganizerWrites, ServiceViewSet):
             .order_by("organizer", "pk")
         )
         organizer = self.request.query_params.get("organizer")
-        if organizer and organizer.isdigit():
+        if organizer and organizer.isascii() and organizer.isdigit():
             queryset = queryset.filter(organizer_id=organizer)
         return queryset
 

@@ -91,7 +91,7 @@ class PlanPriceViewSet(PlatformViewSet):
         queryset = PlanPrice.objects.order_by("plan__sort_order", "plan__name", "currency", "pk")
         plan = self.request.query_params.get("plan")
         if plan:
-            queryset = queryset.filter(plan_id=plan) if plan.isdigit() else queryset.none()
+            queryset = queryset.filter(plan_id=plan) if plan.isascii() and plan.isdigit() else queryset.none()
         return queryset
 
 

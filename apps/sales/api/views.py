@@ -302,8 +302,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         for param in ("order", "event_date"):
             value = self.request.query_params.get(param)
             if value:
-                queryset = queryset.filter(**{f"{param}_id": value}) if value.isdigit() else queryset.none()
+                digits = value.isascii() and value.isdigit()  # "²" is a digit, not a number
+                queryset = queryset.filter(**{f"{param}_id": value}) if digits else queryset.none()
         code = self.request.query_params.get("code")
+        if code and "\x00" in code:  # PostgreSQL refuses NUL in text: no ticket has it
+            return queryset.none()
         return queryset.filter(code=code) if code else queryset
 
 

@@ -162,7 +162,7 @@ class BoxOfficeSaleForm(forms.Form):
 def _sellable_distribution(request):
     distributions = distributions_sellable_by(request.user).select_related("organizer")
     wanted = request.GET.get("distribution") or request.POST.get("distribution")
-    if wanted and wanted.isdigit():
+    if wanted and wanted.isascii() and wanted.isdigit():
         return distributions.filter(pk=wanted).first()
     return distributions.filter(kind=Distribution.Kind.BOX_OFFICE).order_by("organizer__name", "pk").first()
 
@@ -372,7 +372,7 @@ def fee_rule_create(request):
     if len(only_organizer) == 1:
         initial["organizer"] = only_organizer[0].pk
     wanted = request.GET.get("event", "")
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():
         initial |= {"level": FeeRuleCreateForm.EVENT, "event": int(wanted)}
     form = FeeRuleCreateForm(
         request.POST or None,

@@ -53,7 +53,7 @@ def _filters(form: OrderFilterForm) -> selected.OrderFilters:
 
 def _chosen_event(request) -> int | None:
     value = request.GET.get("event", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _page(request, rows):

@@ -231,7 +231,11 @@ def _calendar_shown(request, event) -> dict | None:
     slot = day = month = None
     if "slot" in request.GET:
         slot_id = request.GET["slot"]
-        slot = shop_calendar.slot_of(event, int(slot_id)) if slot_id.isdigit() and len(slot_id) < 12 else None
+        slot = (
+            shop_calendar.slot_of(event, int(slot_id))
+            if slot_id.isascii() and slot_id.isdigit() and len(slot_id) < 12
+            else None
+        )
         if slot is None:
             raise Http404
         day = localdate_in(slot.start, name)
