@@ -724,9 +724,47 @@ def test_a_renewal_opens_at_its_holders_window_and_an_expired_cart_frees_it(shop
     cart = _renew(season_pass, renewal, shop, now=now + dt.timedelta(days=1, seconds=1))
     orders_expire(now=cart.expires_at + dt.timedelta(seconds=1))
 
+    again = _renew(season_pass, renewal, shop, now=now + dt.timedelta(days=1, seconds=2))
+
     season_pass.refresh_from_db()
-    assert season_pass.renewed_with is None
-    _renew(season_pass, renewal, shop, now=now + dt.timedelta(days=1, seconds=2))  # again
+    assert season_pass.renewed_with.order == again
+    assert Order.objects.get(pk=cart.pk).status == Order.Status.CANCELLED  # never paid late now
+
+
+def test_an_expired_renewal_paid_late_is_refused_once_the_pass_renewed_again(shop):
+    season = season_build(shop)
+    now = timezone.now()
+    renewal = _next_season(
+        season, holders_from=now - dt.timedelta(hours=1), sale_start=now + dt.timedelta(days=7)
+    )
+    season_pass = pass_bought(season)
+    first = _renew(season_pass, renewal, shop)
+    orders_expire(now=first.expires_at + dt.timedelta(seconds=1))
+    second = _renew(season_pass, renewal, shop)
+
+    with pytest.raises(OrderRejected):
+        order_mark_paid(order_id=first.pk)  # (the payment's handler refunds it)
+    order_mark_paid(order_id=second.pk)
+
+    assert Pass.objects.filter(pass_type=renewal).count() == 1
+
+
+def test_an_expired_renewal_paid_late_is_still_the_renewal_when_the_pass_did_not_renew_again(shop):
+    season = season_build(shop)
+    now = timezone.now()
+    renewal = _next_season(
+        season, holders_from=now - dt.timedelta(hours=1), sale_start=now + dt.timedelta(days=7)
+    )
+    season_pass = pass_bought(season)
+    cart = _renew(season_pass, renewal, shop)
+    orders_expire(now=cart.expires_at + dt.timedelta(seconds=1))
+
+    order_mark_paid(order_id=cart.pk)
+
+    season_pass.refresh_from_db()
+    assert season_pass.renewed_with.order_id == cart.pk
+    with pytest.raises(PassRejected, match="renewed already"):
+        _renew(season_pass, renewal, shop)
 
 
 def test_a_pass_of_another_type_does_not_renew(shop):

@@ -13,7 +13,7 @@ from apps.core.timezones import localdate_in
 from apps.events.models import Event, TicketType
 from apps.operators.permissions import Someone, organizers_configurable_by
 from apps.organizers.catalog import CATALOG
-from apps.sales.models import Pass, PassBooking, PassType
+from apps.sales.models import Order, Pass, PassBooking, PassType, Ticket
 from apps.sales.selectors import orders_of_customer
 
 BOOKABLE_MAX = 200
@@ -114,7 +114,7 @@ def _day_start(day: date) -> datetime:
 def pass_renewals_open(season_pass: Pass) -> list[PassType]:
     """The pass types renewing the pass's type whose holders' window is open now (and whose
     sale has not ended), unless the pass was renewed already."""
-    if season_pass.renewed_with_id is not None:
+    if season_pass.renewed_with_id is not None and not _renewal_expired(season_pass.renewed_with_id):
         return []
     now = timezone.now()
     return list(
@@ -123,3 +123,9 @@ def pass_renewals_open(season_pass: Pass) -> list[PassType]:
         .select_related("ticket_type", "organizer")
         .order_by("valid_from", "pk")
     )
+
+
+def _renewal_expired(ticket_id: int) -> bool:
+    """Whether the renewal bought with this ticket sits in an expired cart (the pass may renew
+    again: renewing cancels that cart)."""
+    return Ticket.objects.filter(pk=ticket_id, order__status=Order.Status.EXPIRED).exists()

@@ -562,7 +562,7 @@ def _order_expire(*, order_id: int, now: datetime) -> int:
     # (a pending order's expires_at is set: constraint sales_order_pending_expires)
     if order is None or order.status != Order.Status.PENDING or cast(datetime, order.expires_at) > now:
         return 0  # being paid or expired by someone else right now, or no longer overdue
-    pass_bookings_release(order=order)
+    pass_bookings_release(order=order, expiring=True)
     vouchers_release_of_order(order.pk)  # (before the counters: the lock order)
     freed = _claim_of_order(order)
     inventory.give_back(freed, state="held")

@@ -21,7 +21,7 @@ from apps.events.models import TicketType
 from apps.organizers.models import Distribution
 from apps.sales.exceptions import PassRejected
 from apps.sales.holds import Holder
-from apps.sales.models import Order, Pass, PassBooking, PassType
+from apps.sales.models import Order, Pass, PassBooking, PassType, Ticket
 from apps.sales.services.orders import SYSTEM, OrderLine, order_create
 from apps.sales.services.passes import pass_check_covers, pass_check_valid, pass_use
 
@@ -103,7 +103,8 @@ def pass_renew(
     ):
         raise PassRejected(_("This pass cannot be renewed with “%(name)s” now.") % {"name": renewal.name})
     pass_check_valid(season_pass)
-    if season_pass.renewed_with_id is not None:
+    earlier = Pass.objects.values_list("renewed_with_id", flat=True).get(pk=season_pass.pk)
+    if earlier is not None and not _renewal_cart_abandon(earlier):
         raise PassRejected(_("This pass was renewed already."))
     order = order_create(
         distribution=distribution,
@@ -120,8 +121,19 @@ def pass_renew(
     ticket = order.tickets.all()[0]
     ticket.attendee_name = season_pass.holder_name  # the renewal's pass goes to the same holder
     ticket.save(update_fields=["attendee_name"])
-    if not Pass.objects.filter(pk=season_pass.pk, renewed_with__isnull=True).update(renewed_with=ticket):
+    # Compare and set on the pass's own row: of renewals at once, one wins.
+    if not Pass.objects.filter(pk=season_pass.pk, renewed_with_id=earlier).update(renewed_with=ticket):
         raise PassRejected(_("This pass was renewed already."))
     season_pass.renewed_with = ticket
     audit_log(actor=actor, action="pass.renewed", target=season_pass, renewal=renewal.pk, order=order.pk)
     return order
+
+
+def _renewal_cart_abandon(ticket_id: int) -> bool:
+    """Whether the pass may renew again over its earlier renewal `ticket_id`: yes when that
+    ticket's cart expired, which is then cancelled (a payment arriving for it later is refused
+    and refunded, so one pass never buys two renewals); no while it is held or paid."""
+    order_id = Ticket.objects.values_list("order_id", flat=True).get(pk=ticket_id)
+    return bool(
+        Order.objects.filter(pk=order_id, status=Order.Status.EXPIRED).update(status=Order.Status.CANCELLED)
+    )

@@ -220,15 +220,18 @@ def pass_use(*, season_pass: Pass) -> None:
     season_pass.uses += 1
 
 
-def pass_bookings_release(*, order: Order, ticket_ids: Iterable[int] | None = None) -> int:
+def pass_bookings_release(
+    *, order: Order, ticket_ids: Iterable[int] | None = None, expiring: bool = False
+) -> int:
     """Give back the uses of the dates an order booked with passes (it is cancelled or
     expired; refunded: `ticket_ids`, its tickets refunded): each booking released once, its
     pass's row updated first (the order booking takes them in), and the renewals it bought,
     which their passes may make again. Returns how many bookings were released."""
-    renewals = Pass.objects.filter(renewed_with__order=order)
-    if ticket_ids is not None:
-        renewals = renewals.filter(renewed_with_id__in=list(ticket_ids))
-    renewals.update(renewed_with=None)  # a renewal not bought: the holder may renew again
+    if not expiring:  # an expired cart keeps its renewal until the pass renews again
+        renewals = Pass.objects.filter(renewed_with__order=order)
+        if ticket_ids is not None:
+            renewals = renewals.filter(renewed_with_id__in=list(ticket_ids))
+        renewals.update(renewed_with=None)  # a renewal not bought: the holder may renew again
     released = 0
     bookings = PassBooking.objects.filter(ticket__order=order, status=PassBooking.Status.BOOKED)
     if ticket_ids is not None:
