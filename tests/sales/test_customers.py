@@ -165,6 +165,13 @@ def test_search_on_the_page(world, sales):
     assert "ann@example.com" not in body
 
 
+def test_a_search_with_a_nul_byte_finds_no_one(world, sales):
+    answer = client_for(world, ADMIN).get("/control/customers/?q=bob%00")
+
+    assert answer.status_code == 200
+    assert "bob@example.com" not in answer.content.decode()
+
+
 DETAIL = {
     ADMIN: 200,
     CONFIGURER: 200,

@@ -49,6 +49,8 @@ def _listed(tickets: QuerySet[Ticket], search: str) -> QuerySet[Ticket]:
         )
     ).select_related("ticket_type", "event_date", "order")
     search = search.strip()[:SEARCH_MAX_LENGTH]
+    if "\x00" in search:  # PostgreSQL refuses NUL in text: no one has it
+        return tickets.none()
     if search:
         tickets = tickets.filter(
             Q(attendee_name__icontains=search)

@@ -75,6 +75,8 @@ def _searched(orders: CustomerOrders, search: str) -> CustomerOrders:
     search = search.strip()[:SEARCH_MAX_LENGTH]
     if not search:
         return orders
+    if "\x00" in search:  # PostgreSQL refuses NUL in text: no one has it
+        return orders.none()
     matching = orders.filter(
         Q(customer_email__icontains=search)
         | Q(buyer_name__icontains=search)
