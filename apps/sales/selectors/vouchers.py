@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from apps.events.models import TicketType
 from apps.operators.permissions import Someone, organizers_configurable_by
 from apps.organizers.models import Organizer
 from apps.sales.models import Order, Ticket, Voucher
-from apps.sales.selectors.buyer_limits import normalized_email
+from apps.sales.selectors.buyer_limits import buyer_tickets
 from apps.sales.selectors.figures import Period, Scope
 from apps.sales.selectors.taxes import rate_text
 
@@ -116,22 +116,11 @@ def buyer_voucher_uses(
     now: datetime,
     excluding_order_id: int | None = None,
 ) -> int:
-    """The tickets with this voucher the buyer (their account, or their e-mail address case
-    aside) has in orders paid or still holding their seats."""
-    whose = Q()
-    if customer_id is not None:
-        whose |= Q(order__customer_id=customer_id)
-    email = normalized_email(email)
-    if email:
-        whose |= Q(order__email__iexact=email)
-    if not whose:
-        return 0
-    tickets = Ticket.objects.filter(whose, voucher_id=voucher_id, status=Ticket.Status.VALID).filter(
-        Q(order__status=Order.Status.PAID) | Q(order__status=Order.Status.PENDING, order__expires_at__gt=now)
+    """The tickets with this voucher the buyer has (buyer_tickets: paid or still holding)."""
+    tickets = buyer_tickets(
+        customer_id=customer_id, email=email, now=now, excluding_order_id=excluding_order_id
     )
-    if excluding_order_id is not None:
-        tickets = tickets.exclude(order_id=excluding_order_id)
-    return tickets.count()
+    return 0 if tickets is None else tickets.filter(voucher_id=voucher_id).count()
 
 
 def vouchers_visible_to(user: Someone) -> QuerySet[Voucher]:
