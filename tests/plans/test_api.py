@@ -217,6 +217,7 @@ def test_prices_are_added_changed_and_listed_per_plan(admin_client):
     assert changed.json()["monthly_fee"] == "9.500"
     assert [p["currency"] for p in listed.json()["results"]] == ["EUR", "KWD"]
     assert admin_client.get("/api/v1/plan-prices/?plan=x").json()["results"] == []
+    assert admin_client.get("/api/v1/plan-prices/?plan=²").json()["results"] == []  # not int's digit
     moved = admin_client.patch(
         f"/api/v1/plan-prices/{created.json()['id']}/", {"plan": other.pk}, format="json"
     )

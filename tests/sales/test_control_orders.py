@@ -215,6 +215,12 @@ def test_an_event_one_may_not_see_is_no_filter(world, sales):
     assert sales.ann_gala.code not in response.content.decode()
 
 
+def test_an_event_written_with_other_digits_is_a_form_error(world, sales):
+    response = client_for(world, ADMIN).get("/control/orders/?event=²")  # a digit, not int's
+
+    assert response.status_code == 400  # the filter form names the bad event
+
+
 def _sell(world, programme, count: int, *, method="cash") -> list[Order]:
     orders = []
     with schema_context(ALPHA.schema_name):

@@ -540,6 +540,7 @@ def test_unknown_or_malformed_rule_ids_are_404(world, rules):
     assert client.get("/control/fee-rules/999999/edit/").status_code == 404
     assert client.post("/control/fee-rules/999999/delete/").status_code == 404
     assert client.get("/control/fee-rules/new/?event=abc").status_code == 200
+    assert client.get("/control/fee-rules/new/?event=²").status_code == 200  # not int's digit
     assert client.get("/control/fee-rules/?page=abc").status_code == 200
 
 
